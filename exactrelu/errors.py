@@ -1,0 +1,55 @@
+"""Every error exactrelu raises on purpose.
+
+The command line turns an :class:`ExactReluError` into one line on stderr and exit
+code 2 (user mistake) -- never a traceback.  Anything else escaping is a bug.
+"""
+from __future__ import annotations
+
+
+class ExactReluError(Exception):
+    """Base class of all deliberate exactrelu errors."""
+
+
+class InputError(ExactReluError, ValueError):
+    """Bad user input, with where it was found (file, line, column; 1-based).
+
+    ``str(err)`` reads ``file:line:column: message`` (missing parts left out).
+    """
+
+    def __init__(self, message: str, *, file: str | None = None,
+                 line: int | None = None, column: int | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(str(self.file))
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class NotExactError(ExactReluError, TypeError):
+    """A float (or other inexact value) reached exact code without an explicit conversion."""
+
+
+class DomainError(ExactReluError, ValueError):
+    """An exact operation would leave the rationals (e.g. the square root of a non-square)."""
+
+
+class ShapeError(ExactReluError, ValueError):
+    """Arrays of incompatible shapes."""
+
+
+class SolverError(ExactReluError, RuntimeError):
+    """The numeric solver failed; never swallowed, always reported."""
+
+
+class Undecided(ExactReluError):
+    """A three-valued predicate could not be decided within its budget."""
