@@ -1,0 +1,86 @@
+"""Data files: CSV, one sample per line, features first and the target last.
+
+Every value is read exactly (:func:`exactrelu.numbers.parse_rational`): integers,
+decimals (their exact decimal value) and fractions ``p/q``.  Anything else -- an empty
+cell, ``nan``, ``inf``, text, ``1/0``, a ragged row, an empty file -- raises
+:class:`~exactrelu.errors.InputError` naming the file, line and column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from fractions import Fraction
+
+from ..errors import InputError
+from ..numbers import parse_rational
+from ..problem import Dataset
+
+__all__ = ["read_csv", "parse_csv_text", "parse_lam"]
+
+
+def parse_csv_text(text: str, *, name: str = "<data>", header: bool = False,
+                   bias: bool = False) -> Dataset:
+    """Parse CSV text into an exact :class:`Dataset` (see the module docstring)."""
+    rows: list[list[Fraction]] = []
+    width = None
+    reader = csv.reader(io.StringIO(text))
+    seen_header = not header
+    first_line = None
+    for fields in reader:
+        line = reader.line_num
+        if not fields or all(not f.strip() for f in fields):
+            if len(fields) <= 1:
+                continue  # blank line
+        if not seen_header:
+            seen_header = True
+            continue
+        if width is None:
+            width = len(fields)
+            first_line = line
+            if width < 2:
+                raise InputError(f"a row needs at least one feature and the target, found "
+                                 f"{width} value", file=name, line=line, column=1)
+        elif len(fields) != width:
+            raise InputError(f"ragged row: {len(fields)} values, but line {first_line} has "
+                             f"{width}", file=name, line=line, column=min(len(fields), width) + 1)
+        vals = []
+        for c, f in enumerate(fields, start=1):
+            try:
+                vals.append(parse_rational(f))
+            except ValueError as e:
+                raise InputError(str(e), file=name, line=line, column=c) from None
+        rows.append(vals)
+    if not rows:
+        raise InputError("no data rows (the file is empty)", file=name, line=1)
+    X = [r[:-1] for r in rows]
+    y = [r[-1] for r in rows]
+    return Dataset.from_arrays(X, y, bias=bias, source=name)
+
+
+def read_csv(path: str | os.PathLike, *, header: bool = False, bias: bool = False) -> Dataset:
+    """Read a data file exactly (see the module docstring)."""
+    name = os.fspath(path)
+    try:
+        with open(name, "r", encoding="utf-8", newline="") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a CSV file", file=name) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte {e.start})", file=name) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", file=name) from None
+    return parse_csv_text(text, name=name, header=header, bias=bias)
+
+
+def parse_lam(text: str) -> Fraction:
+    """``--lam``: a positive rational in the data syntax."""
+    try:
+        v = parse_rational(text)
+    except ValueError as e:
+        raise InputError(f"--lam: {e}") from None
+    if v <= 0:
+        raise InputError(f"--lam must be a positive rational, got {text!r}")
+    return v
