@@ -74,10 +74,17 @@ def parse_rational(text: str) -> Fraction:
 
 def from_float(x: float) -> Fraction:
     """The exact value of an IEEE double (e.g. ``0.1`` -> 3602879701896397/36028797018963968)."""
-    xf = float(x)
-    if not math.isfinite(xf):
+    try:
+        finite = math.isfinite(x)  # type: ignore[arg-type]
+    except (TypeError, OverflowError):
+        finite = False
+    if not finite:
         raise DomainError(f"{x!r} is not finite")
-    return Fraction(xf)
+    ratio = getattr(x, "as_integer_ratio", None)     # exact for float, NumPy float16..longdouble
+    if ratio is not None:
+        p, q = ratio()
+        return Fraction(int(p), int(q))
+    return Fraction(float(x))
 
 
 def to_q(x: object, *, allow_float: bool = False) -> Fraction:
@@ -105,7 +112,7 @@ def to_q(x: object, *, allow_float: bool = False) -> Fraction:
         return Fraction(int(x))
     if isinstance(x, float) or isinstance(x, _numbers.Real) and not isinstance(x, _numbers.Rational):
         if allow_float:
-            return from_float(float(x))  # type: ignore[arg-type]
+            return from_float(x)  # type: ignore[arg-type]
         raise NotExactError(
             f"float {x!r} given where an exact rational is required; convert it explicitly "
             "with exactrelu.numbers.from_float (its exact IEEE value) or pass a string")

@@ -1,0 +1,502 @@
+"""Network files: JSON (the project format), NumPy ``.npz`` and PyTorch state dicts.
+
+Every weight is read exactly:
+
+* **JSON** ``{"W1": [[v]*d]*m, "w2": [v]*m}`` (the CLI spec's network format).  A value is a
+  rational string (``"3/8"``, ``"-0.125"``, ``"1e-3"``: its exact decimal value) or a JSON
+  number, which means *the exact value of the IEEE double it parses to*: ``0.1`` is
+  3602879701896397/36028797018963968, not 1/10 (and an integer literal beyond 2^53 is
+  rounded to a double, like every JSON number).  Optional keys: ``"bias_column": true``
+  (the last input is a bias) and ``"comment"``; any other key is an error.
+* **npz** with arrays ``W1`` (m x d) and ``w2`` (m), or a PyTorch
+  ``Linear(d, m) - ReLU - Linear(m, 1)`` state dict saved with ``numpy.savez``
+  (``0.weight``, ``0.bias``, ``2.weight``, ``2.bias``).  Floating arrays are taken at
+  their exact IEEE value.
+* **pt / pth**: a PyTorch state dict, loaded with
+  ``torch.load(path, map_location="cpu", weights_only=True)`` (torch is imported only
+  here).  The two weight matrices are the first two 2-D ``*weight`` entries in order
+  (``0.weight``/``2.weight``, ``fc1.weight``/``fc2.weight``,
+  ``layers.0.weight``/``layers.2.weight``, ...); any other parameter is an error.
+
+A first-layer bias ``b`` becomes an extra *last* column of ``W1`` and the network gets
+``bias_column=True``: the data must then be read with ``--bias`` (column of ones last).
+A nonzero output bias cannot be represented in this model (the convex reformulation has
+no output offset) and is refused.
+
+Every problem is an :class:`~exactrelu.errors.InputError` naming the file and, for JSON,
+the value's path (``W1[2][0]``) with its line and column.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from fractions import Fraction
+from json.decoder import scanstring
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from ..networks import Network
+from ..numbers import from_float, parse_rational
+
+__all__ = ["read_network", "write_network", "parse_network_json", "network_from_state_dict"]
+
+_JSON_KEYS = ("W1", "w2", "bias_column", "comment")
+
+
+# ================================================================================ JSON
+
+class _JNum(str):
+    """A JSON number literal, kept as text until we know where it is."""
+
+
+class _JConst(str):
+    """``NaN`` / ``Infinity`` / ``-Infinity`` (accepted by Python's json, refused here)."""
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _Duplicate(k)
+        out[k] = v
+    return out
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    return _WS.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _skip_value(text: str, pos: int) -> int:
+    """End of the (valid) JSON value starting at ``pos``."""
+    c = text[pos]
+    if c == '"':
+        return scanstring(text, pos + 1)[1]
+    if c in "{[":
+        depth = 0
+        while True:
+            c = text[pos]
+            if c == '"':
+                pos = scanstring(text, pos + 1)[1]
+                continue
+            if c in "{[":
+                depth += 1
+            elif c in "}]":
+                depth -= 1
+                if depth == 0:
+                    return pos + 1
+            pos += 1
+    for lit in _LITERALS:
+        if text.startswith(lit, pos):
+            return pos + len(lit)
+    m = _NUMBER.match(text, pos)
+    if m is None or m.end() == pos:
+        raise ValueError("not a JSON value")
+    return m.end()
+
+
+def _offset(text: str, path: Sequence[str | int]) -> int | None:
+    """Character offset of the value at ``path`` in valid JSON ``text`` (or None)."""
+    try:
+        pos = _skip_ws(text, 0)
+        for step in path:
+            c = text[pos]
+            if isinstance(step, str):
+                if c != "{":
+                    return None
+                pos = _skip_ws(text, pos + 1)
+                while text[pos] != "}":
+                    key, pos = scanstring(text, pos + 1)
+                    pos = _skip_ws(text, pos)
+                    pos = _skip_ws(text, pos + 1)          # ':'
+                    if key == step:
+                        break
+                    pos = _skip_ws(text, _skip_value(text, pos))
+                    if text[pos] == ",":
+                        pos = _skip_ws(text, pos + 1)
+                else:
+                    return None
+            else:
+                if c != "[":
+                    return None
+                pos = _skip_ws(text, pos + 1)
+                idx = 0
+                while True:
+                    if text[pos] == "]":
+                        return None
+                    if idx == step:
+                        break
+                    pos = _skip_ws(text, _skip_value(text, pos))
+                    if text[pos] == ",":
+                        pos = _skip_ws(text, pos + 1)
+                    idx += 1
+        return pos
+    except (IndexError, ValueError):
+        return None
+
+
+def _path_str(path: Sequence[str | int]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (("." if out else "") + step)
+    return out
+
+
+def _describe(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "an object"
+    return repr(v)
+
+
+class _JsonReader:
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+
+    def error(self, path: Sequence[str | int], message: str) -> InputError:
+        line = column = None
+        off = _offset(self.text, path)
+        if off is not None:
+            line = self.text.count("\n", 0, off) + 1
+            column = off - (self.text.rfind("\n", 0, off) + 1) + 1
+        where = _path_str(path)
+        return InputError(f"{where}: {message}" if where else message,
+                          file=self.name, line=line, column=column)
+
+    def value(self, v: Any, path: tuple[str | int, ...]) -> Fraction:
+        if isinstance(v, _JConst):
+            raise self.error(path, f"{v} is not a finite number")
+        if isinstance(v, _JNum):
+            f = float(v)
+            if not math.isfinite(f):
+                raise self.error(path, f"{v} is not a finite double (it overflows)")
+            return from_float(f)
+        if isinstance(v, str):
+            try:
+                return parse_rational(v)
+            except ValueError as e:
+                raise self.error(path, str(e)) from None
+        raise self.error(path, f"expected a number or a rational string, got {_describe(v)}")
+
+    def parse(self) -> Network:
+        text = self.text
+        if not text.strip():
+            raise InputError("the file is empty (expected a JSON object with W1 and w2)",
+                             file=self.name, line=1, column=1)
+        try:
+            obj = json.loads(text, parse_float=_JNum, parse_int=_JNum,
+                             parse_constant=_JConst, object_pairs_hook=_pairs)
+        except json.JSONDecodeError as e:
+            raise InputError(f"not valid JSON: {e.msg}", file=self.name, line=e.lineno,
+                             column=e.colno) from None
+        except _Duplicate as e:
+            raise InputError(f"duplicate key {e.key!r}", file=self.name) from None
+        except RecursionError:
+            raise InputError("JSON nested too deeply", file=self.name) from None
+        if not isinstance(obj, dict):
+            raise self.error((), f"expected a JSON object {{\"W1\": ..., \"w2\": ...}}, got "
+                                 f"{_describe(obj)}")
+        for key in obj:
+            if key not in _JSON_KEYS:
+                hint = (" (a first-layer bias goes into the last column of W1, with "
+                        "\"bias_column\": true)" if "b" in key.lower() else "")
+                raise self.error((key,), f"unknown key {key!r}; a network has the keys "
+                                         f"{', '.join(_JSON_KEYS)}{hint}")
+        for key in ("W1", "w2"):
+            if key not in obj:
+                raise InputError(f"missing key {key!r} (a network is "
+                                 "{\"W1\": [[v]*d]*m, \"w2\": [v]*m})", file=self.name)
+        bias = obj.get("bias_column", False)
+        if not isinstance(bias, bool):
+            raise self.error(("bias_column",), f"must be true or false, got {_describe(bias)}")
+        W1raw, w2raw = obj["W1"], obj["w2"]
+        if not isinstance(W1raw, list):
+            raise self.error(("W1",), f"expected a list of rows, got {_describe(W1raw)}")
+        if not W1raw:
+            raise self.error(("W1",), "empty: the network has no neurons")
+        if not isinstance(w2raw, list):
+            raise self.error(("w2",), f"expected a list of numbers, got {_describe(w2raw)}")
+        d = None
+        W1: list[tuple[Fraction, ...]] = []
+        for j, row in enumerate(W1raw):
+            if not isinstance(row, list):
+                raise self.error(("W1", j), f"expected a row (a list of numbers), got "
+                                            f"{_describe(row)}")
+            if d is None:
+                d = len(row)
+                if d == 0:
+                    raise self.error(("W1", 0), "empty row: the network has no inputs")
+            elif len(row) != d:
+                raise self.error(("W1", j), f"ragged W1: this row has {len(row)} entries, "
+                                            f"W1[0] has {d}")
+            W1.append(tuple(self.value(v, ("W1", j, t)) for t, v in enumerate(row)))
+        if len(w2raw) != len(W1):
+            raise self.error(("w2",), f"length mismatch: {len(w2raw)} entries, but W1 has "
+                                      f"{len(W1)} rows (one output weight per neuron)")
+        w2 = tuple(self.value(v, ("w2", j)) for j, v in enumerate(w2raw))
+        return Network(tuple(W1), w2, bias, d)
+
+
+def parse_network_json(text: str, *, name: str = "<network>") -> Network:
+    """Parse the JSON network format (see the module docstring)."""
+    return _JsonReader(text, name).parse()
+
+
+# ======================================================================== arrays (npz/pt)
+
+def _exact_array(a: np.ndarray, label: str, name: str) -> np.ndarray:
+    """Object array of Fractions with the exact values of ``a`` (integers or IEEE
+    floats); ``InputError`` for NaN/inf and non-numeric dtypes."""
+    kind = a.dtype.kind
+    if kind not in "iuf":
+        raise InputError(f"array {label!r} has dtype {a.dtype}; expected real numbers",
+                         file=name)
+    out = np.empty(a.shape, dtype=object)
+    for idx, v in np.ndenumerate(a):
+        if kind == "f":
+            if not np.isfinite(v):
+                where = label + "".join(f"[{i}]" for i in idx)
+                raise InputError(f"{where}: {v} is not a finite number", file=name)
+            if a.dtype.itemsize > 8:   # long double: float() would round
+                out[idx] = Fraction(*v.as_integer_ratio())
+            else:                      # float16/32/64 widen to float64 exactly
+                out[idx] = from_float(float(v))
+        else:
+            out[idx] = Fraction(int(v))
+    return out
+
+
+def _as_numpy(v: Any, key: str, name: str) -> np.ndarray:
+    if isinstance(v, np.ndarray):
+        return v
+    if hasattr(v, "detach"):                       # a torch tensor
+        t = v.detach()
+        if hasattr(t, "cpu"):
+            t = t.cpu()
+        if getattr(t, "is_floating_point", lambda: False)():
+            t = t.double()                         # exact widening (fp16/bf16/fp32)
+        return np.asarray(t.numpy())
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return np.asarray(v)
+    raise InputError(f"entry {key!r} is not an array ({type(v).__name__})", file=name)
+
+
+def _matrix(a: np.ndarray, label: str, name: str) -> list[tuple[Fraction, ...]]:
+    ex = _exact_array(a, label, name)
+    return [tuple(r) for r in ex.tolist()] if ex.ndim == 2 else []
+
+
+def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<network>"
+                            ) -> Network:
+    """A network from ``(key, array)`` pairs: either ``W1``/``w2`` (+ optional
+    ``bias_column``), or a Linear-ReLU-Linear state dict (see the module docstring)."""
+    arrs = [(str(k), _as_numpy(v, str(k), name)) for k, v in items]
+    keys = [k for k, _ in arrs]
+    table = dict(arrs)
+    if "W1" in table or "w2" in table:
+        extra = [k for k in keys if k not in ("W1", "w2", "bias_column")]
+        if extra:
+            raise InputError(f"unexpected array {extra[0]!r} next to W1/w2 (accepted: W1, w2, "
+                             "bias_column; a first-layer bias goes into the last column of "
+                             "W1)", file=name)
+        for k in ("W1", "w2"):
+            if k not in table:
+                raise InputError(f"missing array {k!r}", file=name)
+        A, b = table["W1"], table["w2"]
+        if A.ndim != 2 or A.shape[0] == 0 or A.shape[1] == 0:
+            raise InputError(f"W1 must be a non-empty m x d matrix, got shape {A.shape}",
+                             file=name)
+        m = A.shape[0]
+        if b.ndim == 2 and 1 in b.shape:
+            b = b.reshape(-1)
+        if b.ndim != 1 or b.shape[0] != m:
+            raise InputError(f"w2 must have shape ({m},) to match W1 {A.shape}, got {b.shape}",
+                             file=name)
+        bias = False
+        if "bias_column" in table:
+            bc = table["bias_column"]
+            if bc.shape != () or bc.dtype.kind not in "bi":
+                raise InputError("bias_column must be a boolean scalar", file=name)
+            bias = bool(bc)
+        W1 = _matrix(A, "W1", name)
+        w2 = tuple(_exact_array(b, "w2", name).tolist())
+        return Network(tuple(W1), w2, bias, A.shape[1])
+    weights = [k for k, a in arrs if k.endswith("weight") and a.ndim == 2]
+    if len(weights) != 2:
+        found = ", ".join(keys) or "nothing"
+        if len(weights) > 2:
+            msg = (f"{len(weights)} weight matrices ({', '.join(weights)}): only two-layer "
+                   "Linear-ReLU-Linear networks are supported")
+        else:
+            msg = (f"expected W1/w2 or the two weight matrices of a Linear-ReLU-Linear "
+                   f"state dict (e.g. 0.weight, 2.weight); found {found}")
+        raise InputError(msg, file=name)
+    k1, k2 = weights
+    b1key = k1[: -len("weight")] + "bias"
+    b2key = k2[: -len("weight")] + "bias"
+    for k in keys:
+        if k not in (k1, k2, b1key, b2key):
+            raise InputError(f"unexpected parameter {k!r}: only Linear-ReLU-Linear networks "
+                             f"({k1}, {b1key}, {k2}, {b2key}) are supported", file=name)
+    A, B = table[k1], table[k2]
+    m, d0 = A.shape
+    if m == 0 or d0 == 0:
+        raise InputError(f"{k1} has shape {A.shape}: empty layer", file=name)
+    if B.shape[0] != 1:
+        raise InputError(f"{k2} has shape {B.shape}: the network must have one output "
+                         "(vector outputs are not supported)", file=name)
+    if B.shape[1] != m:
+        raise InputError(f"{k2} has shape {B.shape} but {k1} has {m} neurons", file=name)
+    W1 = _matrix(A, k1, name)
+    w2 = tuple(_exact_array(B, k2, name)[0].tolist())
+    has_bias = b1key in table
+    if has_bias:
+        b1 = table[b1key]
+        if b1.shape != (m,):
+            raise InputError(f"{b1key} has shape {b1.shape}, expected ({m},)", file=name)
+        bq = _exact_array(b1, b1key, name).tolist()
+        W1 = [row + (c,) for row, c in zip(W1, bq)]
+    if b2key in table:
+        b2 = table[b2key]
+        if b2.size != 1:
+            raise InputError(f"{b2key} has shape {b2.shape}, expected (1,)", file=name)
+        v = _exact_array(b2.reshape(()), b2key, name).item()
+        if v != 0:
+            raise InputError(f"{b2key} = {v} is a nonzero output bias, which this model "
+                             "(sum_j (X W1_j)_+ w2_j, no output offset) cannot represent; "
+                             "retrain with bias=False in the last layer or center y",
+                             file=name)
+    return Network(tuple(W1), w2, has_bias, d0 + (1 if has_bias else 0))
+
+
+def _read_npz(name: str) -> Network:
+    try:
+        with np.load(name, allow_pickle=False) as z:
+            if not hasattr(z, "files"):
+                raise InputError("not an .npz archive (a single .npy array?)", file=name)
+            items = [(k, z[k]) for k in z.files]
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except Exception as e:  # zipfile.BadZipFile, pickled/object arrays, truncated data
+        raise InputError(f"not a readable NumPy .npz archive: {e}", file=name) from None
+    return network_from_state_dict(items, name=name)
+
+
+def _read_torch(name: str) -> Network:
+    try:
+        import torch  # noqa: PLC0415 - optional dependency, imported lazily
+    except ImportError:
+        raise InputError("reading a PyTorch file needs torch: pip install torch (or save "
+                         "the weights as .npz or .json)", file=name) from None
+    if not os.path.exists(name):
+        raise InputError("no such file", file=name)
+    try:
+        obj = torch.load(name, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise InputError(f"torch.load(weights_only=True) failed: {e}", file=name) from None
+    if hasattr(obj, "state_dict") and callable(obj.state_dict):
+        obj = obj.state_dict()
+    if isinstance(obj, dict):
+        for wrapper in ("state_dict", "model_state_dict", "model"):
+            inner = obj.get(wrapper)
+            if isinstance(inner, dict):
+                obj = inner
+                break
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a state dict, got {type(obj).__name__}", file=name)
+    return network_from_state_dict(list(obj.items()), name=name)
+
+
+# ======================================================================== entry points
+
+def read_network(path: str | os.PathLike) -> Network:
+    """Read a network exactly from ``.json``, ``.npz``, ``.pt`` or ``.pth`` (by
+    extension; see the module docstring).  ``InputError`` on any problem."""
+    name = os.fspath(path)
+    ext = os.path.splitext(name)[1].lower()
+    if ext == ".json":
+        try:
+            with open(name, "rb") as fh:
+                raw = fh.read()
+        except FileNotFoundError:
+            raise InputError("no such file", file=name) from None
+        except IsADirectoryError:
+            raise InputError("is a directory, not a network file", file=name) from None
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror}", file=name) from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise InputError(f"not UTF-8 text (byte {e.start})", file=name) from None
+        return parse_network_json(text, name=name)
+    if ext == ".npz":
+        return _read_npz(name)
+    if ext in (".pt", ".pth"):
+        return _read_torch(name)
+    raise InputError(f"unknown network format {ext or '(no extension)'!r}: use .json, "
+                     ".npz, .pt or .pth", file=name)
+
+
+def network_json(net: Network) -> str:
+    """The JSON text of ``net``: canonical rational strings (``str(Fraction)``), one row
+    per line.  A width-0 network is written as one zero neuron (same function and
+    objective), since a file with no neurons is refused on reading."""
+    W1, w2 = net.W1, net.w2
+    if not W1:
+        if net.dim is None:
+            raise ValueError("cannot write a width-0 network of unknown input dimension")
+        W1 = (tuple(Fraction(0) for _ in range(net.dim)),)
+        w2 = (Fraction(0),)
+    rows = ",\n    ".join(json.dumps([str(a) for a in r]) for r in W1)
+    parts = [f'  "W1": [\n    {rows}\n  ]', f'  "w2": {json.dumps([str(a) for a in w2])}']
+    if net.bias_column:
+        parts.append('  "bias_column": true')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def write_network(net: Network, path: str | os.PathLike) -> None:
+    """Write ``net`` as JSON (see :func:`network_json`), atomically (temporary file in
+    the same directory, then rename)."""
+    name = os.fspath(path)
+    ext = os.path.splitext(name)[1].lower()
+    if ext in (".npz", ".pt", ".pth"):
+        raise InputError(f"networks are written as JSON, not {ext}", file=name)
+    text = network_json(net)
+    folder = os.path.dirname(os.path.abspath(name))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".network-", suffix=".json.tmp", dir=folder)
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror}", file=name) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, name)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

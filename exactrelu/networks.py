@@ -1,0 +1,519 @@
+"""Two-layer ReLU networks, exactly, and the solution mappings to and from C-ReLU.
+
+A network of width ``m`` on inputs of dimension ``d`` has first-layer rows ``W1_j`` and
+output weights ``w2_j``; its output on data ``X`` (n x d) is
+``f = sum_j (X W1_j)_+ w2_j``.  Its training objective (the scaling of the project, see
+the certificate spec) is::
+
+    NC(W1, w2) = 1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)
+
+and its *balanced* objective (NC after the best rescaling ``(c W1_j, w2_j / c)`` of every
+neuron, by AM-GM) is::
+
+    B(W1, w2)  = 1/2 ||f - y||^2 + lam sum_j ||W1_j|| |w2_j|            (B <= NC)
+
+Solution mappings (Pilanci & Ergen 2020; Mishkin & Pilanci 2023, section 1.6 of the
+digest):
+
+* **C -> NC** (:func:`convex_to_network`).  A nonzero convex block ``u`` with sign ``s``
+  becomes the neuron ``W1 = u / sqrt(||u||)``, ``w2 = s sqrt(||u||)``.  The scale
+  ``sqrt(||u||) = (||u||^2)^(1/4)`` is rational only when ``||u||^2`` is the fourth power
+  of a rational, so the result is kept exactly in *product form*
+  (:class:`ProductNetwork`: the blocks themselves, which fix the network up to that
+  scale).  The identities ``W1 |w2| = u`` and ``w2^2 = ||W1||^2 = ||u||`` make its NC
+  objective equal the convex objective.
+* **NC -> C** (:func:`network_to_convex`).  A neuron with ``W1_j != 0 != w2_j`` gives
+  ``u_j = |w2_j| W1_j`` in the cone of a pattern of ``W1_j`` (ties broken by
+  :func:`exactrelu.patterns.neuron_region`), with sign ``sign(w2_j)``; neurons sharing
+  (pattern, sign) are merged by summing.  The fit is preserved and the objective does not
+  increase (triangle inequality, then AM-GM): ``C <= B <= NC``
+  (:func:`compare_convex_nc` decides the sign of ``C - NC`` exactly).
+
+Everything is exact (:class:`fractions.Fraction`).  Norms ``||v||`` are irrational in
+general and never approximated in a decision: they appear as terms ``c * sqrt(q)``
+decided by :mod:`exactrelu.algebraic`, or as proved rational enclosures
+(:func:`exactrelu.numbers.sqrt_bounds`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable, Mapping, Sequence
+
+from .algebraic import compare_sum_sqrt
+from .errors import DomainError, ExactReluError, NotExactError, ShapeError
+from .numbers import dot, exact_sqrt, is_square, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
+from .patterns import PatternSet, network_patterns
+from .problem import Dataset
+
+__all__ = ["Network", "ProductNetwork", "convex_to_network", "network_to_convex",
+           "compare_convex_nc", "fourth_root", "in_cone"]
+
+Vec = tuple[Fraction, ...]
+Mat = tuple[Vec, ...]
+Terms = list[tuple[Fraction, Fraction]]   # [(c, q)] meaning sum c * sqrt(q)
+
+_ZERO = Fraction(0)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _rows_of(X: Dataset | Sequence[Sequence[object]]) -> Mat:
+    if isinstance(X, Dataset):
+        return X.X
+    return q_matrix(X)
+
+
+def _relu_fit(X: Mat, w: Sequence[Fraction], c: Fraction) -> list[Fraction]:
+    """``(X w)_+ * c`` as a list."""
+    out = []
+    for x in X:
+        v = dot(x, w)
+        out.append(v * c if v > 0 else _ZERO)
+    return out
+
+
+def _check_width(X: Mat, d: int | None, what: str) -> None:
+    if d is None:
+        return
+    for k, x in enumerate(X):
+        if len(x) != d:
+            raise ShapeError(f"row {k} of X has {len(x)} entries but the {what} has "
+                             f"{d} inputs")
+
+
+def _loss(f: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
+    if len(f) != len(y):
+        raise ShapeError(f"{len(f)} outputs but {len(y)} targets")
+    return sqnorm([a - b for a, b in zip(f, y)]) / 2
+
+
+def _lam(lam: object) -> Fraction:
+    lq = to_q(lam)
+    if lq <= 0:
+        raise ValueError(f"lam must be positive, got {lq}")
+    return lq
+
+
+def _check_bias(bias_column: bool, data: Dataset) -> None:
+    if bias_column and not data.bias:
+        raise ShapeError("the network's last input is a bias column (it came from a "
+                         "first-layer bias): read the data with --bias")
+
+
+def fourth_root(q: Fraction) -> Fraction:
+    """The exact ``q^(1/4)`` of a rational ``q >= 0`` that is a fourth power, else
+    :class:`DomainError`."""
+    return exact_sqrt(exact_sqrt(to_q(q)))
+
+
+def in_cone(X: Sequence[Sequence[Fraction]], bits: str, u: Sequence[Fraction]) -> int | None:
+    """First row ``k`` with ``(2 D_kk - 1) x_k . u < 0`` (``u`` outside the cone of
+    pattern ``bits``), or ``None`` if ``u`` is in the cone, i.e. ``D X u = (X u)_+``."""
+    for k, (x, b) in enumerate(zip(X, bits)):
+        v = dot(x, u)
+        if (v < 0 and b == "1") or (v > 0 and b == "0"):
+            return k
+    return None
+
+
+# ----------------------------------------------------------------------------- Network
+
+@dataclass(frozen=True)
+class Network:
+    """A two-layer ReLU network with exact rational weights.
+
+    ``W1`` is ``m x d`` (row ``j`` = first-layer weights of neuron ``j``), ``w2`` has ``m``
+    entries.  ``bias_column`` says that the last input is a bias (a first-layer bias read
+    from a PyTorch model became the last column of ``W1``), so the data must carry the
+    column of ones (``--bias``).  ``dim`` is ``d``; it is only needed (and only stored)
+    for a network of width 0.
+    """
+
+    W1: Mat
+    w2: Vec
+    bias_column: bool = False
+    dim: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "W1", tuple(tuple(r) for r in self.W1))
+        object.__setattr__(self, "w2", tuple(self.w2))
+        if len(self.W1) != len(self.w2):
+            raise ShapeError(f"W1 has {len(self.W1)} rows but w2 has {len(self.w2)} entries")
+        if self.W1:
+            d = len(self.W1[0])
+            if d == 0:
+                raise ShapeError("W1 has no columns")
+            for j, row in enumerate(self.W1):
+                if len(row) != d:
+                    raise ShapeError(f"row {j} of W1 has {len(row)} entries, row 0 has {d}")
+            if self.dim is not None and self.dim != d:
+                raise ShapeError(f"dim={self.dim} but W1 has {d} columns")
+            object.__setattr__(self, "dim", d)
+        for row in self.W1:
+            for a in row:
+                if not isinstance(a, Fraction):
+                    raise NotExactError("Network entries must be Fractions; use "
+                                        "Network.from_values")
+        for a in self.w2:
+            if not isinstance(a, Fraction):
+                raise NotExactError("Network entries must be Fractions; use Network.from_values")
+
+    @staticmethod
+    def from_values(W1: Iterable[Iterable[object]], w2: Iterable[object],
+                    allow_float: bool = False, *, bias_column: bool = False,
+                    dim: int | None = None) -> "Network":
+        """Build from exact values (int, Fraction, rational strings, ...).  Floats raise
+        :class:`~exactrelu.errors.NotExactError` unless ``allow_float`` (then their exact
+        IEEE value is taken).  Shapes are validated (:class:`ShapeError`)."""
+        return Network(q_matrix(W1, allow_float=allow_float),
+                       q_vector(w2, allow_float=allow_float), bias_column, dim)
+
+    # -- shape -------------------------------------------------------------------------
+    @property
+    def width(self) -> int:
+        return len(self.w2)
+
+    @property
+    def d(self) -> int | None:
+        return self.dim
+
+    def nonzero_neurons(self) -> list[int]:
+        """Indices ``j`` with ``W1_j != 0`` and ``w2_j != 0`` (the neurons that can change
+        the output; the others only add weight decay)."""
+        return [j for j, (w, a) in enumerate(zip(self.W1, self.w2)) if a and any(w)]
+
+    def without_zero_neurons(self) -> "Network":
+        """The network restricted to :meth:`nonzero_neurons`: the same function, and an
+        objective that is not larger (equal iff every dropped neuron is entirely zero)."""
+        keep = self.nonzero_neurons()
+        return Network(tuple(self.W1[j] for j in keep), tuple(self.w2[j] for j in keep),
+                       self.bias_column, self.dim)
+
+    # -- function ------------------------------------------------------------------------
+    def outputs(self, X: Dataset | Sequence[Sequence[object]]) -> Vec:
+        """``sum_j (X W1_j)_+ w2_j`` exactly (``X`` a matrix or a :class:`Dataset`)."""
+        Xq = _rows_of(X)
+        _check_width(Xq, self.dim, "network")
+        out = [_ZERO] * len(Xq)
+        for w, a in zip(self.W1, self.w2):
+            if not a:
+                continue
+            for k, v in enumerate(_relu_fit(Xq, w, a)):
+                out[k] += v
+        return tuple(out)
+
+    def neuron_outputs(self, X: Dataset | Sequence[Sequence[object]], j: int) -> Vec:
+        """``(X W1_j)_+ w2_j``."""
+        Xq = _rows_of(X)
+        _check_width(Xq, self.dim, "network")
+        return tuple(_relu_fit(Xq, self.W1[j], self.w2[j]))
+
+    def loss(self, data: Dataset) -> Fraction:
+        """``1/2 ||f - y||^2``."""
+        _check_bias(self.bias_column, data)
+        return _loss(self.outputs(data.X), data.y)
+
+    # -- objectives ----------------------------------------------------------------------
+    def weight_decay(self) -> Fraction:
+        """``1/2 sum_j (||W1_j||^2 + w2_j^2)`` (multiply by ``lam``)."""
+        return sum((sqnorm(w) + a * a for w, a in zip(self.W1, self.w2)), _ZERO) / 2
+
+    def nc_objective(self, data: Dataset, lam: object) -> Fraction:
+        """``NC = 1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)``, exactly."""
+        return self.loss(data) + _lam(lam) * self.weight_decay()
+
+    def penalty_balanced_terms(self, lam: object = 1) -> Terms:
+        """``[(lam |w2_j|, ||W1_j||^2)]``: the terms ``c * sqrt(q)`` whose sum is the
+        balanced penalty ``lam sum_j ||W1_j|| |w2_j|`` (zero terms left out)."""
+        lq = _lam(lam)
+        out: Terms = []
+        for w, a in zip(self.W1, self.w2):
+            q = sqnorm(w)
+            if a and q:
+                out.append((lq * abs(a), q))
+        return out
+
+    def balanced_objective_terms(self, data: Dataset, lam: object) -> tuple[Fraction, Terms]:
+        """``(loss, terms)`` with ``B = loss + sum c * sqrt(q)`` over ``terms``."""
+        return self.loss(data), self.penalty_balanced_terms(lam)
+
+    def balanced_objective_bounds(self, data: Dataset, lam: object, bits: int = 64
+                                  ) -> tuple[Fraction, Fraction]:
+        """Rationals ``lo <= B <= hi`` (exact, ``lo == hi``, when every ``||W1_j||^2`` is
+        a rational square); each norm is enclosed by integer square roots."""
+        L, terms = self.balanced_objective_terms(data, lam)
+        lo = hi = L
+        for c, q in terms:
+            a, b = sqrt_bounds(q, bits)
+            lo += c * a
+            hi += c * b
+        return lo, hi
+
+    def is_balanced(self) -> bool:
+        """``||W1_j||^2 == w2_j^2`` for every neuron (exact).  Then ``B == NC``."""
+        return all(sqnorm(w) == a * a for w, a in zip(self.W1, self.w2))
+
+    # -- symmetries ----------------------------------------------------------------------
+    def split_neuron(self, j: int, gammas: Sequence[object]) -> "Network":
+        """Replace neuron ``j`` by the neurons ``(sqrt(g_k) W1_j, sqrt(g_k) w2_j)``.
+
+        With ``g_k >= 0`` and ``sum g_k = 1`` this is a symmetry of NC (same function,
+        same penalty).  Each ``g_k`` must be a rational square (``DomainError``
+        otherwise), e.g. ``(9/25, 16/25)``.
+        """
+        gs = [to_q(g) for g in gammas]
+        if any(g < 0 for g in gs) or sum(gs) != 1:
+            raise DomainError(f"split factors must be >= 0 and sum to 1, got {gs}")
+        roots = [exact_sqrt(g) for g in gs]
+        W1 = list(self.W1[:j])
+        w2 = list(self.w2[:j])
+        for r in roots:
+            W1.append(tuple(r * a for a in self.W1[j]))
+            w2.append(r * self.w2[j])
+        W1 += self.W1[j + 1:]
+        w2 += self.w2[j + 1:]
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
+
+    def rescale_neuron(self, j: int, c: object) -> "Network":
+        """``(c W1_j, w2_j / c)`` for a rational ``c > 0``: same function, different NC."""
+        cq = to_q(c)
+        if cq <= 0:
+            raise DomainError(f"rescaling factor must be positive, got {cq}")
+        W1 = list(self.W1)
+        w2 = list(self.w2)
+        W1[j] = tuple(cq * a for a in W1[j])
+        w2[j] = w2[j] / cq
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
+
+
+# ------------------------------------------------------------------------ C -> NC
+
+@dataclass(frozen=True)
+class ProductNetwork:
+    """The C -> NC image of convex blocks, exactly, in product form.
+
+    ``blocks[j] = (bits, s, u)``: neuron ``j`` is ``W1_j = u / sqrt(||u||)`` and
+    ``w2_j = s sqrt(||u||)`` (``u != 0``, ``s`` in {+1, -1}, ``bits`` the pattern or
+    ``None``).  The products are exact and rational::
+
+        W1_j |w2_j| = u,    w2_j^2 = ||W1_j||^2 = ||u||,    (X W1_j)_+ w2_j = s (X u)_+
+
+    so the outputs are ``sum_j s_j (X u_j)_+`` and
+    ``NC = 1/2 ||f - y||^2 + lam sum_j ||u_j||`` = the convex objective of the blocks
+    (when each ``u_j`` lies in its cone, ``(X u)_+ = D X u``).
+    """
+
+    blocks: tuple[tuple[str | None, int, Vec], ...]
+    d: int
+    bias_column: bool = False
+
+    @property
+    def width(self) -> int:
+        return len(self.blocks)
+
+    def norm_squared(self, j: int) -> Fraction:
+        """``||u_j||^2`` = ``w2_j^4`` = ``||W1_j||^4``."""
+        return sqnorm(self.blocks[j][2])
+
+    def is_exact(self) -> bool:
+        """Every scale ``sqrt(||u_j||)`` is rational (``||u_j||^2`` a fourth power)."""
+        for j in range(self.width):
+            q = self.norm_squared(j)
+            if not (is_square(q) and is_square(exact_sqrt(q))):
+                return False
+        return True
+
+    def to_network(self) -> Network:
+        """The mapped network exactly; :class:`DomainError` naming the first neuron whose
+        scale ``sqrt(||u||)`` is irrational (use the product form or
+        :meth:`to_network_approx`)."""
+        W1, w2 = [], []
+        for j, (bits, s, u) in enumerate(self.blocks):
+            q = sqnorm(u)
+            try:
+                r = fourth_root(q)
+            except DomainError:
+                raise DomainError(
+                    f"neuron {j}: sqrt(||u||) = ({q})^(1/4) is irrational; the network is "
+                    "exact only in product form (ProductNetwork) or as an estimate "
+                    "(to_network_approx)") from None
+            W1.append(tuple(a / r for a in u))
+            w2.append(s * r)
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.d)
+
+    def to_network_approx(self, bits: int = 64) -> Network:
+        """A rational network that *estimates* the mapped one.
+
+        Each scale ``r_j ~ sqrt(||u_j||)`` is a rational within about ``2^-bits``
+        (relative) of the true one (exact when it is rational), and the neuron is
+        ``(u_j / r_j, s_j r_j)``.  So ``W1_j |w2_j| = u_j`` still holds exactly: the
+        outputs are *exactly* those of the blocks; only the balance ``||W1_j|| = |w2_j|``
+        is approximate, so the NC objective exceeds the convex one by
+        ``O(lam ||u|| 2^(-2 bits))`` (never less: AM-GM).
+        """
+        W1, w2 = [], []
+        for bits_, s, u in self.blocks:
+            q = sqnorm(u)
+            if is_square(q) and is_square(exact_sqrt(q)):
+                r = fourth_root(q)
+            else:
+                lo, hi = sqrt_bounds(q, 2 * bits + 8)
+                r, _ = sqrt_bounds((lo + hi) / 2, bits + 4)
+                if r <= 0:  # pragma: no cover - impossible for u != 0 at these precisions
+                    raise ExactReluError("internal: zero scale for a nonzero block")
+            W1.append(tuple(a / r for a in u))
+            w2.append(s * r)
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.d)
+
+    def outputs(self, X: Dataset | Sequence[Sequence[object]]) -> Vec:
+        """``sum_j s_j (X u_j)_+`` = the mapped network's outputs, exactly."""
+        Xq = _rows_of(X)
+        _check_width(Xq, self.d, "network")
+        out = [_ZERO] * len(Xq)
+        for _, s, u in self.blocks:
+            for k, v in enumerate(_relu_fit(Xq, u, Fraction(s))):
+                out[k] += v
+        return tuple(out)
+
+    def penalty_terms(self, lam: object) -> Terms:
+        """``[(lam, ||u_j||^2)]``: the NC penalty of the mapped network,
+        ``lam/2 (||W1_j||^2 + w2_j^2) = lam ||u_j||``, as terms ``c * sqrt(q)``."""
+        lq = _lam(lam)
+        return [(lq, sqnorm(u)) for _, _, u in self.blocks]
+
+    def nc_objective_terms(self, data: Dataset, lam: object) -> tuple[Fraction, Terms]:
+        """``(loss, terms)``: ``NC = loss + sum c * sqrt(q)`` exactly."""
+        _check_bias(self.bias_column, data)
+        return _loss(self.outputs(data.X), data.y), self.penalty_terms(lam)
+
+    def nc_objective_bounds(self, data: Dataset, lam: object, bits: int = 64
+                            ) -> tuple[Fraction, Fraction]:
+        """Rationals ``lo <= NC <= hi`` of the exactly mapped network."""
+        L, terms = self.nc_objective_terms(data, lam)
+        lo = hi = L
+        for c, q in terms:
+            a, b = sqrt_bounds(q, bits)
+            lo += c * a
+            hi += c * b
+        return lo, hi
+
+
+def convex_to_network(blocks: Mapping[tuple[object, int], Sequence[object]], *,
+                      patterns: PatternSet | None = None,
+                      X: Dataset | Sequence[Sequence[object]] | None = None,
+                      d: int | None = None, bias_column: bool = False) -> ProductNetwork:
+    """C -> NC: every nonzero block ``u`` with sign ``s`` becomes the neuron
+    ``(u / sqrt(||u||), s sqrt(||u||))`` (zero blocks give zero neurons and are dropped).
+
+    ``blocks`` maps ``(pattern, sign)`` to ``u``; the pattern is a bit string, or an index
+    into ``patterns`` (the :data:`exactrelu.problem.Block` convention).  With ``X`` each
+    ``u`` is checked to lie in its cone (:class:`DomainError` otherwise), which is what
+    makes the network's fit equal the convex fit.  ``d`` is needed only when every block
+    is zero.  Returns the exact :class:`ProductNetwork`.
+    """
+    Xq = _rows_of(X) if X is not None else None
+    out: list[tuple[str | None, int, Vec]] = []
+    dim = d
+    for key, u in blocks.items():
+        try:
+            pat, s = key
+        except (TypeError, ValueError):
+            raise ShapeError(f"block key {key!r} is not a (pattern, sign) pair") from None
+        if s not in (1, -1):
+            raise ValueError(f"block {key!r}: sign must be +1 or -1")
+        if isinstance(pat, str):
+            bits: str | None = pat
+        elif isinstance(pat, int) and not isinstance(pat, bool):
+            if patterns is None:
+                raise ValueError(f"block {key!r}: a pattern index needs `patterns`")
+            bits = patterns.bits[pat]
+        else:
+            raise ShapeError(f"block {key!r}: pattern must be a bit string or an index")
+        uq = q_vector(u)
+        if dim is None:
+            dim = len(uq)
+        elif len(uq) != dim:
+            raise ShapeError(f"block {key!r} has {len(uq)} entries, expected {dim}")
+        if Xq is not None:
+            _check_width(Xq, dim, "block")
+            if bits is not None:
+                if len(bits) != len(Xq) or set(bits) - {"0", "1"}:
+                    raise ShapeError(f"block {key!r}: pattern {bits!r} does not fit "
+                                     f"{len(Xq)} rows")
+                k = in_cone(Xq, bits, uq)
+                if k is not None:
+                    raise DomainError(f"block {key!r}: u is not in the cone of its pattern "
+                                      f"(row {k})")
+        if any(uq):
+            out.append((bits, int(s), uq))
+    if dim is None:
+        raise ShapeError("no blocks: pass d to build the zero network")
+    return ProductNetwork(tuple(out), dim, bias_column)
+
+
+# ------------------------------------------------------------------------ NC -> C
+
+def network_to_convex(net: Network, X: Dataset | Sequence[Sequence[object]]
+                      ) -> tuple[PatternSet, dict[tuple[int, int], Vec]]:
+    """NC -> C: ``(patterns, {(pattern index, sign): u})``.
+
+    For each neuron with ``W1_j != 0 != w2_j``: its pattern is that of a region whose
+    closure contains ``W1_j`` (:func:`exactrelu.patterns.neuron_region`: ``1[X W1_j > 0]``
+    off ties, a generic perturbation on tied rows), the sign is ``sign(w2_j)`` and
+    ``u_j = |w2_j| W1_j``; neurons with the same (pattern, sign) are summed.  Blocks that
+    sum to zero are dropped.  Verified exactly before returning: every ``u`` is in its
+    cone and ``sum s D X u`` equals the network's outputs (``ExactReluError`` otherwise --
+    that would be a bug).
+    """
+    Xq = _rows_of(X)
+    if isinstance(X, Dataset):
+        _check_bias(net.bias_column, X)
+    _check_width(Xq, net.dim, "network")
+    keep = net.nonzero_neurons()
+    pats, owner = network_patterns(Xq, [net.W1[j] for j in keep])
+    merged: dict[tuple[int, int], list[Fraction]] = {}
+    for j, i in zip(keep, owner):
+        a = net.w2[j]
+        s = 1 if a > 0 else -1
+        u = [abs(a) * c for c in net.W1[j]]
+        acc = merged.get((i, s))
+        if acc is None:
+            merged[(i, s)] = u
+        else:
+            for t, c in enumerate(u):
+                acc[t] += c
+    blocks = {b: tuple(u) for b, u in merged.items() if any(u)}
+    # exact verification: cone membership and fit
+    fit = [_ZERO] * len(Xq)
+    for (i, s), u in blocks.items():
+        bits = pats.bits[i]
+        k = in_cone(Xq, bits, u)
+        if k is not None:
+            raise ExactReluError(f"internal: merged block ({bits}, {s}) leaves its cone at row {k}")
+        for r, (x, b) in enumerate(zip(Xq, bits)):
+            if b == "1":
+                fit[r] += s * dot(x, u)
+    if tuple(fit) != net.outputs(Xq):
+        raise ExactReluError("internal: NC -> C changed the fit")
+    return pats, blocks
+
+
+def compare_convex_nc(net: Network, data: Dataset, lam: object) -> int:
+    """Exact sign of ``C(network_to_convex(net)) - NC(net)``: always ``<= 0``, and ``0``
+    iff every neuron is balanced (``||W1_j|| = |w2_j|``) and the neurons merged into one
+    block are positively collinear.
+
+    ``C = 1/2 ||fit - y||^2 + lam sum_b sqrt(||u_b||^2)`` is compared with the rational
+    ``NC`` by :func:`exactrelu.algebraic.compare_sum_sqrt` (no square root is rounded).
+    """
+    lq = _lam(lam)
+    pats, blocks = network_to_convex(net, data)
+    fit = [_ZERO] * data.n
+    for (i, s), u in blocks.items():
+        for r, (x, b) in enumerate(zip(data.X, pats.bits[i])):
+            if b == "1":
+                fit[r] += s * dot(x, u)
+    c_terms: Terms = [(_loss(fit, data.y), Fraction(1))]
+    c_terms += [(lq, sqnorm(u)) for u in blocks.values()]
+    return compare_sum_sqrt(c_terms, [(net.nc_objective(data, lq), Fraction(1))])
