@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+"""Standalone checker for exactrelu certificates, format version 1.
+
+It re-proves a certificate's claim with exact rational arithmetic and nothing but the
+Python standard library.  The format and checks 1-6 are those of certificate-v1.md; the
+lemma behind each check, the clarifications of that page and the trust model are in
+SPEC.md next to this file.
+
+    python check_cert.py CERT.json [--budget-digits N]
+
+VERIFIED (exit 0), REJECTED (1), MALFORMED (2), UNDECIDED (3: a size budget is exceeded).
+"""
+import json
+import math
+import os
+import re
+import sys
+from fractions import Fraction
+from itertools import combinations
+from operator import mul
+from typing import NamedTuple, Optional
+
+DEFAULT_BUDGET_DIGITS = 5_000_000  # characters of all rational strings in one file
+MAX_RATIONAL_DIGITS = 10_000       # characters of one rational string
+MAX_SCALE_BITS = 1 << 18           # a larger common denominator: UNDECIDED
+WORK_LIMIT_NS = 6e10               # estimated arithmetic time, about a minute here
+NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
+         5: "claim", 6: "optimal set"}
+CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
+KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
+_RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
+_ROW = re.compile(r"0|[1-9][0-9]{0,8}")
+
+
+class Result(NamedTuple):
+    verdict: str    # VERIFIED, REJECTED, MALFORMED or UNDECIDED
+    code: int       # the exit code: 0, 1, 2 or 3
+    message: str    # the proved statement, or what failed and where
+    failed_check: Optional[int]
+
+
+class Stop(Exception):
+    """Ends the check with a verdict other than VERIFIED."""
+
+    def __init__(self, verdict, message, check=None):
+        super().__init__(message)
+        self.verdict, self.check = verdict, check
+
+
+def _need(ok, where, what):
+    """A requirement of the encoding: MALFORMED unless ok."""
+    if not ok:
+        raise Stop("MALFORMED", f"{where}: {what}")
+
+
+def _reject(check, message):
+    raise Stop("REJECTED", f"check {check} ({NAMES[check]}): {message}", check)
+
+
+def _typed(v, kind, where, *keys):
+    """v has the JSON type kind (an int is never a bool); an object has the given keys."""
+    _need(type(v) is kind, where, f"expected {KINDS[kind]}")
+    for key in keys:
+        _need(key in v, where, f"missing {key!r}")
+    return v
+
+
+def _index(v, n, where):
+    _need(type(v) is int and 0 <= v < n, where, f"expected an integer index in [0, {n})")
+    return v
+
+
+def _int(digits):
+    """int() of a digit string of any length (str -> int stops at 4300 digits)."""
+    if len(digits) <= 4000:
+        return int(digits)
+    h = len(digits) // 2
+    return _int(digits[:-h]) * 10 ** h + _int(digits[-h:])
+
+
+def _common(values):
+    """(D, [v * D for v in values]) with D > 0 the least common denominator."""
+    D = 1
+    for v in values:
+        if D % v.denominator:
+            D = D // math.gcd(D, v.denominator) * v.denominator
+            if D.bit_length() > MAX_SCALE_BITS:
+                raise Stop("UNDECIDED", f"a common denominator exceeds {MAX_SCALE_BITS} bits")
+    return D, [v.numerator * (D // v.denominator) for v in values]
+
+
+def _bits(ints):
+    return max((abs(v).bit_length() for v in ints), default=1)
+
+
+def _size(values):
+    """A bound on the bits of the numbers that sums and products of values can need."""
+    D, ints = _common(values)
+    return D.bit_length() + _bits(ints)
+
+
+def _dot(a, b):
+    return sum(map(mul, a, b))
+
+
+class Budget:
+    """Reads rationals under the size budget and charges estimated arithmetic work."""
+
+    def __init__(self, digits):
+        self.digits, self.left, self.work = digits, digits, 0.0
+
+    def spend(self, ops, bits, what, fraction=False):
+        """Add the estimated time (ns, measured here) of ops operations.  A Fraction operation
+        on b-bit numbers is gcd-bound, ~ b^2; an int product of a b-bit and an s-bit number
+        (bits = b, or (b, s) with s <= b) is Karatsuba-like, ~ b s^0.6."""
+        b, s = (bits, bits) if type(bits) is int else bits
+        b, s, ops = max(b, 1) / 64, max(s, 1) / 64, min(ops, 10 ** 30)
+        self.work += ops * (2000 + 10 * b * b if fraction else 100 + 15 * b * s ** 0.6)
+        if self.work > WORK_LIMIT_NS:
+            raise Stop("UNDECIDED", f"the estimated arithmetic for {what} exceeds the budget")
+
+    def rat(self, v, where):
+        _need(type(v) is str, where, f"expected a rational string, got {type(v).__name__}")
+        if len(v) > MAX_RATIONAL_DIGITS:
+            raise Stop("UNDECIDED", f"{where}: a rational of {len(v)} characters (limit "
+                                    f"{MAX_RATIONAL_DIGITS})")
+        self.left -= len(v)
+        if self.left < 0:
+            raise Stop("UNDECIDED", f"the rationals exceed {self.digits} digits (--budget-digits)")
+        m = _RAT.fullmatch(v)
+        _need(m, where, f"{v[:30]!r} is not a rational p or p/q")
+        p, q = _int(m.group(1)), (_int(m.group(2)) if m.group(2) else 1)
+        _need(v != "-0" and (q > 1 and math.gcd(p, q) == 1 or not m.group(2)), where,
+              f"{v[:30]!r} is not in canonical (reduced) form")
+        return Fraction(-p if v[0] == "-" else p, q)
+
+    def vec(self, v, length, where):
+        _need(type(v) is list and len(v) == length, where, f"expected a list of {length} rationals")
+        return [self.rat(x, f"{where}[{i}]") for i, x in enumerate(v)]
+
+    def sparse(self, v, n, where):
+        """{row: rational} with rows written as decimal strings below n."""
+        out = {}
+        for key, x in _typed(v, dict, where).items():
+            _need(type(key) is str and _ROW.fullmatch(key) and int(key) < n, where,
+                  f"key {str(key)[:30]!r} is not an index below {n}")
+            out[int(key)] = self.rat(x, f"{where}[{key}]")
+        return out
+
+
+class Cert:
+    """The parsed certificate: Fractions and ints only, every shape checked (MALFORMED)."""
+
+    def __init__(self, doc, R):
+        self.R = R
+        _typed(doc, dict, "certificate", "format", "version", "problem", "patterns", "dual",
+               "claim")
+        _need(doc["format"] == "exactrelu-certificate", "format", "not exactrelu-certificate")
+        _need(type(doc["version"]) is int and doc["version"] == 1, "version", "must be 1")
+        pr = _typed(doc["problem"], dict, "problem", "X", "y", "lam")
+        rows = _typed(pr["X"], list, "problem.X")
+        self.n = n = len(rows)
+        self.d = d = len(rows[0]) if n and type(rows[0]) is list else 0
+        _need(n and d, "problem.X", "expected a non-empty list of non-empty rows")
+        self.X = [R.vec(row, d, f"problem.X[{k}]") for k, row in enumerate(rows)]
+        self.y = R.vec(pr["y"], n, "problem.y")
+        self.lam = R.rat(pr["lam"], "problem.lam")
+        _need(self.lam > 0, "problem.lam", "must be positive")
+        _typed(pr.get("bias", False), bool, "problem.bias")
+        pa = _typed(doc["patterns"], dict, "patterns", "bits", "complete")
+        self.bits = _typed(pa["bits"], list, "patterns.bits")
+        _need(all(type(p) is str for p in self.bits), "patterns.bits", "expected strings")
+        self.P = P = len(self.bits)
+        self.complete = _typed(pa["complete"], bool, "patterns.complete")
+        self.gp = _typed(pa.get("general_position", False), bool, "patterns.general_position")
+        self.witnesses = pa.get("witnesses")
+        if "witnesses" in pa:
+            _need(type(self.witnesses) is list and len(self.witnesses) == P,
+                  "patterns.witnesses", f"expected a list of {P} witnesses")
+            self.witnesses = [R.vec(g, d, f"patterns.witnesses[{i}]")
+                              for i, g in enumerate(self.witnesses)]
+        self.gordan = {}
+        for e, entry in enumerate(_typed(pa.get("gordan", []), list, "patterns.gordan")):
+            h = f"patterns.gordan[{e}]"
+            _typed(entry, dict, h, "pattern", "flip", "y")
+            key = (_index(entry["pattern"], P, h + ".pattern"), frozenset(
+                _index(k, n, h + ".flip") for k in _typed(entry["flip"], list, h + ".flip")))
+            _need(key not in self.gordan, h, "a second entry for the same pattern and flip")
+            self.gordan[key] = R.sparse(entry["y"], n, h + ".y")
+        self.network = self.blocks = self.optimal = None
+        if "network" in doc:
+            net = _typed(doc["network"], dict, "network", "W1", "w2")
+            W1 = _typed(net["W1"], list, "network.W1")
+            self.network = ([R.vec(w, d, f"network.W1[{j}]") for j, w in enumerate(W1)],
+                            R.vec(net["w2"], len(W1), "network.w2"))
+        if "blocks" in doc:
+            self.blocks = []
+            for b, blk in enumerate(_typed(doc["blocks"], list, "blocks")):
+                h = f"blocks[{b}]"
+                _typed(blk, dict, h, "pattern", "sign", "u", "norm_upper")
+                _need(type(blk["sign"]) is int and blk["sign"] in (1, -1), h, "sign: 1 or -1")
+                self.blocks.append((_index(blk["pattern"], P, h + ".pattern"), blk["sign"],
+                                    R.vec(blk["u"], d, h + ".u"), R.rat(blk["norm_upper"], h)))
+        _need(self.network is not None or self.blocks is not None, "certificate",
+              "at least one of 'network' and 'blocks' is required")
+        du = _typed(doc["dual"], dict, "dual", "r")
+        self.r = R.vec(du["r"], n, "dual.r")
+        self.rho = self._keyed(du.get("rho", []), "dual.rho", "values",
+                               lambda e, h: R.sparse(e["values"], n, h + ".values"))
+        cl = _typed(doc["claim"], dict, "claim", "lower", "upper")
+        self.lower_s, self.upper_s = cl["lower"], cl["upper"]  # printed as given
+        self.lower, self.upper = R.rat(cl["lower"], "claim.lower"), R.rat(cl["upper"], "claim")
+        if "optimal_set" in doc:
+            o = _typed(doc["optimal_set"], dict, "optimal_set", "fit", "blocks", "vertices")
+            blocks = self._keyed(o["blocks"], "optimal_set.blocks", "v", lambda e, h: (
+                R.vec(e["v"], d, h + ".v"),
+                R.sparse(_typed(e, dict, h, "rho")["rho"], n, h + ".rho")))
+            verts = [R.sparse(_typed(a, dict, f"vertex {j}", "alpha")["alpha"], len(blocks),
+                              f"optimal_set.vertices[{j}].alpha")
+                     for j, a in enumerate(_typed(o["vertices"], list, "optimal_set.vertices"))]
+            self.optimal = (R.vec(o["fit"], n, "optimal_set.fit"), list(blocks.items()), verts)
+        # Integer forms, made once: row k of Xg is the positive multiple Dx * x_k.
+        self.Dx, flat = _common([v for row in self.X for v in row])
+        self.Xg = [flat[k * d:(k + 1) * d] for k in range(n)]
+        self.zero = {k for k in range(n) if not any(self.Xg[k])}
+        self.nz = [k for k in range(n) if any(self.Xg[k])]
+        self.bitsX = _bits(flat)  # integer checks; Fraction ones also carry Dx:
+        self.sizeX = self.Dx.bit_length() + self.bitsX
+
+    def _keyed(self, entries, where, field, read):
+        """Entries keyed by (pattern, sign); a repeated key is ambiguous: MALFORMED."""
+        out = {}
+        for e, entry in enumerate(_typed(entries, list, where)):
+            h = f"{where}[{e}]"
+            _typed(entry, dict, h, "pattern", "sign", field)
+            _need(type(entry["sign"]) is int and entry["sign"] in (1, -1), h, "sign: 1 or -1")
+            key = (_index(entry["pattern"], self.P, h + ".pattern"), entry["sign"])
+            _need(key not in out, h, f"(pattern {key[0]}, sign {key[1]}) is listed twice")
+            out[key] = read(entry, h)
+        return out
+
+
+def check_patterns(c):
+    """Check 1. Each pattern is n characters 0/1, none repeats, zero rows are active; each
+    witness g_i has (2 D_ik - 1) x_k.g_i > 0 on every nonzero row k (required if complete).
+    Lemma: g_i is then an interior point of the region {g : sign(x_k.g) = 2 D_ik - 1}, so
+    pattern i is the pattern of a neuron in general position.  Positive scaling keeps signs,
+    so the integer multiples Dx x_k and D_g g_i are compared."""
+    seen = {}
+    for i, p in enumerate(c.bits):
+        if len(p) != c.n or p.strip("01"):
+            _reject(1, f"pattern {i} is not a string of {c.n} characters 0/1")
+        if p in seen:
+            _reject(1, f"pattern {i} repeats pattern {seen[p]}")
+        seen[p] = i
+        if any(p[k] != "1" for k in c.zero):
+            _reject(1, f"pattern {i}: a zero row must be active (1)")
+    if c.witnesses is None:
+        if c.complete:
+            _reject(1, "a complete pattern list needs witnesses")
+        return
+    for i, (p, g) in enumerate(zip(c.bits, c.witnesses)):
+        g = _common(g)[1]
+        c.R.spend(len(c.nz) * c.d, (max(c.bitsX, _bits(g)), min(c.bitsX, _bits(g))), "witnesses")
+        for k in c.nz:
+            v = _dot(c.Xg[k], g)
+            if v == 0 or (v > 0) != (p[k] == "1"):
+                _reject(1, f"pattern {i}, row {k}: the witness does not give (2D-1) x.g > 0")
+
+
+def check_completeness(c):
+    """Check 2 (complete only), Gordan route.  For every pattern i and parallel class C of
+    nonzero rows, the pattern with the signs of C flipped is listed, or the gordan entry
+    (i, C) has y >= 0 on nonzero rows only, y > 0 somewhere, sum_k y_k t_k x_k = 0.
+    Lemmas: Gordan's alternative (then no g has t_k x_k.g > 0 for all nonzero rows k, so the
+    flip is no region); regions of a central arrangement are connected through walls, and
+    crossing the wall of class C flips exactly C.  A non-empty list of regions closed under
+    crossing walls is therefore every region."""
+    if not c.complete:
+        return
+    if not c.bits:
+        _reject(2, "the list is empty, so it cannot hold every region")
+    if c.gp:
+        return _general_position(c)
+    classes = {}
+    for k in c.nz:  # the primitive integer direction, first nonzero entry positive
+        g = math.gcd(*c.Xg[k]) * (1 if next(v for v in c.Xg[k] if v) > 0 else -1)
+        classes.setdefault(tuple(v // g for v in c.Xg[k]), []).append(k)
+    classes = [frozenset(C) for C in classes.values()]
+    listed = {p.encode() for p in c.bits}
+    c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
+    for i, p in enumerate(c.bits):
+        for C in classes:
+            b = bytearray(p.encode())
+            for k in C:
+                b[k] ^= 1  # '0' <-> '1'
+            if bytes(b) in listed:
+                continue
+            where, y = f"pattern {i}, class of rows {sorted(C)}", c.gordan.get((i, C))
+            if y is None:
+                _reject(2, f"{where}: the flipped pattern is not listed and has no gordan entry")
+            if any(k in c.zero for k in y):
+                _reject(2, f"{where}: gordan y uses a zero row, which proves nothing")
+            if any(v < 0 for v in y.values()) or not any(v > 0 for v in y.values()):
+                _reject(2, f"{where}: gordan y must be >= 0 and positive on some row")
+            rows, yi = list(y), _common(list(y.values()))[1]
+            c.R.spend(len(rows) * c.d, (c.bitsX + _bits(yi), min(c.bitsX, _bits(yi))), "gordan y")
+            for j in range(c.d):
+                if sum(v * c.Xg[k][j] * (1 if b[k] == 49 else -1) for v, k in zip(yi, rows)):
+                    _reject(2, f"{where}: sum_k y_k t_k x_k is not 0 (coordinate {j})")
+
+
+def _singular(rows):
+    """Bareiss fraction-free elimination: is the square integer matrix singular?"""
+    M, prev = [list(r) for r in rows], 1
+    for k in range(len(M) - 1):
+        if M[k][k] == 0:
+            swap = next((i for i in range(k + 1, len(M)) if M[i][k]), None)
+            if swap is None:
+                return True
+            M[k], M[swap] = M[swap], M[k]
+        for i in range(k + 1, len(M)):
+            for j in range(k + 1, len(M)):
+                M[i][j] = (M[i][j] * M[k][k] - M[i][k] * M[k][j]) // prev
+        prev = M[k][k]
+    return M[-1][-1] == 0
+
+
+def _general_position(c):
+    """Check 2, general-position route: no zero row, n >= d, every d x d minor nonzero and
+    2 sum_{k<d} C(n-1, k) patterns.  Lemma (Cover 1965, Winder 1966): n hyperplanes through
+    0 in R^d with d-wise independent normals have exactly that many regions; the listed
+    patterns are distinct regions (check 1), hence all of them."""
+    if c.zero or c.n < c.d:
+        _reject(2, "general position needs n >= d and no zero row")
+    count = 2 * sum(math.comb(c.n - 1, k) for k in range(c.d))
+    if c.P != count:
+        _reject(2, f"general position: {c.P} patterns listed, but there are {count} regions")
+    c.R.spend(math.comb(c.n, c.d) * c.d ** 3, c.d * (c.bitsX + c.d), "the d x d minors")
+    for rows in combinations(range(c.n), c.d):
+        if _singular([c.Xg[k] for k in rows]):
+            _reject(2, f"general position: rows {list(rows)} are linearly dependent")
+
+
+def _loss(f, y):
+    return sum((a - b) ** 2 for a, b in zip(f, y)) / 2
+
+
+def check_upper(c):
+    """Check 3. U_net = NC(W1, w2) exactly.  Blocks: u_b in K_b (A_b u_b >= 0), norm_upper_b
+    >= 0 and norm_upper_b^2 >= ||u_b||^2; U_blk is the C-objective with ||u_b|| replaced by
+    norm_upper_b.  U = the smaller.  Lemma: feasible blocks give p* <= C(u) <= U_blk; the
+    NC -> C map (triangle inequality, AM-GM) gives p* <= NC(W1, w2) once every neuron with a
+    nonzero output lies in the cone of a listed pattern.  That holds for a complete list
+    (W1_j is in the closure of a region) and is checked otherwise (SPEC.md, deviation D2)."""
+    bounds, size_y = {}, _size(c.y)
+    if c.network is not None:
+        W1, w2 = c.network
+        size = c.sizeX + size_y + _size([v for w in W1 for v in w] + w2)
+        c.R.spend(len(W1) * c.n * c.d, 2 * size, "the network objective", fraction=True)
+        f, pen = [Fraction(0)] * c.n, Fraction(0)
+        for j, (w, a) in enumerate(zip(W1, w2)):
+            pre = [_dot(x, w) for x in c.X]
+            if a and any(z > 0 for z in pre) and not c.complete:
+                c.R.spend(c.P * (c.n // 4 + 4), 1, "the network's patterns")
+                sig = re.compile("".join("1" if z > 0 or k in c.zero else "0" if z < 0 else
+                                         "[01]" for k, z in enumerate(pre)))
+                if not any(sig.fullmatch(p) for p in c.bits):
+                    _reject(3, f"network neuron {j}: its pattern is not listed, so NC(W) does "
+                            "not bound the program over the listed patterns")
+            f = [fk + a * z if z > 0 else fk for fk, z in zip(f, pre)]
+            pen += _dot(w, w) + a * a
+        bounds["network"] = _loss(f, c.y) + c.lam * pen / 2
+    if c.blocks is not None:
+        c.R.spend(len(c.blocks) * c.n * c.d, 2 * (c.sizeX + size_y + _size(
+            [v for b in c.blocks for v in b[2] + [b[3]]])), "the block objective", fraction=True)
+        f, total = [Fraction(0)] * c.n, Fraction(0)
+        for b, (i, s, u, nu) in enumerate(c.blocks):
+            pre = [_dot(x, u) for x in c.X]
+            if any((z < 0) if c.bits[i][k] == "1" else (z > 0) for k, z in enumerate(pre)):
+                _reject(3, f"block {b}: u is not in the cone K of pattern {i}")
+            if nu < 0 or nu * nu < _dot(u, u):
+                _reject(3, f"block {b}: norm_upper is negative or its square is < ||u||^2")
+            f = [fk + s * z if p == "1" else fk for fk, z, p in zip(f, pre, c.bits[i])]
+            total += nu
+        bounds["blocks"] = _loss(f, c.y) + c.lam * total
+    c.U, c.bounds = min(bounds.values()), bounds
+
+
+def check_dual(c):
+    """Check 4. rho >= 0, and for every listed pattern i and sign s the vector
+    q = s X^T D_i r + A_i^T rho_(i,s) has ||q||^2 <= lam^2.  Then L = r.y - ||r||^2 / 2.
+    Lemma (weak duality): for u_b in K_b, r.(s D X u_b) = u_b.q - rho.(A u_b) <= ||u_b|| ||q||
+    <= lam ||u_b||, and 1/2 ||f - y||^2 >= r.(y - f) - ||r||^2 / 2; summing, C(u) >= L.
+    In integers: X^T D_i r Dx Dr = sum over active k of V_k = (Dr r_k)(Dx x_k)."""
+    Dr, ri = _common(c.r)
+    bv = _bits(ri) + c.bitsX + c.n.bit_length()  # bits of V_k and of S_i
+    c.R.spend(c.P * c.n * c.d, (bv, 1), "the dual sums")
+    c.R.spend(2 * c.P * c.d + c.n * c.d, bv, "the dual norms")
+    V = [[ri[k] * v for v in c.Xg[k]] for k in range(c.n)]
+    ld, base = c.lam.denominator ** 2, (c.lam.numerator * c.Dx * Dr) ** 2
+    c.tight = set()
+    for i, p in enumerate(c.bits):
+        S = [sum(col) for col in zip(*(V[k] for k in range(c.n) if p[k] == "1"))] or [0] * c.d
+        plain = _dot(S, S) * ld
+        for s in (1, -1):
+            lhs, rhs = plain, base
+            if (i, s) in c.rho:
+                rho = c.rho[(i, s)]
+                if any(v < 0 for v in rho.values()):
+                    _reject(4, f"multiplier (pattern {i}, sign {s}) has a negative entry")
+                Dp, pi = _common(list(rho.values()))
+                c.R.spend((len(pi) + 4) * c.d, 2 * bv + _bits(pi) + Dp.bit_length(), "rho")
+                T = [0] * c.d  # A^T rho Dx Dp
+                for v, k in zip(pi, rho):
+                    T = [a + (v if p[k] == "1" else -v) * x for a, x in zip(T, c.Xg[k])]
+                Q = [s * Dp * a + Dr * b for a, b in zip(S, T)]
+                lhs, rhs = _dot(Q, Q) * ld, base * Dp * Dp
+            if lhs > rhs:
+                _reject(4, f"pattern {i}, sign {s}: ||q||^2 > lam^2")
+            if lhs == rhs:
+                c.tight.add((i, s))
+    c.L = _dot(c.r, c.y) - _dot(c.r, c.r) / 2
+
+
+def _fmt(x):
+    big = x.numerator.bit_length() + x.denominator.bit_length() > 3000
+    return f"<a rational of about {x.numerator.bit_length() * 3 // 10} digits>" if big else str(x)
+
+
+def check_claim(c):
+    """Check 5. claim.lower <= L, claim.upper >= U, claim.lower <= claim.upper.
+    Lemma: L <= p* <= U (checks 3 and 4), so p* lies in [claim.lower, claim.upper]."""
+    if c.lower > c.L:
+        _reject(5, f"claim.lower = {c.lower_s} exceeds the dual bound L = {_fmt(c.L)}")
+    if c.upper < c.U:
+        _reject(5, f"claim.upper = {c.upper_s} is below the upper bound U = {_fmt(c.U)}")
+    if c.lower > c.upper:
+        _reject(5, "claim.lower exceeds claim.upper")
+
+
+def _independent(vectors):
+    """Gaussian elimination over Q: are the vectors linearly independent?"""
+    basis = []
+    for v in vectors:
+        for piv, b in basis:
+            if v[piv]:
+                v = [x - v[piv] / b[piv] * y for x, y in zip(v, b)]
+        piv = next((j for j, x in enumerate(v) if x), None)
+        if piv is None:
+            return False
+        basis.append((piv, v))
+    return True
+
+
+def check_optimal_set(c):
+    """Check 6. lower == upper; fit == y - r; every listed block has rho >= 0, A v >= 0,
+    rho.(A v) = 0, v = s X^T D r + A^T rho and ||v||^2 = lam^2; every block with ||q|| = lam
+    in check 4 is listed; every vertex has alpha >= 0, sum_b alpha_b s_b D_b X v_b = fit and
+    linearly independent fits on its support.  Lemmas: with L = p* each optimum has residual
+    r and makes every weak-duality inequality tight, so a block with ||q|| < lam is zero;
+    Moreau's decomposition makes v = Proj_K(s X^T D r), and a nonzero optimal u_b is then a
+    nonnegative multiple of v; conversely every such alpha attains L.  Independent fits make
+    alpha a vertex of the optimal polytope (a minimal network)."""
+    if c.optimal is None:
+        return
+    fit, blocks, verts = c.optimal
+    if c.lower != c.upper:
+        _reject(6, "an optimal set needs claim.lower == claim.upper")
+    if fit != [a - b for a, b in zip(c.y, c.r)]:
+        _reject(6, "fit differs from y - r")
+    c.R.spend(3 * len(blocks) * c.n * c.d + sum(len(a) * c.n * (1 + len(a)) for a in verts),
+              2 * (c.sizeX + _size(c.r) + _size(fit) + _size(
+                  [x for _, (v, rho) in blocks for x in v + list(rho.values())])),
+              "the optimal set", fraction=True)
+    fits = []
+    for b, ((i, s), (v, rho)) in enumerate(blocks):
+        p, where = c.bits[i], f"optimal_set block {b} (pattern {i}, sign {s})"
+        t = [1 if ch == "1" else -1 for ch in p]
+        Av = [t[k] * _dot(c.X[k], v) for k in range(c.n)]
+        if any(x < 0 for x in rho.values()) or any(a < 0 for a in Av):
+            _reject(6, f"{where}: rho >= 0 and A v >= 0 must hold")
+        if sum(x * Av[k] for k, x in rho.items()):
+            _reject(6, f"{where}: rho.(A v) is not 0")
+        q = [s * sum(c.r[k] * c.X[k][j] for k in range(c.n) if p[k] == "1")
+             + sum(x * t[k] * c.X[k][j] for k, x in rho.items()) for j in range(c.d)]
+        if q != v:
+            _reject(6, f"{where}: v is not s X^T D r + A^T rho")
+        if _dot(v, v) != c.lam ** 2:
+            _reject(6, f"{where}: ||v||^2 != lam^2")
+        fits.append([s * _dot(c.X[k], v) if p[k] == "1" else 0 for k in range(c.n)])
+    missing = sorted(c.tight - {key for key, _ in blocks})
+    if missing:
+        _reject(6, f"block (pattern {missing[0][0]}, sign {missing[0][1]}) has ||q|| = lam "
+                "in check 4 but is not listed")
+    for j, alpha in enumerate(verts):
+        if any(a < 0 for a in alpha.values()):
+            _reject(6, f"vertex {j}: alpha has a negative entry")
+        if any(sum(a * fits[b][k] for b, a in alpha.items()) != fit[k] for k in range(c.n)):
+            _reject(6, f"vertex {j}: sum_b alpha_b s_b D_b X v_b is not the fit")
+        if not _independent([fits[b] for b, a in alpha.items() if a]):
+            _reject(6, f"vertex {j}: the fits of its support are linearly dependent")
+
+
+CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
+          check_optimal_set)
+
+
+def _statement(c):
+    out = [f"over the {c.P} listed patterns ({2 * c.P} blocks) the convex program's optimal "
+           f"value p* satisfies lower <= p* <= upper, lower = {c.lower_s}, upper = {c.upper_s}"]
+    for name, value in c.bounds.items():  # U is the smaller; say which model attains it
+        model = (f"the network ({len(c.network[0])} neurons)" if name == "network" else
+                 f"the {len(c.blocks)} blocks (C-objective)")
+        out.append(f"{model}: objective {'<=' if value <= c.upper else '> (not proved <=)'} upper")
+    if c.complete:
+        out.append("complete (global): no network of any width has objective below lower, "
+                   "so a model with objective <= upper is within upper - lower of the global "
+                   "optimum" + (
+                       " (lower == upper: globally optimal)" if c.lower == c.upper else ""))
+    else:
+        out.append("not complete: the bounds concern the listed patterns only, not global")
+    if c.optimal is not None:
+        out.append(f"optimal set: every optimum of this program is u_b = alpha_b v_b on the "
+                   f"{len(c.optimal[1])} listed blocks with sum_b alpha_b s_b D_b X v_b = fit; "
+                   f"the {len(c.optimal[2])} listed vertices are minimal optimal models")
+    return "; ".join(out)
+
+
+def _load(cert, R):
+    """The JSON tree of a path, of JSON bytes, or an already parsed object as it is."""
+    if not isinstance(cert, (str, bytes, bytearray, os.PathLike)):
+        return cert
+    limit = 8 * R.digits + (1 << 20)
+    try:
+        if isinstance(cert, (bytes, bytearray)):
+            data = bytes(cert)
+        else:
+            with open(cert, "rb") as fh:
+                data = fh.read(limit + 1)
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+        raise Stop("MALFORMED", f"cannot read the file: {type(e).__name__}")
+    if len(data) > limit:
+        raise Stop("UNDECIDED", f"the file exceeds {limit} bytes (--budget-digits)")
+
+    def pairs(items):
+        _need(len({k for k, _ in items}) == len(items), "JSON", "an object repeats a key")
+        return dict(items)
+    try:  # a huge JSON integer can only be junk: it becomes NaN, never an index
+        return json.loads(data.decode("utf-8"), object_pairs_hook=pairs,
+                          parse_constant=lambda s: _need(False, "JSON", f"{s} is not JSON"),
+                          parse_int=lambda s: int(s) if len(s) < 4000 else math.nan)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise Stop("MALFORMED", f"not JSON: {e}")
+
+
+def check(cert, budget_digits=DEFAULT_BUDGET_DIGITS):
+    """Check a certificate given as a path, as JSON bytes, or as a parsed JSON object."""
+    try:
+        R = Budget(budget_digits)
+        c = Cert(_load(cert, R), R)
+        for run in CHECKS:
+            run(c)
+        return Result("VERIFIED", 0, _statement(c), None)
+    except Stop as e:
+        return Result(e.verdict, CODES[e.verdict], str(e), e.check)
+    except RecursionError:
+        return Result("MALFORMED", 2, "the JSON is nested too deeply", None)
+    except MemoryError:
+        return Result("UNDECIDED", 3, "out of memory", None)
+    except Exception as e:  # a safety net: never a traceback, never VERIFIED
+        return Result("MALFORMED", 2, f"internal error while reading ({type(e).__name__})", None)
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else list(argv)
+    budget = DEFAULT_BUDGET_DIGITS
+    if len(args) == 3 and args[1] == "--budget-digits" and args[2].isdigit() and len(args[2]) < 16:
+        budget, args = int(args[2]), args[:1]
+    if len(args) != 1 or args[0].startswith("-"):
+        print("MALFORMED: usage: check_cert.py CERT.json [--budget-digits N]")
+        return 2
+    res = check(args[0], budget)
+    print(f"{res.verdict}: {res.message}")
+    return res.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
