@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import time
+from fractions import Fraction
 from typing import Callable, Sequence
 
 from . import __version__
@@ -86,6 +87,71 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------ certify
+
+def _load_network(path: str, data):
+    from .io.networks import read_network
+
+    net = read_network(path)
+    if getattr(net, "bias_column", False) and not data.bias:
+        raise InputError("the network has a first-layer bias: run with --bias", file=path)
+    if net.d is not None and net.d != data.d:
+        raise InputError(f"the network has {net.d} inputs but the data has {data.d} columns"
+                         f"{' (with the bias column)' if data.bias else ''}", file=path)
+    return net
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    from .certificate.emit import dumps
+    from .certify import certify
+    from .io.data import parse_lam
+    from .numbers import q_str
+
+    lam = parse_lam(args.lam)
+    data = _load_data(args)
+    net = _load_network(args.network, data) if args.network else None
+    if args.sample is not None and args.sample < 1:
+        raise InputError("--sample must be a positive integer")
+    if args.output is None:
+        raise InputError("-o CERT is required (where to write the certificate)")
+    res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
+                  exact=not args.no_exact, progress=None if not args.json else False)
+    write_atomic(args.output, dumps(res.certificate))
+    if args.json:
+        print(json.dumps(res.summary()))
+        return 0
+    gap = res.upper - res.lower
+    scope = ("global optimum of ReLU training (every width)" if res.complete
+             else f"optimum of the convex program over {res.patterns} sampled patterns")
+    print(f"patterns: {res.patterns} ({'complete' if res.complete else 'sampled'})")
+    print(f"lower bound: {q_str(res.lower)}  (~{float(res.lower):.12g})")
+    print(f"upper bound: {q_str(res.upper)}  (~{float(res.upper):.12g})")
+    if res.exact:
+        print(f"EXACT: the {scope} is {q_str(res.lower)}")
+    else:
+        rel = float(gap) / max(1.0, abs(float(res.upper)))
+        print(f"gap: {float(gap):.3e} (relative {rel:.2e}); the {scope} lies in [lower, upper]")
+    if net is not None:
+        print("the given network's NC objective is the upper bound"
+              + (" -- it is globally optimal" if res.exact or gap == 0 else ""))
+        if res.hint:
+            h = res.hint
+            print(f"not optimal: block (pattern {h['pattern']}, sign {h['sign']}) violates its "
+                  f"dual constraint (||v||^2/lam^2 = {float(Fraction(h['violation_sq'])):.6g}); "
+                  f"adding the neuron along v with step {h['step']} lowers the objective by "
+                  f"{h['decrease']} (~{h['decrease_float']:.6g}), exactly")
+    print(f"active neurons: {res.active_neurons}; {res.seconds:.2f} s; certificate: {args.output}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .certificate.check import check_file
+
+    res = check_file(args.cert)
+    print(res.message)
+    return res.code
+
+
 # --------------------------------------------------------------------------- demo
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -124,6 +190,35 @@ def build_parser() -> argparse.ArgumentParser:
                     help="instead of enumerating, take the patterns of N random integer gates")
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     sp.set_defaults(func=cmd_patterns)
+
+    sp = sub.add_parser("certify", help="solve, then write an exact certificate (format v1)",
+                        description="Enumerate every activation pattern (or sample them), solve "
+                                    "the convex program numerically, and turn the result into "
+                                    "exact bounds on the global optimum of ReLU training, "
+                                    "written as a certificate that proofs_checks/check_cert.py "
+                                    "verifies with the standard library only.")
+    data_args(sp)
+    sp.add_argument("--lam", required=True, metavar="Q",
+                    help="weight decay: a positive rational (3/8, 0.01, 1e-3)")
+    sp.add_argument("--network", metavar="NET",
+                    help="certify this network (JSON, .npz or PyTorch state_dict): its exact "
+                         "NC objective is the upper bound")
+    sp.add_argument("--sample", type=int, metavar="N",
+                    help="use the patterns of N random gates instead of all regions "
+                         "(the certificate is then not complete)")
+    sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
+    sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
+    sp.add_argument("--json", action="store_true", help="print one JSON line (cli.md)")
+    sp.add_argument("--no-exact", action="store_true",
+                    help="skip the search for an exact (rational) optimum")
+    sp.set_defaults(func=cmd_certify)
+
+    sp = sub.add_parser("check", help="check a certificate (same verdicts as proofs_checks)",
+                        description="Check a certificate exactly. Exit 0 VERIFIED, 1 REJECTED, "
+                                    "2 MALFORMED, 3 UNDECIDED (over the size budget).")
+    sp.add_argument("cert", metavar="CERT")
+    sp.set_defaults(func=cmd_check)
+
 
     sp = sub.add_parser("demo", help="the whole pipeline on a bundled example, in seconds",
                         description="Run the pipeline on a small bundled data set and explain "

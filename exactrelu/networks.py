@@ -36,6 +36,8 @@ decided by :mod:`exactrelu.algebraic`, or as proved rational enclosures
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
@@ -358,8 +360,11 @@ class ProductNetwork:
             if is_square(q) and is_square(exact_sqrt(q)):
                 r = fourth_root(q)
             else:
+                # a short dyadic scale (few digits keeps exact objectives small)
                 lo, hi = sqrt_bounds(q, 2 * bits + 8)
                 r, _ = sqrt_bounds((lo + hi) / 2, bits + 4)
+                e = max(0, bits + 4 - (r.numerator.bit_length() - r.denominator.bit_length()))
+                r = Fraction(math.floor(r * (1 << e)), 1 << e) or r
                 if r <= 0:  # pragma: no cover - impossible for u != 0 at these precisions
                     raise ExactReluError("internal: zero scale for a nonzero block")
             W1.append(tuple(a / r for a in u))

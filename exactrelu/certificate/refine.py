@@ -1,0 +1,150 @@
+"""From a floating-point solve to exact, proved bounds (the trust boundary).
+
+Lower bound (weak duality).  For any rational ``r`` and multipliers ``rho_b >= 0`` with
+``||q_b||^2 <= lam^2`` for every block, ``q_b = s X^T D_i r + A_i^T rho_b``, the value
+``r . y - ||r||^2 / 2`` is at most the optimum of the convex program.  The float residual
+is rounded to a dyadic grid (``r = R / 2^K`` with integer ``R``), every block's
+correlation ``c_b`` is computed exactly (one integer matrix product in python-flint),
+blocks with ``||c_b||^2 <= lam^2`` need no multiplier, the others get the solver's
+(rounded, clipped) NNLS multiplier, and finally ``r`` and ``rho`` are scaled by a dyadic
+``t <= 1`` with ``t^2 max_b ||q_b||^2 <= lam^2`` -- checked by squaring, no square root.
+
+Upper bound: see :mod:`exactrelu.certify` (the exact NC objective of a rational network).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..errors import ExactReluError
+from ..numbers import sqnorm, sqrt_bounds
+from ..problem import Block, ConvexProgram
+
+__all__ = ["DualBound", "exact_dual_bound", "dyadic", "exact_correlation_norms"]
+
+
+def dyadic(x: float, bits: int) -> Fraction:
+    """``round(x * 2^bits) / 2^bits`` as an exact Fraction (an explicit float -> Q step)."""
+    return Fraction(int(round(float(x) * (1 << bits))), 1 << bits)
+
+
+@dataclass(frozen=True)
+class DualBound:
+    r: tuple[Fraction, ...]
+    rho: dict            # {(i, s): {k: Fraction}} nonzero multipliers only
+    lower: Fraction
+    scale: Fraction      # the t applied to the rounded residual
+    max_ratio_sq: Fraction   # max_b ||q_b||^2 / lam^2 before scaling
+    seconds: float = 0.0
+
+
+def _int_data(program: ConvexProgram) -> tuple[list[list[int]], int]:
+    """``X = Z / L`` with an integer matrix ``Z`` and integer ``L`` (common denominator)."""
+    L = 1
+    for row in program.data.X:
+        for a in row:
+            L = math.lcm(L, a.denominator)
+    Z = [[int(a * L) for a in row] for row in program.data.X]
+    return Z, L
+
+
+def exact_correlation_norms(program: ConvexProgram, r: Sequence[Fraction]
+                            ) -> tuple[list[list[int]], int]:
+    """Exact correlations of every pattern at ``r``: integer rows ``C_i`` with
+    ``X^T D_i r = C_i / den`` (the sign only flips them).  One flint product."""
+    import flint
+
+    Z, L = _int_data(program)
+    den_r = 1
+    for a in r:
+        den_r = math.lcm(den_r, a.denominator)
+    R = [int(a * den_r) for a in r]
+    n, d = program.data.n, program.data.d
+    ZR = flint.fmpz_mat([[Z[k][j] * R[k] for j in range(d)] for k in range(n)])
+    P = flint.fmpz_mat([[1 if ch == "1" else 0 for ch in b] for b in program.patterns.bits])
+    C = (P * ZR).tolist()
+    return [[int(v) for v in row] for row in C], L * den_r
+
+
+def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequence[Fraction],
+                     rho_guess: Mapping[Block, Sequence[float]] | None = None, *,
+                     bits: int = 48) -> DualBound:
+    """A proved lower bound from a (float or rational) residual; see the module doc."""
+    import time
+
+    t0 = time.perf_counter()
+    lam = program.lam
+    if len(residual) and isinstance(residual[0], Fraction):
+        r = tuple(residual)          # type: ignore[arg-type]
+    else:
+        r = tuple(dyadic(v, bits) for v in residual)
+    C, den = exact_correlation_norms(program, r)
+    Z, L = _int_data(program)                    # X = Z / L
+    lam2_int = lam * lam * den * den             # compare ||C_i||^2 with lam^2 den^2
+    la, lb = lam.numerator, lam.denominator
+    d = program.data.d
+    one = 1 << bits
+    Dq = math.lcm(den, L * one)                  # common denominator of q = c + A^T rho
+    fc, fr = Dq // den, Dq // (L * one)
+    worst = Fraction(0)
+    rho: dict = {}
+    for i, ci in enumerate(C):
+        nc2 = sum(v * v for v in ci)
+        if nc2 <= lam2_int:
+            worst = max(worst, Fraction(nc2) / lam2_int)
+            continue
+        bits_i = program.patterns.bits[i]
+        for s in (1, -1):
+            guess = None if rho_guess is None else rho_guess.get((i, s))
+            q = [s * v * fc for v in ci]         # q * Dq, integers
+            rr: dict[int, Fraction] = {}
+            if guess is not None:
+                for k, g in enumerate(guess):
+                    if g > 0:
+                        G = int(round(float(g) * one))
+                        if G > 0:
+                            rr[k] = Fraction(G, one)
+                            sg = G * fr if bits_i[k] == "1" else -G * fr
+                            zk = Z[k]
+                            for j in range(d):
+                                q[j] += sg * zk[j]
+            nq2_int = sum(v * v for v in q)
+            if nq2_int * lb * lb > la * la * Dq * Dq and not rr:
+                c = [Fraction(s * v, den) for v in ci]
+                rr, nq2 = _greedy_multiplier(program, i, c)
+            else:
+                nq2 = Fraction(nq2_int, Dq * Dq)
+            worst = max(worst, nq2 / (lam * lam))
+            if rr:
+                rho[(i, s)] = rr
+    if worst <= 1:
+        t = Fraction(1)
+    else:
+        # dyadic t with t^2 * worst <= 1 (proof by squaring)
+        lo, _ = sqrt_bounds(1 / worst, bits + 16)
+        t = Fraction(math.floor(lo * (1 << (bits + 16))), 1 << (bits + 16))
+        if t * t * worst > 1:  # pragma: no cover - guaranteed by sqrt_bounds
+            raise ExactReluError("internal: dual scaling failed")
+    if t != 1:
+        r = tuple(t * a for a in r)
+        rho = {b: {k: t * v for k, v in m.items()} for b, m in rho.items()}
+    lower = program.dual_objective(r)
+    return DualBound(r, rho, lower, t, worst, time.perf_counter() - t0)
+
+
+def _greedy_multiplier(program: ConvexProgram, i: int, c: list[Fraction]
+                       ) -> tuple[dict[int, Fraction], Fraction]:
+    """Exact multiplier for one block when no float guess is available: the exact
+    projection if the cone module is present, else rho = 0."""
+    try:
+        from ..cones import project
+    except ImportError:  # pragma: no cover
+        return {}, sqnorm(c)
+    bits = program.patterns.bits[i]
+    A = [tuple(a if b == "1" else -a for a in x) for x, b in zip(program.data.X, bits)]
+    proj = project(A, c)
+    return dict(proj.rho), sqnorm(proj.v)

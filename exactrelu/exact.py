@@ -1,0 +1,407 @@
+"""Exact optima: when the optimum of the convex program is rational, find and prove it.
+
+The optimal residual ``r* = y - yhat`` is unique (strict convexity of the loss in the
+fit).  When it is rational, so is the optimal value ``p* = r*.y - ||r*||^2/2``, and a
+certificate can state ``lower == upper``.  Steps:
+
+1. *Guess* (floats, untrusted): the support ``S`` and the tight cone rows of each active
+   block from the numeric solve; an independent subset ``S'`` of the active fits (the
+   fits of ``S`` span the same space, so the KKT system restricted to ``S'`` still has
+   ``r*`` as a solution, possibly with signed ``alpha``).
+2. *Refine* (~60 digits; exact residuals, float64 corrections): on the KKT system in
+   ``r``, ``v_b``, ``rho_b`` (tight rows), ``alpha_b`` (``b in S'``)::
+
+       v_b = s X^T D_b r + A_bT^T rho_b,  A_bT v_b = 0,  ||v_b||^2 = lam^2,
+       r + sum_b alpha_b s D_b X v_b = y.
+
+3. *Reconstruct* each ``r_k`` as the simplest rational (continued fractions) within
+   ``10^-40``; give up if none has a moderate denominator (the optimum is then
+   probably irrational and the certificate keeps its bounds).
+4. *Prove* (exact, no floats): every block's correlation projected exactly onto its
+   cone (:mod:`exactrelu.cones`) has ``||v_b||^2 <= lam^2`` (dual feasibility with
+   scale 1), and ``yhat = y - r`` is a non-negative combination ``sum alpha_b s D_b X v_b``
+   of the equicorrelated blocks (``||v_b||^2 = lam^2``): exact linear algebra, or an exact
+   LP with cdd.  Then ``u_b = alpha_b v_b`` is optimal, ``||u_b|| = alpha_b lam`` exactly,
+   and primal value == dual value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from .numbers import dot, sqnorm
+from .problem import Block, ConvexProgram
+
+__all__ = ["ExactOptimum", "exact_optimum", "reconstruct_rational", "exact_optimum_at"]
+
+
+@dataclass(frozen=True)
+class ExactOptimum:
+    r: tuple[Fraction, ...]
+    value: Fraction
+    blocks: dict            # {(i, s): u} optimal blocks (alpha_b v_b), nonzero only
+    norms: dict             # {(i, s): ||u_b|| = alpha_b lam}, exact
+    alpha: dict             # {(i, s): alpha_b}
+    v: dict                 # {(i, s): v_b} for every equicorrelated block
+    rho: dict               # {(i, s): {k: rho}} multipliers for every block that needs one
+    proj_rho: dict          # {(i, s): {k: rho}} projection multipliers of equicorrelated blocks
+    equicorrelated: tuple   # blocks with ||v_b||^2 == lam^2
+
+
+def reconstruct_rational(x: Fraction, eps: Fraction, max_den: int = 10 ** 18) -> Fraction | None:
+    """The rational with the smallest denominator among the continued-fraction
+    convergents of ``x`` that lies within ``eps`` of ``x`` (denominator <= ``max_den``),
+    else ``None``.  Exact (``x`` is a Fraction, e.g. a high-precision dyadic)."""
+    x = Fraction(x)
+    h0, h1, k0, k1 = 0, 1, 1, 0
+    p, q = x.numerator, x.denominator
+    while q:
+        a, rem = divmod(p, q)
+        h0, h1 = h1, a * h1 + h0
+        k0, k1 = k1, a * k1 + k0
+        if k1 > max_den:
+            return None
+        cand = Fraction(h1, k1)
+        if abs(x - cand) <= eps:
+            return cand
+        p, q = q, rem
+    return x if x.denominator <= max_den else None
+
+
+def _independent_columns(M: np.ndarray, tol: float = 1e-9) -> list[int]:
+    """Columns of a maximal independent subset (pivoted QR), in input order."""
+    if M.size == 0:
+        return []
+    from scipy.linalg import qr
+
+    norms = np.linalg.norm(M, axis=0)
+    Mn = M / np.where(norms > 0, norms, 1)
+    _, R, piv = qr(Mn, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(R))
+    rank = int((diag > tol * max(1.0, diag.max() if diag.size else 1.0)).sum())
+    return sorted(piv[:rank].tolist())
+
+
+def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
+            digits: int = 60, iters: int = 40):
+    """Refine the KKT system (module doc, step 2) to ``digits`` digits.
+
+    Iterative refinement: the residual ``F(z)`` is evaluated EXACTLY (Fractions) at a
+    dyadic iterate ``z``; the correction solves ``J delta = F`` with the float64 Jacobian
+    (re-factored each step, cheap).  Convergence is linear with rate ~ cond(J) * 1e-16,
+    i.e. ~10 correct digits per step on well-conditioned systems.  Returns the refined
+    residual ``r`` as Fractions, or ``None`` if the iteration stalls."""
+    import scipy.linalg as sla
+
+    data = program.data
+    n, d = data.n, data.d
+    lam2 = program.lam * program.lam
+    Xq = data.X
+    yq = data.y
+    Xf = data.X_float()
+    bits = program.patterns.bits
+    Dm = {b: [ch == "1" for ch in bits[b[0]]] for b in S}
+    idx = {}
+    pos = n
+    for b in S:
+        idx[b] = (pos, pos + d, pos + d + len(T[b]))
+        pos += d + len(T[b]) + 1
+    N = pos
+    grid = 1 << int(digits * 3.33 + 40)
+
+    def dy(x: float | Fraction) -> Fraction:
+        return Fraction(round(Fraction(x) * grid), grid)
+
+    z = [Fraction(0)] * N
+    for k in range(n):
+        z[k] = dy(float(r0[k]))
+    for b in S:
+        v_s, r_s, a_p = idx[b]
+        for j in range(d):
+            z[v_s + j] = dy(float(v0[b][j]))
+        for t in range(len(T[b])):
+            z[r_s + t] = dy(float(rho0[b][t]))
+        z[a_p] = dy(float(a0[b]))
+
+    def residual(z):
+        F = [z[k] - yq[k] for k in range(n)]
+        rows = []
+        for b in S:
+            v_s, r_s, a_p = idx[b]
+            s = b[1]
+            D = Dm[b]
+            v = z[v_s:v_s + d]
+            al = z[a_p]
+            for k in range(n):
+                if D[k]:
+                    F[k] += al * s * sum((Xq[k][j] * v[j] for j in range(d)), Fraction(0))
+            g = [v[j] - s * sum((Xq[k][j] * z[k] for k in range(n) if D[k]), Fraction(0))
+                 for j in range(d)]
+            for t, k in enumerate(T[b]):
+                sg = 1 if D[k] else -1
+                for j in range(d):
+                    g[j] -= sg * Xq[k][j] * z[r_s + t]
+            rows.extend(g)
+            for k in T[b]:
+                sg = 1 if D[k] else -1
+                rows.append(sg * sum((Xq[k][j] * v[j] for j in range(d)), Fraction(0)))
+            rows.append(sum((vj * vj for vj in v), Fraction(0)) - lam2)
+        return F + rows
+
+    def jacobian(zf):
+        J = np.zeros((N, N))
+        J[np.arange(n), np.arange(n)] = 1.0
+        row = n
+        for b in S:
+            v_s, r_s, a_p = idx[b]
+            s = b[1]
+            D = np.array(Dm[b], dtype=float)
+            v = zf[v_s:v_s + d]
+            al = zf[a_p]
+            J[:n, a_p] += s * D * (Xf @ v)
+            J[:n, v_s:v_s + d] += al * s * D[:, None] * Xf
+            J[row:row + d, v_s:v_s + d] = np.eye(d)
+            J[row:row + d, :n] = -s * (D[:, None] * Xf).T
+            for t, k in enumerate(T[b]):
+                sg = 1.0 if Dm[b][k] else -1.0
+                J[row:row + d, r_s + t] = -sg * Xf[k]
+            row += d
+            for t, k in enumerate(T[b]):
+                sg = 1.0 if Dm[b][k] else -1.0
+                J[row, v_s:v_s + d] = sg * Xf[k]
+                row += 1
+            J[row, v_s:v_s + d] = 2 * v
+            row += 1
+        return J
+
+    target = Fraction(1, 10 ** digits)
+    probe = Fraction(1, 10 ** 30)
+    probed = False
+    last = None
+    for _ in range(iters):
+        F = residual(z)
+        err = max(abs(f) for f in F)
+        if err < target:
+            return z[:n]
+        if not probed and err < probe:
+            # a rational p/q with |r_k - p/q| < 1/(2 q^2) is a convergent of r_k: at 1e-30,
+            # every residual entry with q < 1e14 must already show up; if one does not, the
+            # optimum is irrational (or has huge denominators): stop early
+            probed = True
+            eps = Fraction(1, 10 ** 27)
+            if any(reconstruct_rational(z[k], eps, 10 ** 14) is None for k in range(n)):
+                return None
+        if last is not None and err > last / 1000:
+            return None                       # not converging fast: wrong support or singular
+        last = err
+        zf = np.array([float(a) for a in z])
+        try:
+            lu = sla.lu_factor(jacobian(zf), check_finite=True)
+            step = sla.lu_solve(lu, np.array([float(f) for f in F]))
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+        if not np.all(np.isfinite(step)):
+            return None
+        z = [a - dy(Fraction(float(s))) if s else a for a, s in zip(z, step)]
+    return None
+
+
+def _tight(program: ConvexProgram, sol, b: Block, rtol: float = 1e-6) -> bool:
+    """Is block ``b`` numerically equicorrelated, ``||c_b + A^T rho_b|| ~ lam``?"""
+    i, s = b
+    X = program.data.X_float()
+    D = np.array([c == "1" for c in program.patterns.bits[i]])
+    c = s * X.T @ (D * sol.residual)
+    rho = sol.rho.get(b)
+    if rho is not None:
+        c = c + ((2.0 * D - 1.0)[:, None] * X).T @ np.asarray(rho, dtype=float)
+    return abs(np.linalg.norm(c) / float(program.lam) - 1.0) <= rtol
+
+
+def _float_guess(program: ConvexProgram, sol, rule: tuple = ('max', 1e-9)) -> tuple | None:
+    data = program.data
+    X = data.X_float()
+    lam = float(program.lam)
+    # support guess: blocks that are clearly nonzero AND numerically equicorrelated
+    # (the solver's `active` may contain noise blocks of relative size ~1e-6)
+    norms = {b: float(np.linalg.norm(sol.U[b[0], 0 if b[1] == 1 else 1])) for b in sol.active}
+    top = max(norms.values(), default=0.0)
+    active = [b for b in sol.active if norms[b] > 1e-4 * top and _tight(program, sol, b)]
+    if not active:
+        return None
+    fits, S = [], []
+    for (i, s) in active:
+        u = sol.U[i, 0 if s == 1 else 1]
+        D = np.array([c == "1" for c in program.patterns.bits[i]])
+        fits.append(s * D * (X @ u))
+        S.append((i, s))
+    M = np.array(fits).T
+    keep = _independent_columns(M)
+    S2 = [S[j] for j in keep]
+    T, v0, rho0, a0 = {}, {}, {}, {}
+    for b in S2:
+        i, s = b
+        u = sol.U[i, 0 if s == 1 else 1]
+        nu = np.linalg.norm(u)
+        v0[b] = lam * u / nu
+        a0[b] = nu / lam
+        bits = program.patterns.bits[i]
+        A = np.array([(1 if c == "1" else -1) * X[k] for k, c in enumerate(bits)])
+        rg = sol.rho.get(b)
+        if rg is None:
+            rg = np.zeros(data.n)
+        rg = np.asarray(rg, dtype=float)
+        # tight rows with a clearly positive multiplier (rho_k ||x_k|| vs lam); degenerate
+        # rows (A_k v = 0 and rho_k = 0 at the optimum) are left out: the system without
+        # them still has the optimum as a solution, and including them makes J singular
+        scale = np.linalg.norm(A, axis=1)
+        kind, tol = rule
+        w = rg * scale / lam if kind == "scaled" else rg / max(1.0, float(rg.max()))
+        cand = [k for k in range(data.n) if w[k] > tol
+                and abs(A[k] @ u) <= 1e-7 * max(1.0, scale[k] * nu)]
+        # independent subset of the tight rows
+        if cand:
+            keep_rows = _independent_columns(A[cand].T)
+            cand = [cand[t] for t in keep_rows]
+        T[b] = cand
+        rho0[b] = [rg[k] for k in cand]
+    return S2, T, v0, rho0, a0
+
+
+def exact_optimum(program: ConvexProgram, sol, *, digits: int = 60) -> ExactOptimum | None:
+    """The exact optimum if it is rational (and found), else ``None`` (see module doc)."""
+    if not sol.active:
+        return exact_optimum_at(program, program.data.y, candidates=[])
+    # cheap first try: the float residual itself may round to the optimum
+    direct = [reconstruct_rational(Fraction(float(x)), Fraction(1, 10 ** 8), 10 ** 5)
+              for x in sol.residual]
+    if all(q is not None for q in direct):
+        found = exact_optimum_at(program, direct, rho_guess=sol.rho)
+        if found is not None:
+            return found
+    rr = None
+    for rule in (("max", 1e-9), ("scaled", 1e-6), ("scaled", 1e-3)):   # tight-row guesses
+        guess = _float_guess(program, sol, rule)
+        if guess is None:
+            return None
+        S2, T, v0, rho0, a0 = guess
+        rr = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=digits)
+        if rr is not None:
+            break
+    if rr is None:
+        return None
+    r = []
+    eps = Fraction(1, 10 ** (digits // 2 + 5))
+    for x in rr:
+        q = reconstruct_rational(x, eps, max_den=10 ** (digits // 4))
+        if q is None:
+            return None
+        r.append(q)
+    return exact_optimum_at(program, r, candidates=S2, rho_guess=sol.rho)
+
+
+def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidates=(),
+                     rho_guess=None) -> ExactOptimum | None:
+    """Prove that the rational residual ``r`` is optimal, exactly (module doc, step 4);
+    ``None`` if it is not."""
+    from .certificate.refine import exact_correlation_norms
+    from .cones import project
+
+    lam = program.lam
+    lam2 = lam * lam
+    data = program.data
+    r = tuple(Fraction(a) for a in r)
+    C, den = exact_correlation_norms(program, r)
+    lam2_int = lam2 * den * den
+    rho: dict = {}
+    v: dict = {}
+    proj_rho: dict = {}
+    E: list[Block] = []
+    for i, ci in enumerate(C):
+        if sum(a * a for a in ci) < lam2_int:
+            continue
+        bits = program.patterns.bits[i]
+        A = [tuple(a if b == "1" else -a for a in x) for x, b in zip(data.X, bits)]
+        for s in (1, -1):
+            c = [Fraction(s * a, den) for a in ci]
+            g = None if rho_guess is None else rho_guess.get((i, s))
+            if g is not None:
+                gv = np.asarray(g, dtype=float)
+                g = [k for k in range(len(gv)) if gv[k] > 1e-12 * max(1.0, float(gv.max()))]
+            pr = project(A, c, guess=g)
+            nv2 = sqnorm(pr.v)
+            if nv2 > lam2:
+                return None                       # not dual feasible: r is not optimal
+            if pr.rho:
+                rho[(i, s)] = dict(pr.rho)
+            if nv2 == lam2:
+                E.append((i, s))
+                v[(i, s)] = tuple(pr.v)
+                proj_rho[(i, s)] = dict(pr.rho)
+    yhat = tuple(a - b for a, b in zip(data.y, r))
+    if not any(yhat):
+        alpha: dict = {}
+    else:
+        alpha = _nonneg_combination(program, E, v, yhat, prefer=list(candidates))
+        if alpha is None:
+            return None
+    blocks = {b: tuple(a * x for x in v[b]) for b, a in alpha.items() if a}
+    norms = {b: alpha[b] * lam for b in blocks}
+    value = program.dual_objective(r)
+    primal = sqnorm(r) / 2 + lam * sum(norms.values(), Fraction(0))
+    if primal != value:                            # strong duality must hold exactly
+        return None
+    return ExactOptimum(r, value, blocks, norms, {b: a for b, a in alpha.items() if a}, v,
+                        rho, proj_rho, tuple(E))
+
+
+def _nonneg_combination(program: ConvexProgram, E: list[Block], v: dict,
+                        target: Sequence[Fraction], prefer: list[Block]) -> dict | None:
+    """``alpha >= 0`` with ``sum_b alpha_b s D X v_b = target`` over ``E`` (exact)."""
+    import flint
+
+    cols = {b: program.block_fit(b, v[b]) for b in E}
+    # fast path: the preferred independent subset, solved exactly
+    P = [b for b in prefer if b in cols]
+    if P:
+        M = flint.fmpq_mat([[flint.fmpq(cols[b][k].numerator, cols[b][k].denominator)
+                             for b in P] for k in range(len(target))])
+        t = flint.fmpq_mat([[flint.fmpq(a.numerator, a.denominator)] for a in target])
+        MT = M.transpose()
+        try:
+            sol = (MT * M).solve(MT * t)
+        except ZeroDivisionError:
+            sol = None
+        if sol is not None:
+            al = [Fraction(int(sol[j, 0].p), int(sol[j, 0].q)) for j in range(len(P))]
+            if all(a >= 0 for a in al):
+                fit = [sum((al[j] * cols[P[j]][k] for j in range(len(P))), Fraction(0))
+                       for k in range(len(target))]
+                if tuple(fit) == tuple(target):
+                    return {b: a for b, a in zip(P, al)}
+    # general case: exact LP feasibility with cdd (alpha >= 0, M alpha = target)
+    import cdd
+    import cdd.gmp
+
+    L = len(E)
+    if L == 0:
+        return None
+    rows = [[-target[k]] + [cols[b][k] for b in E] for k in range(len(target))]
+    rows += [[Fraction(0)] + [Fraction(int(i == j)) for i in range(L)] for j in range(L)]
+    mat = cdd.gmp.matrix_from_array(rows, lin_set=range(len(target)),
+                                    rep_type=cdd.RepType.INEQUALITY,
+                                    obj_type=cdd.LPObjType.MIN,
+                                    obj_func=[Fraction(0)] + [Fraction(1)] * L)
+    lp = cdd.gmp.linprog_from_matrix(mat)
+    cdd.gmp.linprog_solve(lp)
+    if lp.status != cdd.LPStatusType.OPTIMAL:
+        return None
+    al = [Fraction(a) for a in lp.primal_solution]
+    out = {b: a for b, a in zip(E, al)}
+    fit = [sum((out[b] * cols[b][k] for b in E), Fraction(0)) for k in range(len(target))]
+    if tuple(fit) != tuple(target) or any(a < 0 for a in al):  # pragma: no cover
+        return None
+    return out
