@@ -26,6 +26,7 @@ certificate can state ``lower == upper``.  Steps:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
@@ -86,14 +87,14 @@ def _independent_columns(M: np.ndarray, tol: float = 1e-9) -> list[int]:
 
 
 def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
-            digits: int = 60, iters: int = 40):
+            digits: int = 60, iters: int = 40, z0: list | None = None):
     """Refine the KKT system (module doc, step 2) to ``digits`` digits.
 
     Iterative refinement: the residual ``F(z)`` is evaluated EXACTLY (Fractions) at a
     dyadic iterate ``z``; the correction solves ``J delta = F`` with the float64 Jacobian
     (re-factored each step, cheap).  Convergence is linear with rate ~ cond(J) * 1e-16,
     i.e. ~10 correct digits per step on well-conditioned systems.  Returns the refined
-    residual ``r`` as Fractions, or ``None`` if the iteration stalls."""
+    residual ``r`` and the full iterate as Fractions, or ``None`` if it stalls."""
     import scipy.linalg as sla
 
     data = program.data
@@ -116,7 +117,7 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
         return Fraction(round(Fraction(x) * grid), grid)
 
     z = [Fraction(0)] * N
-    for k in range(n):
+    for k in range(n if z0 is None else 0):
         z[k] = dy(float(r0[k]))
     for b in S:
         v_s, r_s, a_p = idx[b]
@@ -125,31 +126,53 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
         for t in range(len(T[b])):
             z[r_s + t] = dy(float(rho0[b][t]))
         z[a_p] = dy(float(a0[b]))
+    if z0 is not None:
+        z = [dy(a) for a in z0]
+
+    # exact residual in scaled integers: z = Z / 2^G, X = XZ / L, y = Y / Ly, lam = ln / ld
+    G = grid.bit_length() - 1
+    L = 1
+    for row in Xq:
+        for a in row:
+            L = math.lcm(L, a.denominator)
+    XZ = [[int(a * L) for a in row] for row in Xq]
+    Ly = 1
+    for a in yq:
+        Ly = math.lcm(Ly, a.denominator)
+    Y = [int(a * Ly) for a in yq]
+    ln, ld = program.lam.numerator, program.lam.denominator
+    S1 = (1 << (2 * G)) * L * Ly          # scale of the fit rows
+    S2 = (1 << G) * L                     # scale of the v rows and the A_T v rows
+    S3 = (1 << (2 * G)) * ld * ld         # scale of the norm rows
+    lam_sq_scaled = ln * ln << (2 * G)
 
     def residual(z):
-        F = [z[k] - yq[k] for k in range(n)]
+        """Exact residual as (integer, scale) pairs."""
+        Z = [int(a * grid) for a in z]     # z is on the dyadic grid: exact
+        F = [(Z[k] << G) * L * Ly - (Y[k] << (2 * G)) * L for k in range(n)]
         rows = []
         for b in S:
             v_s, r_s, a_p = idx[b]
             s = b[1]
             D = Dm[b]
-            v = z[v_s:v_s + d]
-            al = z[a_p]
+            V = Z[v_s:v_s + d]
+            Al = Z[a_p] * s * Ly
             for k in range(n):
                 if D[k]:
-                    F[k] += al * s * sum((Xq[k][j] * v[j] for j in range(d)), Fraction(0))
-            g = [v[j] - s * sum((Xq[k][j] * z[k] for k in range(n) if D[k]), Fraction(0))
-                 for j in range(d)]
+                    xk = XZ[k]
+                    F[k] += Al * sum(xk[j] * V[j] for j in range(d))
+            g = [V[j] * L - s * sum(XZ[k][j] * Z[k] for k in range(n) if D[k]) for j in range(d)]
             for t, k in enumerate(T[b]):
-                sg = 1 if D[k] else -1
+                sg = Z[r_s + t] if D[k] else -Z[r_s + t]
+                xk = XZ[k]
                 for j in range(d):
-                    g[j] -= sg * Xq[k][j] * z[r_s + t]
-            rows.extend(g)
+                    g[j] -= sg * xk[j]
+            rows.extend((gj, S2) for gj in g)
             for k in T[b]:
                 sg = 1 if D[k] else -1
-                rows.append(sg * sum((Xq[k][j] * v[j] for j in range(d)), Fraction(0)))
-            rows.append(sum((vj * vj for vj in v), Fraction(0)) - lam2)
-        return F + rows
+                rows.append((sg * sum(XZ[k][j] * V[j] for j in range(d)), S2))
+            rows.append((sum(vj * vj for vj in V) * ld * ld - lam_sq_scaled, S3))
+        return [(f, S1) for f in F] + rows
 
     def jacobian(zf):
         J = np.zeros((N, N))
@@ -178,28 +201,26 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
         return J
 
     target = Fraction(1, 10 ** digits)
-    probe = Fraction(1, 10 ** 30)
-    probed = False
     last = None
+    lu = None
+    refactored = False
     for _ in range(iters):
-        F = residual(z)
-        err = max(abs(f) for f in F)
+        Fi = residual(z)
+        err = max(Fraction(abs(f), sc) for f, sc in Fi)
         if err < target:
-            return z[:n]
-        if not probed and err < probe:
-            # a rational p/q with |r_k - p/q| < 1/(2 q^2) is a convergent of r_k: at 1e-30,
-            # every residual entry with q < 1e14 must already show up; if one does not, the
-            # optimum is irrational (or has huge denominators): stop early
-            probed = True
-            eps = Fraction(1, 10 ** 27)
-            if any(reconstruct_rational(z[k], eps, 10 ** 14) is None for k in range(n)):
-                return None
+            return z[:n], z
+        F = [Fraction(f, sc) for f, sc in Fi]
         if last is not None and err > last / 1000:
-            return None                       # not converging fast: wrong support or singular
+            if refactored:
+                return None                   # not converging fast: wrong support or singular
+            lu, refactored = None, True       # one fresh Jacobian, then give up
+        else:
+            refactored = False
         last = err
-        zf = np.array([float(a) for a in z])
         try:
-            lu = sla.lu_factor(jacobian(zf), check_finite=True)
+            if lu is None:                 # factor once: the iterate barely moves
+                zf = np.array([float(a) for a in z])
+                lu = sla.lu_factor(jacobian(zf), check_finite=True)
             step = sla.lu_solve(lu, np.array([float(f) for f in F]))
         except (ValueError, np.linalg.LinAlgError):
             return None
@@ -276,31 +297,39 @@ def exact_optimum(program: ConvexProgram, sol, *, digits: int = 60) -> ExactOpti
     if not sol.active:
         return exact_optimum_at(program, program.data.y, candidates=[])
     # cheap first try: the float residual itself may round to the optimum
-    direct = [reconstruct_rational(Fraction(float(x)), Fraction(1, 10 ** 8), 10 ** 5)
+    # (only simple rationals: with denominators <= 1000 at 1e-9 a random float almost
+    # never matches, so this costs nothing on data whose optimum is irrational)
+    direct = [reconstruct_rational(Fraction(float(x)), Fraction(1, 10 ** 9), 10 ** 3)
               for x in sol.residual]
     if all(q is not None for q in direct):
         found = exact_optimum_at(program, direct, rho_guess=sol.rho)
         if found is not None:
             return found
-    rr = None
+    out = None
     for rule in (("max", 1e-9), ("scaled", 1e-6), ("scaled", 1e-3)):   # tight-row guesses
         guess = _float_guess(program, sol, rule)
         if guess is None:
             return None
         S2, T, v0, rho0, a0 = guess
-        rr = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=digits)
-        if rr is not None:
+        out = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=digits)
+        if out is not None:
             break
-    if rr is None:
+    if out is None:
         return None
-    r = []
-    eps = Fraction(1, 10 ** (digits // 2 + 5))
-    for x in rr:
-        q = reconstruct_rational(x, eps, max_den=10 ** (digits // 4))
-        if q is None:
-            return None
-        r.append(q)
-    return exact_optimum_at(program, r, candidates=S2, rho_guess=sol.rho)
+    # precision schedule: a rational r_k = p/q is a convergent of its approximation once
+    # the error is below 1/(2 q^2); more digits reach larger denominators
+    for dg in (digits, 2 * digits):
+        if dg != digits:
+            out = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=dg, z0=out[1])
+            if out is None:
+                return None
+        eps = Fraction(1, 10 ** (dg - 2))
+        r = [reconstruct_rational(x, eps, max_den=10 ** (dg // 2 - 5)) for x in out[0]]
+        if all(q is not None for q in r):
+            found = exact_optimum_at(program, r, candidates=S2, rho_guess=sol.rho)
+            if found is not None:
+                return found
+    return None
 
 
 def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidates=(),

@@ -20,7 +20,7 @@ from itertools import combinations
 from operator import mul
 from typing import NamedTuple, Optional
 
-DEFAULT_BUDGET_DIGITS = 5_000_000  # characters of all rational strings in one file
+DEFAULT_BUDGET_DIGITS = 50_000_000  # characters of all rational strings in one file
 MAX_RATIONAL_DIGITS = 10_000       # characters of one rational string
 MAX_SCALE_BITS = 1 << 18           # a larger common denominator: UNDECIDED
 WORK_LIMIT_NS = 6e10               # estimated arithmetic time, about a minute here

@@ -13,12 +13,22 @@ from ..problem import Block, Dataset
 __all__ = ["certificate_dict", "dumps"]
 
 
+def _s(x: Fraction | int) -> str:
+    """Canonical rational text (``Fraction`` is always reduced with a positive
+    denominator, so this is the format's ``p`` or ``p/q``)."""
+    if isinstance(x, int):
+        return str(x)
+    if not isinstance(x, Fraction):
+        return q_str(x)
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
 def _v(xs: Sequence[Fraction | int]) -> list[str]:
-    return [q_str(Fraction(x)) for x in xs]
+    return [_s(x) for x in xs]
 
 
 def _sparse(m: Mapping[int, Fraction]) -> dict[str, str]:
-    return {str(k): q_str(v) for k, v in sorted(m.items()) if v != 0}
+    return {str(k): _s(v) for k, v in sorted(m.items()) if v != 0}
 
 
 def certificate_dict(data: Dataset, lam: Fraction, patterns: PatternSet, *,

@@ -1,0 +1,131 @@
+"""Certificates: exact bounds from float solves, exact optima, certified networks.
+
+Every certificate produced here is re-verified by the standalone checker
+(proofs_checks/check_cert.py, standard library only)."""
+import random
+import sys
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+
+from exactrelu.certificate.emit import dumps
+from exactrelu.certify import certify
+from exactrelu.networks import Network
+from exactrelu.problem import Dataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proofs_checks"))
+import check_cert  # noqa: E402
+
+
+def verified(cert: dict):
+    import json
+
+    res = check_cert.check(json.loads(dumps(cert)))
+    assert res.verdict == "VERIFIED", res.message
+    return res
+
+
+def random_data(n, d, seed, bias=False):
+    rng = random.Random(seed)
+    X = [[F(rng.randint(-20, 20), rng.randint(1, 7)) for _ in range(d)] for _ in range(n)]
+    y = [F(rng.randint(-30, 30), rng.randint(1, 5)) for _ in range(n)]
+    return Dataset.from_arrays(X, y, bias=bias)
+
+
+@pytest.mark.parametrize("n,d,bias,seed,lam", [
+    (12, 2, True, 1, F(1, 2)), (15, 3, False, 2, F(1, 3)), (20, 2, True, 3, F(2)),
+    (10, 4, False, 4, F(1, 10)),
+])
+def test_random_instances_tight_bounds(n, d, bias, seed, lam):
+    data = random_data(n, d, seed, bias)
+    res = certify(data, lam, progress=False)
+    verified(res.certificate)
+    assert res.complete and res.lower <= res.upper
+    assert (res.upper - res.lower) <= F(1, 10 ** 9) * max(1, abs(res.upper))
+    # the certificate's network really has objective <= upper
+    assert res.network.nc_objective(data, lam) <= res.upper
+
+
+def test_one_dimensional_is_exact():
+    """1-D data without bias always has a rational optimum (digest Example A)."""
+    from exactrelu.planted import one_dimensional_instance
+
+    rng = random.Random(5)
+    for _ in range(4):
+        x = [F(rng.randint(-9, 9) or 1, rng.randint(1, 4)) for _ in range(7)]
+        y = [F(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(7)]
+        lam = F(rng.randint(1, 5), rng.randint(1, 3))
+        ref = one_dimensional_instance(x, y, lam)
+        data = Dataset.from_arrays([[a] for a in x], y)
+        res = certify(data, lam, progress=False)
+        verified(res.certificate)
+        assert res.exact and res.lower == res.upper == ref.value
+
+
+def test_example_c_exact():
+    data = Dataset.from_arrays([[1], [-4]], [3, F(3, 2)])
+    res = certify(data, F(2), progress=False)
+    assert res.exact and res.lower == F(37, 8)
+    verified(res.certificate)
+
+
+def _planted(configs):
+    from exactrelu.errors import ExactReluError
+    from exactrelu.planted import planted_instance
+
+    out = []
+    for (n, d, k, bias, seeds) in configs:
+        for seed in seeds:
+            try:
+                out.append(planted_instance(n, d, k, seed=seed, bias=bias))
+            except ExactReluError:
+                continue
+    return out
+
+
+def test_planted_exact_value():
+    insts = _planted([(10, 3, 2, False, range(3)), (12, 2, 2, True, range(3)),
+                      (8, 1, 2, False, range(2))])
+    assert len(insts) >= 4
+    for p in insts:
+        res = certify(p.data, p.lam, progress=False)
+        verified(res.certificate)
+        assert res.exact, (p.data.n, p.data.d, p.seed)
+        assert res.lower == res.upper == p.value
+
+
+def test_certify_given_network_optimal_and_not():
+    data = Dataset.from_arrays([[1], [-4]], [3, F(3, 2)])
+    lam = F(2)
+    # optimal 2-neuron network (closed form): (1, 1) and (-1/2, 1/2)
+    best = Network.from_values([[1], [F(-1, 2)]], [1, F(1, 2)])
+    res = certify(data, lam, network=best, progress=False)
+    verified(res.certificate)
+    assert res.upper == res.lower == F(37, 8) and res.hint is None
+    # a width-1 network: optimal among 1-neuron networks, not globally
+    one = Network.from_values([[1]], [1])
+    res = certify(data, lam, network=one, progress=False)
+    verified(res.certificate)
+    assert res.upper == F(41, 8) and res.lower == F(37, 8)
+    h = res.hint
+    assert h is not None and F(h["decrease"]) > 0 and h["sign"] == 1
+    assert h["pattern"] == "01"              # the neuron that fits the second point
+
+
+def test_certify_float_network_exact_ieee():
+    """Floats are taken at their exact IEEE value."""
+    data = Dataset.from_arrays([[1], [-4]], [3, F(3, 2)])
+    net = Network.from_values([[0.1]], [0.3], allow_float=True)
+    res = certify(data, F(2), network=net, progress=False)
+    verified(res.certificate)
+    nc = net.nc_objective(data, F(2))
+    assert nc <= res.upper <= nc + F(1, 2 ** 150)          # claim rounded up to a short dyadic
+    assert net.W1[0][0] == F(3602879701896397, 36028797018963968)   # the IEEE value of 0.1
+
+
+def test_sampled_patterns_not_complete():
+    data = random_data(15, 3, 9)
+    res = certify(data, F(1, 2), sample=30, seed=2, progress=False)
+    verified(res.certificate)
+    assert not res.complete and res.certificate["patterns"]["complete"] is False
