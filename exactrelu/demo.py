@@ -43,7 +43,7 @@ def run_demo(out_dir: str | None = None) -> int:
     res = certify(d1, Fraction(2), progress=False)
     if res.exact:
         _say(f"   global optimum over every width, proved exactly: {q_str(res.lower)} "
-             f"(the digest's Example C: 37/8)")
+             f"(by hand: the two branches give 37/8)")
     else:  # pragma: no cover - the exact path is expected here
         _say(f"   bounds: [{q_str(res.lower)}, {q_str(res.upper)}]")
     _say(f"   optimal network ({len(res.network.w2)} neurons): "
