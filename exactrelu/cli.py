@@ -219,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("cert", metavar="CERT")
     sp.set_defaults(func=cmd_check)
 
+    from .cli_prune import register as _register_prune
+    _register_prune(sub, data_args)
 
     sp = sub.add_parser("demo", help="the whole pipeline on a bundled example, in seconds",
                         description="Run the pipeline on a small bundled data set and explain "
