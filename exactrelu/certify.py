@@ -111,7 +111,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     # 2. numeric solve (untrusted)
     t = time.perf_counter()
-    sol = solve_crelu(data.X_float(), data.y_float(), float(lam), ps.as_array(), tol=tol)
+    sol = solve_crelu(data.X_float(), data.y_float(), float(lam), ps.as_array(), tol=tol,
+                      strict=False)
     timings["solve"] = time.perf_counter() - t
 
     # 3. exact lower bound
@@ -145,6 +146,19 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
         qb = {b: tuple(dyadic(x, bits) for x in u) for b, u in fb.items()}
         qb = {b: u for b, u in qb.items() if any(u)}
+        # rounding can push a block sitting on its cone's boundary just outside: project
+        # it back exactly (then its neuron lies in the closed cone of a listed pattern)
+        from .cones import project
+
+        for b, u in list(qb.items()):
+            if program.cone_violation(b[0], u) is not None:
+                bits_b = ps.bits[b[0]]
+                A = [tuple(a if ch == "1" else -a for a in x) for x, ch in zip(data.X, bits_b)]
+                v = tuple(project(A, u).v)
+                if any(v):
+                    qb[b] = v
+                else:
+                    del qb[b]
         prod = convex_to_network(qb, patterns=ps, d=data.d) if qb else None
         # blocks section only where the rounded block lies in its cone exactly
         ok = {b: u for b, u in qb.items() if program.cone_violation(b[0], u) is None}
@@ -196,12 +210,18 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         provenance={"tool": f"exactrelu {__version__}",
                     "solver": "clarabel (working set)", "solver_status": sol.solver_status,
                     "solver_notes": list(getattr(sol, "notes", []) or []),
-                    "float_objective": sol.objective, "exact_optimum": exact_opt is not None,
+                    "float_objective": _finite(sol.objective),
+                    "exact_optimum": exact_opt is not None,
                     "source": data.source, "seconds": dict(timings)})
     timings["emit"] = time.perf_counter() - t
     active = len(exact_opt.blocks) if exact_opt is not None else len(sol.active)
     return CertifyResult(cert, lower, upper, exact_opt is not None and lower == upper,
                          complete, len(ps), active, time.perf_counter() - t0, timings, net, hint)
+
+
+def _finite(x: float) -> float | str:
+    """JSON-safe float for provenance (NaN/inf would make the file invalid JSON)."""
+    return float(x) if math.isfinite(float(x)) else repr(float(x))
 
 
 _CLAIM_BITS = 160

@@ -140,6 +140,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
                   f"dual constraint (||v||^2/lam^2 = {float(Fraction(h['violation_sq'])):.6g}); "
                   f"adding the neuron along v with step {h['step']} lowers the objective by "
                   f"{h['decrease']} (~{h['decrease_float']:.6g}), exactly")
+    for note in res.certificate.get("provenance", {}).get("solver_notes", []):
+        print(f"note (numeric solver): {note}")
     print(f"active neurons: {res.active_neurons}; {res.seconds:.2f} s; certificate: {args.output}")
     return 0
 

@@ -129,3 +129,22 @@ def test_sampled_patterns_not_complete():
     res = certify(data, F(1, 2), sample=30, seed=2, progress=False)
     verified(res.certificate)
     assert not res.complete and res.certificate["patterns"]["complete"] is False
+
+
+def test_regression_sampled_block_on_cone_boundary():
+    """A float block on its cone's boundary, rounded outside it, is projected back."""
+    data = Dataset.from_arrays([[0], [1], [-2], [-2]], [-6, F(8, 3), -8, F(-7, 3)], bias=True)
+    res = certify(data, F(1, 10), sample=1, progress=False)
+    verified(res.certificate)
+
+
+def test_regression_small_lambda_solver_inaccuracy_is_reported():
+    """lam = 1/1000: Clarabel fails at the tightest tolerance; the previous solution
+    is kept, the failure is reported, and the certificate still verifies."""
+    X = [[F(-1, 2), F(9, 2)], [F(3, 2), -1], [F(1, 3), F(7, 4)], [F(-9, 2), F(-9, 5)],
+         [F(9, 4), -3], [-4, 6], [F(9, 2), 7], [0, 4], [F(1, 5), -2], [F(3, 4), -8], [0, 0],
+         [-9, -8]]
+    y = [F(-3, 2), -1, -3, -9, F(-5, 2), 0, 8, 4, -2, F(5, 3), F(-8, 3), F(-9, 2)]
+    res = certify(Dataset.from_arrays(X, y), F(1, 1000), progress=False)
+    verified(res.certificate)
+    assert res.upper - res.lower <= F(1, 10 ** 6) * res.upper

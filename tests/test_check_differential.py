@@ -549,13 +549,11 @@ def test_families_cover_the_interesting_cases(produced):
 
 
 def test_sampled_network_outside_the_listed_cones():
-    """Found with these tests (reported, not fixed here): with a sampled list, certify may
-    emit only a network whose rounded neuron has left its block's cone, so its pattern is
-    not listed and D2 rejects the file (check 3).  Both checkers agree either way."""
+    """Regression (found with these tests): with a sampled list, a rounded block could leave
+    its cone, so its neuron's pattern was not listed and D2 rejected the file (check 3).
+    The producer now projects rounded blocks back into their cones."""
     data = Dataset.from_arrays([[0], [1], [-2], [-2]], [-6, F(8, 3), -8, F(-7, 3)], bias=True)
     got = both(certify(data, F(1, 10), sample=1, progress=False).certificate)
-    if got == (R, 3):
-        pytest.xfail("producer: a rounded neuron outside the sampled cones (D2)")
     assert got == VER
 
 

@@ -815,7 +815,7 @@ def solve_crelu(X: Any, y: Any, lam: float, patterns: Any, *, tol: float = 1e-10
                 initial: Iterable[tuple[int, int]] | None = None, verbose: int | bool = False,
                 batch: int | None = None, initial_size: int | None = None,
                 dual_tol: float = 1e-9, gap_tol: float = 1e-9, active_tol: float = 1e-6,
-                drop_redundant: bool = True, prune: bool = True,
+                drop_redundant: bool = True, strict: bool = True, prune: bool = True,
                 settings: Mapping[str, Any] | None = None) -> CReLUSolution:
     """Solve (C-ReLU) over the blocks ``(i, +-1)`` of ``patterns`` (see the module doc).
 
@@ -856,6 +856,11 @@ def solve_crelu(X: Any, y: Any, lam: float, patterns: Any, *, tol: float = 1e-10
         feasible (each block at most once; see the module doc).
     settings
         Overrides of Clarabel ``DefaultSettings`` attributes (e.g. ``{"max_iter": 1}``).
+    strict
+        ``False``: when the certified gap stays above ``gap_tol`` (tighter re-solves fail
+        or the tolerance floor is reached) after a pass in which every block met its dual
+        constraint, return that best solution and record why in ``notes`` instead of
+        raising.  For callers that prove their own bounds (``exactrelu.certify``).
 
     Raises
     ------
@@ -901,12 +906,23 @@ def solve_crelu(X: Any, y: Any, lam: float, patterns: Any, *, tol: float = 1e-10
                            **fin)
     in_ws[blocks] = True
     dropped = np.zeros(2 * p, dtype=bool)
+    best = None            # (blocks, certified, status, sign rows, outer) of the best full pass
     for outer in range(1, max_outer + 1):
         if drop_redundant:
             D.facet_rows(blocks // 2)
         while True:                                            # sign-row repair loop
             rows = [D.rows_of(i) for i in blocks // 2] if drop_redundant else [D.nz] * len(blocks)
-            u, status, M = cl.solve(D, blocks, rows)
+            try:
+                u, status, M = cl.solve(D, blocks, rows)
+            except SolverError as exc:
+                if strict or best is None:
+                    raise
+                # a tighter re-solve failed; the previous solution passed every dual
+                # check -- return it, with the failure reported in `notes`
+                cl._note(f"{exc}; kept the previous solution (certified gap "
+                         f"{best[1].gap:.3g}, above gap_tol {gap_tol:g})")
+                return _finish(D, best[0], best[1], outer=best[4], solver_status=best[2],
+                               sign_rows=best[3], **fin)
             if not drop_redundant:
                 break
             bad_k, bad_j = _dropped_violations(D, blocks, rows, u, active_tol)
@@ -931,8 +947,16 @@ def solve_crelu(X: Any, y: Any, lam: float, patterns: Any, *, tol: float = 1e-10
             if cert.ok(gap_tol):
                 return _finish(D, blocks, cert, outer=outer, solver_status=status,
                                sign_rows=M, **fin)
+            if best is None or cert.gap < best[1].gap:
+                best = (blocks.copy(), cert, status, M, outer)
             if not cl.tighten():
-                raise cert.error(gap_tol, cl.eff_tol)
+                if strict:
+                    raise cert.error(gap_tol, cl.eff_tol)
+                cl._note(f"certified gap {cert.gap:.3g} above gap_tol {gap_tol:g} at the "
+                         f"tightest tolerance; returning the best solution")
+                b = best
+                return _finish(D, b[0], b[1], outer=b[4], solver_status=b[2], sign_rows=b[3],
+                               **fin)
             continue                                           # same working set
         if prune:
             # drop blocks that are numerically zero and strictly dual feasible (upper

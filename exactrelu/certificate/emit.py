@@ -77,5 +77,6 @@ def certificate_dict(data: Dataset, lam: Fraction, patterns: PatternSet, *,
 
 def dumps(cert: dict) -> str:
     """Compact JSON with one section per line (readable diffs, fast to parse)."""
-    parts = [f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in cert.items()]
+    parts = [f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'), allow_nan=False)}"
+             for k, v in cert.items()]
     return "{\n" + ",\n".join(parts) + "\n}\n"
