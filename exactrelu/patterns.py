@@ -298,7 +298,7 @@ def _pattern_of(rows: Sequence[IntVec], g: Sequence[int]) -> str:
     return "".join(out)
 
 
-def _check_shape(X: Sequence[Sequence[object]]) -> tuple[int, int]:
+def check_matrix_shape(X: Sequence[Sequence[object]]) -> tuple[int, int]:
     n = len(X)
     if n == 0:
         raise ShapeError("X has no rows")
@@ -346,7 +346,7 @@ def enumerate_patterns(X: Sequence[Sequence[object]], *, progress: bool | None =
     than a second.  See the module docstring for the algorithm.
     """
     t0 = time.perf_counter()
-    n, d = _check_shape(X)
+    n, d = check_matrix_shape(X)
     rows = primitive_rows(X)
     classes: dict[IntVec, None] = {}
     for r in rows:
@@ -398,7 +398,7 @@ def is_general_position(X: Sequence[Sequence[object]]) -> bool:
 
     import flint
 
-    n, d = _check_shape(X)
+    n, d = check_matrix_shape(X)
     rows = primitive_rows(X)
     if n < d or any(not any(r) for r in rows):
         return False
@@ -431,7 +431,7 @@ def neuron_region(X: Sequence[Sequence[object]], w: Sequence[object]) -> tuple[s
     pattern ``D`` has ``w`` in its cone ``{u : (2D - I) X u >= 0}``, so ``D X w = (X w)_+``.
     Returns ``(bits, integer witness)``.
     """
-    _check_shape(X)
+    check_matrix_shape(X)
     rows = primitive_rows(X)
     d = len(rows[0])
     wq = [to_q(a) for a in w]
@@ -454,7 +454,7 @@ def network_patterns(X: Sequence[Sequence[object]], W1: Iterable[Sequence[object
     """Region patterns of a network's neurons (deduplicated) and, for each neuron, the
     index of its pattern (see :func:`neuron_region`)."""
     t0 = time.perf_counter()
-    n, d = _check_shape(X)
+    n, d = check_matrix_shape(X)
     bits: list[str] = []
     wit: list[IntVec] = []
     where: dict[str, int] = {}
@@ -479,7 +479,7 @@ def sample_patterns(X: Sequence[Sequence[object]], count: int, *, seed: int = 0,
     kept gate is an exact region witness.  The set is *not* complete.
     """
     t0 = time.perf_counter()
-    n, d = _check_shape(X)
+    n, d = check_matrix_shape(X)
     if count < 0:
         raise ValueError("count must be >= 0")
     rows = primitive_rows(X)

@@ -52,7 +52,7 @@ import numpy as np
 
 from ..errors import ExactReluError, ShapeError
 from ..numbers import q_str, to_q
-from ..patterns import (_primitive, is_general_position, primitive_rows,
+from ..patterns import (_primitive, check_matrix_shape, is_general_position, primitive_rows,
                         region_count_general_position)
 
 __all__ = ["GordanEntry", "CompletenessProof", "completeness_proof", "verify_completeness",
@@ -145,19 +145,6 @@ def _gc_paused():
     finally:
         if was_on:
             gc.enable()
-
-
-def _shape(X: Sequence[Sequence[object]]) -> tuple[int, int]:
-    n = len(X)
-    if n == 0:
-        raise ShapeError("X has no rows")
-    d = len(X[0])
-    if d == 0:
-        raise ShapeError("X has no columns")
-    for k, row in enumerate(X):
-        if len(row) != d:
-            raise ShapeError(f"row {k} of X has {len(row)} entries, expected {d}")
-    return n, d
 
 
 def _bits_of(patterns: Any) -> list[str]:
@@ -276,7 +263,7 @@ class _Gordan:
         import flint
 
         self.flint = flint
-        n, d = _shape(X)
+        n, d = check_matrix_shape(X)
         self.n, self.d = n, d
         Xq = [[to_q(a) for a in row] for row in X]
         rows = primitive_rows(Xq)
@@ -559,7 +546,7 @@ def completeness_proof(X: Sequence[Sequence[object]], patterns: Any, *,
     t0 = time.perf_counter()
     if route not in ("auto", "gordan", "general_position"):
         raise ValueError(f"route must be 'auto', 'gordan' or 'general_position', not {route!r}")
-    n, d = _shape(X)
+    n, d = check_matrix_shape(X)
     bits = _bits_of(patterns)
     if route in ("auto", "general_position"):
         gp = (n >= d and len(bits) == region_count_general_position(n, d)
@@ -596,7 +583,7 @@ def verify_completeness(X: Sequence[Sequence[object]], bits: Any,
     """Exact check of ``proof`` for the pattern list ``bits`` (spec check 2, plus the
     structural parts of check 1 that check 2 relies on).  Returns ``None`` or raises
     :class:`~exactrelu.errors.ExactReluError` naming the pattern, class and reason."""
-    n, d = _shape(X)
+    n, d = check_matrix_shape(X)
     bits = _bits_of(bits)
     Xq = [[to_q(a) for a in row] for row in X]
     # integer form: one common positive multiple of X (so y keeps its meaning)
