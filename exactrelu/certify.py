@@ -177,12 +177,23 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     else:
         net = Network((), (), data.bias, data.d)
     upper_net = net.nc_objective(data, lam)
+    # Which models the certificate lists, and the claimed upper bound (check 3 bounds the
+    # SMALLEST listed objective, so the claim covers every model we hand out only when
+    # it is at least each of theirs):
+    #  * a given network: only that network; upper = its exact NC objective;
+    #  * an exact optimum: the exact blocks (norms alpha_b lam, so upper == lower), plus
+    #    the network only when its scales are rational (then it attains the optimum);
+    #  * otherwise: the rational network and, when every rounded block lies in its cone,
+    #    the blocks; upper = the larger of the two, so both are within the gap.
     if network is not None:
-        # the claim is about the given network: its own objective is the upper bound
-        # (the spec's check 3 takes the smallest of network/blocks, so no blocks here)
-        upper_blocks, blocks_sec = None, None
-    uppers = [upper_net] + ([upper_blocks] if upper_blocks is not None else [])
-    upper = min(uppers)
+        include_net, include_blocks, upper = True, None, upper_net
+    elif exact_opt is not None:
+        include_blocks = blocks_sec
+        include_net = upper_net == upper_blocks or not blocks_sec
+        upper = upper_blocks if blocks_sec else upper_net
+    else:
+        include_net, include_blocks = True, blocks_sec
+        upper = max(upper_net, upper_blocks) if upper_blocks is not None else upper_net
     if network is not None and upper_net > lower:
         hint = improvement_hint(program, net)
     timings["upper"] = time.perf_counter() - t
@@ -197,15 +208,13 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         gp, gordan = proof.general_position, proof.gordan
     timings["completeness"] = time.perf_counter() - t
     t = time.perf_counter()
-    include_net = network is not None or upper_blocks is None or upper_net <= upper_blocks
-    include_blocks = blocks_sec if (upper_blocks is not None and upper_blocks <= upper) else None
     # claims rounded outward to short dyadic rationals (the checker needs only
     # claim.lower <= L and claim.upper >= U); exact values are kept when lower == upper
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
     cert = certificate_dict(
         data, lam, ps, complete=complete, general_position=gp, gordan=gordan,
-        network=(net.W1, net.w2) if (include_net or not include_blocks) else None,
+        network=(net.W1, net.w2) if include_net else None,
         blocks=include_blocks, r=r, rho=rho, lower=lower, upper=upper,
         provenance={"tool": f"exactrelu {__version__}",
                     "solver": "clarabel (working set)", "solver_status": sol.solver_status,

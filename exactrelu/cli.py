@@ -223,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_prune import register as _register_prune
     _register_prune(sub, data_args)
+    from .cli_path import register as _register_path
+    _register_path(sub, data_args)
 
     sp = sub.add_parser("demo", help="the whole pipeline on a bundled example, in seconds",
                         description="Run the pipeline on a small bundled data set and explain "
