@@ -72,7 +72,7 @@ def reconstruct_rational(x: Fraction, eps: Fraction, max_den: int = 10 ** 18) ->
     return x if x.denominator <= max_den else None
 
 
-def _independent_columns(M: np.ndarray, tol: float = 1e-9) -> list[int]:
+def _independent_columns(M: np.ndarray, tol: float = 1e-6) -> list[int]:
     """Columns of a maximal independent subset (pivoted QR), in input order."""
     if M.size == 0:
         return []

@@ -148,3 +148,22 @@ def test_regression_small_lambda_solver_inaccuracy_is_reported():
     res = certify(Dataset.from_arrays(X, y), F(1, 1000), progress=False)
     verified(res.certificate)
     assert res.upper - res.lower <= F(1, 10 ** 6) * res.upper
+
+
+def test_planted_non_unique_exact_value():
+    """Non-unique optimal sets (tied blocks): the exact optimal value is still found."""
+    from exactrelu.errors import ExactReluError
+    from exactrelu.planted import planted_instance
+
+    found = 0
+    for (n, d, k) in [(10, 2, 2), (12, 3, 3), (9, 3, 2)]:
+        for seed in range(2):
+            try:
+                p = planted_instance(n, d, k, seed=seed, unique=False)
+            except ExactReluError:
+                continue
+            res = certify(p.data, p.lam, progress=False)
+            verified(res.certificate)
+            assert res.exact and res.lower == res.upper == p.value, (n, d, k, seed)
+            found += 1
+    assert found >= 4
