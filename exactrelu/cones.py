@@ -80,10 +80,6 @@ def _col(vec: Sequence[Fraction]) -> flint.fmpq_mat:
     return flint.fmpq_mat(len(vec), 1, [_fq(a) for a in vec])
 
 
-def _column_values(M: flint.fmpq_mat) -> list[flint.fmpq]:
-    return M.entries()
-
-
 # --------------------------------------------------------------------- the kernels
 
 def _independent(rows: list[list[flint.fmpq]], T: Sequence[int], d: int) -> list[int]:
@@ -109,7 +105,7 @@ def _least_squares(rows: list[list[flint.fmpq]], cm: flint.fmpq_mat, P: Sequence
         return {}
     AP = flint.fmpq_mat(len(P), d, [a for k in P for a in rows[k]])
     z = (AP * AP.transpose()).solve(-(AP * cm))
-    return dict(zip(P, _column_values(z)))
+    return dict(zip(P, z.entries()))
 
 
 def _point(rows: list[list[flint.fmpq]], cm: flint.fmpq_mat, rho: dict[int, flint.fmpq],
@@ -148,7 +144,7 @@ def _float_guess(A: Sequence[Sequence[Fraction]], c: Sequence[Fraction]) -> list
 
 def _lawson_hanson(rows: list[list[flint.fmpq]], cm: flint.fmpq_mat, start: Sequence[int],
                    d: int) -> dict[int, flint.fmpq]:
-    """Exact NNLS ``min_{rho >= 0} || c + A^T rho ||`` (Lawson & Hanson 1974, Alg. 23.10).
+    """Exact NNLS ``min_{rho >= 0} || c + A^T rho ||`` (Lawson & Hanson 1974, ch. 23).
 
     Invariant: the passive rows ``P`` are linearly independent and ``x`` is the
     least-squares solution on ``P`` with ``x > 0``.  A row ``j`` enters only if
@@ -167,9 +163,9 @@ def _lawson_hanson(rows: list[list[flint.fmpq]], cm: flint.fmpq_mat, start: Sequ
             break
         P.remove(worst)
     A = flint.fmpq_mat(m, d, [a for r in rows for a in r])
-    limit = 1000 + 50 * m                        # never reached in exact arithmetic
+    limit = 1000 + 50 * m           # finite in exact arithmetic; the cap only guards bugs
     for _ in range(limit):
-        Av = _column_values(A * _point(rows, cm, x, d))
+        Av = (A * _point(rows, cm, x, d)).entries()
         inP = set(P)
         cand = [k for k in range(m) if k not in inP and Av[k] < 0]
         if not cand:
@@ -196,13 +192,9 @@ def _kkt_point(rows: list[list[flint.fmpq]], A: flint.fmpq_mat, cm: flint.fmpq_m
     if any(r < 0 for r in rho.values()):
         return None
     v = _point(rows, cm, rho, d)
-    Av = _column_values(A * v)
-    for k, val in enumerate(Av):
-        if val < 0:
-            return None
-    for k, r in rho.items():
-        if r != 0 and Av[k] != 0:
-            return None
+    Av = (A * v).entries()
+    if any(val < 0 for val in Av) or any(r != 0 and Av[k] != 0 for k, r in rho.items()):
+        return None
     return v
 
 
@@ -240,7 +232,7 @@ def project(A: Sequence[Sequence[object]], c: Sequence[object], *,
     m = len(Aq)
     Am = _qmat(Aq, d)
     cm = _col(cq)
-    if m == 0 or all(val >= 0 for val in _column_values(Am * cm)):
+    if m == 0 or all(val >= 0 for val in (Am * cm).entries()):
         return Projection(cq, {}, "inside")
     rows = Am.tolist()
     if guess is None:
@@ -263,7 +255,7 @@ def project(A: Sequence[Sequence[object]], c: Sequence[object], *,
     v = _kkt_point(rows, Am, cm, rho, d)
     if v is None:  # pragma: no cover - Lawson–Hanson ends only at a KKT point
         raise ExactReluError("internal: projection failed its exact KKT check")
-    return Projection(tuple(_fr(a) for a in _column_values(v)),
+    return Projection(tuple(_fr(a) for a in v.entries()),
                       {k: _fr(r) for k, r in sorted(rho.items()) if r != 0}, method)
 
 

@@ -21,7 +21,9 @@ because ``||u_b|| = alpha_b lam`` exactly (``||e_b|| = 1``), and strong duality 
 Rational unit vectors come from inverse stereographic projection of rational points.
 Blocks of neighbouring patterns (differing in fewer than ``d`` rows) have dependent
 equations ``s X^T D_i r = lam e_b``; their directions are chained by rational reflections
-``e' = e - 2 (e.w / ||w||^2) w``, which keep ``||e'|| = 1`` exactly.  Floats only guess (which blocks, which directions); everything returned is re-verified
+``e' = e - 2 (e.w / ||w||^2) w``, which keep ``||e'|| = 1`` exactly.
+
+Floats only guess (which blocks, which directions); everything returned is re-verified
 exactly by :func:`check_planted` before it is handed out.
 """
 from __future__ import annotations
@@ -252,7 +254,7 @@ def _interior_unit(A: Sequence[Sequence[Fraction]], q: np.ndarray, den: int) -> 
 
 def _direction(A, q: np.ndarray, M: list[list[Fraction]], t: list[Fraction],
                earlier: Sequence[Vec], R: list[list[Fraction]], n: int,
-               den: int) -> tuple[Vec | None, int | None, tuple | None]:
+               den: int) -> Vec | None:
     """A rational unit ``e`` strictly inside ``{u : A u >= 0}``, near the unit ``q``, that
     keeps the equations ``M r = t``, ``R r = e`` consistent.
 
@@ -263,25 +265,22 @@ def _direction(A, q: np.ndarray, M: list[list[Fraction]], t: list[Fraction],
     patterns: their correlations differ by a combination of the few differing rows).
     Then ``e = p - 2 (p.w / ||w||^2) w`` for a rational ``w`` in ``V`` -- the reflection of
     ``p`` along ``w``, again a rational unit point of the same affine space -- with ``w``
-    close to ``z - p``, ``z`` the point of the sphere ``(p + V) ∩ S`` nearest to ``q``.
-
-    Returns ``(e, None, None)``, or on failure ``(None, i, (m, b))`` when ``V`` is the line
-    along the unit ``b`` through the base ``±e_i``: then ``e`` is forced, and ``m`` (the
-    mirror image of ``q``) is where block ``i`` should point for ``e`` to be near ``q``.
+    close to ``z - p``, ``z`` the point of the sphere ``(p + V) ∩ S`` nearest to ``q`` (or,
+    if that one is outside the cone, sampled points of that sphere inside it).  When ``V``
+    is a line the reflection is forced.  Returns None if nothing is found.
     """
     dd = len(q)
     V = [[dot(row, k) for k in _kernel(M, n)] for row in R]
     V = [list(col) for col in zip(*V)]                            # vectors in Q^d
-    if _rank(V, dd) == dd:
-        return _interior_unit(A, q, den), None, None
+    rank = _rank(V, dd)
+    if rank == dd:
+        return _interior_unit(A, q, den)
     base = _min_norm_solution(M, t, n)
     if base is None:                                              # pragma: no cover
-        return None, None, None
+        return None
     a0 = [dot(row, base) for row in R]
-    rank = _rank(V, dd)
     if rank == 0:                                                 # e is forced: e = a0
-        return (tuple(a0), None, None) if sqnorm(a0) == 1 and _inside(A, a0) \
-            else (None, None, None)
+        return tuple(a0) if sqnorm(a0) == 1 and _inside(A, a0) else None
     Vf = np.array([[float(x) for x in v] for v in V]).T          # d x q
     Vf /= np.abs(Vf).max()
     U, _, _ = np.linalg.svd(Vf, full_matrices=False)
@@ -289,7 +288,7 @@ def _direction(A, q: np.ndarray, M: list[list[Fraction]], t: list[Fraction],
     Af = np.array([[float(x) for x in a] for a in A])
     Af = Af[np.abs(Af).sum(axis=1) > 0]
     Af /= np.linalg.norm(Af, axis=1)[:, None]
-    for i, e0 in enumerate(earlier):
+    for e0 in earlier:
         for sg in (1, -1):
             p = [sg * x for x in e0]
             if not _in_span(V, [x - y for x, y in zip(p, a0)], dd):
@@ -320,55 +319,30 @@ def _direction(A, q: np.ndarray, M: list[list[Fraction]], t: list[Fraction],
                 f = 2 * dot(p, w) / ww
                 e = tuple(x - f * y for x, y in zip(p, w))
                 if _inside(A, e):
-                    return e, None, None
-            if rank == 1:
-                b = B[:, 0]
-                return None, i, (sg * (q - 2 * float(q @ b) * b), b)
-            return None, None, None
-    return None, None, None
+                    return e
+            return None
+    return None
 
 
 def _pick_directions(X, pats: PatternSet, chosen, n: int, dd: int, den: int):
-    """Rational unit directions for the chosen blocks, with consistent equations
-    ``s X^T D_i r = e_b``.  Returns ``(picked, M, t)`` or a reason string.
-
-    When a reflection along a line ``w`` is forced (two neighbouring patterns) and leaves
-    its cone, the base block ``i`` is re-aimed and the assignment redone: first halfway
-    between its own direction and the mirror image of the other's, then ever closer to
-    the mirror hyperplane ``w^⊥`` (near the shared facet a point and its mirror image lie
-    in the two neighbouring cones)."""
-    hints: dict[int, np.ndarray] = {}
-    level: dict[int, int] = {}
-    shrink = (1.0, 0.5, 0.25, 0.1, 0.03)
-    for _ in range(4 * len(shrink)):
-        picked: list[tuple[str, int, Vec]] = []
-        M: list[list[Fraction]] = []
-        t: list[Fraction] = []
-        redo = False
-        for j, (block, _, c, _) in enumerate(chosen):
-            bits = pats.bits[block[0]]
-            R = _corr_rows(X, bits, block[1])
-            if _rank(R, n) < dd:
-                return "an interior block with fewer than d independent rows"
-            q = hints.get(j, c / np.linalg.norm(c))
-            e, i, mb = _direction(cone_matrix(X, bits), q, M, t, [e for _, _, e in picked],
-                                  R, n, den)
-            if e is None:
-                if i is None or level.get(i, -1) + 1 >= len(shrink):
-                    return "an interior block whose direction cannot be planted"
-                level[i] = level.get(i, -1) + 1
-                m, b = mb
-                mid = chosen[i][2] / np.linalg.norm(chosen[i][2]) + m
-                mid = mid - (1 - shrink[level[i]]) * float(mid @ b) * b
-                hints[i] = mid / np.linalg.norm(mid)
-                redo = True
-                break
-            picked.append((bits, block[1], e))
-            M += R
-            t += list(e)
-        if not redo:
-            return picked, M, t
-    return "an interior block whose direction cannot be planted"
+    """Rational unit directions for the chosen blocks (in order) keeping the equations
+    ``s X^T D_i r = e_b`` consistent.  Returns ``(picked, M, t)`` or a reason string."""
+    picked: list[tuple[str, int, Vec]] = []
+    M: list[list[Fraction]] = []
+    t: list[Fraction] = []
+    for block, _, c, _ in chosen:
+        bits = pats.bits[block[0]]
+        R = _corr_rows(X, bits, block[1])
+        if _rank(R, n) < dd:
+            return "an interior block with fewer than d independent rows"
+        e = _direction(cone_matrix(X, bits), c / np.linalg.norm(c), M, t,
+                       [e for _, _, e in picked], R, n, den)
+        if e is None:
+            return "an interior block whose direction cannot be planted"
+        picked.append((bits, block[1], e))
+        M += R
+        t += list(e)
+    return picked, M, t
 
 
 def _attempt(rng: random.Random, X: list[list[Fraction]], pats: PatternSet, k: int,
