@@ -269,7 +269,7 @@ class PatternSet:
     bits: tuple[str, ...]
     witnesses: tuple[IntVec, ...]
     complete: bool = False
-    seconds: float = 0.0
+    seconds: float = field(default=0.0, compare=False)
     index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
