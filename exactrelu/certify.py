@@ -126,12 +126,9 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     t = time.perf_counter()
     exact_opt = None
     if exact:
-        try:
-            from .exact import exact_optimum
-        except ImportError:  # pragma: no cover - module lands with the exact solver
-            exact_opt = None
-        else:
-            exact_opt = exact_optimum(program, sol)
+        from .exact import exact_optimum
+
+        exact_opt = exact_optimum(program, sol)
     blocks_sec = None
     if exact_opt is not None:
         r, rho, lower = exact_opt.r, exact_opt.rho, exact_opt.value
@@ -148,22 +145,18 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         qb = {b: u for b, u in qb.items() if any(u)}
         # rounding can push a block sitting on its cone's boundary just outside: project
         # it back exactly (then its neuron lies in the closed cone of a listed pattern)
-        from .cones import project
+        from .cones import cone_matrix, project
 
         for b, u in list(qb.items()):
             if program.cone_violation(b[0], u) is not None:
-                bits_b = ps.bits[b[0]]
-                A = [tuple(a if ch == "1" else -a for a in x) for x, ch in zip(data.X, bits_b)]
-                v = tuple(project(A, u).v)
+                v = tuple(project(cone_matrix(data.X, ps.bits[b[0]]), u).v)
                 if any(v):
                     qb[b] = v
                 else:
                     del qb[b]
         prod = convex_to_network(qb, patterns=ps, d=data.d) if qb else None
-        # blocks section only where the rounded block lies in its cone exactly
-        ok = {b: u for b, u in qb.items() if program.cone_violation(b[0], u) is None}
-        if ok and len(ok) == len(qb):
-            blocks_sec = {b: (u, sqrt_bounds(sqnorm(u), 2 * bits)[1]) for b, u in ok.items()}
+        if qb:      # every block now lies in its cone exactly; norms bounded from above
+            blocks_sec = {b: (u, sqrt_bounds(sqnorm(u), 2 * bits)[1]) for b, u in qb.items()}
         upper_blocks = None
         if blocks_sec:
             upper_blocks = program.loss({b: u for b, (u, _) in blocks_sec.items()}) + \
@@ -248,7 +241,7 @@ def improvement_hint(program: ConvexProgram, net) -> dict | None:
     """Why a network is not optimal: the block whose dual constraint is most violated at
     the network's residual, the neuron it suggests, and the exact decrease of the NC
     objective from adding that neuron with a small rational step."""
-    from .cones import project
+    from .cones import cone_matrix, project
     from .networks import Network
 
     data, lam = program.data, program.lam
@@ -256,7 +249,7 @@ def improvement_hint(program: ConvexProgram, net) -> dict | None:
     r = tuple(a - b for a, b in zip(data.y, f))
     best = None
     for i, bits in enumerate(program.patterns.bits):
-        A = [tuple(a if b == "1" else -a for a in x) for x, b in zip(data.X, bits)]
+        A = cone_matrix(data.X, bits)
         for s in (1, -1):
             c = program.correlation((i, s), r)
             if sqnorm(c) <= lam * lam:

@@ -337,7 +337,7 @@ def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidate
     """Prove that the rational residual ``r`` is optimal, exactly (module doc, step 4);
     ``None`` if it is not."""
     from .certificate.refine import exact_correlation_norms
-    from .cones import project
+    from .cones import cone_matrix, project
 
     lam = program.lam
     lam2 = lam * lam
@@ -353,7 +353,7 @@ def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidate
         if sum(a * a for a in ci) < lam2_int:
             continue
         bits = program.patterns.bits[i]
-        A = [tuple(a if b == "1" else -a for a in x) for x, b in zip(data.X, bits)]
+        A = cone_matrix(data.X, bits)
         for s in (1, -1):
             c = [Fraction(s * a, den) for a in ci]
             g = None if rho_guess is None else rho_guess.get((i, s))

@@ -140,11 +140,7 @@ def _greedy_multiplier(program: ConvexProgram, i: int, c: list[Fraction]
                        ) -> tuple[dict[int, Fraction], Fraction]:
     """Exact multiplier for one block when no float guess is available: the exact
     projection if the cone module is present, else rho = 0."""
-    try:
-        from ..cones import project
-    except ImportError:  # pragma: no cover
-        return {}, sqnorm(c)
-    bits = program.patterns.bits[i]
-    A = [tuple(a if b == "1" else -a for a in x) for x, b in zip(program.data.X, bits)]
-    proj = project(A, c)
+    from ..cones import cone_matrix, project
+
+    proj = project(cone_matrix(program.data.X, program.patterns.bits[i]), c)
     return dict(proj.rho), sqnorm(proj.v)
