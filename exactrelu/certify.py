@@ -84,6 +84,16 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    from tqdm import tqdm
+
+    bar = tqdm(total=5, desc="certify", unit="stage", delay=1.0, leave=False,
+               disable=progress is False,
+               bar_format="{desc}: {n}/{total} stages [{elapsed}] {postfix}")
+
+    def stage(name: str) -> None:
+        bar.set_postfix_str(name, refresh=False)
+        bar.update(1)
+
     lam = Fraction(lam)
     if lam <= 0:
         raise ExactReluError("lam must be positive")
@@ -107,6 +117,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             ps = sps
         complete = False
     timings["patterns"] = time.perf_counter() - t
+    stage("numeric solve")
     program = ConvexProgram(data, lam, ps)
 
     # 2. numeric solve (untrusted)
@@ -114,6 +125,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     sol = solve_crelu(data.X_float(), data.y_float(), float(lam), ps.as_array(), tol=tol,
                       strict=False)
     timings["solve"] = time.perf_counter() - t
+    stage("exact bounds")
 
     # 3. exact lower bound
     t = time.perf_counter()
@@ -190,6 +202,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     if network is not None and upper_net > lower:
         hint = improvement_hint(program, net)
     timings["upper"] = time.perf_counter() - t
+    stage("completeness proof")
 
     # 6. completeness proof and the certificate
     t = time.perf_counter()
@@ -200,6 +213,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         proof = completeness_proof(data.X, ps)
         gp, gordan = proof.general_position, proof.gordan
     timings["completeness"] = time.perf_counter() - t
+    stage("writing the certificate")
     t = time.perf_counter()
     # claims rounded outward to short dyadic rationals (the checker needs only
     # claim.lower <= L and claim.upper >= U); exact values are kept when lower == upper
@@ -216,6 +230,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
                     "exact_optimum": exact_opt is not None,
                     "source": data.source, "seconds": dict(timings)})
     timings["emit"] = time.perf_counter() - t
+    bar.close()
     active = len(exact_opt.blocks) if exact_opt is not None else len(sol.active)
     return CertifyResult(cert, lower, upper, exact_opt is not None and lower == upper,
                          complete, len(ps), active, time.perf_counter() - t0, timings, net, hint)
