@@ -226,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_path import register as _register_path
     _register_path(sub, data_args)
 
+    from .cli_optimal_set import register as _register_optimal_set
+    _register_optimal_set(sub)
+
     sp = sub.add_parser("demo", help="the whole pipeline on a bundled example, in seconds",
                         description="Run the pipeline on a small bundled data set and explain "
                                     "each step.")

@@ -1,0 +1,1328 @@
+r"""The optimal set of the convex program (and of ReLU training), exactly.
+
+Mishkin & Pilanci (2023), paper digest sections 2.2-2.9, 2.12.  Given the exact optimal
+residual ``r`` (so the fit ``yhat = y - r`` is known), every optimum of a constrained group
+lasso (CGL) -- C-ReLU is one, with blocks ``b = (i, s)``, ``Z_b = s D_i X`` and cones
+``K_b = {u : A_b u >= 0}`` -- is ``w_b = alpha_b v_b``, where
+
+* ``v_b = Proj_{K_b}(Z_b^T r)`` with projection multipliers ``rho_b`` (Moreau),
+* ``E = {b : ||v_b||^2 = lam^2}`` is the *equicorrelation set* (all other blocks are zero),
+* ``alpha`` ranges over the polytope
+  ``P = {alpha in R^E, alpha >= 0 : sum_b alpha_b Z_b v_b = yhat}`` (digest 2.4).
+
+On ``P`` the objective is constant: ``||w_b|| = alpha_b lam`` and
+``sum_b alpha_b = <yhat, r> / lam^2`` (so ``P`` is bounded).  This module computes, all in
+exact rational arithmetic (``fractions.Fraction`` at the API, python-flint and
+``cdd.gmp`` inside):
+
+* the **support set** ``S = {b : max_{alpha in P} alpha_b > 0}`` by exact LPs;
+* **all vertices** of ``P`` (pycddlib, exact); a vertex is exactly a point whose active
+  fits are linearly independent, i.e. a *support-minimal* optimal model (digest 2.9,
+  Lemma 8 of ``proofs_checks/SPEC.md``); each is re-verified independently;
+* the **uniqueness verdict**: the optimum is unique iff the fits of ``S`` are linearly
+  independent (digest 2.7); otherwise a null vector is returned as witness;
+* the **min-norm solution** ``argmin ||w||`` (= ``argmin ||alpha||`` over ``P``), with its
+  exact KKT certificate ``alpha = (M^T mu)_+`` (digest 2.12, T23);
+* both notions of minimality (digest 2.9): *support-minimal* (= vertex) and
+  *cardinality-minimal* (fewest neurons = the minimum over the vertices);
+* the ``optimal_set`` section of a certificate (format v1, check 6).
+
+Two meanings of "minimal" (digest 2.9): a model is **support-minimal** when no optimal
+model has a support strictly contained in its own (equivalently: a vertex of ``P``;
+equivalently: its active fits are independent), and **cardinality-minimal** when no
+optimal model has fewer nonzero blocks.  Cardinality-minimal implies support-minimal, not
+conversely (Example B: vertices with 2 and with 1 blocks).
+
+The polytope machinery (:class:`Polytope`) is generic: it runs on any
+``{alpha >= 0 : M alpha = b}`` given by exact columns, and :func:`cgl_optimal_set` runs it
+on a generic CGL (:class:`CGL`: ``Z``, blocks, cones) from its optimal residual.
+
+Floats are used only to *guess* (the support of the min-norm point); every returned
+object has passed an exact check.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import combinations
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import flint
+
+from .errors import ExactReluError, ShapeError
+from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
+
+__all__ = [
+    # exact linear algebra
+    "rank", "null_vector", "null_basis", "independent",
+    # the generic polytope
+    "Polytope", "MinNorm", "PolytopeTooLarge",
+    # optimal sets
+    "CGL", "OptimalSet", "cgl_optimal_set", "optimal_set", "optimal_set_section",
+    "example_b",
+    # minimality and networks
+    "Minimality", "minimality", "network_minimality", "corollary41_network",
+    "check_collinear", "check_segment", "objective_at",
+]
+
+Vec = tuple[Fraction, ...]
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
+
+
+class PolytopeTooLarge(ExactReluError):
+    """Vertex enumeration would exceed the given limit (use LPs instead)."""
+
+
+# ===================================================================== exact linear algebra
+
+def _fq(x: Fraction) -> flint.fmpq:
+    return flint.fmpq(x.numerator, x.denominator)
+
+
+def _fr(x: Any) -> Fraction:
+    if isinstance(x, flint.fmpz):
+        return Fraction(int(x))
+    return Fraction(int(x.p), int(x.q))
+
+
+def _qmat_rows(rows: Sequence[Sequence[Fraction]], ncols: int) -> flint.fmpq_mat:
+    return flint.fmpq_mat(len(rows), ncols, [_fq(a) for r in rows for a in r])
+
+
+def _cols_to_rows(cols: Sequence[Sequence[Fraction]], n: int) -> list[list[Fraction]]:
+    return [[c[k] for c in cols] for k in range(n)]
+
+
+def _int_rows(rows: Sequence[Sequence[Fraction]]) -> flint.fmpz_mat:
+    """Each row times the lcm of its denominators (same kernel, same rank)."""
+    out = []
+    for r in rows:
+        den = 1
+        for a in r:
+            den = math.lcm(den, a.denominator)
+        out.append([int(a * den) for a in r])
+    return flint.fmpz_mat(out)
+
+
+def rank(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> int:
+    """Exact rank of the matrix whose COLUMNS are ``cols`` (each of length ``n``)."""
+    cols = [tuple(c) for c in cols]
+    if not cols:
+        return 0
+    n = len(cols[0]) if n is None else n
+    if n == 0:
+        return 0
+    # rank is transpose invariant: use the tall orientation (fast in flint)
+    M = _qmat_rows(cols, n)                 # L x n (rows = the columns)
+    return M.rank() if M.nrows() >= M.ncols() else M.transpose().rank()
+
+
+def null_basis(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> list[tuple[int, ...]]:
+    """An integer basis of ``{beta : sum_j beta_j cols_j = 0}`` (each vector primitive)."""
+    cols = [tuple(c) for c in cols]
+    L = len(cols)
+    if L == 0:
+        return []
+    n = len(cols[0]) if n is None else n
+    rows = _cols_to_rows(cols, n)
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return [tuple(int(i == j) for i in range(L)) for j in range(L)]
+    N, k = _int_rows(rows).nullspace()
+    out = []
+    for j in range(k):
+        v = [int(N[i, j]) for i in range(L)]
+        g = 0
+        for a in v:
+            g = math.gcd(g, a)
+        if g > 1:
+            v = [a // g for a in v]
+        first = next(a for a in v if a)
+        if first < 0:
+            v = [-a for a in v]
+        out.append(tuple(v))
+    return out
+
+
+def null_vector(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> tuple[int, ...] | None:
+    """A nonzero integer ``beta`` with ``sum_j beta_j cols_j = 0`` (verified), or ``None``
+    when the columns are linearly independent."""
+    basis = null_basis(cols, n)
+    if not basis:
+        return None
+    beta = basis[0]
+    cols = [tuple(c) for c in cols]
+    nn = len(cols[0]) if cols else 0
+    for k in range(nn):
+        if sum((b * c[k] for b, c in zip(beta, cols) if b), _ZERO) != 0:  # pragma: no cover
+            raise ExactReluError("internal: null vector check failed")
+    return beta
+
+
+def independent(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> bool:
+    """Are the columns linearly independent (exact)?"""
+    cols = list(cols)
+    return rank(cols, n) == len(cols)
+
+
+def _independent_rows(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[int]:
+    """Indices of a maximal linearly independent subset of ``rows`` (earliest first)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    T = _int_rows(rows).transpose()          # ncols x nrows; pivots = independent rows
+    R, den, rk = T.rref()
+    piv = []
+    for r in range(rk):
+        for j in range(len(rows)):
+            if R[r, j] != 0:
+                piv.append(j)
+                break
+    return piv
+
+
+def _solve_least_norm(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction],
+                      ncols: int) -> list[Fraction] | None:
+    """The least-norm ``x`` with ``A x = rhs`` (A given by rows), or ``None`` if inconsistent."""
+    if ncols == 0:
+        return [] if not any(rhs) else None
+    piv = _independent_rows(rows, ncols)
+    if not piv:
+        return [_ZERO] * ncols if not any(rhs) else None
+    A = _qmat_rows([rows[i] for i in piv], ncols)
+    b = flint.fmpq_mat(len(piv), 1, [_fq(rhs[i]) for i in piv])
+    x = A.transpose() * (A * A.transpose()).solve(b)
+    xs = [_fr(a) for a in x.entries()]
+    for r, t in zip(rows, rhs):
+        if dot(r, xs) != t:
+            return None
+    return xs
+
+
+# ====================================================================== the polytope
+
+@dataclass(frozen=True)
+class MinNorm:
+    """``alpha = argmin ||alpha||^2`` over the polytope with its certificate ``mu``:
+    ``alpha = (M^T mu)_+`` and ``M alpha = b`` (then ``alpha`` is the unique minimiser:
+    ``M^T mu <= alpha`` and ``b.mu = ||alpha||^2`` make ``mu`` dual optimal)."""
+
+    alpha: Vec
+    mu: Vec
+    method: str
+
+
+class _big_ints:
+    """Lift CPython's int/str digit limit while cdd converts huge rationals (restored)."""
+
+    def __enter__(self):
+        import sys
+
+        self._old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.set_int_max_str_digits(self._old)
+        return False
+
+
+def _lcm_den(values: Iterable[Fraction]) -> int:
+    den = 1
+    for a in values:
+        den = math.lcm(den, a.denominator)
+    return den
+
+
+class Polytope:
+    """``P = {alpha in Q^L : alpha >= 0, sum_j alpha_j cols_j = b}``, exact.
+
+    ``cols`` are the ``L`` columns (each of length ``n``) of ``M``; ``b`` has length ``n``;
+    ``labels`` name the coordinates (e.g. blocks).  ``point`` is an optional known feasible
+    point (checked exactly); without it one is found by an exact LP.  Every method
+    returns exactly verified results.
+    """
+
+    def __init__(self, cols: Sequence[Sequence[object]], b: Sequence[object], *,
+                 labels: Sequence[Any] | None = None, point: Sequence[object] | None = None,
+                 bounded: bool | None = None) -> None:
+        self.cols: tuple[Vec, ...] = tuple(q_vector(c) for c in cols)
+        self.b: Vec = q_vector(b)
+        self.n = len(self.b)
+        self.L = len(self.cols)
+        for j, c in enumerate(self.cols):
+            if len(c) != self.n:
+                raise ShapeError(f"column {j} has {len(c)} entries, b has {self.n}")
+        self.labels = tuple(labels) if labels is not None else tuple(range(self.L))
+        if len(self.labels) != self.L:
+            raise ShapeError("one label per column is needed")
+        self._rows = _cols_to_rows(self.cols, self.n)
+        keep = _independent_rows(self._rows, self.L) if self.L else []
+        self._keep = keep
+        self._eq_rows = [self._rows[k] for k in keep]          # independent equations
+        self._eq_rhs = [self.b[k] for k in keep]
+        self.rank = len(keep)
+        self._point: Vec | None = None
+        if point is not None:
+            p = q_vector(point)
+            if not self.contains(p):
+                raise ExactReluError("the given point is not in the polytope")
+            self._point = p
+        self._basis: list[tuple[int, ...]] | None = None
+        self._vertices: list[Vec] | None = None
+
+    # -- membership ------------------------------------------------------------------
+    def fit_of(self, alpha: Sequence[Fraction]) -> Vec:
+        """``M alpha`` exactly."""
+        out = [_ZERO] * self.n
+        for a, c in zip(alpha, self.cols):
+            if a:
+                for k in range(self.n):
+                    if c[k]:
+                        out[k] += a * c[k]
+        return tuple(out)
+
+    def contains(self, alpha: Sequence[Fraction]) -> bool:
+        """``alpha >= 0`` and ``M alpha = b`` (exact)."""
+        return len(alpha) == self.L and all(a >= 0 for a in alpha) and \
+            self.fit_of(alpha) == self.b
+
+    def support_of(self, alpha: Sequence[Fraction]) -> tuple[int, ...]:
+        return tuple(j for j, a in enumerate(alpha) if a)
+
+    def is_vertex(self, alpha: Sequence[Fraction]) -> bool:
+        """A point of ``P`` is a vertex iff the columns on its support are independent."""
+        return self.contains(alpha) and \
+            independent([self.cols[j] for j in self.support_of(alpha)], self.n)
+
+    # -- feasibility and the null space ---------------------------------------------
+    @property
+    def empty(self) -> bool:
+        return self.point is None
+
+    @property
+    def point(self) -> Vec | None:
+        """A feasible point (exact LP if none was given), or ``None`` if ``P`` is empty."""
+        if self._point is None:
+            self._point = self._feasible_point()
+        return self._point
+
+    def _feasible_point(self) -> Vec | None:
+        if self.L == 0:
+            return () if not any(self.b) else None
+        import cdd
+        import cdd.gmp
+
+        m = len(self._eq_rows)
+        rows = [[-t] + list(r) for r, t in zip(self._eq_rows, self._eq_rhs)]
+        if m == 0 and any(self.b):
+            return None
+        rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(self.L)] for j in range(self.L)]
+        mat = cdd.gmp.matrix_from_array(rows, lin_set=range(m), rep_type=cdd.RepType.INEQUALITY,
+                                        obj_type=cdd.LPObjType.MIN,
+                                        obj_func=[_ZERO] + [_ONE] * self.L)
+        lp = cdd.gmp.linprog_from_matrix(mat)
+        cdd.gmp.linprog_solve(lp)
+        if lp.status != cdd.LPStatusType.OPTIMAL:
+            return None
+        al = tuple(Fraction(a) for a in lp.primal_solution)
+        if not self.contains(al):                              # pragma: no cover
+            raise ExactReluError("internal: cdd returned an infeasible point")
+        return al
+
+    @property
+    def null_basis(self) -> list[tuple[int, ...]]:
+        """Integer basis ``N`` of ``ker M`` (``dim P = len(N)`` when ``P`` has an interior
+        point relative to the orthant; in general ``dim P <= len(N)``)."""
+        if self._basis is None:
+            self._basis = null_basis(self.cols, self.n) if self.L else []
+        return self._basis
+
+    # -- linear programs --------------------------------------------------------------
+    def lp(self, c: Sequence[object], *, maximize: bool = True) -> tuple[Fraction, Vec]:
+        """Exact LP ``max (or min) c.alpha`` over ``P``: ``(value, vertex)``.
+
+        Route: an exact revised primal simplex (flint; Dantzig's rule, Bland's rule after
+        50 degenerate pivots, so it terminates) started from a basis guessed by a float
+        LP (HiGHS) when that basis is primal feasible, else from an exact vertex
+        (:meth:`purify` of the known point).  At the end ``alpha_B = M_B^-1 b >= 0`` and
+        every reduced cost has the right sign, both exactly: an optimality certificate
+        (the dual ``mu`` is kept in ``self.last_dual``).  cdd's exact LP is the last
+        resort.  The optimiser returned is a vertex."""
+        cq = q_vector(c)
+        p = self.point
+        if p is None:
+            raise ExactReluError("the polytope is empty")
+        self.last_dual = None
+        if not self.null_basis:
+            return dot(cq, p), p
+        cmax = cq if maximize else tuple(-a for a in cq)
+        res = None
+        try:
+            B = self._float_basis(cmax)
+            if B is not None:
+                res = self._simplex(B, cmax)
+            if res is None:
+                v = self.purify(p, cmax)
+                res = self._simplex(self._complete_basis(self.support_of(v)), cmax)
+        except (ArithmeticError, ValueError, ImportError):      # pragma: no cover
+            res = None
+        if res is None:                                         # pragma: no cover
+            alpha = self.purify(self._lp_cdd(cmax), cmax)
+        else:
+            alpha, mu = res
+            self.last_dual = mu if maximize else tuple(-a for a in mu)
+        return dot(cq, alpha), alpha
+
+    def _lp_cdd(self, cmax: Sequence[Fraction]) -> Vec:
+        import cdd
+        import cdd.gmp
+
+        p = self.point
+        N = self.null_basis
+        k = len(N)
+        rows = [[p[i]] + [Fraction(N[j][i]) for j in range(k)] for i in range(self.L)]
+        obj = [dot(cmax, p)] + [sum((cmax[i] * N[j][i] for i in range(self.L) if N[j][i]), _ZERO)
+                                for j in range(k)]
+        with _big_ints():
+            lp = cdd.gmp.linprog_from_array(rows + [obj], obj_type=cdd.LPObjType.MAX)
+            cdd.gmp.linprog_solve(lp)
+            status, sol = lp.status, lp.primal_solution
+        if status != cdd.LPStatusType.OPTIMAL:                  # pragma: no cover
+            raise ExactReluError(f"internal: exact LP ended with status {status}")
+        z = [Fraction(a) for a in sol]
+        alpha = tuple(p[i] + sum((N[j][i] * z[j] for j in range(k) if N[j][i]), _ZERO)
+                      for i in range(self.L))
+        if not self.contains(alpha):                           # pragma: no cover
+            raise ExactReluError("internal: LP optimiser outside the polytope")
+        return alpha
+
+    def _eq_fmpq(self) -> flint.fmpq_mat:
+        if getattr(self, "_Mq", None) is None:
+            self._Mq = _qmat_rows(self._eq_rows, self.L)
+        return self._Mq
+
+    def _float_basis(self, cmax: Sequence[Fraction]) -> list[int] | None:
+        """A basis guessed by a float LP (HiGHS, columns scaled to unit norm): the columns
+        with a positive value, then those with the smallest reduced cost, kept while
+        independent (float Gram-Schmidt), checked nonsingular exactly."""
+        import numpy as np
+        from scipy.optimize import linprog
+
+        m, L = len(self._eq_rows), self.L
+        Mf = np.array([[float(a) for a in r] for r in self._eq_rows])
+        bf = np.array([float(a) for a in self._eq_rhs])
+        cn = np.linalg.norm(Mf, axis=0)
+        cn[cn == 0] = 1.0
+        A = Mf / cn
+        rs = np.abs(A).max(axis=1)
+        rs[rs == 0] = 1.0
+        cf = np.array([float(a) for a in cmax]) / cn
+        sc = float(np.abs(cf).max()) or 1.0
+        try:
+            res = linprog(-cf / sc, A_eq=A / rs[:, None], b_eq=bf / rs, bounds=(0, None),
+                          method="highs-ds")
+        except ValueError:                                      # pragma: no cover
+            return None
+        if res.status != 0:
+            return None
+        x = np.asarray(res.x)
+        red = np.abs(np.asarray(res.lower.marginals)) if res.lower is not None else np.zeros(L)
+        tol = 1e-12 * max(1.0, float(x.max()))
+        order = sorted(range(L), key=lambda j: (0, -x[j]) if x[j] > tol else (1, red[j]))
+        return self._independent_columns(order, m)
+
+    def _independent_columns(self, order: Sequence[int], m: int) -> list[int] | None:
+        """The first ``m`` columns of ``order`` kept by a float Gram-Schmidt (a guess),
+        checked nonsingular exactly; ``None`` if the guess fails."""
+        import numpy as np
+
+        Mf = np.array([[float(a) for a in r] for r in self._eq_rows])
+        nrm = np.linalg.norm(Mf, axis=0)
+        nrm[nrm == 0] = 1.0
+        A = Mf / nrm
+        B, Q = [], np.zeros((m, 0))
+        for j in order:
+            v = A[:, j] - Q @ (Q.T @ A[:, j])
+            v = v - Q @ (Q.T @ v)
+            nv = np.linalg.norm(v)
+            if nv > 1e-9:
+                B.append(j)
+                Q = np.hstack([Q, (v / nv)[:, None]])
+                if len(B) == m:
+                    break
+        if len(B) != m:
+            return None
+        Mq = self._eq_fmpq()
+        MB = flint.fmpq_mat(m, m, [Mq[i, j] for i in range(m) for j in B])
+        return B if MB.rank() == m else None
+
+    def _complete_basis(self, S: Sequence[int]) -> list[int]:
+        """``m`` independent columns containing the independent columns ``S`` (exact:
+        the pivot columns of the RREF of ``M`` with the columns of ``S`` first)."""
+        m, L = len(self._eq_rows), self.L
+        order = list(S) + [j for j in range(L) if j not in set(S)]
+        rows = [[r[j] for j in order] for r in self._eq_rows]
+        R, den, rk = _int_rows(rows).rref()
+        piv = []
+        for i in range(rk):
+            for t in range(L):
+                if R[i, t] != 0:
+                    piv.append(order[t])
+                    break
+        if rk != m or not set(S) <= set(piv):                   # pragma: no cover
+            raise ExactReluError("internal: cannot complete the basis")
+        return piv
+
+    def _simplex(self, B: list[int], cmax: Sequence[Fraction], max_pivots: int | None = None
+                 ) -> tuple[Vec, Vec] | None:
+        """Exact revised primal simplex maximising ``cmax`` from the basis ``B``;
+        ``None`` if ``B`` is not primal feasible.  Returns ``(alpha, mu)`` with ``mu``
+        on all ``n`` rows (zero on the dropped dependent equations):
+        ``alpha >= 0``, ``M alpha = b``, ``cmax_j <= m_j.mu`` for every ``j`` and
+        ``cmax.alpha = b.mu`` -- verified exactly."""
+        import numpy as np
+
+        m, L = len(self._eq_rows), self.L
+        Mq = self._eq_fmpq()
+        bq = flint.fmpq_mat(m, 1, [_fq(a) for a in self._eq_rhs])
+        cq = [_fq(a) for a in cmax]
+        B = list(B)
+        scale = []
+        for j in range(L):
+            nj = math.sqrt(sum(float(Mq[i, j]) ** 2 for i in range(m)))
+            scale.append(1.0 / nj if nj > 0 else 0.0)
+        bland, degenerate = False, 0
+        limit = max_pivots if max_pivots is not None else 50 * L + 1000
+        for _ in range(limit):
+            MB = flint.fmpq_mat(m, m, [Mq[i, j] for i in range(m) for j in B])
+            xB = MB.solve(bq).entries()
+            if any(a < 0 for a in xB):
+                return None
+            mu = MB.transpose().solve(flint.fmpq_mat(m, 1, [cq[j] for j in B]))
+            red = (mu.transpose() * Mq).entries()         # m_j . mu
+            inB = set(B)
+            cand = [j for j in range(L) if j not in inB and cq[j] - red[j] > 0]
+            if not cand:                                  # optimal: exact certificate
+                alpha = [_ZERO] * L
+                for j, a in zip(B, xB):
+                    alpha[j] = _fr(a)
+                mu_full = [_ZERO] * self.n
+                for k, i in enumerate(self._keep):
+                    mu_full[i] = _fr(mu[k, 0])
+                out = tuple(alpha)
+                if not self.contains(out):                # pragma: no cover
+                    return None
+                return out, tuple(mu_full)
+            if bland:
+                enter = cand[0]
+            else:                                         # Dantzig on scaled reduced costs
+                enter = max(cand, key=lambda j: float(cq[j] - red[j]) * scale[j])
+            d = MB.solve(flint.fmpq_mat(m, 1, [Mq[i, enter] for i in range(m)])).entries()
+            ratios = [(xB[t] / d[t], B[t], t) for t in range(m) if d[t] > 0]
+            if not ratios:                                # pragma: no cover
+                raise ExactReluError("the LP is unbounded")
+            best = min(r for r, _, _ in ratios)
+            t = min((B_, t) for r, B_, t in ratios if r == best)[1]   # Bland
+            degenerate = degenerate + 1 if best == 0 else 0
+            bland = bland or degenerate > 50              # anti-cycling: Bland from now on
+            B[t] = enter
+        return None                                       # pragma: no cover
+
+    def purify(self, alpha: Sequence[Fraction], c: Sequence[Fraction] | None = None) -> Vec:
+        """A vertex ``alpha'`` with support inside that of ``alpha`` (and ``c.alpha' >=
+        c.alpha`` when ``c`` is given): while some ``d = N t`` of the null space vanishes
+        off the support (``N_Z t = 0``, ``Z`` the zero coordinates), move along ``d`` (the
+        way that does not decrease ``c``) until a coordinate hits 0 -- Algorithm 1 of the
+        paper in ``alpha`` coordinates.  At most ``dim ker M`` steps, each a small exact
+        null space (python-flint)."""
+        alpha = list(q_vector(alpha))
+        cq = q_vector(c) if c is not None else (_ZERO,) * self.L
+        N = self.null_basis
+        k = len(N)
+        while k:
+            Z = [j for j, a in enumerate(alpha) if a == 0]
+            if Z:
+                K, q = flint.fmpz_mat([[N[t][j] for t in range(k)] for j in Z]).nullspace()
+                if q == 0:
+                    break
+                tvec = [int(K[t, 0]) for t in range(k)]
+            else:
+                tvec = [1] + [0] * (k - 1)
+            dvec = [sum(tvec[t] * N[t][j] for t in range(k) if tvec[t]) for j in range(self.L)]
+            slope = sum((cq[j] * dvec[j] for j in range(self.L) if dvec[j]), _ZERO)
+            if slope < 0 or (slope == 0 and all(x >= 0 for x in dvec)):
+                dvec = [-x for x in dvec]
+            neg = [(alpha[j] / -x, j) for j, x in enumerate(dvec) if x < 0]
+            if not neg:                                        # pragma: no cover
+                raise ExactReluError("the polytope is unbounded")
+            step = min(neg)[0]
+            alpha = [a + step * x if x else a for a, x in zip(alpha, dvec)]
+            if any(a < 0 for a in alpha):                      # pragma: no cover
+                raise ExactReluError("internal: purification overshoot")
+        out = tuple(alpha)
+        if not self.is_vertex(out):                            # pragma: no cover
+            raise ExactReluError("internal: purification did not end at a vertex")
+        return out
+
+    def support(self) -> frozenset[int]:
+        """``{j : max_{alpha in P} alpha_j > 0}`` by exact LPs (each LP optimiser's positive
+        coordinates are all recorded, so at most one LP per coordinate)."""
+        p = self.point
+        if p is None:
+            raise ExactReluError("the polytope is empty")
+        S = set(self.support_of(p))
+        for j in range(self.L):
+            if j in S:
+                continue
+            e = [_ZERO] * self.L
+            e[j] = _ONE
+            val, alpha = self.lp(e, maximize=True)
+            if val > 0:
+                S.update(self.support_of(alpha))
+        return frozenset(S)
+
+    # -- vertices ----------------------------------------------------------------------
+    def vertices(self, *, method: str = "cdd", limit: int | None = None) -> list[Vec]:
+        """All vertices, exactly, each verified (``alpha >= 0``, ``M alpha = b``, independent
+        support columns), sorted.  ``method``: ``"cdd"`` (pycddlib gmp, double
+        description), ``"ppl"`` (pplpy, if installed) or ``"bases"`` (basis enumeration
+        with flint: every subset of ``rank`` columns; the independent oracle).  With
+        ``limit`` the enumeration stops with :class:`PolytopeTooLarge` beyond that many
+        vertices (cdd: checked after the double description)."""
+        if method == "cdd" and self._vertices is not None:
+            return list(self._vertices)
+        if self.point is None:
+            return []
+        if self.L == 0:
+            out: list[Vec] = [()]
+        elif method == "cdd":
+            out = self._vertices_cdd()
+        elif method == "ppl":
+            out = self._vertices_ppl()
+        elif method == "bases":
+            out = self._vertices_bases(limit)
+        else:
+            raise ValueError(f"unknown method {method!r}")
+        out = sorted(set(out))
+        if limit is not None and len(out) > limit:
+            raise PolytopeTooLarge(f"{len(out)} vertices (limit {limit})")
+        for v in out:
+            if not self.is_vertex(v):                           # pragma: no cover
+                raise ExactReluError(f"internal: {method} returned a non-vertex {v}")
+        if method == "cdd":
+            self._vertices = list(out)
+        return out
+
+    def _h_rows(self) -> tuple[list[list[Fraction]], int]:
+        m = len(self._eq_rows)
+        rows = [[-t] + list(r) for r, t in zip(self._eq_rows, self._eq_rhs)]
+        rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(self.L)] for j in range(self.L)]
+        return rows, m
+
+    def _vertices_cdd(self) -> list[Vec]:
+        import cdd
+        import cdd.gmp
+
+        rows, m = self._h_rows()
+        mat = cdd.gmp.matrix_from_array(rows, lin_set=range(m), rep_type=cdd.RepType.INEQUALITY)
+        poly = cdd.gmp.polyhedron_from_matrix(mat)
+        gen = cdd.gmp.copy_generators(poly)
+        if gen.lin_set or any(r[0] == 0 for r in gen.array):
+            raise ExactReluError("the polyhedron is unbounded (it has rays or lines)")
+        return [tuple(Fraction(a) for a in r[1:]) for r in gen.array if r[0] == 1]
+
+    def _vertices_ppl(self) -> list[Vec]:
+        import ppl  # optional second opinion (pplpy 0.8.10)
+
+        cs = ppl.Constraint_System()
+        for r, t in zip(self._eq_rows, self._eq_rhs):
+            s = _lcm_den(list(r) + [t])
+            cs.insert(ppl.Linear_Expression([int(a * s) for a in r], int(-t * s)) == 0)
+        for j in range(self.L):
+            cs.insert(ppl.Variable(j) >= 0)
+        P = ppl.C_Polyhedron(cs)
+        out = []
+        for g in P.minimized_generators():
+            if g.is_point():
+                dv = int(g.divisor())
+                coef = [int(c) for c in g.coefficients()]
+                coef += [0] * (self.L - len(coef))
+                out.append(tuple(Fraction(c, dv) for c in coef))
+            else:
+                raise ExactReluError("the polyhedron is unbounded (it has rays or lines)")
+        return out
+
+    def _vertices_bases(self, limit: int | None = None) -> list[Vec]:
+        """Basis enumeration: for every set ``B`` of ``rank`` independent columns solve
+        ``M_B alpha_B = b`` exactly; the non-negative solutions are the vertices (every
+        vertex has independent support columns, which extend to such a basis)."""
+        r = self.rank
+        if r == 0:
+            return [tuple([_ZERO] * self.L)] if not any(self.b) else []
+        found: set[Vec] = set()
+        eq = self._eq_rows
+        for B in combinations(range(self.L), r):
+            A = flint.fmpq_mat(r, r, [_fq(eq[i][j]) for i in range(r) for j in B])
+            try:
+                x = A.solve(flint.fmpq_mat(r, 1, [_fq(t) for t in self._eq_rhs]))
+            except ZeroDivisionError:
+                continue                                        # dependent columns
+            xs = [_fr(a) for a in x.entries()]
+            if any(a < 0 for a in xs):
+                continue
+            alpha = [_ZERO] * self.L
+            for j, a in zip(B, xs):
+                alpha[j] = a
+            found.add(tuple(alpha))
+            if limit is not None and len(found) > limit:
+                raise PolytopeTooLarge(f"more than {limit} vertices")
+        return list(found)
+
+    # -- min-norm point -------------------------------------------------------------------
+    def min_norm(self) -> MinNorm:
+        """``argmin {||alpha||^2 : alpha in P}`` exactly, with ``mu`` such that
+        ``alpha = (M^T mu)_+`` (verified exactly; see :class:`MinNorm`).
+
+        Route: (1) a float QP guesses the positive set ``F``; (2) exact semismooth Newton
+        on the dual equation ``M (M^T mu)_+ = b``: ``mu`` solves ``M_F M_F^T mu = b``, then
+        ``F <- {j : m_j.mu > 0}``, until ``alpha = (M^T mu)_+`` satisfies ``M alpha = b``
+        exactly (that IS the KKT certificate); (3) if that stalls, Wolfe's (1976)
+        minimum-norm-point algorithm runs exactly (finite: each major cycle strictly
+        decreases the norm; linear oracle = the vertex list when known, else exact LPs),
+        and ``mu`` comes from the exact LP ``max b.mu s.t. M^T mu <= alpha``."""
+        p = self.point
+        if p is None:
+            raise ExactReluError("the polytope is empty")
+        if not self.null_basis:
+            cert = self._min_norm_certificate(p)
+            if cert is None:                                    # pragma: no cover
+                raise ExactReluError("internal: the only point failed the KKT check")
+            return MinNorm(p, cert, "unique point")
+        got = self._min_norm_newton()
+        if got is not None:
+            return got
+        cand = self._wolfe()
+        cert = self._min_norm_certificate(cand)
+        if cert is None:                                        # pragma: no cover
+            raise ExactReluError("internal: Wolfe's point failed the KKT check")
+        return MinNorm(tuple(cand), cert, "Wolfe (exact)")
+
+    def _min_norm_newton(self, max_iter: int = 60) -> MinNorm | None:
+        import numpy as np
+
+        m, L = len(self._eq_rows), self.L
+        if m == 0:
+            return None
+        try:
+            F = _float_min_norm_support(np.array([[float(a) for a in r] for r in self._eq_rows]),
+                                        np.array([float(a) for a in self._eq_rhs]))
+        except Exception:                                       # pragma: no cover
+            F = None
+        if not F:
+            F = list(range(L))
+        Mq = self._eq_fmpq()
+        bq = flint.fmpq_mat(m, 1, [_fq(a) for a in self._eq_rhs])
+        seen = set()
+        for _ in range(max_iter):
+            key = tuple(F)
+            if key in seen:
+                return None
+            seen.add(key)
+            MF = flint.fmpq_mat(m, len(F), [Mq[i, j] for i in range(m) for j in F])
+            G = MF * MF.transpose()
+            try:
+                mu = G.solve(bq)
+            except ZeroDivisionError:
+                # M_F is not of full row rank: mu is not unique.  The candidate is the
+                # least-norm solution on F; its certificate comes from an exact LP.
+                x = _solve_least_norm([[r[j] for j in F] for r in self._eq_rows],
+                                      self._eq_rhs, len(F))
+                if x is None:
+                    return None
+                if any(a <= 0 for a in x):
+                    F = [j for j, a in zip(F, x) if a > 0]
+                    if not F:
+                        return None
+                    continue
+                alpha = [_ZERO] * L
+                for j, a in zip(F, x):
+                    alpha[j] = a
+                cert = self._min_norm_certificate(tuple(alpha))
+                if cert is None:
+                    return None
+                return MinNorm(tuple(alpha), cert, "exact active set + LP certificate")
+            g = (mu.transpose() * Mq).entries()
+            alpha = tuple(_fr(a) if a > 0 else _ZERO for a in g)
+            if self.fit_of(alpha) == self.b:
+                mu_full = [_ZERO] * self.n
+                for k, i in enumerate(self._keep):
+                    mu_full[i] = _fr(mu[k, 0])
+                return MinNorm(alpha, tuple(mu_full), "exact semismooth Newton")
+            F = [j for j in range(L) if g[j] > 0]
+            if not F:
+                return None
+        return None
+
+    def _min_norm_certificate(self, alpha: Sequence[Fraction]) -> Vec | None:
+        """``mu`` (on all ``n`` rows) with ``alpha = (M^T mu)_+`` and ``M alpha = b``, or
+        ``None`` if ``alpha`` is not the min-norm point.  ``alpha`` is the min-norm point
+        iff ``min_{a in P} alpha.a = ||alpha||^2`` (first-order condition); the exact LP
+        (:meth:`lp`) gives the value and its dual ``mu`` (``M^T mu <= alpha``,
+        ``b.mu = ||alpha||^2``), which is the certificate.  cdd is the fallback."""
+        alpha = tuple(alpha)
+        if not self.contains(alpha):
+            return None
+        m = len(self._eq_rows)
+        mu_full: list[Fraction] | None = None
+        if m == 0:
+            mu_full = [_ZERO] * self.n
+        elif self.null_basis:
+            val, _ = self.lp(alpha, maximize=False)
+            if val != dot(alpha, alpha):
+                return None
+            if self.last_dual is not None:
+                mu_full = list(self.last_dual)
+        if mu_full is None:
+            import cdd
+            import cdd.gmp
+
+            # rows: alpha_j - sum_k M_kj mu_k >= 0 ; objective b.mu
+            rows = [[alpha[j]] + [-self._eq_rows[k][j] for k in range(m)] for j in range(self.L)]
+            obj = [_ZERO] + list(self._eq_rhs)
+            with _big_ints():
+                lp = cdd.gmp.linprog_from_array(rows + [obj], obj_type=cdd.LPObjType.MAX)
+                cdd.gmp.linprog_solve(lp)
+                status, sol = lp.status, lp.primal_solution
+            if status != cdd.LPStatusType.OPTIMAL:
+                return None
+            mu_full = [_ZERO] * self.n
+            for k, i in enumerate(self._keep):
+                mu_full[i] = Fraction(sol[k])
+        # verify alpha = (M^T mu)_+ exactly, on all rows
+        for j in range(self.L):
+            g = sum((self._rows[i][j] * mu_full[i] for i in range(self.n) if mu_full[i]), _ZERO)
+            if alpha[j] != max(g, _ZERO):
+                return None
+        return tuple(mu_full)
+
+    def _wolfe(self) -> Vec:
+        """Wolfe's minimum-norm-point algorithm over ``P = conv(vertices)``, exact."""
+        V = self._vertices
+        if V is not None:
+            def oracle(x: Sequence[Fraction]) -> Vec:
+                return min(V, key=lambda v: dot(x, v))
+        else:
+            def oracle(x: Sequence[Fraction]) -> Vec:
+                return self.lp(x, maximize=False)[1]
+        x = oracle(self.point)                     # any vertex
+        S: list[Vec] = [x]
+        lam: list[Fraction] = [_ONE]
+        for _ in range(100000):
+            p = oracle(x)
+            if dot(x, p) >= dot(x, x):
+                return tuple(x)
+            S.append(p)
+            lam.append(_ZERO)
+            while True:
+                w = _affine_min_norm(S)
+                if all(a > 0 for a in w):
+                    lam = w
+                    break
+                theta = min(lam[i] / (lam[i] - w[i]) for i in range(len(S)) if w[i] <= 0)
+                lam = [(1 - theta) * a + theta * b for a, b in zip(lam, w)]
+                keep = [i for i in range(len(S)) if lam[i] > 0]
+                S = [S[i] for i in keep]
+                lam = [lam[i] for i in keep]
+            x = tuple(sum((l * s[j] for l, s in zip(lam, S)), _ZERO) for j in range(self.L))
+        raise ExactReluError("internal: Wolfe's algorithm did not terminate")  # pragma: no cover
+
+    # -- sampling -------------------------------------------------------------------------
+    def sample_vertex_combinations(self, count: int, *, seed: int = 0, grid: int = 1 << 16,
+                                   vertices: Sequence[Vec] | None = None) -> list[Vec]:
+        """``count`` exact points of ``P``: convex combinations of the vertices with random
+        rational weights (multiples of ``1/grid`` summing to 1).  Each is in ``P`` by
+        convexity; the caller may re-check with :meth:`contains`."""
+        V = list(vertices) if vertices is not None else self.vertices()
+        if not V:
+            raise ExactReluError("the polytope is empty")
+        rng = random.Random(seed)
+        out = []
+        for _ in range(count):
+            cuts = sorted(rng.randint(0, grid) for _ in range(len(V) - 1))
+            w = [b - a for a, b in zip([0] + cuts, cuts + [grid])]
+            out.append(tuple(sum((Fraction(wi, grid) * v[j] for wi, v in zip(w, V) if wi), _ZERO)
+                             for j in range(self.L)))
+        return out
+
+
+def _affine_min_norm(S: Sequence[Vec]) -> list[Fraction]:
+    """Weights ``w`` (sum 1) of the min-norm point of the affine hull of the affinely
+    independent points ``S``: ``[S S^T, 1; 1^T, 0] [w; theta] = [0; 1]``."""
+    k = len(S)
+    G = [[dot(a, b) for b in S] for a in S]
+    A = flint.fmpq_mat(k + 1, k + 1, [_fq(x) for r in G for x in (r + [_ONE])]
+                       + [_fq(_ONE)] * k + [_fq(_ZERO)])
+    rhs = flint.fmpq_mat(k + 1, 1, [_fq(_ZERO)] * k + [_fq(_ONE)])
+    sol = A.solve(rhs)
+    return [_fr(a) for a in sol.entries()[:k]]
+
+
+def _float_min_norm_support(M, b) -> list[int] | None:
+    """Float QP ``min ||a||^2 s.t. M a = b, a >= 0`` (Clarabel); the indices with a clearly
+    positive entry.  A guess only."""
+    import numpy as np
+    import clarabel
+    from scipy import sparse
+
+    m, L = M.shape
+    scale = max(1.0, float(np.abs(M).max()) if M.size else 1.0)
+    P = sparse.identity(L, format="csc") * 2.0
+    q = np.zeros(L)
+    A = sparse.vstack([sparse.csc_matrix(M / scale), -sparse.identity(L)], format="csc")
+    bb = np.concatenate([b / scale, np.zeros(L)])
+    cones = [clarabel.ZeroConeT(m), clarabel.NonnegativeConeT(L)]
+    st = clarabel.DefaultSettings()
+    st.verbose = False
+    st.tol_gap_abs = st.tol_gap_rel = st.tol_feas = 1e-12
+    sol = clarabel.DefaultSolver(P, q, A, bb, cones, st).solve()
+    x = np.array(sol.x)
+    if not np.all(np.isfinite(x)):
+        return None
+    top = float(x.max()) if x.size else 0.0
+    return [j for j in range(L) if x[j] > 1e-7 * max(top, 1e-300)]
+
+
+# ==================================================================== optimal sets
+
+@dataclass(frozen=True)
+class CGL:
+    """A constrained group lasso ``min 1/2 ||Z w - y||^2 + lam sum_b ||w_b||`` s.t.
+    ``A_b w_b >= 0`` (digest 1.4 with ``A_b = -K_b^T``).
+
+    ``Z`` is ``n x p`` (rows), ``blocks[b]`` the column indices of block ``b``, ``cones[b]``
+    the rows of ``A_b`` (``()`` for an unconstrained block), ``labels`` optional names."""
+
+    Z: tuple[Vec, ...]
+    y: Vec
+    lam: Fraction
+    blocks: tuple[tuple[int, ...], ...]
+    cones: tuple[tuple[Vec, ...], ...]
+    labels: tuple[Any, ...] | None = None
+
+    @staticmethod
+    def make(Z, y, lam, blocks, cones=None, labels=None) -> "CGL":
+        Zq = q_matrix(Z)
+        yq = q_vector(y)
+        blocks = tuple(tuple(int(j) for j in b) for b in blocks)
+        if cones is None:
+            cones = [()] * len(blocks)
+        cq = tuple(q_matrix(c) if c else () for c in cones)
+        return CGL(Zq, yq, to_q(lam), blocks, cq, tuple(labels) if labels else None)
+
+    def block_fit(self, b: int, u: Sequence[Fraction]) -> Vec:
+        cols = self.blocks[b]
+        return tuple(sum((row[j] * a for j, a in zip(cols, u)), _ZERO) for row in self.Z)
+
+    def correlation(self, b: int, r: Sequence[Fraction]) -> Vec:
+        cols = self.blocks[b]
+        return tuple(sum((row[j] * rk for row, rk in zip(self.Z, r)), _ZERO) for j in cols)
+
+    def objective(self, w: Mapping[int, Sequence[Fraction]]) -> tuple[Fraction, list[Fraction]]:
+        """``(loss, [||w_b||^2])``: the objective is ``loss + lam sum sqrt(.)``."""
+        fit = [_ZERO] * len(self.y)
+        for b, u in w.items():
+            for k, a in enumerate(self.block_fit(b, u)):
+                fit[k] += a
+        return sqnorm([a - t for a, t in zip(fit, self.y)]) / 2, [sqnorm(u) for u in w.values()]
+
+
+@dataclass
+class OptimalSet:
+    """The optimal set ``{w_b = alpha_b v_b : alpha in P}`` (module docstring).
+
+    Attributes: ``blocks`` = the equicorrelation set ``E`` (order = the coordinates of
+    ``P``), ``v``/``rho`` the canonical correlations and projection multipliers, ``fits`` the
+    columns ``Z_b v_b``, ``fit`` = ``yhat``, ``r`` the residual, ``value`` = ``p*``,
+    ``support`` = ``S`` (LPs), ``vertices`` (all, when enumerated; dicts keyed by block,
+    zeros left out), ``unique`` and its ``witness`` (a null vector of the fits of ``S``,
+    keyed by block), ``min_norm`` (dict) with ``min_norm_mu``, ``sum_alpha`` =
+    ``<yhat, r>/lam^2``.  ``nc_p_unique``: the ReLU network is unique up to permutation and
+    splitting (the fits of ``S`` are independent after merging blocks with the same neuron
+    ``(s, v)``); ``prop43``: the poster's sufficient condition (fits of ``S`` independent).
+    """
+
+    blocks: tuple[Any, ...]
+    v: dict
+    rho: dict
+    fits: dict
+    fit: Vec
+    r: Vec
+    lam: Fraction
+    value: Fraction
+    polytope: Polytope
+    support: tuple[Any, ...]
+    vertices: list[dict] | None
+    unique: bool
+    witness: dict | None
+    min_norm: dict
+    min_norm_mu: Vec
+    sum_alpha: Fraction
+    nc_p_unique: bool | None = None
+    neuron_keys: dict = field(default_factory=dict)
+
+    # -- minimality ---------------------------------------------------------------------
+    @property
+    def min_neurons(self) -> int | None:
+        """Cardinality-minimal count (fewest nonzero blocks over all optimal models) = the
+        minimum over the vertices; ``None`` if vertices were not enumerated."""
+        if self.vertices is None:
+            return None
+        return min(len(a) for a in self.vertices)
+
+    @property
+    def prop43(self) -> bool:
+        """Poster Prop. 4.3's condition: the fits of ``S`` are linearly independent."""
+        return self.unique
+
+    def cardinality_minimal(self) -> list[dict]:
+        """The vertices with the fewest blocks (cardinality-minimal models)."""
+        if self.vertices is None:
+            raise ExactReluError("vertices were not enumerated")
+        m = self.min_neurons
+        return [a for a in self.vertices if len(a) == m]
+
+    def alpha_vector(self, alpha: Mapping[Any, Fraction]) -> Vec:
+        unknown = set(alpha) - set(self.blocks)
+        if unknown:
+            raise ExactReluError(f"blocks {sorted(unknown)} are not equicorrelated: "
+                                 "they are zero in every optimum")
+        return tuple(Fraction(alpha.get(b, 0)) for b in self.blocks)
+
+    def alpha_dict(self, alpha: Sequence[Fraction]) -> dict:
+        return {b: a for b, a in zip(self.blocks, alpha) if a}
+
+    def contains(self, alpha: Mapping[Any, Fraction]) -> bool:
+        try:
+            return self.polytope.contains(self.alpha_vector(alpha))
+        except ExactReluError:
+            return False
+
+    def is_support_minimal(self, alpha: Mapping[Any, Fraction]) -> bool:
+        """Support-minimal = vertex = independent active fits (digest 2.9)."""
+        return self.polytope.is_vertex(self.alpha_vector(alpha))
+
+    def is_cardinality_minimal(self, alpha: Mapping[Any, Fraction]) -> bool:
+        return self.contains(alpha) and \
+            len([a for a in alpha.values() if a]) == self.min_neurons
+
+    def weights(self, alpha: Mapping[Any, Fraction]) -> dict:
+        """``{b: w_b = alpha_b v_b}`` (nonzero blocks)."""
+        return {b: tuple(a * x for x in self.v[b]) for b, a in alpha.items() if a}
+
+    def summary(self) -> dict:
+        return {"blocks": len(self.blocks), "support": len(self.support),
+                "unique": self.unique,
+                "vertices": None if self.vertices is None else len(self.vertices),
+                "min_neurons": self.min_neurons, "sum_alpha": q_str(self.sum_alpha),
+                "value": q_str(self.value)}
+
+
+def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r: Vec,
+             lam: Fraction, value: Fraction, *, point: Sequence[Fraction] | None,
+             enumerate_vertices: bool, vertex_limit: int | None,
+             neuron_keys: Mapping[Any, Any] | None = None) -> OptimalSet:
+    """The shared core: polytope over ``labels`` (the equicorrelated blocks)."""
+    labels = tuple(labels)
+    cols = [fits[b] for b in labels]
+    P = Polytope(cols, fit, labels=labels, point=point)
+    if P.point is None:
+        raise ExactReluError("the fit is not a non-negative combination of the "
+                             "equicorrelated fits: the residual is not optimal")
+    lam2 = lam * lam
+    sum_alpha = dot(fit, r) / lam2
+    S_idx = sorted(P.support())
+    verts = None
+    if enumerate_vertices:
+        vv = P.vertices(limit=vertex_limit)
+        verts = [{labels[j]: a for j, a in enumerate(al) if a} for al in vv]
+        # the union of the vertex supports is S (P = conv(vertices)): cross-check
+        union = sorted({j for al in vv for j, a in enumerate(al) if a})
+        if union != S_idx:                                     # pragma: no cover
+            raise ExactReluError("internal: LP support and vertex supports disagree")
+        for al in vv:                                          # energy identity (digest 2.4)
+            if sum(al, _ZERO) != sum_alpha:                    # pragma: no cover
+                raise ExactReluError("internal: sum alpha differs between vertices")
+    S_cols = [cols[j] for j in S_idx]
+    beta = null_vector(S_cols, len(fit)) if S_cols else None
+    unique = beta is None
+    witness = None if unique else {labels[j]: Fraction(b) for j, b in zip(S_idx, beta) if b}
+    mn = P.min_norm()
+    # NC uniqueness up to permutation/splitting: merge blocks giving the same neuron
+    nc = None
+    if neuron_keys is not None:
+        groups: dict = {}
+        for j in S_idx:
+            groups.setdefault(neuron_keys[labels[j]], []).append(j)
+        merged = [cols[js[0]] for js in groups.values()]
+        for js in groups.values():                              # same neuron -> same fit
+            if any(cols[j] != cols[js[0]] for j in js):         # pragma: no cover
+                raise ExactReluError("internal: one neuron with two different fits")
+        nc = independent(merged, len(fit)) if merged else True
+    return OptimalSet(labels, v, rho, fits, fit, r, lam, value, P,
+                      tuple(labels[j] for j in S_idx), verts, unique, witness,
+                      {labels[j]: a for j, a in enumerate(mn.alpha) if a}, mn.mu, sum_alpha,
+                      nc, dict(neuron_keys or {}))
+
+
+def cgl_optimal_set(cgl: CGL, r: Sequence[object], *, enumerate_vertices: bool = True,
+                    vertex_limit: int | None = None) -> OptimalSet:
+    """The optimal set of a generic CGL from its (exact) optimal residual ``r``.
+
+    Proof obligations checked exactly: ``v_b = Proj_{C_b}(Z_b^T r)`` (KKT of the
+    projection), ``||v_b||^2 <= lam^2`` for every block (dual feasibility), and
+    ``yhat = y - r`` is a non-negative combination of the equicorrelated fits; then the
+    primal value ``1/2||r||^2 + lam^2 sum alpha`` equals the dual ``r.y - 1/2||r||^2``
+    (strong duality) and ``r`` is optimal.  :class:`ExactReluError` if any fails."""
+    from .cones import project
+
+    rq = q_vector(r)
+    lam2 = cgl.lam * cgl.lam
+    labels = cgl.labels or tuple(range(len(cgl.blocks)))
+    E, v, rho, fits = [], {}, {}, {}
+    for b, cols in enumerate(cgl.blocks):
+        c = cgl.correlation(b, rq)
+        A = cgl.cones[b]
+        pr = project(A, c) if A else None
+        vb = pr.v if pr is not None else c
+        nv = sqnorm(vb)
+        if nv > lam2:
+            raise ExactReluError(f"block {labels[b]}: ||Proj(Z_b^T r)||^2 > lam^2, r is not "
+                                 "dual feasible")
+        if nv == lam2:
+            E.append(labels[b])
+            v[labels[b]] = tuple(vb)
+            rho[labels[b]] = dict(pr.rho) if pr is not None else {}
+            fits[labels[b]] = cgl.block_fit(b, vb)
+    fit = tuple(a - t for a, t in zip(cgl.y, rq))
+    value = dot(rq, cgl.y) - sqnorm(rq) / 2
+    os_ = _analyse(E, v, rho, fits, fit, rq, cgl.lam, value, point=None,
+                   enumerate_vertices=enumerate_vertices, vertex_limit=vertex_limit)
+    primal = sqnorm(rq) / 2 + lam2 * os_.sum_alpha
+    if primal != value:                                        # pragma: no cover
+        raise ExactReluError("internal: strong duality fails on the optimal set")
+    return os_
+
+
+def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
+                vertex_limit: int | None = None) -> OptimalSet:
+    """The optimal set of C-ReLU (``program``: :class:`exactrelu.problem.ConvexProgram`)
+    from its proved exact optimum (:class:`exactrelu.exact.ExactOptimum`).
+
+    ``E`` = ``exact_opt.equicorrelated`` (``||Proj_K c_b||^2 = lam^2``, every other block
+    is strictly dual feasible, as ``exact_optimum_at`` proved), ``v_b`` and the projection
+    multipliers ``proj_rho`` are taken from ``exact_opt`` and re-checked here:
+    ``v_b = s X^T D r + A^T rho``, ``rho >= 0``, ``A v >= 0``, ``rho.(A v) = 0``,
+    ``||v_b||^2 = lam^2``.  ``exact_opt.alpha`` is the known feasible point."""
+    from .cones import cone_matrix
+
+    lam = program.lam
+    lam2 = lam * lam
+    r = tuple(exact_opt.r)
+    E = tuple(sorted(exact_opt.equicorrelated))
+    X = program.data.X
+    fits, v, rho, keys = {}, {}, {}, {}
+    for b in E:
+        i, s = b
+        vb = tuple(exact_opt.v[b])
+        rb = dict(exact_opt.proj_rho.get(b, {}))
+        A = cone_matrix(X, program.patterns.bits[i])
+        c = program.correlation(b, r)
+        q = list(c)
+        for k, x in rb.items():
+            if x < 0:
+                raise ExactReluError(f"block {b}: negative projection multiplier")
+            for j in range(len(q)):
+                q[j] += x * A[k][j]
+        Av = [dot(a, vb) for a in A]
+        if tuple(q) != vb or any(a < 0 for a in Av) or \
+                any(x * Av[k] for k, x in rb.items()) or sqnorm(vb) != lam2:
+            raise ExactReluError(f"block {b}: v is not the projection of its correlation "
+                                 "with norm lam")
+        v[b], rho[b] = vb, rb
+        fits[b] = program.block_fit(b, vb)
+        keys[b] = (s, vb)
+    fit = tuple(a - t for a, t in zip(program.data.y, r))
+    point = tuple(Fraction(exact_opt.alpha.get(b, 0)) for b in E)
+    os_ = _analyse(E, v, rho, fits, fit, r, lam, exact_opt.value, point=point,
+                   enumerate_vertices=enumerate_vertices, vertex_limit=vertex_limit,
+                   neuron_keys=keys)
+    if sqnorm(r) / 2 + lam2 * os_.sum_alpha != exact_opt.value:  # pragma: no cover
+        raise ExactReluError("internal: optimal value differs from 1/2||r||^2 + lam^2 sum alpha")
+    return os_
+
+
+def optimal_set_section(program, exact_opt, *, opt_set: OptimalSet | None = None,
+                        vertex_limit: int | None = None) -> dict:
+    """The ``optimal_set`` section of a certificate (format v1, check 6):
+
+    ``{"fit": [R]*n, "blocks": [{"pattern", "sign", "v", "rho"}], "vertices":
+    [{"alpha": {b: R}}]}`` -- ``blocks`` lists EVERY equicorrelated block (check 6 needs
+    every block tight in check 4 listed: with projection multipliers in ``dual.rho`` those
+    are exactly ``E``), ``rho`` its projection multipliers (sparse, by data row), and a
+    vertex's ``alpha`` is keyed by the index (a decimal string) of the block in that list;
+    zero entries are left out."""
+    os_ = opt_set if opt_set is not None else optimal_set(program, exact_opt,
+                                                          vertex_limit=vertex_limit)
+    if os_.vertices is None:
+        raise ExactReluError("the section needs the vertices")
+    index = {b: j for j, b in enumerate(os_.blocks)}
+    return {
+        "fit": [q_str(a) for a in os_.fit],
+        "blocks": [{"pattern": int(b[0]), "sign": int(b[1]), "v": [q_str(a) for a in os_.v[b]],
+                    "rho": {str(k): q_str(x) for k, x in sorted(os_.rho[b].items()) if x}}
+                   for b in os_.blocks],
+        "vertices": [{"alpha": {str(index[b]): q_str(a) for b, a in
+                                sorted(al.items(), key=lambda t: index[t[0]]) if a}}
+                     for al in os_.vertices],
+    }
+
+
+def example_b(lam: object = 1) -> tuple[CGL, Vec]:
+    """Digest Example B (non-negative lasso, non-unique): ``Z = [[1, 0, 1/2], [0, 1, 1/2]]``,
+    ``y = (3, 3)``, cones ``R_+``; for ``0 < lam < 3`` the optimal residual is
+    ``(lam, lam)``.  Returns ``(cgl, r)``."""
+    lq = to_q(lam)
+    F = Fraction
+    cgl = CGL.make([[1, 0, F(1, 2)], [0, 1, F(1, 2)]], [3, 3], lq, [[0], [1], [2]],
+                   [[[1]], [[1]], [[1]]])
+    r = (min(lq, F(3)), min(lq, F(3)))
+    return cgl, r
+
+
+# ========================================================== minimality and networks
+
+@dataclass(frozen=True)
+class Minimality:
+    """Exact minimality verdict of a model: ``minimal`` iff its active fits are linearly
+    independent (for an OPTIMAL model: support-minimal, digest 2.9); ``witness`` a nonzero
+    dependency ``sum_j witness_j fit_j = 0`` (keys = the model's blocks / neuron indices)
+    otherwise; ``rank`` of the active fits; ``active`` their number."""
+
+    minimal: bool
+    witness: dict | None
+    rank: int
+    active: int
+
+
+def _minimality(keys: Sequence[Any], cols: Sequence[Vec], n: int) -> Minimality:
+    beta = null_vector(cols, n) if cols else None
+    rk = rank(cols, n) if cols else 0
+    if beta is None:
+        return Minimality(True, None, rk, len(cols))
+    w = {k: Fraction(b) for k, b in zip(keys, beta) if b}
+    fit = [sum((w.get(k, _ZERO) * c[t] for k, c in zip(keys, cols)), _ZERO) for t in range(n)]
+    if any(fit):                                                # pragma: no cover
+        raise ExactReluError("internal: witness is not a dependency")
+    return Minimality(False, w, rk, len(cols))
+
+
+def minimality(program, blocks: Mapping[Any, Sequence[object]]) -> Minimality:
+    """Minimality of ANY convex model ``{(i, s): u}`` by exact rank of its nonzero fits
+    ``s D_i X u``.  For an optimal model: minimal = support-minimal = a vertex."""
+    keys = [b for b, u in blocks.items() if any(q_vector(u))]
+    cols = [program.block_fit(b, q_vector(blocks[b])) for b in keys]
+    return _minimality(keys, cols, program.data.n)
+
+
+def network_minimality(net, X) -> Minimality:
+    """Minimality of a network (:class:`exactrelu.networks.Network`) on data ``X``: are the
+    outputs ``(X W1_j)_+ w2_j`` of its nonzero neurons linearly independent?  Witness keys
+    are neuron indices."""
+    keep = [j for j in net.nonzero_neurons()]
+    cols = [net.neuron_outputs(X, j) for j in keep]
+    keep2 = [j for j, c in zip(keep, cols) if any(c)]
+    cols = [c for c in cols if any(c)]
+    n = len(X.X) if hasattr(X, "X") else len(X)
+    return _minimality(keep2, cols, n)
+
+
+def corollary41_network(program, os_: OptimalSet, alpha: Mapping[Any, Fraction]):
+    """Corollary 4.1: the optimal network of ``alpha in P``, neuron ``b`` being
+    ``W1_b = (alpha_b/lam)^(1/2) v_b``, ``w2_b = s_b (alpha_b lam)^(1/2)`` -- exact in
+    product form (:class:`exactrelu.networks.ProductNetwork` of the blocks
+    ``u_b = alpha_b v_b``: ``W1_b |w2_b| = alpha_b v_b``, ``w2_b^2 = ||W1_b||^2 =
+    alpha_b lam``).  The identities are checked exactly before returning."""
+    from .networks import convex_to_network
+
+    if not os_.contains(alpha):
+        raise ExactReluError("alpha is not in the optimal polytope")
+    w = os_.weights(alpha)
+    pn = convex_to_network(w, patterns=program.patterns, X=program.data, d=program.data.d)
+    lam = program.lam
+    by_u = {(bits, s, u) for bits, s, u in pn.blocks}
+    for b, u in w.items():
+        a = alpha[b]
+        if (program.patterns.bits[b[0]], b[1], u) not in by_u:  # pragma: no cover
+            raise ExactReluError("internal: a block is missing from the network")
+        if sqnorm(u) != (a * lam) ** 2:                         # ||u|| = alpha lam
+            raise ExactReluError(f"block {b}: ||alpha v||^2 != (alpha lam)^2")
+    if pn.outputs(program.data) != os_.fit:
+        raise ExactReluError("the network's outputs differ from the optimal fit")
+    return pn
+
+
+def objective_at(program, os_: OptimalSet, alpha: Mapping[Any, Fraction]) -> Fraction:
+    """The exact convex objective of ``w_b = alpha_b v_b`` (any ``alpha >= 0`` on ``E``):
+    ``1/2||fit - y||^2 + lam sum ||w_b||`` with ``||w_b|| = alpha_b lam`` (``||v_b|| = lam``).
+    Equals ``p*`` iff ``alpha`` is in ``P``."""
+    vec = os_.alpha_vector(alpha)
+    if any(a < 0 for a in vec):
+        raise ExactReluError("alpha must be non-negative")
+    f = os_.polytope.fit_of(vec)
+    return sqnorm([a - t for a, t in zip(f, program.data.y)]) / 2 + \
+        program.lam ** 2 * sum(vec, _ZERO)
+
+
+def check_segment(program, os_: OptimalSet, alpha1: Mapping[Any, Fraction],
+                  alpha2: Mapping[Any, Fraction], ts: Iterable[object] = (0, Fraction(1, 3),
+                                                                            Fraction(1, 2), 1)
+                  ) -> bool:
+    """Every point ``(1-t) alpha1 + t alpha2`` (``t`` in ``ts``, in [0, 1]) of the segment
+    between two optimal models is optimal: objective exactly ``p*`` and fit ``yhat``."""
+    a1, a2 = os_.alpha_vector(alpha1), os_.alpha_vector(alpha2)
+    for t in ts:
+        tq = to_q(t)
+        if not 0 <= tq <= 1:
+            raise ValueError("t must lie in [0, 1]")
+        a = {b: (1 - tq) * x + tq * y for b, x, y in zip(os_.blocks, a1, a2)}
+        if not os_.contains(a) or objective_at(program, os_, a) != os_.value:
+            return False
+    return True
+
+
+def check_collinear(program, os_: OptimalSet, net) -> bool:
+    """Every nonzero neuron of an optimal network is positively collinear with ``v_b`` of
+    an equicorrelated block ``b`` of its sign whose cone contains it (digest 2.3: all
+    optimal weights of a block point along ``v_b``).  Exact: ``u = |w2| W1``,
+    ``u.v > 0``, ``(u.v)^2 = ||u||^2 ||v||^2`` and ``A_b u >= 0``."""
+    for j in net.nonzero_neurons():
+        s = 1 if net.w2[j] > 0 else -1
+        u = tuple(abs(net.w2[j]) * a for a in net.W1[j])
+        ok = False
+        for b in os_.blocks:
+            if b[1] != s:
+                continue
+            vb = os_.v[b]
+            uv = dot(u, vb)
+            if uv > 0 and uv * uv == sqnorm(u) * sqnorm(vb) and \
+                    program.cone_violation(b[0], u) is None:
+                ok = True
+                break
+        if not ok:
+            return False
+    return True
