@@ -70,7 +70,7 @@ def _float_blocks(sol, active) -> dict:
 
 def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = None,
             seed: int = 0, exact: bool = True, progress: bool | None = None,
-            bits: int = 48, tol: float = 1e-11) -> CertifyResult:
+            bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -84,6 +84,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    notes: list[str] = []
     from tqdm import tqdm
 
     bar = tqdm(total=5, desc="certify", unit="stage", delay=1.0, leave=False,
@@ -219,13 +220,25 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     # claim.lower <= L and claim.upper >= U); exact values are kept when lower == upper
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
+    optimal_set = None
+    if exact_opt is not None and lower == upper and network is None:
+        # the exact optimal set (check 6): every optimum, and the minimal networks
+        from .optimal_set import PolytopeTooLarge, optimal_set_section
+
+        try:
+            optimal_set = optimal_set_section(program, exact_opt, vertex_limit=vertex_limit)
+        except PolytopeTooLarge as exc:
+            timings["optimal_set_skipped"] = 0.0
+            notes.append(f"optimal_set section left out: {exc}")
     cert = certificate_dict(
         data, lam, ps, complete=complete, general_position=gp, gordan=gordan,
         network=(net.W1, net.w2) if include_net else None,
         blocks=include_blocks, r=r, rho=rho, lower=lower, upper=upper,
+        optimal_set=optimal_set,
         provenance={"tool": f"exactrelu {__version__}",
                     "solver": "clarabel (working set)", "solver_status": sol.solver_status,
                     "solver_notes": list(getattr(sol, "notes", []) or []),
+                    "notes": notes,
                     "float_objective": _finite(sol.objective),
                     "exact_optimum": exact_opt is not None,
                     "source": data.source, "seconds": dict(timings)})
