@@ -49,6 +49,22 @@ def run_demo(out_dir: str | None = None) -> int:
     _say(f"   optimal network ({len(res.network.w2)} neurons): "
          + "; ".join(f"W1={[q_str(a) for a in w]}, w2={q_str(b)}"
                      for w, b in zip(res.network.W1, res.network.w2)))
+    osec = res.certificate.get("optimal_set")
+    if osec is not None:
+        nv = len(osec["vertices"])
+        _say(f"   optimal set (in the certificate): {len(osec['blocks'])} equicorrelated blocks, "
+             f"{nv} vertex{'es' if nv != 1 else ''} = minimal optimal network"
+             f"{'s' if nv != 1 else ''}; the optimum is {'unique' if nv == 1 else 'not unique'}")
+    from .path import fixed_width_path
+
+    fp = fixed_width_path(d1, [Fraction(1), Fraction(3, 2), Fraction(2), Fraction(5, 2),
+                               Fraction(3)], 1)
+    for j in fp.jumps:
+        where = q_str(j.at.rational) if j.at is not None and j.at.rational is not None \
+            else f"in [{q_str(j.bracket[0])}, {q_str(j.bracket[1])}]"
+        _say(f"   with ONE neuron the optimal network jumps at lam = {where} (value "
+             f"{q_str(j.value_at) if j.value_at is not None else '?'}): the width-1 path is "
+             f"discontinuous, the width-2 path is not (exactrelu path --width 1)")
     _say("")
 
     # -- part 2: bounds on a regression problem with bias ----------------------------
