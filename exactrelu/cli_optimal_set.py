@@ -89,19 +89,13 @@ def read_certificate(path: str) -> dict:
     from .problem import Dataset
 
     rd = _Reader(path)
+    from .io.files import read_text
+
+    text = read_text(path, "certificate")
     try:
-        with open(path, "r", encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise InputError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a certificate", file=path) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text (byte {e.start})", file=path) from None
+        doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
         raise InputError(f"not valid JSON: {e}", file=path) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", file=path) from None
     rd.obj(doc, "certificate", "problem", "patterns", "dual", "claim")
     if doc.get("format", "exactrelu-certificate") != "exactrelu-certificate":
         raise rd.fail("format", "not an exactrelu certificate")

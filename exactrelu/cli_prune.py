@@ -21,15 +21,9 @@ __all__ = ["register", "cmd_prune"]
 
 
 def _load_network(path: str, data):
-    from .io.networks import read_network
+    from .cli import _load_network as load
 
-    net = read_network(path)
-    if net.bias_column and not data.bias:
-        raise InputError("the network has a first-layer bias: run with --bias", file=path)
-    if net.d is not None and net.d != data.d:
-        raise InputError(f"the network has {net.d} inputs but the data has {data.d} columns"
-                         f"{' (with the bias column)' if data.bias else ''}", file=path)
-    return net
+    return load(path, data)
 
 
 def cmd_prune(args: argparse.Namespace) -> int:

@@ -60,18 +60,10 @@ def parse_csv_text(text: str, *, name: str = "<data>", header: bool = False,
 
 def read_csv(path: str | os.PathLike, *, header: bool = False, bias: bool = False) -> Dataset:
     """Read a data file exactly (see the module docstring)."""
+    from .files import read_text
+
     name = os.fspath(path)
-    try:
-        with open(name, "r", encoding="utf-8", newline="") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a CSV file", file=name) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text (byte {e.start})", file=name) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", file=name) from None
+    text = read_text(name, "CSV file")
     return parse_csv_text(text, name=name, header=header, bias=bias)
 
 

@@ -438,15 +438,9 @@ def read_network(path: str | os.PathLike) -> Network:
     name = os.fspath(path)
     ext = os.path.splitext(name)[1].lower()
     if ext == ".json":
-        try:
-            with open(name, "rb") as fh:
-                raw = fh.read()
-        except FileNotFoundError:
-            raise InputError("no such file", file=name) from None
-        except IsADirectoryError:
-            raise InputError("is a directory, not a network file", file=name) from None
-        except OSError as e:
-            raise InputError(f"cannot read: {e.strerror}", file=name) from None
+        from .files import read_bytes
+
+        raw = read_bytes(name, "network file")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
