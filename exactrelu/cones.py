@@ -35,6 +35,7 @@ import flint
 from .errors import ExactReluError, ShapeError
 from .numbers import q_matrix, q_vector, sqnorm
 from .problem import Block, ConvexProgram
+from .linalg import fq as _fq, fr as _fr, qmat as _qmat
 
 __all__ = ["Projection", "project", "verify_projection", "cone_matrix", "block_projection",
            "dual_margin"]
@@ -62,19 +63,6 @@ class Projection:
 
 
 # ----------------------------------------------------------------- flint conversions
-
-def _fq(x: Fraction) -> flint.fmpq:
-    return flint.fmpq(x.numerator, x.denominator)
-
-
-def _fr(x: flint.fmpq) -> Fraction:
-    return Fraction(int(x.p), int(x.q))
-
-
-def _qmat(rows: Sequence[Sequence[Fraction]], ncols: int) -> flint.fmpq_mat:
-    """fmpq_mat from rows of Fractions (``ncols`` needed for an empty matrix)."""
-    return flint.fmpq_mat(len(rows), ncols, [_fq(a) for r in rows for a in r])
-
 
 def _col(vec: Sequence[Fraction]) -> flint.fmpq_mat:
     return flint.fmpq_mat(len(vec), 1, [_fq(a) for a in vec])

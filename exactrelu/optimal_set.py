@@ -53,6 +53,8 @@ import flint
 
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
+from .linalg import fq as _fq, fr as _fr, int_rows as _int_rows, lcm_den as _lcm_den, \
+    qmat as _qmat_rows
 
 __all__ = [
     # exact linear algebra
@@ -78,33 +80,8 @@ class PolytopeTooLarge(ExactReluError):
 
 # ===================================================================== exact linear algebra
 
-def _fq(x: Fraction) -> flint.fmpq:
-    return flint.fmpq(x.numerator, x.denominator)
-
-
-def _fr(x: Any) -> Fraction:
-    if isinstance(x, flint.fmpz):
-        return Fraction(int(x))
-    return Fraction(int(x.p), int(x.q))
-
-
-def _qmat_rows(rows: Sequence[Sequence[Fraction]], ncols: int) -> flint.fmpq_mat:
-    return flint.fmpq_mat(len(rows), ncols, [_fq(a) for r in rows for a in r])
-
-
 def _cols_to_rows(cols: Sequence[Sequence[Fraction]], n: int) -> list[list[Fraction]]:
     return [[c[k] for c in cols] for k in range(n)]
-
-
-def _int_rows(rows: Sequence[Sequence[Fraction]]) -> flint.fmpz_mat:
-    """Each row times the lcm of its denominators (same kernel, same rank)."""
-    out = []
-    for r in rows:
-        den = 1
-        for a in r:
-            den = math.lcm(den, a.denominator)
-        out.append([int(a * den) for a in r])
-    return flint.fmpz_mat(out)
 
 
 def rank(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> int:
@@ -229,13 +206,6 @@ class _big_ints:
 
         sys.set_int_max_str_digits(self._old)
         return False
-
-
-def _lcm_den(values: Iterable[Fraction]) -> int:
-    den = 1
-    for a in values:
-        den = math.lcm(den, a.denominator)
-    return den
 
 
 class Polytope:

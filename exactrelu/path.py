@@ -53,6 +53,7 @@ from .errors import ExactReluError
 from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
+from .linalg import fq as _fq, fr as _fr, qmat as _matrix
 
 __all__ = [
     "lam_max", "PathBlock", "PathPoint", "CertifiedPath", "certified_path",
@@ -67,22 +68,6 @@ _ZERO = Fraction(0)
 
 
 # ============================================================== exact linear algebra
-
-def _fq(x: Fraction):
-    import flint
-
-    return flint.fmpq(x.numerator, x.denominator)
-
-
-def _fr(x) -> Fraction:
-    return Fraction(int(x.p), int(x.q))
-
-
-def _matrix(rows: Sequence[Sequence[Fraction]], ncols: int):
-    import flint
-
-    return flint.fmpq_mat(len(rows), ncols, [_fq(a) for r in rows for a in r])
-
 
 def _rank(cols: Sequence[Sequence[Fraction]]) -> int:
     """Exact rank of the matrix with columns ``cols`` (python-flint)."""

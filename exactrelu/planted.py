@@ -42,6 +42,7 @@ from .errors import DomainError, ExactReluError, ShapeError
 from .numbers import dot, q_vector, sqnorm, to_q
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
+from .linalg import int_rows as _int_rows
 
 __all__ = ["rational_unit_vector", "Planted", "planted_instance", "check_planted",
            "OneDimensional", "one_dimensional_instance"]
@@ -188,17 +189,6 @@ def _float_blocks(Xf: np.ndarray, P: np.ndarray, r: Sequence[object],
                 _, res = nnls(A.T, -c, maxiter=50 * len(Xf))
                 out.append(((i, s), float(res), c, False))
     return out
-
-
-def _int_rows(rows: Sequence[Sequence[Fraction]]) -> flint.fmpz_mat:
-    """Rows scaled by positive integers to integer rows (same row space and kernel)."""
-    out = []
-    for r in rows:
-        den = 1
-        for a in r:
-            den = math.lcm(den, a.denominator)
-        out.append([int(a * den) for a in r])
-    return flint.fmpz_mat(out)
 
 
 def _kernel(rows: Sequence[Sequence[Fraction]], n: int) -> list[list[Fraction]]:

@@ -99,6 +99,7 @@ from .errors import ExactReluError, ShapeError
 from .networks import Network
 from .numbers import q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
 from .problem import Dataset
+from .linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat_cols as _qmat_cols
 
 __all__ = ["Step", "step_factors", "PruneResult", "ConvexPruneResult", "LSPruneResult",
            "LSStep", "prune_network", "prune_convex", "prune_ls", "prune_ls_float",
@@ -212,23 +213,6 @@ def step_factors(beta: Sequence[object], penalty_sign: int = 0) -> Step:
 
 
 # ======================================================================= exact helpers
-
-def _fq(x: Fraction) -> "flint.fmpq":
-    return flint.fmpq(x.numerator, x.denominator)
-
-
-def _fr(x: "flint.fmpq") -> Fraction:
-    return Fraction(int(x.p), int(x.q))
-
-
-def _lcm_den(values: Iterable[Fraction]) -> int:
-    L = 1
-    for v in values:
-        dd = v.denominator
-        if dd != 1:
-            L = L * dd // gcd(L, dd)
-    return L
-
 
 def _primitive(values: Sequence[Fraction]) -> tuple[list[int], Fraction] | None:
     """``values = kappa * z`` with ``kappa > 0`` rational and ``z`` a primitive integer
@@ -852,11 +836,6 @@ class LSPruneResult:
                 "rule": self.rule, "corrected": self.corrected,
                 "objective_increase": self.increase_str,
                 "objective_increase_sign": self.increase_sign}
-
-
-def _qmat_cols(cols: Sequence[Sequence[Fraction]], n: int) -> "flint.fmpq_mat":
-    k = len(cols)
-    return flint.fmpq_mat(n, k, [_fq(cols[j][r]) for r in range(n) for j in range(k)])
 
 
 def _ls_exact(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
