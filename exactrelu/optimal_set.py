@@ -682,61 +682,122 @@ class Polytope:
             raise ExactReluError("internal: Wolfe's point failed the KKT check")
         return MinNorm(tuple(cand), cert, "Wolfe (exact)")
 
-    def _min_norm_newton(self, max_iter: int = 60) -> MinNorm | None:
-        import numpy as np
-
+    def _min_norm_newton(self, max_iter: int = 400) -> MinNorm | None:
+        """Exact ascent on the concave piecewise-quadratic dual
+        ``phi(mu) = b.mu - 1/2 ||(M^T mu)_+||^2`` (its maximiser gives the min-norm point
+        ``(M^T mu)_+``), from a float warm start.  Direction: the generalized Newton step
+        ``M_F M_F^T d = grad`` (``F = {j : m_j.mu > 0}``, ``grad = b - M (M^T mu)_+``) when
+        it is solvable, else the part of ``grad`` orthogonal to the range of ``M_F``; step:
+        the exact maximiser of ``phi`` on the ray (breakpoints sorted exactly).  Stops when
+        ``grad = 0`` exactly, i.e. ``M (M^T mu)_+ = b``: that is the KKT certificate."""
         m, L = len(self._eq_rows), self.L
         if m == 0:
             return None
-        try:
-            F = _float_min_norm_support(np.array([[float(a) for a in r] for r in self._eq_rows]),
-                                        np.array([float(a) for a in self._eq_rhs]))
-        except Exception:                                       # pragma: no cover
-            F = None
-        if not F:
-            F = list(range(L))
         Mq = self._eq_fmpq()
-        bq = flint.fmpq_mat(m, 1, [_fq(a) for a in self._eq_rhs])
-        seen = set()
+        b = [_fq(a) for a in self._eq_rhs]
+        mu = self._float_dual_start()
+        zero = flint.fmpq(0)
         for _ in range(max_iter):
-            key = tuple(F)
-            if key in seen:
-                return None
-            seen.add(key)
-            MF = flint.fmpq_mat(m, len(F), [Mq[i, j] for i in range(m) for j in F])
-            G = MF * MF.transpose()
-            try:
-                mu = G.solve(bq)
-            except ZeroDivisionError:
-                # M_F is not of full row rank: mu is not unique.  The candidate is the
-                # least-norm solution on F; its certificate comes from an exact LP.
-                x = _solve_least_norm([[r[j] for j in F] for r in self._eq_rows],
-                                      self._eq_rhs, len(F))
-                if x is None:
+            g = (flint.fmpq_mat(1, m, mu) * Mq).entries()
+            F = [j for j in range(L) if g[j] > 0]
+            grad = list(b)
+            for j in F:
+                for i in range(m):
+                    if Mq[i, j] != 0:
+                        grad[i] -= Mq[i, j] * g[j]
+            if all(x == 0 for x in grad):
+                alpha = tuple(_fr(x) if x > 0 else _ZERO for x in g)
+                if self.fit_of(alpha) != self.b:                # pragma: no cover
                     return None
-                if any(a <= 0 for a in x):
-                    F = [j for j, a in zip(F, x) if a > 0]
-                    if not F:
-                        return None
-                    continue
-                alpha = [_ZERO] * L
-                for j, a in zip(F, x):
-                    alpha[j] = a
-                cert = self._min_norm_certificate(tuple(alpha))
-                if cert is None:
-                    return None
-                return MinNorm(tuple(alpha), cert, "exact active set + LP certificate")
-            g = (mu.transpose() * Mq).entries()
-            alpha = tuple(_fr(a) if a > 0 else _ZERO for a in g)
-            if self.fit_of(alpha) == self.b:
                 mu_full = [_ZERO] * self.n
                 for k, i in enumerate(self._keep):
-                    mu_full[i] = _fr(mu[k, 0])
-                return MinNorm(alpha, tuple(mu_full), "exact semismooth Newton")
-            F = [j for j in range(L) if g[j] > 0]
-            if not F:
+                    mu_full[i] = _fr(mu[k])
+                return MinNorm(alpha, tuple(mu_full), "exact dual ascent (semismooth Newton)")
+            d = self._ascent_direction(F, grad)
+            if d is None:                                       # pragma: no cover
                 return None
+            h = (flint.fmpq_mat(1, m, d) * Mq).entries()
+            slope0 = sum((x * y for x, y in zip(b, d)), zero) - \
+                sum((h[j] * g[j] for j in F), zero)
+            if slope0 <= 0:                                     # pragma: no cover
+                return None
+            t = _exact_line_search(slope0, g, h)
+            if t is None or t <= 0:                             # pragma: no cover
+                return None
+            mu = [x + t * y for x, y in zip(mu, d)]
         return None
+
+    def _float_dual_start(self) -> list:
+        """A dyadic rational warm start for the dual ``mu`` (float semismooth Newton with
+        backtracking; any start is fine, this one only saves iterations)."""
+        import numpy as np
+
+        m = len(self._eq_rows)
+        try:
+            Mf = np.array([[float(a) for a in r] for r in self._eq_rows])
+            bf = np.array([float(a) for a in self._eq_rhs])
+            sc = float(np.abs(Mf).max()) or 1.0
+            Mf, bf = Mf / sc, bf / sc
+            mu = np.zeros(m)
+
+            def phi(u):
+                return float(bf @ u - 0.5 * np.sum(np.maximum(Mf.T @ u, 0.0) ** 2))
+
+            for _ in range(60):
+                g = Mf.T @ mu
+                F = g > 0
+                grad = bf - Mf[:, F] @ g[F]
+                if np.linalg.norm(grad) <= 1e-14 * max(1.0, np.linalg.norm(bf)):
+                    break
+                H = Mf[:, F] @ Mf[:, F].T
+                d = np.linalg.lstsq(H + 1e-12 * np.trace(H) / m * np.eye(m) if F.any()
+                                    else np.eye(m), grad, rcond=None)[0]
+                t, f0 = 1.0, phi(mu)
+                while phi(mu + t * d) < f0 and t > 1e-12:
+                    t /= 2
+                mu = mu + t * d
+            mu = mu / sc                 # M (M^T mu_s / sc)_+ = b for the scaled optimum mu_s
+            if not np.all(np.isfinite(mu)):
+                raise ValueError
+            out = []
+            for x in mu:
+                q = Fraction(float(x))           # the exact dyadic value of the float
+                out.append(flint.fmpq(q.numerator, q.denominator))
+            return out
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            return [flint.fmpq(0)] * m
+
+    def _ascent_direction(self, F: Sequence[int], grad: Sequence[Any]) -> list | None:
+        """``d`` with ``M_F M_F^T d = grad`` (least norm) if solvable, else the component
+        of ``grad`` orthogonal to ``range(M_F)`` (an ascent direction of ``phi``)."""
+        m = len(self._eq_rows)
+        gradF = [_fr(x) for x in grad]
+        if not F:
+            return [_fq(x) for x in gradF]
+        cols = [[self._eq_rows[i][j] for i in range(m)] for j in F]      # columns of M_F
+        # projection of grad onto range(M_F): least squares with independent columns
+        piv = _independent_rows(cols, m)                                  # independent columns
+        A = flint.fmpq_mat(m, len(piv), [_fq(cols[c][i]) for i in range(m) for c in piv])
+        At = A.transpose()
+        gq = flint.fmpq_mat(m, 1, [_fq(x) for x in gradF])
+        w = (At * A).solve(At * gq)
+        proj = (A * w).entries()
+        orth = [x - y for x, y in zip(gq.entries(), proj)]
+        if any(x != 0 for x in orth):
+            return orth
+        # grad in range(M_F): z = least-norm solution of M_F z = grad, then d in range(M_F)
+        # with M_F^T d = z:  d = A u where (A^T ... ) -- solve A^T A u = (A^T A)^{-1}-free form
+        MF = flint.fmpq_mat(m, len(F), [_fq(self._eq_rows[i][j]) for i in range(m) for j in F])
+        # least-norm z: z = M_F^T y with (M_F M_F^T) y = grad restricted to range -> use A:
+        # range(M_F) = range(A); write y = A v: (M_F M_F^T) A v = grad
+        G = MF * MF.transpose()
+        GA = G * A
+        v = (GA.transpose() * GA).solve(GA.transpose() * gq)
+        d = (A * v).entries()
+        check = (G * flint.fmpq_mat(m, 1, d)).entries()
+        if any(x != y for x, y in zip(check, gq.entries())):            # pragma: no cover
+            return None
+        return d
 
     def _min_norm_certificate(self, alpha: Sequence[Fraction]) -> Vec | None:
         """``mu`` (on all ``n`` rows) with ``alpha = (M^T mu)_+`` and ``M alpha = b``, or
@@ -828,6 +889,51 @@ class Polytope:
             out.append(tuple(sum((Fraction(wi, grid) * v[j] for wi, v in zip(w, V) if wi), _ZERO)
                              for j in range(self.L)))
         return out
+
+
+def _exact_line_search(slope0, g: Sequence[Any], h: Sequence[Any]):
+    """The maximiser ``t > 0`` of ``phi(mu + t d)`` for the concave piecewise quadratic
+    ``phi``: its derivative ``slope0 - sum_j h_j ((g_j + t h_j)_+ - (g_j)_+)`` is
+    non-increasing and piecewise linear; breakpoints ``t_j = -g_j / h_j`` are visited in
+    order (exact rationals)."""
+    zero = flint.fmpq(0)
+    # derivative at t: A - B t over the current piece, with active = {g_j + t h_j > 0}
+    events = []
+    A = slope0
+    B = zero
+    for gj, hj in zip(g, h):
+        if hj == 0:
+            continue
+        if gj > 0:
+            # active at 0+: contributes -hj*(gj + t hj) + hj*gj = -hj^2 t ; ends at -gj/hj if hj<0
+            B += hj * hj
+            if hj < 0:
+                events.append((-gj / hj, hj, gj, -1))
+        else:
+            if hj > 0:                          # switches on at t_j = -gj/hj >= 0
+                events.append((-gj / hj, hj, gj, +1))
+    events.sort(key=lambda e: e[0])
+    t0 = zero
+    for tj, hj, gj, kind in events:
+        # on [t0, tj]: derivative A - B t
+        if B > 0:
+            root = A / B
+            if root <= tj:
+                return root if root > t0 else t0
+        elif A <= 0:
+            return t0
+        # cross the breakpoint
+        if kind == +1:                          # term -hj (gj + t hj) switches on
+            A -= hj * gj
+            B += hj * hj
+        else:                                   # term switches off
+            A += hj * gj
+            B -= hj * hj
+        t0 = tj
+    if B > 0:
+        root = A / B
+        return root if root > t0 else t0
+    return None                                 # unbounded ascent: cannot happen if P != {}
 
 
 def _affine_min_norm(S: Sequence[Vec]) -> list[Fraction]:
