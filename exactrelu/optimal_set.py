@@ -682,14 +682,15 @@ class Polytope:
             raise ExactReluError("internal: Wolfe's point failed the KKT check")
         return MinNorm(tuple(cand), cert, "Wolfe (exact)")
 
-    def _min_norm_newton(self, max_iter: int = 400) -> MinNorm | None:
-        """Exact ascent on the concave piecewise-quadratic dual
-        ``phi(mu) = b.mu - 1/2 ||(M^T mu)_+||^2`` (its maximiser gives the min-norm point
-        ``(M^T mu)_+``), from a float warm start.  Direction: the generalized Newton step
-        ``M_F M_F^T d = grad`` (``F = {j : m_j.mu > 0}``, ``grad = b - M (M^T mu)_+``) when
-        it is solvable, else the part of ``grad`` orthogonal to the range of ``M_F``; step:
-        the exact maximiser of ``phi`` on the ray (breakpoints sorted exactly).  Stops when
-        ``grad = 0`` exactly, i.e. ``M (M^T mu)_+ = b``: that is the KKT certificate."""
+    def _min_norm_newton(self, max_iter: int = 200, bits: int = 160) -> MinNorm | None:
+        """Ascent on the concave piecewise-quadratic dual
+        ``phi(mu) = b.mu - 1/2 ||(M^T mu)_+||^2`` whose maximiser gives the min-norm point
+        ``(M^T mu)_+``.  The iterates only *search* for the optimal positive set ``F``:
+        direction = generalized Newton step (``M_F M_F^T d = grad``, or the part of
+        ``grad`` orthogonal to ``range(M_F)``), step = exact maximiser of ``phi`` on the
+        ray; ``mu`` and ``d`` are rounded to ``bits`` significant bits so that numbers
+        stay small.  Each ``F`` met is tried EXACTLY (:meth:`_candidate`): the candidate
+        determined by ``F`` alone is accepted only with its exact KKT certificate."""
         m, L = len(self._eq_rows), self.L
         if m == 0:
             return None
@@ -697,35 +698,77 @@ class Polytope:
         b = [_fq(a) for a in self._eq_rhs]
         mu = self._float_dual_start()
         zero = flint.fmpq(0)
+        tried: set = set()
         for _ in range(max_iter):
             g = (flint.fmpq_mat(1, m, mu) * Mq).entries()
             F = [j for j in range(L) if g[j] > 0]
+            if tuple(F) not in tried:
+                tried.add(tuple(F))
+                got = self._candidate(F)
+                if got is not None:
+                    return got
             grad = list(b)
             for j in F:
                 for i in range(m):
                     if Mq[i, j] != 0:
                         grad[i] -= Mq[i, j] * g[j]
-            if all(x == 0 for x in grad):
-                alpha = tuple(_fr(x) if x > 0 else _ZERO for x in g)
-                if self.fit_of(alpha) != self.b:                # pragma: no cover
-                    return None
-                mu_full = [_ZERO] * self.n
-                for k, i in enumerate(self._keep):
-                    mu_full[i] = _fr(mu[k])
-                return MinNorm(alpha, tuple(mu_full), "exact dual ascent (semismooth Newton)")
-            d = self._ascent_direction(F, grad)
+            if all(x == 0 for x in grad):                       # pragma: no cover
+                return None                # (the candidate of F would have been accepted)
+            gr = [_round_fmpq(x, bits) for x in grad]
+            d = self._ascent_direction(F, gr)
             if d is None:                                       # pragma: no cover
                 return None
+            d = [_round_fmpq(x, bits) for x in d]
             h = (flint.fmpq_mat(1, m, d) * Mq).entries()
             slope0 = sum((x * y for x, y in zip(b, d)), zero) - \
                 sum((h[j] * g[j] for j in F), zero)
-            if slope0 <= 0:                                     # pragma: no cover
-                return None
+            if slope0 <= 0:                                     # steepest ascent instead
+                d = gr
+                h = (flint.fmpq_mat(1, m, d) * Mq).entries()
+                slope0 = sum((x * y for x, y in zip(b, d)), zero) - \
+                    sum((h[j] * g[j] for j in F), zero)
+                if slope0 <= 0:                                 # pragma: no cover
+                    return None
             t = _exact_line_search(slope0, g, h)
             if t is None or t <= 0:                             # pragma: no cover
                 return None
-            mu = [x + t * y for x, y in zip(mu, d)]
+            mu = [_round_fmpq(x + t * y, bits) for x, y in zip(mu, d)]
         return None
+
+    def _candidate(self, F: Sequence[int]) -> MinNorm | None:
+        """The min-norm point IF its positive set is ``F``: with ``M_F`` of full row rank,
+        ``mu = (M_F M_F^T)^-1 b`` and ``alpha = (M^T mu)_+`` is accepted iff
+        ``M alpha = b`` (then ``alpha = (M^T mu)_+`` IS the KKT certificate); otherwise the
+        least-norm solution of ``M_F alpha_F = b`` is accepted iff positive and certified
+        by the exact LP of :meth:`_min_norm_certificate`."""
+        m, L = len(self._eq_rows), self.L
+        if not F:
+            return None
+        Mq = self._eq_fmpq()
+        MF = flint.fmpq_mat(m, len(F), [Mq[i, j] for i in range(m) for j in F])
+        bq = flint.fmpq_mat(m, 1, [_fq(a) for a in self._eq_rhs])
+        try:
+            mu = (MF * MF.transpose()).solve(bq)
+        except ZeroDivisionError:
+            x = _solve_least_norm([[r[j] for j in F] for r in self._eq_rows],
+                                  self._eq_rhs, len(F))
+            if x is None or any(a <= 0 for a in x):
+                return None
+            alpha = [_ZERO] * L
+            for j, a in zip(F, x):
+                alpha[j] = a
+            cert = self._min_norm_certificate(tuple(alpha))
+            if cert is None:
+                return None
+            return MinNorm(tuple(alpha), cert, "exact active set + LP certificate")
+        g = (mu.transpose() * Mq).entries()
+        alpha = tuple(_fr(a) if a > 0 else _ZERO for a in g)
+        if self.fit_of(alpha) != self.b:
+            return None
+        mu_full = [_ZERO] * self.n
+        for k, i in enumerate(self._keep):
+            mu_full[i] = _fr(mu[k, 0])
+        return MinNorm(alpha, tuple(mu_full), "exact semismooth Newton (KKT certified)")
 
     def _float_dual_start(self) -> list:
         """A dyadic rational warm start for the dual ``mu`` (float semismooth Newton with
@@ -889,6 +932,20 @@ class Polytope:
             out.append(tuple(sum((Fraction(wi, grid) * v[j] for wi, v in zip(w, V) if wi), _ZERO)
                              for j in range(self.L)))
         return out
+
+
+def _round_fmpq(x, bits: int):
+    """``x`` rounded to ``bits`` significant bits (a dyadic fmpq; 0 stays 0)."""
+    if x == 0:
+        return x
+    p, q = int(x.p), int(x.q)
+    e = bits - (abs(p).bit_length() - q.bit_length())
+    if e >= 0:
+        num, den = p << e, q
+    else:
+        num, den = p, q << (-e)
+    r = (2 * num + den) // (2 * den)                 # round half up
+    return flint.fmpq(r, 1 << e) if e >= 0 else flint.fmpq(r << (-e), 1)
 
 
 def _exact_line_search(slope0, g: Sequence[Any], h: Sequence[Any]):
