@@ -18,7 +18,7 @@ import flint
 from .errors import DomainError
 from .numbers import to_q
 
-__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt"]
+__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt", "enclose_sum_sqrt"]
 
 
 def _arb(q: Fraction) -> "flint.arb":
@@ -92,3 +92,21 @@ def compare_sum_sqrt(left: Iterable[tuple[object, object]],
                      right: Iterable[tuple[object, object]]) -> int:
     """Exact sign of ``sum(left) - sum(right)`` (each a list of ``(c, q)`` for ``c*sqrt(q)``)."""
     return sign_sum_sqrt(list(left) + [(-to_q(c), q) for c, q in right])
+
+
+def enclose_sum_sqrt(base: object, terms: Iterable[tuple[object, object]], bits: int = 64
+                     ) -> tuple[Fraction, Fraction]:
+    """Rationals ``lo <= base + sum c_i sqrt(q_i) <= hi``, each root enclosed by integer
+    square roots (:func:`exactrelu.numbers.sqrt_bounds`); exact (``lo == hi``) when every
+    ``q_i`` is a rational square.  Handles coefficients of either sign."""
+    from .numbers import sqrt_bounds
+
+    lo = hi = to_q(base)
+    for c, q in terms:
+        c = to_q(c)
+        a, b = sqrt_bounds(to_q(q), bits)
+        if c >= 0:
+            lo, hi = lo + c * a, hi + c * b
+        else:
+            lo, hi = lo + c * b, hi + c * a
+    return lo, hi

@@ -244,13 +244,9 @@ class Network:
                                   ) -> tuple[Fraction, Fraction]:
         """Rationals ``lo <= B <= hi`` (exact, ``lo == hi``, when every ``||W1_j||^2`` is
         a rational square); each norm is enclosed by integer square roots."""
-        L, terms = self.balanced_objective_terms(data, lam)
-        lo = hi = L
-        for c, q in terms:
-            a, b = sqrt_bounds(q, bits)
-            lo += c * a
-            hi += c * b
-        return lo, hi
+        from .algebraic import enclose_sum_sqrt
+
+        return enclose_sum_sqrt(*self.balanced_objective_terms(data, lam), bits)
 
     def is_balanced(self) -> bool:
         """``||W1_j||^2 == w2_j^2`` for every neuron (exact).  Then ``B == NC``."""
@@ -395,13 +391,9 @@ class ProductNetwork:
     def nc_objective_bounds(self, data: Dataset, lam: object, bits: int = 64
                             ) -> tuple[Fraction, Fraction]:
         """Rationals ``lo <= NC <= hi`` of the exactly mapped network."""
-        L, terms = self.nc_objective_terms(data, lam)
-        lo = hi = L
-        for c, q in terms:
-            a, b = sqrt_bounds(q, bits)
-            lo += c * a
-            hi += c * b
-        return lo, hi
+        from .algebraic import enclose_sum_sqrt
+
+        return enclose_sum_sqrt(*self.nc_objective_terms(data, lam), bits)
 
 
 def convex_to_network(blocks: Mapping[tuple[object, int], Sequence[object]], *,

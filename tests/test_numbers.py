@@ -84,3 +84,12 @@ def test_sum_sqrt_sign_matches_high_precision(terms):
         assert s == (1 if approx > 0 else -1)
     else:
         assert s == 0
+
+
+def test_enclose_sum_sqrt_both_signs():
+    from exactrelu.algebraic import enclose_sum_sqrt
+
+    lo, hi = enclose_sum_sqrt(F(1), [(2, 2), (-3, 3)], bits=40)
+    v = 1 + 2 * 2 ** 0.5 - 3 * 3 ** 0.5
+    assert lo <= hi and float(lo) <= v <= float(hi) and hi - lo < F(1, 2 ** 30)
+    assert enclose_sum_sqrt(F(1, 2), [(3, F(9, 4)), (-1, 4)]) == (F(3), F(3))
