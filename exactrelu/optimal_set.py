@@ -336,6 +336,10 @@ class Polytope:
             B = self._float_basis(cmax)
             if B is not None:
                 res = self._simplex(B, cmax)
+                if res is None:                   # not primal feasible: repair it
+                    B = self._dual_simplex(B, cmax)
+                    if B is not None:
+                        res = self._simplex(B, cmax)
             if res is None:
                 v = self.purify(p, cmax)
                 res = self._simplex(self._complete_basis(self.support_of(v)), cmax)
@@ -502,6 +506,44 @@ class Polytope:
             bland = bland or degenerate > 50              # anti-cycling: Bland from now on
             B[t] = enter
         return None                                       # pragma: no cover
+
+    def _dual_simplex(self, B: list[int], cmax: Sequence[Fraction],
+                      max_pivots: int | None = None) -> list[int] | None:
+        """A primal-feasible basis from any basis ``B``, exactly: the costs of the
+        nonbasic columns with a positive reduced cost are shifted to make ``B`` dual
+        feasible, then the dual simplex (most negative ``x_B`` leaves, min-ratio column
+        enters, ties by index) runs until ``M_B^-1 b >= 0``.  ``None`` if it fails."""
+        m, L = len(self._eq_rows), self.L
+        Mq = self._eq_fmpq()
+        bq = flint.fmpq_mat(m, 1, [_fq(a) for a in self._eq_rhs])
+        c = [_fq(a) for a in cmax]
+        B = list(B)
+        MB = flint.fmpq_mat(m, m, [Mq[i, j] for i in range(m) for j in B])
+        mu = MB.transpose().solve(flint.fmpq_mat(m, 1, [c[j] for j in B]))
+        red = (mu.transpose() * Mq).entries()
+        for j in range(L):
+            if c[j] - red[j] > 0:
+                c[j] = red[j]                              # cost shifting
+        limit = max_pivots if max_pivots is not None else 50 * L + 1000
+        for _ in range(limit):
+            MB = flint.fmpq_mat(m, m, [Mq[i, j] for i in range(m) for j in B])
+            xB = MB.solve(bq).entries()
+            neg = [t for t in range(m) if xB[t] < 0]
+            if not neg:
+                return B
+            t = min(neg, key=lambda u: (xB[u], B[u]))
+            e = flint.fmpq_mat(m, 1, [flint.fmpq(int(i == t)) for i in range(m)])
+            rho = MB.transpose().solve(e)
+            a = (rho.transpose() * Mq).entries()
+            mu = MB.transpose().solve(flint.fmpq_mat(m, 1, [c[j] for j in B]))
+            red = (mu.transpose() * Mq).entries()
+            inB = set(B)
+            cand = [j for j in range(L) if j not in inB and a[j] < 0]
+            if not cand:                                   # pragma: no cover
+                return None                                # primal infeasible
+            j = min(cand, key=lambda u: ((c[u] - red[u]) / a[u], u))
+            B[t] = j
+        return None                                        # pragma: no cover
 
     def purify(self, alpha: Sequence[Fraction], c: Sequence[Fraction] | None = None) -> Vec:
         """A vertex ``alpha'`` with support inside that of ``alpha`` (and ``c.alpha' >=
@@ -699,6 +741,7 @@ class Polytope:
         mu = self._float_dual_start()
         zero = flint.fmpq(0)
         tried: set = set()
+        use_float = False                    # float directions: measured slower here
         for _ in range(max_iter):
             g = (flint.fmpq_mat(1, m, mu) * Mq).entries()
             F = [j for j in range(L) if g[j] > 0]
@@ -715,9 +758,11 @@ class Polytope:
             if all(x == 0 for x in grad):                       # pragma: no cover
                 return None                # (the candidate of F would have been accepted)
             gr = [_round_fmpq(x, bits) for x in grad]
-            d = self._ascent_direction(F, gr)
-            if d is None:                                       # pragma: no cover
-                return None
+            d = self._float_direction(F, gr) if use_float else None
+            if d is None:
+                d = self._ascent_direction(F, gr)
+                if d is None:                                   # pragma: no cover
+                    return None
             d = [_round_fmpq(x, bits) for x in d]
             h = (flint.fmpq_mat(1, m, d) * Mq).entries()
             slope0 = sum((x * y for x, y in zip(b, d)), zero) - \
@@ -809,6 +854,28 @@ class Polytope:
             return out
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             return [flint.fmpq(0)] * m
+
+    def _float_direction(self, F: Sequence[int], grad: Sequence[Any]) -> list | None:
+        """The generalized Newton direction ``M_F M_F^T d = grad`` in float64 (a search
+        direction only: its ascent property is checked exactly by the caller)."""
+        import numpy as np
+
+        m = len(self._eq_rows)
+        if getattr(self, "_Mf", None) is None:
+            self._Mf = np.array([[float(a) for a in r] for r in self._eq_rows])
+        MF = self._Mf[:, list(F)]
+        gf = np.array([float(x) for x in grad])
+        try:
+            d = np.linalg.lstsq(MF @ MF.T, gf, rcond=1e-15)[0] if len(F) else gf
+        except np.linalg.LinAlgError:                          # pragma: no cover
+            return None
+        if not np.all(np.isfinite(d)) or not np.any(d):
+            return None
+        out = []
+        for x in d:
+            q = Fraction(float(x))
+            out.append(flint.fmpq(q.numerator, q.denominator))
+        return out
 
     def _ascent_direction(self, F: Sequence[int], grad: Sequence[Any]) -> list | None:
         """``d`` with ``M_F M_F^T d = grad`` (least norm) if solvable, else the component
