@@ -84,7 +84,8 @@ def multi_tie(ties: int, seed: int):
             r.append(Fraction(0))
         if not ok:
             continue
-        prog = ConvexProgram(Dataset(tuple(X), tuple(y)), p.lam, enumerate_patterns(X))
+        prog = ConvexProgram(Dataset(tuple(X), tuple(y)), p.lam,
+                             enumerate_patterns(X, progress=False))
         eo = exact_optimum_at(prog, r)
         if eo is not None:
             return prog, eo
@@ -135,6 +136,7 @@ def main(argv=None) -> int:
     if not args.quick:
         sizes += [(5, 25), (10, 25), (30, 35)]
     rows = []
+    bench_one("warm-up", random_polytope(3, 6, 99))          # imports (scipy, clarabel)
     for n, L in sizes:
         rows.append(bench_one(f"random seed 0", random_polytope(n, L, 0)))
     from exactrelu.planted import planted_instance

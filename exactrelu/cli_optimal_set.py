@@ -139,7 +139,8 @@ def read_certificate(path: str) -> dict:
     net = None
     if doc.get("network") is not None:
         nw = rd.obj(doc["network"], "network", "W1", "w2")
-        W1 = [rd.vec(w, f"network.W1[{j}]", d) for j, w in enumerate(rd.lst(nw["W1"], "network.W1"))]
+        W1 = [rd.vec(w, f"network.W1[{j}]", d)
+              for j, w in enumerate(rd.lst(nw["W1"], "network.W1"))]
         w2 = rd.vec(nw["w2"], "network.w2", len(W1))
         net = Network(tuple(W1), w2, False, d)
     blocks = None
@@ -297,8 +298,8 @@ def cmd_optimal_set(args: argparse.Namespace) -> int:
               f"the same training predictions)")
         print("unique: " + ("yes -- the neuron outputs are linearly independent" if rep["unique"]
                             else "no -- the neuron outputs are linearly dependent"))
-        print(f"vertices (minimal rescalings){'' if rep['all_vertices'] else ' (too many: one extreme point shown)'}: "
-              f"{len(rep['vertices'])}")
+        more = "" if rep["all_vertices"] else " (too many: one extreme point shown)"
+        print(f"vertices (minimal rescalings){more}: {len(rep['vertices'])}")
     show = rep["vertices"][:20]
     for j, v in enumerate(show):
         al = ", ".join(f"{k}: {x}" for k, x in v["alpha"].items())

@@ -51,4 +51,8 @@ def lcm_den(values: Iterable[Fraction]) -> int:
 def int_rows(rows: Sequence[Sequence[Fraction]]) -> "flint.fmpz_mat":
     """Each row times the lcm of its denominators: an integer matrix with the same row
     space, kernel and rank (``fmpz_mat`` rank/nullspace are the fastest flint paths)."""
-    return flint.fmpz_mat([[int(a * lcm_den(r)) for a in r] for r in rows])
+    out = []
+    for r in rows:
+        den = lcm_den(r)          # once per row
+        out.append([int(a * den) for a in r])
+    return flint.fmpz_mat(out)

@@ -53,8 +53,8 @@ import flint
 
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
-from .linalg import fq as _fq, fr as _fr, int_rows as _int_rows, lcm_den as _lcm_den, \
-    qmat as _qmat_rows
+from .linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
+
 
 __all__ = [
     # exact linear algebra
@@ -72,6 +72,17 @@ __all__ = [
 Vec = tuple[Fraction, ...]
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
+
+
+def _int_rows(rows: Sequence[Sequence[Fraction]]) -> flint.fmpz_mat:
+    """Each row times the lcm of its denominators (same kernel, rank and row space).
+    (Local: ``linalg.int_rows`` recomputes the row lcm for every entry, quadratic in the
+    row length -- reported; swap back once it computes it once per row.)"""
+    out = []
+    for r in rows:
+        den = _lcm_den(r)
+        out.append([int(a * den) for a in r])
+    return flint.fmpz_mat(out)
 
 
 class PolytopeTooLarge(ExactReluError):
@@ -247,7 +258,12 @@ class Polytope:
 
     # -- membership ------------------------------------------------------------------
     def fit_of(self, alpha: Sequence[Fraction]) -> Vec:
-        """``M alpha`` exactly."""
+        """``M alpha`` exactly (one flint product for large polytopes)."""
+        if self.L * self.n > 400:
+            if getattr(self, "_Mfull", None) is None:
+                self._Mfull = _qmat_rows(self._rows, self.L)
+            col = flint.fmpq_mat(self.L, 1, [_fq(a) for a in alpha])
+            return tuple(_fr(x) for x in (self._Mfull * col).entries())
         out = [_ZERO] * self.n
         for a, c in zip(alpha, self.cols):
             if a:
@@ -741,7 +757,6 @@ class Polytope:
         mu = self._float_dual_start()
         zero = flint.fmpq(0)
         tried: set = set()
-        use_float = False                    # float directions: measured slower here
         for _ in range(max_iter):
             g = (flint.fmpq_mat(1, m, mu) * Mq).entries()
             F = [j for j in range(L) if g[j] > 0]
@@ -758,11 +773,9 @@ class Polytope:
             if all(x == 0 for x in grad):                       # pragma: no cover
                 return None                # (the candidate of F would have been accepted)
             gr = [_round_fmpq(x, bits) for x in grad]
-            d = self._float_direction(F, gr) if use_float else None
-            if d is None:
-                d = self._ascent_direction(F, gr)
-                if d is None:                                   # pragma: no cover
-                    return None
+            d = self._ascent_direction(F, gr)
+            if d is None:                                       # pragma: no cover
+                return None
             d = [_round_fmpq(x, bits) for x in d]
             h = (flint.fmpq_mat(1, m, d) * Mq).entries()
             slope0 = sum((x * y for x, y in zip(b, d)), zero) - \
@@ -854,28 +867,6 @@ class Polytope:
             return out
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             return [flint.fmpq(0)] * m
-
-    def _float_direction(self, F: Sequence[int], grad: Sequence[Any]) -> list | None:
-        """The generalized Newton direction ``M_F M_F^T d = grad`` in float64 (a search
-        direction only: its ascent property is checked exactly by the caller)."""
-        import numpy as np
-
-        m = len(self._eq_rows)
-        if getattr(self, "_Mf", None) is None:
-            self._Mf = np.array([[float(a) for a in r] for r in self._eq_rows])
-        MF = self._Mf[:, list(F)]
-        gf = np.array([float(x) for x in grad])
-        try:
-            d = np.linalg.lstsq(MF @ MF.T, gf, rcond=1e-15)[0] if len(F) else gf
-        except np.linalg.LinAlgError:                          # pragma: no cover
-            return None
-        if not np.all(np.isfinite(d)) or not np.any(d):
-            return None
-        out = []
-        for x in d:
-            q = Fraction(float(x))
-            out.append(flint.fmpq(q.numerator, q.denominator))
-        return out
 
     def _ascent_direction(self, F: Sequence[int], grad: Sequence[Any]) -> list | None:
         """``d`` with ``M_F M_F^T d = grad`` (least norm) if solvable, else the component
@@ -983,7 +974,7 @@ class Polytope:
         raise ExactReluError("internal: Wolfe's algorithm did not terminate")  # pragma: no cover
 
     # -- sampling -------------------------------------------------------------------------
-    def sample_vertex_combinations(self, count: int, *, seed: int = 0, grid: int = 1 << 16,
+    def sample_vertex_combinations(self, count: int = 10000, *, seed: int = 0, grid: int = 1 << 16,
                                    vertices: Sequence[Vec] | None = None) -> list[Vec]:
         """``count`` exact points of ``P``: convex combinations of the vertices with random
         rational weights (multiples of ``1/grid`` summing to 1).  Each is in ``P`` by
@@ -1070,31 +1061,6 @@ def _affine_min_norm(S: Sequence[Vec]) -> list[Fraction]:
     rhs = flint.fmpq_mat(k + 1, 1, [_fq(_ZERO)] * k + [_fq(_ONE)])
     sol = A.solve(rhs)
     return [_fr(a) for a in sol.entries()[:k]]
-
-
-def _float_min_norm_support(M, b) -> list[int] | None:
-    """Float QP ``min ||a||^2 s.t. M a = b, a >= 0`` (Clarabel); the indices with a clearly
-    positive entry.  A guess only."""
-    import numpy as np
-    import clarabel
-    from scipy import sparse
-
-    m, L = M.shape
-    scale = max(1.0, float(np.abs(M).max()) if M.size else 1.0)
-    P = sparse.identity(L, format="csc") * 2.0
-    q = np.zeros(L)
-    A = sparse.vstack([sparse.csc_matrix(M / scale), -sparse.identity(L)], format="csc")
-    bb = np.concatenate([b / scale, np.zeros(L)])
-    cones = [clarabel.ZeroConeT(m), clarabel.NonnegativeConeT(L)]
-    st = clarabel.DefaultSettings()
-    st.verbose = False
-    st.tol_gap_abs = st.tol_gap_rel = st.tol_feas = 1e-12
-    sol = clarabel.DefaultSolver(P, q, A, bb, cones, st).solve()
-    x = np.array(sol.x)
-    if not np.all(np.isfinite(x)):
-        return None
-    top = float(x.max()) if x.size else 0.0
-    return [j for j in range(L) if x[j] > 1e-7 * max(top, 1e-300)]
 
 
 # ==================================================================== optimal sets

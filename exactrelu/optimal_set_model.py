@@ -47,7 +47,7 @@ from .numbers import q_vector, sqnorm, sqrt_bounds
 from .optimal_set import MinNorm, Polytope, _solve_least_norm
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
-           "relu_columns", "float_qp_point", "Samples"]
+           "relu_columns", "float_qp_point", "hit_and_run", "Samples"]
 
 Vec = tuple[Fraction, ...]
 _ZERO = Fraction(0)
@@ -146,7 +146,8 @@ class ModelPolytope:
         return float_qp_point(self.polytope, V, t)
 
     # -- sampling ----------------------------------------------------------------------------
-    def hit_and_run(self, count: int, *, seed: int = 0, grid_bits: int = 40, pool: int = 256,
+    def hit_and_run(self, count: int = 10000, *, seed: int = 0, grid_bits: int = 40,
+                    pool: int = 256,
                     burn_in: int = 0, thin: int = 1) -> Samples:
         """``count`` exact samples by hit-and-run (see :func:`hit_and_run`)."""
         return hit_and_run(self.polytope, count, seed=seed, grid_bits=grid_bits, pool=pool,
@@ -235,18 +236,20 @@ def float_qp_point(P: Polytope, V: np.ndarray, t: np.ndarray) -> Vec:
 
 # --------------------------------------------------------------------------- hit-and-run
 
-def hit_and_run(P: Polytope, count: int, *, seed: int = 0, grid_bits: int = 40,
+def hit_and_run(P: Polytope, count: int = 10000, *, seed: int = 0, grid_bits: int = 40,
                 pool: int = 256, burn_in: int = 0, thin: int = 1,
                 start: Sequence[Fraction] | None = None) -> Samples:
     """Hit-and-run on ``P = {alpha >= 0 : M alpha = b}`` in exact integer arithmetic.
 
-    Points are ``alpha = B / Q`` with ``Q = den(start) * 2^grid_bits`` fixed.  Directions:
-    a pool of ``pool`` random integer combinations ``d = N c`` of the integer null basis
-    ``N`` (``M d = 0`` is verified exactly once for the whole pool, so ``M alpha = b`` holds
-    for every sample).  A step picks a direction at random and an integer ``m`` uniformly
-    in the chord ``{m : B + m d >= 0}`` (exact floor/ceil), ``B <- B + m d``.  Every
-    sample is thus an exact rational point of ``P`` (``B >= 0`` is re-asserted).  The
-    grid makes the uniform chord law discrete (spacing ``2^-grid_bits``)."""
+    Points are ``alpha = B / Q`` with a fixed ``Q = den(start) 2^(grid_bits + b)``, ``b``
+    the bit size of the largest direction entry.  Directions: a pool of ``pool`` random
+    integer combinations ``d = N c`` of the integer null basis ``N`` (each basis vector
+    weighted to the same magnitude; ``M d = 0`` is verified exactly once for the whole
+    pool, so ``M alpha = b`` holds for every sample).  A step picks a direction at random
+    and an integer ``m`` uniformly in the chord ``{m : B + m d >= 0}`` (exact floor/ceil),
+    ``B <- B + m d``.  Every sample is thus an exact rational point of ``P`` (``B >= 0``
+    is re-asserted).  The grid makes the uniform chord law discrete (spacing
+    ``2^-grid_bits`` relative to the direction)."""
     start = tuple(P.point if start is None else q_vector(start))
     if not P.contains(start):
         raise ExactReluError("the start point is not in the polytope")
@@ -254,22 +257,34 @@ def hit_and_run(P: Polytope, count: int, *, seed: int = 0, grid_bits: int = 40,
     den = 1
     for a in start:
         den = math.lcm(den, a.denominator)
-    Q = den << grid_bits
-    B = [int(a * Q) for a in start]
     N = P.null_basis
     rng = random.Random(seed)
     out: list[list[int]] = []
     if not N or count <= 0:
+        Q = den
+        B = [int(a * Q) for a in start]
         return Samples([list(B) for _ in range(max(count, 0))], Q)
     k = len(N)
     Nm = flint.fmpz_mat(L, k, [N[j][i] for i in range(L) for j in range(k)])
-    C = flint.fmpz_mat(k, pool, [rng.randint(-(1 << 8), 1 << 8) for _ in range(k * pool)])
+    # random combinations, each basis vector brought to the same magnitude
+    nb = [max(abs(a).bit_length() for a in v) for v in N]
+    top = max(nb)
+    C = flint.fmpz_mat(k, pool, [rng.randint(-(1 << 8), 1 << 8) << (top - nb[t])
+                                 for t in range(k) for _ in range(pool)])
     D = Nm * C                                                  # L x pool
     # exact check: M d = 0 for every pooled direction
-    rows = [[int(r[j] * math.lcm(*(x.denominator for x in r))) for j in range(L)]
-            for r in P._eq_rows] if P._eq_rows else []
+    rows = []
+    for r in P._eq_rows:
+        lr = 1
+        for x in r:
+            lr = math.lcm(lr, x.denominator)
+        rows.append([int(x * lr) for x in r])
     if rows and any(x != 0 for x in (flint.fmpz_mat(rows) * D).entries()):
         raise ExactReluError("internal: a direction is not in ker M")   # pragma: no cover
+    # grid: spacing 2^-grid_bits relative to the largest direction entry
+    dbits = max(int(abs(x)).bit_length() for x in D.entries())
+    Q = den << (grid_bits + dbits)
+    B = [int(a * Q) for a in start]
     dirs = []
     for c in range(pool):
         d = [int(D[i, c]) for i in range(L)]
@@ -277,25 +292,24 @@ def hit_and_run(P: Polytope, count: int, *, seed: int = 0, grid_bits: int = 40,
             g = 0
             for a in d:
                 g = math.gcd(g, a)
-            dirs.append([a // g for a in d])
+            d = np.array([a // g for a in d], dtype=object)
+            pos = np.nonzero(d > 0)[0]
+            neg = np.nonzero(d < 0)[0]
+            dirs.append((d, pos, d[pos], neg, -d[neg]))
+    Bv = np.array(B, dtype=object)
     total = burn_in + count * thin
     for step in range(total):
-        d = dirs[rng.randrange(len(dirs))]
-        lo, hi = None, None
-        for bi, di in zip(B, d):
-            if di > 0:
-                m = -(bi // di)                  # ceil(-bi/di)
-                lo = m if lo is None or m > lo else lo
-            elif di < 0:
-                m = bi // (-di)                  # floor(bi/-di)
-                hi = m if hi is None or m < hi else hi
-        if lo is None or hi is None:                            # pragma: no cover
+        d, pos, dpos, neg, dneg = dirs[rng.randrange(len(dirs))]
+        if not len(pos) or not len(neg):                        # pragma: no cover
             raise ExactReluError("the polytope is unbounded along a direction")
+        lo = int((-(Bv[pos] // dpos)).max())      # ceil(-B_i / d_i) over d_i > 0
+        hi = int((Bv[neg] // dneg).min())         # floor(B_i / -d_i) over d_i < 0
         m = rng.randint(lo, hi)
         if m:
-            B = [bi + m * di for bi, di in zip(B, d)]
+            Bv = Bv + m * d
         if step >= burn_in and (step - burn_in) % thin == thin - 1:
-            out.append(B)
+            out.append(Bv)
+    out = [[int(b) for b in row] for row in out]
     if any(b < 0 for row in out for b in row):                  # pragma: no cover
         raise ExactReluError("internal: a sample left the orthant")
     return Samples(out, Q)

@@ -16,10 +16,10 @@ Protocol (as the authors' ``make_table_1.py``, scaled down so it runs in minutes
   ``n``); solved by an interior-point method over ALL blocks (Clarabel,
   ``solve_crelu_full``), like the authors' MOSEK solve;
 * base model = the solve's blocks rounded to rationals (30-bit mantissas), as neurons
-  ``(u_b, s_b)``.  Two base models: **clean** (blocks with ``||u|| > 1e-6 max``, the
-  solver's notion of active) and **IPM** (every block the interior-point method returns,
-  down to its 1e-12 noise -- the paper's tuning takes "the active blocks of the base
-  solution" without a stated threshold);
+  ``(u_b, s_b)``.  Two base models: **clean** (a tight solve, blocks with
+  ``||u|| > 1e-6 max``, the solver's notion of active) and **IPM** (a solve at tolerance
+  1e-6, like a default-tolerance IPM, with EVERY block it returns -- the paper's tuning
+  takes "the active blocks of the base solution" without a stated threshold);
 * over the model-relative polytope ``{beta >= 0 : sum_j beta_j q_j = f}`` (exactly the
   same training predictions): Min-L2 (exact QP, KKT-certified), EP (max sum beta, an
   exact LP: a vertex), V-MSE and T-MSE (float QP over the polytope, exact repair into the
@@ -28,8 +28,9 @@ Protocol (as the authors' ``make_table_1.py``, scaled down so it runs in minutes
 * every tuned model's balanced objective is enclosed exactly and compared with the
   CERTIFIED lower bound (exact weak duality) of the sub-sampled convex program.
 
-Writes ``docs/OPTIMAL_SETS.md`` and prints the tables.  ``--quick`` = one seed, 1,000
-samples.
+Writes ``docs/OPTIMAL_SETS.md`` and prints the tables (about 4 minutes with the
+defaults: 100 gates, 3 seeds, 10,000 samples on seed 0).  ``--quick`` = one seed, 50
+gates, 1,000 samples.
 """
 from __future__ import annotations
 
@@ -248,7 +249,8 @@ def fmt_table(results: list[dict], label: str) -> list[str]:
 
 def sample_table(results: list[dict]) -> list[str]:
     lines = ["| dataset | seed | polytope | dim | samples | test acc min | 5% | median | 95% | max "
-             "| max objective excess | seconds |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| max objective excess | seconds |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         for label in ("IPM", "IPM+penalty"):
             row = r["rows"][label]
@@ -256,7 +258,8 @@ def sample_table(results: list[dict]) -> list[str]:
             if not s:
                 continue
             a = s["acc"]
-            lines.append(f"| {r['dataset']} | {r['seed']} | {label} | {row['dim']} | {s['count']} | "
+            lines.append(f"| {r['dataset']} | {r['seed']} | {label} | {row['dim']} "
+                         f"| {s['count']} | "
                          + " | ".join(f"{x:.3f}" for x in a)
                          + f" | {s['excess_max']:.2e} | {s['seconds']:.1f} |")
     return lines
@@ -269,9 +272,12 @@ def write_doc(results: list[dict], args, seconds: float, path: str) -> str:
              + (" --quick" if args.quick else "") + f"` in {seconds:.0f} s "
              f"(gates {args.gates}, seeds {args.seeds}, {args.samples} samples).\n")
     L.append(ABOUT)
+    L.extend(exact_section())
+    L.append(PROTOCOL)
+    L.append("\n## Table 1 results\n")
     for label, title in (("clean", "Base model = the solver's active blocks (||u|| > 1e-6 max)"),
-                         ("IPM", "Base model = every block of the interior-point solution "
-                                 "(the paper's protocol)"),
+                         ("IPM", "Base model = every block of a 1e-6-tolerance interior-point "
+                                 "solve (the paper's protocol)"),
                          ("IPM+penalty", "Same, plus the equation that keeps the penalty "
                                          "(every point has the base model's objective)")):
         L.append(f"\n### {title} -- polytope `{label}`\n")
@@ -297,7 +303,7 @@ def write_doc(results: list[dict], args, seconds: float, path: str) -> str:
                      f"| {row['base_acc']:.3f} | " + " | ".join(f"{a[k]:.3f}" for k in a)
                      + f" | {row['max_beta']['EP']:.3g} | {row['excess']['Min-L2']:.2e} "
                      f"| {row['excess']['EP']:.2e} | {row['seconds']:.1f} |")
-    L.append(READING)
+    L.extend(findings(results))
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
@@ -306,68 +312,159 @@ def write_doc(results: list[dict], args, seconds: float, path: str) -> str:
 
 
 ABOUT = """
-## What is exact here
+## The capability (issue 4)
 
-* `exactrelu.optimal_set` computes the optimal set of the convex program exactly when its
-  optimum is rational (planted instances, Example B of the digest): the equicorrelation
-  set `E`, the support `S` (exact LPs), **all vertices** (pycddlib gmp; each re-verified:
-  `alpha >= 0`, exact fit, independent support fits by exact rank), the uniqueness verdict
-  with a null-vector witness, the min-norm solution with its KKT certificate
-  `alpha = (M^T mu)_+`, both notions of minimality (support-minimal = vertex;
-  cardinality-minimal = fewest neurons = min over the vertices) and the `optimal_set`
-  section of a certificate (check 6 of the spec; verified by `proofs_checks/check_cert.py`).
-* On real data the optimum is irrational, so the experiment below works with the
-  **model-relative polytope** of a rational model (`exactrelu.optimal_set_model`): all
-  rescalings `beta >= 0` of its neurons with exactly the same training predictions.  The
-  polytope, Min-L2 and EP are exact; V-MSE/T-MSE are float QPs whose answers are repaired
-  into the polytope exactly (so they are exact members; only their optimality for the MSE
-  is approximate).  Test accuracy is evaluated in float64.
+* `exactrelu.optimal_set` -- the optimal set of the convex program, exactly, when its
+  optimum is rational (planted instances, digest Example B): from an `ExactOptimum`,
+  `optimal_set(program, exact_opt)` gives the equicorrelation set `E`, the support `S`
+  (exact LPs), **all vertices** of `P = {alpha >= 0 : sum_b alpha_b s_b D_b X v_b = yhat}`
+  (pycddlib gmp; each re-verified: `alpha >= 0`, exact fit, independent support fits by
+  exact rank), the uniqueness verdict (unique iff the fits of `S` are independent) with a
+  null-vector witness, the NC verdict (unique up to permutation/splitting iff the fits
+  are independent after merging blocks with the same neuron), the min-norm solution with
+  its KKT certificate `alpha = (M^T mu)_+`, both notions of minimality
+  (**support-minimal** = vertex; **cardinality-minimal** = fewest neurons = the minimum
+  over the vertices) and `optimal_set_section` (check 6 of the certificate spec, verified
+  by `proofs_checks/check_cert.py`).  `cgl_optimal_set` runs the same on a generic
+  constrained group lasso; `Polytope` is the generic exact machinery (vertices by
+  cdd / pplpy / basis enumeration, exact LPs with certificates, exact min-norm point,
+  exact sampling).  Also: `minimality` / `network_minimality` of any given model (with the
+  dependency as witness), `corollary41_network` (Corollary 4.1 in product form),
+  `check_collinear`, `check_segment`, `objective_at`.
+* `exactrelu.optimal_set_model` -- the **model-relative polytope** of a rational model
+  (all rescalings `beta >= 0` of its neurons with exactly the same training
+  predictions), its exact objective enclosures, Min-L2 / EP / V-MSE / T-MSE, exact
+  hit-and-run samples.
+* `exactrelu optimal-set CERT [--json]` -- the command line (cli.md).
+* `examples/optimal_set_figure.py` -- Figure 1 (`docs/figures/optimal_set.png`):
+  the optimal set of a planted non-unique instance in the convex parameterization (a
+  polytope) and in the network parameterization (curved).
 
-## Table 1 (reproduced protocol, scikit-learn data)
-
-Settings: split 80% test / 25% of the rest validation, features standardised then rounded to
-1/64, bias column, patterns of the given number of random gates (2 blocks each),
-`lam = 1e-3 * n_train`, interior-point solve over all blocks (Clarabel).
+![optimal set](figures/optimal_set.png)
 """
 
-READING = """
-## Reading the tables
+PROTOCOL = """
+## Table 1, reproduced protocol on scikit-learn data
 
-* **Clean models are unique.** With the blocks the solver calls active, the neuron outputs
-  are linearly independent on every data set and seed (`dim = 0`): the only rescaling with
-  the same training predictions is the model itself, so all four tunings coincide and
-  Max Diff is 0.  This agrees with the exact theory: the optimal set is a single point
-  whenever the fits of `S` are independent (digest 2.7), which is the generic case for
-  continuous data.
-* **The paper's spread comes from the near-zero blocks.** Keeping every block the
-  interior-point method returns (most of them of norm 1e-9 ... 1e-12, i.e. solver noise)
-  gives a polytope of dimension `#blocks - n_train` and reproduces the kind of spread
-  reported in the paper (Max Diff of several to tens of points).  But EP reaches that
-  spread by multiplying noise blocks by factors up to 1e10 ("max beta (EP)"), and the exact
-  objective bounds show the price: those models are *not* near-optimal (objective excess
-  far above the base model's).  Min-L2 stays close to the base model.
-* **With the penalty kept** (`IPM+penalty`: same predictions *and* same balanced penalty,
-  so every point has exactly the base model's objective up to the 1e-18 enclosure, i.e. it
-  is as optimal as the base model, certified against the exact lower bound), the spread
-  of test accuracy is what the epsilon-optimal set of the solve really allows.
+On real data the optimum is irrational, so the experiment works with the model-relative
+polytope of a rational model.  The polytope, Min-L2 and EP are exact; V-MSE/T-MSE are
+float QPs whose answers are repaired into the polytope exactly (exact members; their
+MSE-optimality is approximate).  Test accuracy is evaluated in float64 from the exact
+weights.  Every tuned model's balanced objective is enclosed exactly and compared with
+the certified lower bound (exact weak duality) of the sub-sampled program.
+
+Settings: split 80% test / 25% of the rest validation (the authors' `make_table_1.py`),
+features standardised then rounded to 1/64, bias column, the patterns of `--gates`
+random gates (2 blocks each), `lam = 1e-3 * n_train` (the authors' `lam = 1e-3` with the
+squared error divided by n).  Three base models: **clean** = a tight interior-point solve
+(Clarabel, tolerance 1e-10), blocks with `||u|| > 1e-6 max` (the solver's notion of
+active); **IPM** = an interior-point solve at tolerance 1e-6 (a default-tolerance IPM, like
+the authors' MOSEK solve), EVERY block kept (the paper takes "the active blocks of the
+base solution" without a stated threshold); **IPM+penalty** = the same polytope plus the
+equation `sum_j beta_j a_j = sum_j a_j` that keeps the balanced penalty, so every point
+has the base model's objective (up to a 1e-18 enclosure).
 """
+
+
+def exact_section() -> list[str]:
+    """Exact optimal sets where the optimum is rational (computed now, in < 1 s)."""
+    from exactrelu.exact import exact_optimum_at
+    from exactrelu.optimal_set import cgl_optimal_set, example_b, optimal_set
+    from exactrelu.planted import planted_instance
+
+    L = ["\n## Exact optimal sets (rational optima)\n"]
+    cgl, r = example_b(1)
+    o = cgl_optimal_set(cgl, r)
+    fmt = lambda a: "(" + ", ".join(str(a.get(b, 0)) for b in o.blocks) + ")"  # noqa: E731
+    L.append(f"* Digest Example B at lam = 1: vertices {', '.join(fmt(a) for a in o.vertices)} "
+             f"(support-minimal; cardinalities {sorted(len(a) for a in o.vertices)}, so "
+             f"min_neurons = {o.min_neurons}: only the 1-block vertex is cardinality-minimal); "
+             f"min-norm {fmt(o.min_norm)} with mu = ({', '.join(map(str, o.min_norm_mu))}); "
+             f"sum alpha = {o.sum_alpha} on every vertex; unique = {o.unique}, witness "
+             f"{fmt(o.witness)}; p* = {o.value}.")
+    L.append("\n| planted instance | E | S | vertices | unique | NC unique up to perm./splits "
+             "| min_neurons | seconds |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for (n, d, k, sd, u) in [(6, 2, 2, 0, True), (8, 2, 3, 0, False), (10, 3, 3, 1, False),
+                             (12, 2, 4, 2, False)]:
+        t = time.perf_counter()
+        p = planted_instance(n, d, k, seed=sd, unique=u)
+        eo = exact_optimum_at(p.program, p.r_hat)
+        o = optimal_set(p.program, eo)
+        L.append(f"| n={n} d={d} k={k} seed={sd} unique={u} | {len(o.blocks)} | {len(o.support)} "
+                 f"| {len(o.vertices)} | {o.unique} | {o.nc_p_unique} | {o.min_neurons} "
+                 f"| {time.perf_counter() - t:.2f} |")
+    return L
+
+
+def findings(results: list[dict]) -> list[str]:
+    """The reading of the tables, computed from the results (no stale claims)."""
+    L = ["\n## Reading the tables (computed from the runs above)\n"]
+    clean = [r["rows"]["clean"] for r in results]
+    ipm = [r["rows"]["IPM"] for r in results]
+    pen = [r["rows"]["IPM+penalty"] for r in results]
+    nz = sum(1 for row in clean if row["dim"] > 0)
+    L.append(f"* **Clean models are unique.** The clean model's neuron outputs are linearly "
+             f"independent in {len(clean) - nz} of {len(clean)} runs (`dim = 0`): the only "
+             f"rescaling with the same training predictions is the model itself, so the four "
+             f"tunings coincide and Max Diff is 0 there.  This is the exact theory's generic "
+             f"case (the optimal set is a point iff the fits of `S` are independent).")
+    md = [row["max_diff"] for row in ipm]
+    ep_exc = [row["excess"]["EP"] for row in ipm]
+    l2_exc = [row["excess"]["Min-L2"] for row in ipm]
+    mse_exc = [max(row["excess"]["V-MSE"], row["excess"]["T-MSE"]) for row in ipm]
+    beta = [row["max_beta"]["EP"] for row in ipm]
+    L.append(f"* **The paper's spread needs the near-zero blocks.** Keeping every block of the "
+             f"1e-6-tolerance solve gives polytopes of dimension "
+             f"{min(r['dim'] for r in ipm)}..{max(r['dim'] for r in ipm)}; Max Diff is "
+             f"{min(md):.3f}..{max(md):.3f} (median {float(np.median(md)):.3f}).  It comes "
+             f"from the points that upweight near-zero blocks: EP, the extreme point, "
+             f"multiplies them by up to {max(beta):.2g}, the MSE tunings less.  The exact "
+             f"objective bounds show the price: EP's objective exceeds the certified lower "
+             f"bound by {min(ep_exc):.2g}..{max(ep_exc):.2g} (relative) and the MSE "
+             f"tunings' by up to {max(mse_exc):.2g} -- same training predictions, but not "
+             f"near-optimal -- whereas Min-L2 stays within {max(l2_exc):.2g} (the base "
+             f"model's own gap).")
+    mdp = [row["max_diff"] for row in pen]
+    exc_p = [max(row["excess"].values()) for row in pen]
+    L.append(f"* **With the penalty kept** (same predictions AND same balanced penalty, i.e. "
+             f"the same objective as the base model: every point is as optimal as the base "
+             f"model, worst certified excess {max(exc_p):.2g}), Max Diff is "
+             f"{min(mdp):.3f}..{max(mdp):.3f}.")
+    samp = [(r["dataset"], lab, r["rows"][lab]["samples"]) for r in results
+            for lab in ("IPM", "IPM+penalty") if r["rows"][lab].get("samples")]
+    if samp:
+        spread = [s["acc"][-1] - s["acc"][0] for _, _, s in samp]
+        L.append(f"* **Sampling.** Over {samp[0][2]['count']:,} exact hit-and-run samples per "
+                 f"polytope the test accuracy varies by at most {max(spread):.3f} (max - min), "
+                 f"with objectives within {max(s['excess_max'] for _, _, s in samp):.2g} of "
+                 f"the certified optimum.  Caveat: hit-and-run mixes slowly in these long, "
+                 f"thin polytopes (the near-zero blocks can grow by 1e6..1e10 only along "
+                 f"narrow directions); the extreme points found by LP (EP) are where the "
+                 f"accuracy changes.")
+    L.append("* Conclusion: on these tasks, tuning over the optimal set does not change test "
+             "accuracy unless one leaves the (near-)optimal set; the differences of the "
+             "paper's kind appear only at extreme points that upweight solver noise, and "
+             "their objectives are exactly shown to be far from optimal.")
+    return L
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="one seed, 1,000 samples")
-    ap.add_argument("--gates", type=int, default=50)
+    ap.add_argument("--gates", type=int, default=100)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--samples", type=int, default=10000,
                     help="hit-and-run samples (seed 0 of each data set)")
-    ap.add_argument("--datasets", default=",".join(range(0) and [] or []),
-                    help="comma-separated subset of: " + "; ".join(DATASETS))
+    ap.add_argument("--datasets", default="",
+                    help="comma-separated first words of: " + "; ".join(DATASETS))
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                   "..", "docs", "OPTIMAL_SETS.md"))
     args = ap.parse_args(argv)
     if args.quick:
-        args.seeds, args.samples = 1, 1000
-    names = [d for d in DATASETS if not args.datasets or d.split(" ")[0] in args.datasets.split(",")]
+        args.seeds, args.samples, args.gates = 1, 1000, 50
+    want = args.datasets.split(",") if args.datasets else None
+    names = [d for d in DATASETS if want is None or d.split(" ")[0] in want]
     t0 = time.perf_counter()
     results = []
     for name in names:

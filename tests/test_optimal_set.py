@@ -248,6 +248,51 @@ def test_polytope_lp_and_support_property(seed):
     assert sorted(os_.support) == sorted({j for v in V for j, a in enumerate(v) if a})
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_simplex_routes_agree(seed):
+    """The LP routes (float basis + exact primal simplex, exact dual simplex from an
+    arbitrary basis, exact simplex from a purified vertex, cdd) give the same optimum."""
+    cgl, r, cols, yhat = nn_lasso(4, 11, 10, seed)
+    P = cgl_optimal_set(cgl, r, enumerate_vertices=False).polytope
+    rng = random.Random(seed)
+    c = tuple(F(rng.randint(-9, 9), rng.randint(1, 3)) for _ in range(P.L))
+    best = sum(a * b for a, b in zip(c, P._lp_cdd(c)))
+    val, al = P.lp(c)
+    assert val == best and P.is_vertex(al)
+    v = P.purify(P.point, c)
+    assert P.is_vertex(v) and sum(a * b for a, b in zip(c, v)) >= \
+        sum(a * b for a, b in zip(c, P.point))
+    a2, mu = P._simplex(P._complete_basis(P.support_of(v)), c)
+    assert sum(a * b for a, b in zip(c, a2)) == best
+    # dual certificate: c_j <= m_j . mu and b . mu = optimum
+    assert all(c[j] <= sum(P.cols[j][k] * mu[k] for k in range(P.n)) for j in range(P.L))
+    assert sum(P.b[k] * mu[k] for k in range(P.n)) == best
+    for _ in range(3):                      # dual simplex from random bases
+        B = P._independent_columns(rng.sample(range(P.L), P.L), P.rank)
+        if B is None:
+            continue
+        B2 = P._dual_simplex(B, c)
+        assert B2 is not None
+        a3, _ = P._simplex(B2, c)
+        assert sum(a * b for a, b in zip(c, a3)) == best
+
+
+def test_hit_and_run_moves_with_huge_numbers():
+    """Columns with 80-bit denominators (as for near-zero blocks of a float solve): the
+    integer null basis has huge entries, the sampler must still move."""
+    cgl, r, cols, yhat = nn_lasso(3, 8, 7, 7)
+    P0 = cgl_optimal_set(cgl, r).polytope
+    scale = [F(1, (1 << 80) + 17 * j) for j in range(P0.L)]
+    cols2 = [tuple(x * s for x in col) for col, s in zip(P0.cols, scale)]
+    point = tuple(a / s for a, s in zip(P0.min_norm().alpha, scale))
+    P = Polytope(cols2, P0.b, point=point)
+    from exactrelu.optimal_set_model import hit_and_run
+
+    S = hit_and_run(P, 300, seed=2)
+    assert len({S.exact(i) for i in range(len(S))}) > 250
+    assert all(P.contains(S.exact(i)) for i in range(0, 300, 30))
+
+
 def test_hit_and_run_exact_samples():
     cgl, r, cols, yhat = nn_lasso(3, 8, 7, 5)
     P = cgl_optimal_set(cgl, r).polytope
