@@ -53,7 +53,7 @@ import flint
 
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
-from .linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
+from .linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
 
 
 __all__ = [
@@ -72,17 +72,6 @@ __all__ = [
 Vec = tuple[Fraction, ...]
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
-
-
-def _int_rows(rows: Sequence[Sequence[Fraction]]) -> flint.fmpz_mat:
-    """Each row times the lcm of its denominators (same kernel, rank and row space).
-    (Local: ``linalg.int_rows`` recomputes the row lcm for every entry, quadratic in the
-    row length -- reported; swap back once it computes it once per row.)"""
-    out = []
-    for r in rows:
-        den = _lcm_den(r)
-        out.append([int(a * den) for a in r])
-    return flint.fmpz_mat(out)
 
 
 class PolytopeTooLarge(ExactReluError):
