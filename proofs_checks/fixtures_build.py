@@ -13,6 +13,9 @@ out directly).  Every builder returns a fresh dict; `FIXTURES` maps a name to it
 * `example_degenerate_2d`: parallel and antiparallel rows plus a zero row (6 rows, 3 lines,
   6 regions), Gordan entries for completeness, a dual whose multipliers are needed, and
   blocks whose norms are irrational (norm_upper is a rational bound above).
+
+`drop_pattern` (a corruption used by the checker tests and by `theorems.py`) removes a
+pattern and renumbers everything that refers to it.
 """
 from fractions import Fraction as F
 from itertools import combinations, product
@@ -211,6 +214,34 @@ def example_degenerate_2d():
                       for p, s, u, nu in blocks]
     cert["claim"] = {"lower": q(dual_value(y, r)), "upper": q(U)}
     return cert
+
+
+# ------------------------------------------------------------- a corruption, shared
+
+def drop_pattern(cert, p=-1):
+    """Remove pattern p with its witness, and everything that refers to it (renumbered)."""
+    pa = cert["patterns"]
+    p %= len(pa["bits"])
+    del pa["bits"][p], pa["witnesses"][p]
+
+    def keep(entries):
+        out = [e for e in entries if e["pattern"] != p]
+        for e in out:
+            e["pattern"] -= e["pattern"] > p
+        return out
+    pa["gordan"] = keep(pa.get("gordan", []))
+    cert["dual"]["rho"] = keep(cert["dual"]["rho"])
+    if "blocks" in cert:
+        cert["blocks"] = keep(cert["blocks"])
+    if "optimal_set" in cert:
+        o = cert["optimal_set"]
+        kept = [b for b, e in enumerate(o["blocks"]) if e["pattern"] != p]
+        o["blocks"] = keep(o["blocks"])
+        for v in o["vertices"]:
+            v["alpha"] = {str(kept.index(int(b))): a for b, a in v["alpha"].items()
+                          if int(b) in kept}
+    return cert
+
 
 
 FIXTURES = {"1d": example_1d, "1d_optimal_set": example_1d_optimal_set,

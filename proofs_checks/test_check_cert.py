@@ -66,29 +66,23 @@ def test_check_accepts_path_bytes_and_object(tmp_path):
 
 # ---------------------------------------------------------------- corruption families
 
-def drop_pattern(cert, p=-1):
-    """Remove pattern p with its witness, and everything that refers to it (renumbered)."""
-    pa = cert["patterns"]
-    p %= len(pa["bits"])
-    del pa["bits"][p], pa["witnesses"][p]
+drop_pattern = fb.drop_pattern
 
-    def keep(entries):
-        out = [e for e in entries if e["pattern"] != p]
-        for e in out:
-            e["pattern"] -= e["pattern"] > p
-        return out
-    pa["gordan"] = keep(pa.get("gordan", []))
-    cert["dual"]["rho"] = keep(cert["dual"]["rho"])
-    if "blocks" in cert:
-        cert["blocks"] = keep(cert["blocks"])
-    if "optimal_set" in cert:
-        o = cert["optimal_set"]
-        kept = [b for b, e in enumerate(o["blocks"]) if e["pattern"] != p]
-        o["blocks"] = keep(o["blocks"])
-        for v in o["vertices"]:
-            v["alpha"] = {str(kept.index(int(b))): a for b, a in v["alpha"].items()
-                          if int(b) in kept}
-    return cert
+
+def mutate_text(text: str, data) -> bytes:
+    """1-4 random byte edits (replace, delete, insert) drawn from Hypothesis ``data``."""
+    buf = bytearray(text.encode())
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(buf) - 1))
+        op = data.draw(st.sampled_from(["replace", "delete", "insert"]))
+        byte = data.draw(st.sampled_from(b'0123456789/-"{}[],:. e\\x'))
+        if op == "replace":
+            buf[i] = byte
+        elif op == "delete":
+            del buf[i]
+        else:
+            buf.insert(i, byte)
+    return bytes(buf)
 
 
 def flip_bit(cert):
@@ -474,18 +468,8 @@ def test_fuzz_replace_a_subtree(name, data, value):
 @FUZZ
 @given(st.sampled_from(NAMES), st.data())
 def test_fuzz_mutate_the_text(name, data):
-    text = bytearray(json.dumps(fb.FIXTURES[name]()).encode())
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(text) - 1))
-        op = data.draw(st.sampled_from(["replace", "delete", "insert"]))
-        byte = data.draw(st.sampled_from(b'0123456789/-"{}[],:. e\\x'))
-        if op == "replace":
-            text[i] = byte
-        elif op == "delete":
-            del text[i]
-        else:
-            text.insert(i, byte)
-    outcome(cc.check(bytes(text)))
+    text = mutate_text(json.dumps(fb.FIXTURES[name]()), data)
+    outcome(cc.check(text))
 
 
 # ---------------------------------------------------------------- standalone, and the CLI

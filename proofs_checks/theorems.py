@@ -1288,19 +1288,11 @@ def _q(x: Fraction) -> str:
 
 
 def _drop_pattern(c: dict, p: int) -> dict:
-    pa = c["patterns"]
-    del pa["bits"][p], pa["witnesses"][p]
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import fixtures_build
 
-    def keep(entries):
-        out = [e for e in entries if e["pattern"] != p]
-        for e in out:
-            e["pattern"] -= e["pattern"] > p
-        return out
-    pa["gordan"] = keep(pa.get("gordan", []))
-    c["dual"]["rho"] = keep(c["dual"]["rho"])
-    if "blocks" in c:
-        c["blocks"] = keep(c["blocks"])
-    return c
+    return fixtures_build.drop_pattern(c, p)
 
 
 def _flip_bit(c: dict, rng: random.Random) -> dict:

@@ -562,18 +562,7 @@ def test_sampled_network_outside_the_listed_cones():
 @FUZZ
 @given(st.sampled_from(PRODUCED), st.data())
 def test_fuzz_mutated_text(produced, name, data):
-    text = bytearray(dumps(produced[name]).encode())
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(text) - 1))
-        op = data.draw(st.sampled_from(["replace", "delete", "insert"]))
-        byte = data.draw(st.sampled_from(b'0123456789/-"{}[],:. e\\x'))
-        if op == "replace":
-            text[i] = byte
-        elif op == "delete":
-            del text[i]
-        else:
-            text.insert(i, byte)
-    both_text(bytes(text))
+    both_text(tcc.mutate_text(dumps(produced[name]), data))
 
 
 @FUZZ
