@@ -60,7 +60,7 @@ __all__ = [
     # exact linear algebra
     "rank", "null_vector", "null_basis", "independent",
     # the generic polytope
-    "Polytope", "MinNorm", "PolytopeTooLarge",
+    "Polytope", "MinNorm", "PolytopeTooLarge", "mix_vertices",
     # optimal sets
     "CGL", "OptimalSet", "cgl_optimal_set", "optimal_set", "optimal_set_section",
     "example_b",
@@ -966,19 +966,55 @@ class Polytope:
     def sample_vertex_combinations(self, count: int = 10000, *, seed: int = 0, grid: int = 1 << 16,
                                    vertices: Sequence[Vec] | None = None) -> list[Vec]:
         """``count`` exact points of ``P``: convex combinations of the vertices with random
-        rational weights (multiples of ``1/grid`` summing to 1).  Each is in ``P`` by
-        convexity; the caller may re-check with :meth:`contains`."""
+        rational weights (about uniform on the simplex; see :func:`mix_vertices`).
+        Each is in ``P`` by convexity; the caller may re-check with :meth:`contains`."""
         V = list(vertices) if vertices is not None else self.vertices()
-        if not V:
-            raise ExactReluError("the polytope is empty")
+        B, Q = mix_vertices(V, count, seed=seed, grid=grid)
+        return [tuple(Fraction(b, q) for b in row) for row, q in zip(B, Q)]
+
+    def lp_vertices(self, k: int, *, seed: int = 0, scale: int = 1 << 8) -> list[Vec]:
+        """Up to ``k`` distinct vertices of ``P``: exact LP optima (:meth:`lp`) for random
+        integer objectives ``c`` in ``[-scale, scale]^L`` (duplicates dropped)."""
         rng = random.Random(seed)
-        out = []
-        for _ in range(count):
-            cuts = sorted(rng.randint(0, grid) for _ in range(len(V) - 1))
-            w = [b - a for a, b in zip([0] + cuts, cuts + [grid])]
-            out.append(tuple(sum((Fraction(wi, grid) * v[j] for wi, v in zip(w, V) if wi), _ZERO)
-                             for j in range(self.L)))
-        return out
+        out: dict[Vec, None] = {}
+        for _ in range(k):
+            c = [rng.randint(-scale, scale) for _ in range(self.L)]
+            out.setdefault(tuple(self.lp(c)[1]), None)
+        return list(out)
+
+
+def mix_vertices(V: Sequence[Sequence[Fraction]], count: int, *, seed: int = 0,
+                 grid: int = 1 << 16) -> tuple[list[list[int]], list[int]]:
+    """``count`` random convex combinations of the points ``V``, exactly.
+
+    Target weights ``c / grid`` (integer ``c >= 0``, ``sum c = grid``: the gaps between
+    ``len(V) - 1`` sorted uniform cuts of ``{0..grid}``, a discretised uniform law on the
+    simplex).  With ``V_i = N_i / d_i`` (integer ``N_i``, ``d_i`` the lcm of its
+    denominators) the sample is ``sum_i k_i N_i / sum_i k_i d_i``, ``k_i = floor(c_i 2^s /
+    d_i)``, ``2^s >= 2^16 max d_i``: exactly a convex combination (weights ``k_i d_i / sum k d
+    >= 0`` summing to 1), each within ``(len(V) + 1) 2^-16 / grid`` of its target.  One
+    denominator per sample, about the size of one vertex's (a common denominator for all
+    vertices would be their lcm: tens of thousands of bits for LP vertices of float data).
+    Returns numerators ``B`` (``count x L``) and denominators ``Q`` (``count``), from one
+    integer matrix product (flint)."""
+    if not V:
+        raise ExactReluError("no vertices to combine (the polytope is empty)")
+    V = [q_vector(v) for v in V]
+    dens = [_lcm_den(v) for v in V]
+    L = len(V[0])
+    if count <= 0:
+        return [], []
+    s = max(d.bit_length() for d in dens) + 16
+    Nd = flint.fmpz_mat(len(V), L + 1, [x for v, d in zip(V, dens)
+                                        for x in [int(a * d) for a in v] + [d]])
+    rng = random.Random(seed)
+    K = []
+    for _ in range(count):
+        cuts = sorted(rng.randint(0, grid) for _ in range(len(V) - 1))
+        K.extend(((b - a) << s) // d for a, b, d in zip([0] + cuts, cuts + [grid], dens))
+    flat = [int(x) for x in (flint.fmpz_mat(count, len(V), K) * Nd).entries()]
+    rows = [flat[i * (L + 1):(i + 1) * (L + 1)] for i in range(count)]
+    return [r[:L] for r in rows], [r[L] for r in rows]
 
 
 def _round_fmpq(x, bits: int):

@@ -29,7 +29,9 @@ an exact member of ``Q`` -- only its optimality for the MSE objective is approxi
 
 Sampling: :meth:`ModelPolytope.hit_and_run` -- hit-and-run in exact integer arithmetic
 (directions in an integer basis of ``ker M``, steps on a fixed dyadic grid, so every sample
-is an exact rational point of ``Q`` with a bounded denominator).
+is an exact rational point of ``Q`` with a bounded denominator); and
+:meth:`ModelPolytope.vertex_mixture` -- random convex combinations of LP vertices (exact
+by convexity, computed as one integer matrix product).
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ import numpy as np
 
 from .errors import ExactReluError
 from .numbers import q_vector, sqnorm, sqrt_bounds
-from .optimal_set import MinNorm, Polytope, _solve_least_norm
+from .optimal_set import MinNorm, Polytope, _solve_least_norm, mix_vertices
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
            "relu_columns", "float_qp_point", "hit_and_run", "Samples"]
@@ -66,19 +68,25 @@ def relu_columns(X: Sequence[Sequence[Fraction]], W1: Sequence[Sequence[Fraction
 
 @dataclass
 class Samples:
-    """Exact samples ``beta = B / Q`` (integer numerators ``B``, common denominator ``Q``)."""
+    """Exact samples ``beta_i = B_i / Q_i`` (integer numerators ``B``; ``Q`` one common
+    denominator, or one per sample)."""
 
     B: list[list[int]]
-    Q: int
+    Q: int | list[int]
 
     def __len__(self) -> int:
         return len(self.B)
 
+    def den(self, i: int) -> int:
+        return self.Q if isinstance(self.Q, int) else self.Q[i]
+
     def exact(self, i: int) -> Vec:
-        return tuple(Fraction(b, self.Q) for b in self.B[i])
+        q = self.den(i)
+        return tuple(Fraction(b, q) for b in self.B[i])
 
     def as_float(self) -> np.ndarray:
-        return np.array([[b / self.Q for b in row] for row in self.B], dtype=float)
+        return np.array([[b / self.den(i) for b in row] for i, row in enumerate(self.B)],
+                        dtype=float)
 
 
 class ModelPolytope:
@@ -152,6 +160,16 @@ class ModelPolytope:
         """``count`` exact samples by hit-and-run (see :func:`hit_and_run`)."""
         return hit_and_run(self.polytope, count, seed=seed, grid_bits=grid_bits, pool=pool,
                            burn_in=burn_in, thin=thin)
+
+    def vertex_mixture(self, count: int = 10000, *, vertices: int = 32, seed: int = 0,
+                       grid: int = 1 << 16) -> tuple[list[Vec], Samples]:
+        """``count`` exact samples that are random convex combinations of up to
+        ``vertices`` vertices of ``Q`` (exact LP optima for random objectives,
+        :meth:`Polytope.lp_vertices`).  Unlike hit-and-run this reaches far into the long,
+        thin directions of ``Q`` at once.  Returns ``(vertices, samples)``."""
+        V = self.polytope.lp_vertices(vertices, seed=seed)
+        B, Q = mix_vertices(V, count, seed=seed, grid=grid)
+        return V, Samples(B, Q)
 
 
 def model_polytope_from_columns(cols: Sequence[Vec], norms_sq: Sequence[Fraction],

@@ -492,6 +492,46 @@ def test_model_polytope_duplicated_neurons():
 
     b = mp.min_mse(np.eye(3), np.array([1.0, 0.0, 1.0]))
     assert mp.polytope.contains(b)
+    # vertex mixtures: the two vertices found by LPs, every sample exactly in between
+    V, S = mp.vertex_mixture(200, vertices=8, seed=1)
+    assert sorted(V) == sorted(mp.polytope.vertices())
+    pts = [S.exact(i) for i in range(len(S))]
+    assert len(set(pts)) > 150 and all(mp.polytope.contains(p) for p in pts[::10])
+
+
+def test_mix_vertices_exact_combinations():
+    """mix_vertices: each sample is exactly sum_i w_i V_i with w >= 0, sum w = 1 and w
+    within 4 * 2^-16/grid of the target c/grid; recomputed here with Fractions."""
+    from exactrelu.optimal_set import mix_vertices
+
+    V = [(F(1, 3), F(0), F(2)), (F(0), F(5, 7), F(1)), (F(1), F(1), F(0))]
+    B, Q = mix_vertices(V, 50, seed=4, grid=97)
+    assert len(B) == len(Q) == 50
+    rng = random.Random(4)
+    s = 3 + 16                                          # bits of max den (7) + 16
+    for row, q in zip(B, Q):
+        cuts = sorted(rng.randint(0, 97) for _ in range(2))
+        c = [b - a for a, b in zip([0] + cuts, cuts + [97])]
+        k = [(ci << s) // d for ci, d in zip(c, (3, 7, 1))]
+        w = [F(ki * d, sum(kj * dj for kj, dj in zip(k, (3, 7, 1)))) for ki, d in zip(k, (3, 7, 1))]
+        assert sum(w) == 1 and all(x >= 0 for x in w)
+        assert all(abs(x - F(ci, 97)) <= F(4, 97 << 16) for x, ci in zip(w, c))
+        assert [F(b, q) for b in row] == [sum(wi * v[j] for wi, v in zip(w, V)) for j in range(3)]
+    with pytest.raises(ExactReluError):
+        mix_vertices([], 3)
+
+
+def test_lp_vertices_are_vertices_and_mixtures_stay_inside():
+    cgl, r, cols, yhat = nn_lasso(3, 8, 7, 5)
+    P = cgl_optimal_set(cgl, r).polytope
+    V = P.lp_vertices(12, seed=0)
+    assert V and all(P.is_vertex(v) for v in V)
+    assert set(V) <= set(P.vertices())
+    for a in P.sample_vertex_combinations(40, seed=2, vertices=V):
+        assert P.contains(a)
+    # a non-member mixed in is detected by contains (the check can fire)
+    bad = tuple(x + 1 for x in V[0])
+    assert not P.contains(bad)
 
 
 # ------------------------------------------------------------------------------ CLI
