@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
-import time
 from fractions import Fraction
-from typing import Callable, Sequence
+from typing import Sequence
 
 from . import __version__
+from .io.files import write_atomic
 from .errors import ExactReluError, InputError
 
 EXIT_USAGE = 2
@@ -25,22 +23,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"exactrelu: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder + rename."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise InputError("output folder does not exist", file=path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".exactrelu-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _load_data(args: argparse.Namespace):

@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 from fractions import Fraction
 from typing import Callable
 
 from .errors import InputError
+from .io.files import save_atomic
 
 __all__ = ["register", "cmd_path", "parse_lams"]
 
@@ -77,21 +77,6 @@ def _check_output(path: str) -> None:
     if ext not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
         raise InputError(f"--plot: unsupported image type {ext or '(none)'!r} "
                          "(use .png, .pdf, .svg or .jpg)", file=path)
-
-
-def _save_atomic(path: str, draw: Callable[[str], None]) -> None:
-    """Draw into a temporary file in the same folder, then rename (nothing half-written)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    ext = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".exactrelu-", suffix=ext)
-    os.close(fd)
-    try:
-        draw(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _num(x: Fraction, exact: bool) -> str:
@@ -160,7 +145,7 @@ def _convex(args, data, lams) -> int:
               f"completeness {path.timings.get('completeness', 0):.2f} s, points "
               f"{path.timings.get('points', 0):.2f} s)")
     if args.plot:
-        _save_atomic(args.plot, lambda f: plot_certified_path(path, f))
+        save_atomic(args.plot, lambda f: plot_certified_path(path, f))
         if not args.json:
             print(f"plot: {args.plot}")
     return 0
@@ -218,7 +203,7 @@ def _fixed(args, data, lams) -> int:
         if data.d == 1 and not data.bias:
             op = one_dimensional_path(data, ps)
             convex = lambda l: float(op.value(Fraction(l)))  # noqa: E731
-        _save_atomic(args.plot, lambda f: plot_fixed_width_path(fw, f, convex=convex))
+        save_atomic(args.plot, lambda f: plot_fixed_width_path(fw, f, convex=convex))
         if not args.json:
             print(f"plot: {args.plot}")
     return 0

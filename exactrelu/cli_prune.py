@@ -27,7 +27,7 @@ def _load_network(path: str, data):
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from .cli import write_atomic
+    from .io.files import write_atomic
     from .io.data import parse_lam, read_csv
     from .io.networks import network_json
     from .pruning import RULES, prune_ls, prune_network
@@ -64,7 +64,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
               f"{res.steps} steps ({res.seconds:.2f} s); removed: "
               f"{list(res.removed) if len(res.removed) <= 20 else str(len(res.removed)) + ' neurons'}")
         print(f"predictions on the data identical: {res.predictions_equal} (exact)")
-        print(f"balanced objective 1/2||f-y||^2 + lam sum ||W1_j|| |w2_j|:")
+        print("balanced objective 1/2||f-y||^2 + lam sum ||W1_j|| |w2_j|:")
         print(f"  before {res.objective_before_str}")
         print(f"  after  {res.objective_after_str}")
         verdict = {0: "exactly equal", -1: "strictly smaller"}.get(res.change_sign, "LARGER")

@@ -32,7 +32,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from fractions import Fraction
 from json.decoder import scanstring
 from typing import Any, Sequence
@@ -40,6 +39,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import InputError
+from .files import write_atomic
 from ..networks import Network
 from ..numbers import from_float, parse_rational
 
@@ -478,19 +478,4 @@ def write_network(net: Network, path: str | os.PathLike) -> None:
     ext = os.path.splitext(name)[1].lower()
     if ext in (".npz", ".pt", ".pth"):
         raise InputError(f"networks are written as JSON, not {ext}", file=name)
-    text = network_json(net)
-    folder = os.path.dirname(os.path.abspath(name))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".network-", suffix=".json.tmp", dir=folder)
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", file=name) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, name)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(name, network_json(net))
