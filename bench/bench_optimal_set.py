@@ -138,7 +138,7 @@ def main(argv=None) -> int:
     rows = []
     bench_one("warm-up", random_polytope(3, 6, 99))          # imports (scipy, clarabel)
     for n, L in sizes:
-        rows.append(bench_one(f"random seed 0", random_polytope(n, L, 0)))
+        rows.append(bench_one("random seed 0", random_polytope(n, L, 0)))
     from exactrelu.planted import planted_instance
     from exactrelu.exact import exact_optimum_at
 

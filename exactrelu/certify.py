@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
 
 from . import __version__
-from .errors import ExactReluError, SolverError
+from .errors import ExactReluError
 from .numbers import sqnorm, sqrt_bounds
 from .patterns import PatternSet, enumerate_patterns, network_patterns, sample_patterns
 from .problem import ConvexProgram, Dataset

@@ -1,7 +1,6 @@
 """``exactrelu demo``: the whole pipeline on bundled examples, in seconds."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile

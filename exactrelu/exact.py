@@ -29,11 +29,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from .numbers import dot, sqnorm
+from .numbers import sqnorm
 from .problem import Block, ConvexProgram
 
 __all__ = ["ExactOptimum", "exact_optimum", "reconstruct_rational", "exact_optimum_at"]
@@ -99,7 +99,6 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
 
     data = program.data
     n, d = data.n, data.d
-    lam2 = program.lam * program.lam
     Xq = data.X
     yq = data.y
     Xf = data.X_float()

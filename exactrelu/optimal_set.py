@@ -47,7 +47,7 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import flint
 
@@ -464,8 +464,6 @@ class Polytope:
         on all ``n`` rows (zero on the dropped dependent equations):
         ``alpha >= 0``, ``M alpha = b``, ``cmax_j <= m_j.mu`` for every ``j`` and
         ``cmax.alpha = b.mu`` -- verified exactly."""
-        import numpy as np
-
         m, L = len(self._eq_rows), self.L
         Mq = self._eq_fmpq()
         bq = flint.fmpq_mat(m, 1, [_fq(a) for a in self._eq_rhs])

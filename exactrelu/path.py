@@ -53,7 +53,7 @@ from .errors import ExactReluError
 from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
-from .linalg import fq as _fq, fr as _fr, qmat as _matrix
+from .linalg import fr as _fr, qmat as _matrix
 
 __all__ = [
     "lam_max", "PathBlock", "PathPoint", "CertifiedPath", "certified_path",

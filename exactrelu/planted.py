@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
-import flint
 import numpy as np
 
 from .cones import _fr, _qmat, cone_matrix, dual_margin

@@ -4,7 +4,6 @@ Every check is made to fire on purpose, every fixture meets every corruption fam
 with the verdict it must get, and the parser is fuzzed for tracebacks and hangs.
 """
 import ast
-import copy
 import json
 import subprocess
 import sys

@@ -758,7 +758,7 @@ def t11_control(p: Planted) -> None:
     os_ = optimal_set(p)
     n = p.data.n
     parts = n // len(p.blocks) + 1
-    cols, w = [], {}
+    cols = []
     for b, u in p.blocks.items():
         for k in range(parts):
             cols.append(os_.prog.block_fit(b, tuple(a / parts for a in u)))

@@ -1,6 +1,5 @@
 """The command line: stable surface (cli.md), clear errors, nothing half-written."""
 import json
-import os
 import subprocess
 import sys
 from fractions import Fraction as F

@@ -1,5 +1,4 @@
 """Activation patterns: exact, complete, and correct on degenerate data."""
-import itertools
 import random
 from fractions import Fraction as F
 

@@ -50,7 +50,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import ExactReluError, ShapeError
+from ..errors import ExactReluError
 from ..numbers import q_str, to_q
 from ..patterns import (_primitive, check_matrix_shape, is_general_position, primitive_rows,
                         region_count_general_position)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Sequence
 
-import numpy as np
 
 from ..errors import ExactReluError
 from ..numbers import sqnorm, sqrt_bounds
