@@ -19,11 +19,18 @@ Nothing in the file is trusted: the problem is rebuilt from ``problem`` and
 ``--json`` prints ``{"exact", "unique", "support": [[bits, sign], ...], "vertices":
 [{"neurons", "alpha"}], "min_neurons"}`` (cli.md) plus extra keys.  ``alpha`` is keyed by
 the index (decimal string) into ``support``.
+
+``--samples N`` draws ``N`` exact rational points of the set: random convex combinations
+of its vertices (all of them when enumerated, else 32 found by exact LPs), every 100th
+re-checked exactly; ``--samples-out`` writes them (alpha keyed as in ``vertices``) and
+``--test DATA`` reports the spread of the test error over them (float64 evaluation of
+the exact samples: an estimate, labelled as such).
 """
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -181,7 +188,12 @@ def _exact_report(c: dict, max_vertices: int) -> dict:
     S = list(os_.support)
     sidx = {b: j for j, b in enumerate(S)}
     verts = sorted(os_.vertices, key=lambda a: (len(a), sorted(sidx[b] for b in a)))
-    return {
+    # sampling context: coordinates = the equicorrelated blocks (zero outside S on P);
+    # the neuron of block b at alpha_b is (alpha_b v_b, s_b), its output s_b alpha_b (x.v_b)_+
+    ctx = _Ctx(os_.polytope, [os_.alpha_vector(a) for a in os_.vertices],
+               [os_.v[b] for b in os_.blocks], [b[1] for b in os_.blocks],
+               [str(sidx[b]) if b in sidx else None for b in os_.blocks])
+    return ctx, {
         "exact": True,
         "unique": os_.unique,
         "support": [[bits[b[0]], b[1]] for b in S],
@@ -239,6 +251,14 @@ def _model_report(c: dict, max_vertices: int) -> dict:
     except PolytopeTooLarge:
         vv = [P.lp([Fraction(1)] * P.L)[1]]            # one extreme point (max sum beta)
         complete = False
+    if rel == "network":
+        dirs = [net.W1[j] for j in keep]
+        signs = [net.w2[j] for j in keep]
+    else:
+        bu = dict(c["blocks"])
+        dirs = [bu[k] for k in keys]
+        signs = [k[1] for k in keys]
+    ctx = _Ctx(P, vv if complete else None, dirs, signs, [str(j) for j in range(P.L)])
     verts = sorted(vv, key=lambda a: (sum(1 for x in a if x), a))
     out_v = []
     for a in verts:
@@ -246,7 +266,7 @@ def _model_report(c: dict, max_vertices: int) -> dict:
         out_v.append({"neurons": sum(1 for x in a if x),
                       "alpha": {str(j): q_str(x) for j, x in enumerate(a) if x},
                       "objective_upper": q_str(hi), "objective_upper_float": float(hi)})
-    return {
+    return ctx, {
         "exact": False,
         "unique": mp.unique,
         "support": support,
@@ -263,12 +283,82 @@ def _model_report(c: dict, max_vertices: int) -> dict:
     }
 
 
+@dataclass
+class _Ctx:
+    """What sampling needs: the polytope (coordinates ``j``), its vertices if all are
+    known, and for each coordinate the neuron output ``x -> sign_j (x . dir_j)_+`` per
+    unit of the coordinate, and the report key of the coordinate."""
+
+    polytope: Any
+    vertices: list | None
+    dirs: list
+    signs: list
+    keys: list
+
+
+def _samples(c: dict, ctx: _Ctx, args: argparse.Namespace) -> dict:
+    """Exact samples of the polytope (random convex combinations of its vertices: all of
+    them when enumerated, else those found by LPs with random objectives), optionally
+    written to ``--samples-out``, and the spread of the test error on ``--test``."""
+    import numpy as np
+
+    from .io.data import read_csv
+    from .optimal_set import mix_vertices
+
+    test = None
+    if args.test:
+        test = read_csv(args.test, header=args.header, bias=c["data"].bias)
+        if test.d != c["data"].d:
+            raise InputError(f"{test.d} columns (with bias) but the certificate's data has "
+                             f"{c['data'].d}", file=args.test)
+    P = ctx.polytope
+    V = ctx.vertices if ctx.vertices is not None else P.lp_vertices(32, seed=args.seed)
+    how = "all vertices" if ctx.vertices is not None else f"{len(V)} LP vertices"
+    B, Q = mix_vertices(V, args.samples, seed=args.seed)
+    for i in range(0, len(B), max(1, len(B) // 100)):     # every 100th re-checked exactly
+        if not P.contains(tuple(Fraction(b, Q[i]) for b in B[i])):
+            raise ExactReluError("internal: a sample is not in the polytope")  # pragma: no cover
+    out: dict = {"count": len(B), "seed": args.seed, "method": f"convex combinations of {how}"}
+    if args.samples_out:
+        doc = {"kind": "exactrelu optimal-set samples",
+               "certificate": args.cert, "exact": c["lower"] == c["upper"],
+               "method": out["method"],
+               "samples": [{"alpha": {k: q_str(Fraction(b, q)) for k, b in zip(ctx.keys, row)
+                                      if b}} for row, q in zip(B, Q)]}
+        from .io.files import write_atomic
+
+        write_atomic(args.samples_out, json.dumps(doc))
+        out["file"] = args.samples_out
+    if test is not None:
+        Xt = np.array([[float(a) for a in row] for row in test.X])
+        yt = np.array([float(a) for a in test.y])
+        W = np.array([[float(a) for a in w] for w in ctx.dirs])
+        cols = np.maximum(Xt @ W.T, 0.0) * np.array([float(s) for s in ctx.signs])
+        A = np.array([[b / q for b in row] for row, q in zip(B, Q)])
+        pred = A @ cols.T                                  # samples x n_test
+        mse = np.mean((pred - yt) ** 2, axis=1)
+        pct = [0, 5, 50, 95, 100]
+        out["test"] = {"file": args.test, "n": test.n,
+                       "mse": [float(x) for x in np.percentile(mse, pct)]}
+        if set(np.unique(yt)) <= {-1.0, 1.0}:
+            acc = np.mean(np.sign(pred) == yt, axis=1)
+            out["test"]["accuracy"] = [float(x) for x in np.percentile(acc, pct)]
+    return out
+
+
 def cmd_optimal_set(args: argparse.Namespace) -> int:
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
+    if args.samples < 0:
+        raise InputError("--samples must be a non-negative integer")
+    if (args.samples_out or args.test) and not args.samples:
+        raise InputError("--samples-out and --test need --samples N")
     c = read_certificate(args.cert)
     exact = c["lower"] == c["upper"]
-    rep = _exact_report(c, args.max_vertices) if exact else _model_report(c, args.max_vertices)
+    ctx, rep = (_exact_report(c, args.max_vertices) if exact
+                else _model_report(c, args.max_vertices))
+    if args.samples:
+        rep["samples"] = _samples(c, ctx, args)
     if args.json:
         print(json.dumps(rep))
         return 0
@@ -314,6 +404,19 @@ def cmd_optimal_set(args: argparse.Namespace) -> int:
     if exact:
         mn = ", ".join(f"{k}: {x}" for k, x in rep["min_norm"]["alpha"].items())
         print(f"min-norm optimal model: alpha {{{mn}}} (KKT: alpha = (M^T mu)_+, exact)")
+    if args.samples:
+        sm = rep["samples"]
+        where = "optimal set" if exact else "model-relative polytope"
+        print(f"{sm['count']} exact samples of the {where} ({sm['method']}, seed {sm['seed']})"
+              + (f", written to {sm['file']}" if "file" in sm else ""))
+        if "test" in sm:
+            t = sm["test"]
+            print(f"  on {t['file']} ({t['n']} rows; float64 from the exact samples), "
+                  f"min / 5% / median / 95% / max:")
+            print("    test MSE      " + " / ".join(f"{x:.6g}" for x in t["mse"]))
+            if "accuracy" in t:
+                print("    test accuracy " + " / ".join(f"{x:.4f}" for x in t["accuracy"])
+                      + "  (targets +-1, sign of the prediction)")
     return 0
 
 
@@ -332,4 +435,15 @@ def register(sub) -> None:
     sp.add_argument("--json", action="store_true", help="print one JSON object (cli.md)")
     sp.add_argument("--max-vertices", type=int, default=100000, metavar="K",
                     help="stop enumerating beyond K vertices (default 100000)")
+    sp.add_argument("--samples", type=int, default=0, metavar="N",
+                    help="draw N exact rational samples of the set (random convex "
+                         "combinations of its vertices; 10000 is a good size)")
+    sp.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the samples")
+    sp.add_argument("--samples-out", metavar="FILE",
+                    help="write the samples (exact rationals, JSON) to FILE")
+    sp.add_argument("--test", metavar="DATA",
+                    help="held-out data (CSV as for certify; the certificate's bias is "
+                         "applied): report the spread of test MSE, and of accuracy for "
+                         "+-1 targets, over the samples")
+    sp.add_argument("--header", action="store_true", help="the --test CSV has a header line")
     sp.set_defaults(func=cmd_optimal_set)

@@ -240,8 +240,8 @@ def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True
 # ----------------------------------------------------------------------- reporting
 
 def fmt_table(results: list[dict], label: str) -> list[str]:
-    lines = [f"| dataset | n_train / val / test | neurons | dim | Min-L2 | EP | V-MSE | T-MSE "
-             f"| Max Diff | max objective excess |",
+    lines = ["| dataset | n_train / val / test | neurons | dim | Min-L2 | EP | V-MSE | T-MSE "
+             "| Max Diff | max objective excess |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name in DATASETS:
         rs = [r for r in results if r["dataset"] == name]
@@ -366,7 +366,9 @@ ABOUT = """
   (all rescalings `beta >= 0` of its neurons with exactly the same training
   predictions), its exact objective enclosures, Min-L2 / EP / V-MSE / T-MSE, exact
   hit-and-run samples.
-* `exactrelu optimal-set CERT [--json]` -- the command line (cli.md).
+* `exactrelu optimal-set CERT [--json]` -- the command line (cli.md); `--samples N
+  [--samples-out FILE] [--test DATA]` draws exact samples (convex combinations of the
+  vertices) and reports the spread of the test error over them.
 * `examples/optimal_set_figure.py` -- Figure 1 (`docs/figures/optimal_set.png`):
   the optimal set of a planted non-unique instance in the convex parameterization (a
   polytope) and in the network parameterization (curved).

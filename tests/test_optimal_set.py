@@ -23,7 +23,7 @@ from exactrelu.exact import exact_optimum_at
 from exactrelu.networks import Network
 from exactrelu.optimal_set import (CGL, Polytope, cgl_optimal_set, check_collinear,
                                    check_segment, corollary41_network, example_b, minimality,
-                                   network_minimality, null_vector, objective_at, optimal_set,
+                                   network_minimality, objective_at, optimal_set,
                                    optimal_set_section)
 from exactrelu.optimal_set_model import model_polytope
 from exactrelu.planted import planted_instance
@@ -572,6 +572,10 @@ def test_cli_optimal_set_not_exact_and_malformed(tmp_path):
     assert rep["exact"] is False and rep["relative_to"] == "network"
     assert rep["min_neurons"] == min(v["neurons"] for v in rep["vertices"])
     assert "not exact" in cli("optimal-set", str(f)).stdout
+    out = cli("optimal-set", str(f), "--json", "--samples", "20")
+    assert out.returncode == 0, out.stderr
+    sm = json.loads(out.stdout)["samples"]
+    assert sm["count"] == 20 and "vertices" in sm["method"]
     doc = json.loads(f.read_text())
     doc["problem"]["lam"] = 0.5                                  # a JSON number
     g = tmp_path / "bad.json"
@@ -581,3 +585,69 @@ def test_cli_optimal_set_not_exact_and_malformed(tmp_path):
     g.write_text("{not json")
     assert cli("optimal-set", str(g)).returncode == 2
     assert cli("optimal-set", str(tmp_path / "missing.json")).returncode == 2
+
+
+def test_cli_optimal_set_samples(tmp_path):
+    """--samples on a non-unique exact optimum: every written sample is exactly a convex
+    combination of the two reported vertices (an independent check), the training data
+    as --test gives the same MSE for every sample (same fit), and the file is complete."""
+    p, eo = solved(10, 3, 3, 1, False)
+    cert, _ = exact_certificate(p, eo)
+    f = tmp_path / "c.json"
+    f.write_text(dumps(cert))
+    data = p.data
+    rows = [[str(a) for a in (x[:-1] if data.bias else x)] + [str(t)]
+            for x, t in zip(data.X, data.y)]
+    csv = tmp_path / "train.csv"
+    csv.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    out_file = tmp_path / "samples.json"
+    out = cli("optimal-set", str(f), "--json", "--samples", "300", "--seed", "5",
+              "--samples-out", str(out_file), "--test", str(csv))
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    sm = rep["samples"]
+    assert sm["count"] == 300 and sm["method"] == "convex combinations of all vertices"
+    mse = sm["test"]["mse"]
+    assert mse[-1] - mse[0] <= 1e-12 * max(1.0, mse[0])
+    doc = json.loads(out_file.read_text())
+    assert len(doc["samples"]) == 300 and doc["exact"] is True
+    v0, v1 = ({k: F(x) for k, x in v["alpha"].items()} for v in rep["vertices"])
+    keys = set(v0) | set(v1)
+    k0 = next(k for k in keys if v0.get(k, 0) != v1.get(k, 0))
+    distinct = set()
+    for s in doc["samples"]:
+        a = {k: F(x) for k, x in s["alpha"].items()}
+        assert set(a) <= keys
+        t = (a.get(k0, 0) - v1.get(k0, 0)) / (v0.get(k0, 0) - v1.get(k0, 0))
+        assert 0 <= t <= 1
+        assert all(a.get(k, 0) == t * v0.get(k, 0) + (1 - t) * v1.get(k, 0) for k in keys)
+        distinct.add(t)
+    assert len(distinct) > 250
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask
+    txt = cli("optimal-set", str(f), "--samples", "50", "--test", str(csv))
+    assert txt.returncode == 0 and "test MSE" in txt.stdout and "50 exact samples" in txt.stdout
+
+
+def test_cli_optimal_set_samples_bad_input(tmp_path):
+    p, eo = solved(6, 2, 2, 0, True)
+    cert, _ = exact_certificate(p, eo)
+    f = tmp_path / "c.json"
+    f.write_text(dumps(cert))
+    out = cli("optimal-set", str(f), "--test", str(f))
+    assert out.returncode == 2 and "--samples" in out.stderr
+    out = cli("optimal-set", str(f), "--samples", "-3")
+    assert out.returncode == 2 and "non-negative" in out.stderr
+    bad = tmp_path / "narrow.csv"
+    bad.write_text("1,2\n3,4\n")
+    dest = tmp_path / "s.json"
+    out = cli("optimal-set", str(f), "--samples", "10", "--test", str(bad),
+              "--samples-out", str(dest))
+    assert out.returncode == 2 and "narrow.csv" in out.stderr and "columns" in out.stderr
+    assert "Traceback" not in out.stderr and not dest.exists()     # nothing half-written
+    out = cli("optimal-set", str(f), "--samples", "10", "--samples-out",
+              str(tmp_path / "no" / "such" / "dir.json"))
+    assert out.returncode == 2 and "folder" in out.stderr
