@@ -13,7 +13,8 @@ vertices.  Plotted: the first input weight of three of the tied neurons,
 * convex:     ``[u_i]_1 = alpha_i [v_i]_1``            (linear in alpha: a polytope),
 * non-convex: ``[W1_i]_1 = (alpha_i / lam)^(1/2) [v_i]_1`` (Corollary 4.1: curved).
 
-The face ``alpha_4 = 0`` is drawn as a surface (a flat triangle vs a patch of a sphere).
+The face ``alpha_4 = 0`` is drawn as a surface (a flat triangle vs a patch of a sphere);
+the bottom row projects on two coordinates (a polygon vs a region with curved edges).
 Writes ``docs/figures/optimal_set.png`` (matplotlib, Agg backend).
 """
 from __future__ import annotations
@@ -103,13 +104,13 @@ def main(argv=None) -> int:
     keep = S1 + S2 <= 1
     a1, a2 = S1[keep] * c, S2[keep] * c
     a3 = c - a1 - a2
-    fig = plt.figure(figsize=(11, 5))
+    fig = plt.figure(figsize=(11, 10))
     for k, (title, pts3, vv, f) in enumerate((
             ("convex parameterization: $[u_i]_1=\\alpha_i [v_i]_1$ (a polytope)", conv, conv_v,
              lambda a: a * v1),
             ("non-convex parameterization: $[W_{1i}]_1=(\\alpha_i/\\lambda)^{1/2}[v_i]_1$ (curved)",
              ncvx, ncvx_v, lambda a: np.sqrt(np.maximum(a, 0) / lam) * v1))):
-        ax = fig.add_subplot(1, 2, k + 1, projection="3d")
+        ax = fig.add_subplot(2, 2, k + 1, projection="3d")
         ax.plot_trisurf(f(a1), f(a2), f(a3), color="tab:blue", alpha=0.25, linewidth=0)
         ax.scatter(pts3[:, 0], pts3[:, 1], pts3[:, 2], s=1, c="tab:blue", alpha=0.35)
         ax.scatter(vv[:, 0], vv[:, 1], vv[:, 2], s=40, c="tab:red", depthshade=False,
@@ -120,6 +121,35 @@ def main(argv=None) -> int:
         ax.set_ylabel(lab % 2)
         ax.set_zlabel(lab % 3)
         ax.legend(loc="upper left", fontsize=7)
+    # bottom row: the projection on two coordinates.  Convex: the projection of a polytope
+    # is the convex hull of the projected vertices (a polygon); non-convex: its image
+    # under the coordinate-wise map alpha -> (alpha / lam)^(1/2) [v]_1 (curved edges).
+    from scipy.spatial import ConvexHull
+
+    P2 = AV[:, :2]
+    hull = P2[ConvexHull(P2).vertices] if len(np.unique(P2, axis=0)) >= 3 else P2
+    ring = np.vstack([hull, hull[:1]])
+    t = np.linspace(0.0, 1.0, 200)[:, None]
+    edge = np.vstack([a + t * (b - a) for a, b in zip(ring[:-1], ring[1:])])
+    for k, (title, pts2, vv, f) in enumerate((
+            ("projection on two coordinates, convex: a polygon", conv[:, :2], conv_v[:, :2],
+             lambda a: a * v1),
+            ("the same optimal networks, non-convex: curved", ncvx[:, :2], ncvx_v[:, :2],
+             lambda a: np.sqrt(np.maximum(a, 0) / lam) * v1))):
+        ax = fig.add_subplot(2, 2, k + 3)
+        b = f(edge)
+        ax.fill(b[:, 0], b[:, 1], color="tab:blue", alpha=0.15, linewidth=0)
+        ax.plot(b[:, 0], b[:, 1], color="tab:blue", linewidth=1)
+        ax.scatter(pts2[:, 0], pts2[:, 1], s=1, c="tab:blue", alpha=0.35,
+                   label="exact samples")
+        ax.scatter(vv[:, 0], vv[:, 1], s=40, c="tab:red", zorder=3,
+                   label="projected vertices")
+        ax.set_title(title, fontsize=9)
+        lab = "$[u_{%d}]_1$" if k == 0 else "$[W_{1,%d}]_1$"
+        ax.set_xlabel(lab % 1)
+        ax.set_ylabel(lab % 2)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.legend(loc="upper right", fontsize=7)
     fig.suptitle(f"Optimal set of a planted non-unique ReLU instance (n={prog.data.n}, "
                  f"d={prog.data.d}, lambda={prog.lam}): {len(os_.blocks)} equicorrelated "
                  f"blocks, {len(V)} vertices, dimension {len(P.null_basis)}; "
