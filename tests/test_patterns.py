@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from exactrelu.errors import ShapeError
 from exactrelu.patterns import (enumerate_patterns, is_general_position, network_patterns,
                                 neuron_region, region_count_general_position, sample_patterns)
-from exactrelu.testing.oracles import regions_by_lp
+from exactrelu.testing.oracles import region_count_zaslavsky, regions_by_lp
 
 
 def _check_witnesses(X, ps):
@@ -67,6 +67,24 @@ def test_random_small_against_lp_oracle(X):
     ps = enumerate_patterns(X)
     assert set(ps.bits) == regions_by_lp(X)
     _check_witnesses(X, ps)
+
+
+@given(st.integers(6, 14).flatmap(lambda n: st.integers(2, 4).flatmap(
+    lambda d: st.lists(st.lists(small_int, min_size=d, max_size=d), min_size=n, max_size=n))))
+def test_count_against_zaslavsky(X):
+    """A third, enumeration-free oracle: the region count from the intersection lattice
+    (Zaslavsky), on degenerate grid data too large for the LP oracle to be quick."""
+    assert len(enumerate_patterns(X)) == region_count_zaslavsky(X)
+
+
+def test_zaslavsky_oracle_known_counts():
+    assert region_count_zaslavsky([[1, 0], [0, 1], [1, 1]]) == 6
+    assert region_count_zaslavsky([[1, 0, 0], [0, 1, 0], [0, 0, 1]]) == 8      # octants
+    assert region_count_zaslavsky([[1, 0], [2, 0], [-3, 0], [0, 0]]) == 2      # one line
+    assert region_count_zaslavsky([[0, 0]]) == 1
+    # 4 general planes in R^3: 2 + 4 * 3 = 14; three of them through one line: 12
+    assert region_count_zaslavsky([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]) == 14
+    assert region_count_zaslavsky([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]]) == 12
 
 
 @pytest.mark.parametrize("n,d,seed", [(8, 2, 1), (12, 3, 2), (15, 4, 3), (9, 5, 4), (20, 3, 5)])
