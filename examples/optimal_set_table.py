@@ -261,32 +261,33 @@ def fmt_table(results: list[dict], label: str) -> list[str]:
     return lines
 
 
+def sampled(results: list[dict]):
+    """``(run, polytope label, sampler, sample stats)`` for every sampled polytope."""
+    for r in results:
+        for label in ("IPM", "IPM+penalty"):
+            for how, s in r["rows"][label].get("samples", {}).items():
+                yield r, label, how, s
+
+
 def sample_table(results: list[dict]) -> list[str]:
     lines = ["| dataset | seed | polytope | dim | sampler | samples | test acc min | 5% | median "
              "| 95% | max | max objective excess | seconds |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        for label in ("IPM", "IPM+penalty"):
-            row = r["rows"][label]
-            for how, s in row.get("samples", {}).items():
-                a = s["acc"]
-                lines.append(f"| {r['dataset']} | {r['seed']} | {label} | {row['dim']} "
-                             f"| {how} | {s['count']} | "
-                             + " | ".join(f"{x:.3f}" for x in a)
-                             + f" | {s['excess_max']:.2e} | {s['seconds']:.1f} |")
+    for r, label, how, s in sampled(results):
+        lines.append(f"| {r['dataset']} | {r['seed']} | {label} | {r['rows'][label]['dim']} "
+                     f"| {how} | {s['count']} | " + " | ".join(f"{x:.3f}" for x in s["acc"])
+                     + f" | {s['excess_max']:.2e} | {s['seconds']:.1f} |")
     return lines
 
 
 def vertex_table(results: list[dict]) -> list[str]:
     lines = ["| dataset | seed | polytope | LP vertices | test acc min | max "
              "| objective excess min | max |", "|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        for label in ("IPM", "IPM+penalty"):
-            s = r["rows"][label].get("samples", {}).get("vertex mixture")
-            if s:
-                lines.append(f"| {r['dataset']} | {r['seed']} | {label} | {s['vertices']} | "
-                             f"{s['vertex_acc'][0]:.3f} | {s['vertex_acc'][1]:.3f} | "
-                             f"{s['vertex_excess'][0]:.2e} | {s['vertex_excess'][1]:.2e} |")
+    for r, label, how, s in sampled(results):
+        if how == "vertex mixture":
+            lines.append(f"| {r['dataset']} | {r['seed']} | {label} | {s['vertices']} | "
+                         f"{s['vertex_acc'][0]:.3f} | {s['vertex_acc'][1]:.3f} | "
+                         f"{s['vertex_excess'][0]:.2e} | {s['vertex_excess'][1]:.2e} |")
     return lines
 
 
