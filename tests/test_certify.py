@@ -169,6 +169,22 @@ def test_planted_non_unique_exact_value():
     assert found >= 4
 
 
+@pytest.mark.parametrize("n,d,k,bias,seed", [
+    (8, 2, 2, False, 1), (8, 2, 2, False, 2), (10, 3, 2, True, 0), (10, 3, 2, True, 1),
+    (10, 3, 2, True, 2), (12, 3, 3, True, 0), (12, 3, 3, True, 2), (9, 3, 2, True, 1),
+    (14, 3, 3, True, 1), (14, 3, 3, True, 2)])
+def test_regression_tied_blocks_exact(n, d, k, bias, seed):
+    """Tied blocks have equal fits, but their float fits differ by ~1e-5: the support
+    guess used to keep both (independence at 1e-6), the KKT Jacobian was singular and
+    these ten planted optima were only bracketed.  Now proved exactly."""
+    from exactrelu.planted import planted_instance
+
+    p = planted_instance(n, d, k, seed=seed, unique=False, bias=bias)
+    res = certify(p.data, p.lam, progress=False)
+    verified(res.certificate)
+    assert res.exact and res.lower == res.upper == p.value
+
+
 def test_regression_clarabel_numerical_error_falls_back_to_scaled_problem():
     """n close to d, ||y|| ~ 300: Clarabel fails numerically on the raw problem; the
     solver retries on the problem scaled by 1/||y|| (reported in the notes)."""
