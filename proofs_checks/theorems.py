@@ -454,6 +454,7 @@ MAKERS: dict[str, Callable[[random.Random], Any]] = {
     "dataset": make_dataset,
     "network": make_network,
     "certificate": make_certificate,
+    "stationary": lambda rng: make_stationary(rng),
 }
 
 
@@ -1414,6 +1415,107 @@ def checker_control(inst: CertInstance) -> None:
     need(res.verdict == "VERIFIED", f"weakened certificate: {res.verdict}: {res.message[:200]}")
 
 
+# ============================================================ T24: stationary points
+
+EXAMPLE_C_X = ((Fraction(1),), (Fraction(-4),))
+EXAMPLE_C_Y = (Fraction(3), Fraction(3, 2))
+
+
+@dataclass(frozen=True)
+class Stationary:
+    """Example C (x = (1, -4), y = (3, 3/2)) with ``lam = 6 - 16 q^2`` and the 1-neuron
+    network ``(W1, w2) = (-q, q)`` (``t = q^2 = (6 - lam) / 16``: fits point 2 only)."""
+
+    q: Fraction
+
+    @property
+    def lam(self) -> Fraction:
+        return 6 - 16 * self.q * self.q
+
+
+def make_stationary(rng: random.Random) -> Stationary:
+    while True:                       # 0 < q < sqrt(6)/4 ~ 0.612, so lam > 0
+        q = Fraction(rng.randint(1, 60), rng.randint(2, 100))
+        if 16 * q * q < 6:
+            return Stationary(q)
+
+
+def nc_gradient(X, y, lam: Fraction, W1, w2) -> tuple[list, list] | None:
+    """Exact gradient of NC at a network with no tie (``x_k . W1_j != 0`` for every k, j:
+    NC is differentiable there), written out here independently of the library:
+    ``dW1_j = sum_k e_k 1[z_kj > 0] w2_j x_k + lam W1_j``, ``dw2_j = sum_k e_k (z_kj)_+ +
+    lam w2_j`` with ``e = f - y``.  ``None`` at a tie."""
+    Z = [[sum((a * b for a, b in zip(x, w)), Fraction(0)) for w in W1] for x in X]
+    if any(z == 0 for row in Z for z in row):
+        return None
+    f = [sum((max(z, Fraction(0)) * c for z, c in zip(row, w2)), Fraction(0)) for row in Z]
+    e = [a - b for a, b in zip(f, y)]
+    gW = [[sum((e[k] * w2[j] * X[k][t] for k in range(len(X)) if Z[k][j] > 0), Fraction(0))
+           + lam * W1[j][t] for t in range(len(W1[j]))] for j in range(len(W1))]
+    gw = [sum((e[k] * max(Z[k][j], Fraction(0)) for k in range(len(X))), Fraction(0))
+          + lam * w2[j] for j in range(len(W1))]
+    return gW, gw
+
+
+def t24_check(inst: Stationary) -> None:
+    """The network is a stationary point (gradient exactly 0), its NC value is the exact
+    optimum of the convex program sub-sampled to its own pattern, and it is global iff
+    that program's dual is feasible for all patterns (lam >= 3 here); below lam = 2 it is
+    also worse than the other 1-neuron stationary point: a spurious local minimum."""
+    from exactrelu.certify import certify
+    from exactrelu.exact import exact_optimum_at
+    from exactrelu.patterns import enumerate_patterns, network_patterns
+
+    q, lam = inst.q, inst.lam
+    data = Dataset.from_arrays(EXAMPLE_C_X, EXAMPLE_C_Y)
+    W1, w2 = [(-q,)], [q]
+    g = nc_gradient(data.X, data.y, lam, W1, w2)
+    need(g is not None and all(a == 0 for row in g[0] for a in row) and all(a == 0 for a in g[1]),
+         f"gradient at (-q, q) is not 0: {g}")
+    net = Network.from_values([[-q]], [q])
+    value = net.nc_objective(data, lam)
+    need(value == Fraction(45, 8) - (Fraction(3, 2) - lam / 4) ** 2 / 2, "NC value off the closed form")
+    sub, _ = network_patterns(data.X, [[-q]])
+    need(sub.bits == ("01",), f"the neuron's pattern is {sub.bits}")
+    r = tuple(t - a for t, a in zip(data.y, net.outputs(data.X)))
+    eo = exact_optimum_at(ConvexProgram(data, lam, sub), r)
+    need(eo is not None and eo.value == value,
+         "not the optimum of the program sub-sampled to its pattern")
+    full = ConvexProgram(data, lam, enumerate_patterns(data.X, progress=False))
+    glob = exact_optimum_at(full, r)
+    need((glob is not None) == (lam >= 3), f"global optimality misjudged at lam = {lam}")
+    res = certify(data, lam, network=net, progress=False)
+    if lam >= 3:
+        need(res.lower == res.upper == value, "certify does not prove the global optimum")
+    else:
+        # the claim's upper bound is the network's value rounded up to a short dyadic
+        need(value <= res.upper <= value * (1 + Fraction(1, 2 ** 150)) and res.lower < value,
+             f"certify's bounds are wrong: {res.lower} {res.upper} vs {value}")
+        need(res.hint is not None and res.hint["pattern"] == "10" and res.hint["sign"] == 1,
+             f"certify's hint should name the block of point 1: {res.hint}")
+    if lam < 2:                          # the other 1-neuron branch W1 = w2 = sqrt(3 - lam)
+        other = Fraction(45, 8) - (3 - lam) ** 2 / 2
+        need(other < value, "not worse than the 1-neuron optimum: not spurious")
+
+
+def t24_control(inst: Stationary) -> None:
+    """A perturbed network is not stationary (the gradient check fires), and the sub-sampled
+    optimum check rejects a residual that is off by 1/7 on the active point."""
+    from exactrelu.exact import exact_optimum_at
+    from exactrelu.patterns import network_patterns
+
+    q, lam = inst.q, inst.lam
+    data = Dataset.from_arrays(EXAMPLE_C_X, EXAMPLE_C_Y)
+    g = nc_gradient(data.X, data.y, lam, [(-q - Fraction(1, 7),)], [q])
+    need(g is not None and any(a != 0 for a in g[0][0] + g[1]), "perturbed gradient is 0")
+    sub, _ = network_patterns(data.X, [[-q]])
+    net = Network.from_values([[-q]], [q])
+    r = tuple(t - a for t, a in zip(data.y, net.outputs(data.X)))
+    bad = (r[0], r[1] + Fraction(1, 7))
+    need(exact_optimum_at(ConvexProgram(data, lam, sub), bad) is None,
+         "a wrong residual was accepted as optimal")
+
+
 # ===================================================================== registry
 
 @dataclass(frozen=True)
@@ -1446,6 +1548,8 @@ CLAIMS: list[Claim] = [
           t17_check, t17_control),
     Claim("T20", "lam_max: w = 0 optimal iff lam >= lam_max", "§2.2 L5, §5.2 T20", "dataset",
           t20_check, t20_control),
+    Claim("T24", "stationary point = optimum of its sub-sampled program", "§2.6, §5.2 T24",
+          "stationary", t24_check, t24_control),
     Claim("T25", "weak and strong duality", "§2.2 L4, §5.2 T25", "planted",
           t25_check, t25_control),
     Claim("conn", "optimal set connected (segments optimal)", "§2.8", "planted_nonunique",
