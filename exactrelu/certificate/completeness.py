@@ -278,6 +278,7 @@ class _Gordan:
         # y refers to the rows of X: y_k(X) = y_k(primitive) * scale_k
         scales = [_row_scale(Xq[k], rows[k]) for k in self.reps]
         self.rep_scale = [None if s == 1 else s for s in scales]
+        self.rep_nd = [(s.numerator, s.denominator) for s in scales]
         piv, r = _row_space_coords(dirs, d)
         self.r = r
         self.H = [[h[j] for j in piv] for h in dirs]            # m x r exact ints
@@ -367,25 +368,28 @@ class _Gordan:
                  rows: Sequence[Sequence[int]], weight: int, out: list[GordanEntry]) -> None:
         """Entries for flipping each class ``cs[a]`` of pattern ``i`` from
         ``weight * s_c h_c = sum_l rows[a][l] s_{cls[l]} h_{cls[l]}`` (integers >= 0)."""
-        reps, scale, flips = self.reps, self.rep_scale, self.flips
+        reps, nd, flips = self.reps, self.rep_nd, self.flips
         plain = self.plain
         fr = _int_fraction
         rc = [reps[j] for j in cls]
-        sc = [scale[j] for j in cls]
+        nc = [nd[j] for j in cls]
         for c, vals in zip(cs, rows):
-            g = math.gcd(weight, *vals)
             if plain:
+                g = math.gcd(weight, *vals)
                 y = {reps[c]: fr(weight // g)}
                 for k, v in zip(rc, vals):
                     if v:
                         y[k] = fr(v // g)
             else:
-                s = scale[c]
-                w = weight // g
-                y = {reps[c]: fr(w) if s is None else w * s}
-                for k, v, s in zip(rc, vals, sc):
-                    if v:
-                        y[k] = fr(v // g) if s is None else (v // g) * s
+                # y_k(X) = y_k(primitive) * p_k / q_k: scaled by the lcm of the q_k (a
+                # positive factor keeps a Gordan certificate valid), all integers, no
+                # Fraction arithmetic (the hot spot of big proofs)
+                terms = [(reps[c], weight, nd[c])] + [(k, v, t) for k, v, t in zip(rc, vals, nc)
+                                                      if v]
+                L = math.lcm(*(t[1] for _, _, t in terms))
+                ints = [(k, v * t[0] * (L // t[1])) for k, v, t in terms]
+                g = math.gcd(*(v for _, v in ints))
+                y = {k: fr(v // g) for k, v in ints}
             out.append(GordanEntry(i, flips[c], y))
 
     def _entry(self, i: int, c: int, coef: Mapping[int, int | Fraction],
