@@ -6,7 +6,7 @@
 #   bash setup.sh bench   ... then the benchmarks (bench/run_all.py)
 # Installs Debian's libcdd-dev and libgmp-dev (needed to build pycddlib, which has no
 # Linux wheel) with apt-get -- as root directly, otherwise through sudo -- and the
-# package with its test extras into ./.venv.
+# package with its test, plots and bench extras into ./.venv.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -35,7 +35,7 @@ stamp=.venv/.exactrelu-installed
 want="$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "setup.sh: installing exactrelu and its dependencies into .venv (first time: about a minute)"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,plots]"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,plots,bench]"
     echo "$want" > "$stamp"
 fi
 
