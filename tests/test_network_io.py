@@ -343,3 +343,46 @@ def test_state_dict_function_directly():
     ld = np.array([[1]], dtype=np.longdouble) / np.longdouble(3)
     net = network_from_state_dict([("W1", ld), ("w2", np.array([1]))])
     assert net.W1[0][0] == F(*ld[0, 0].as_integer_ratio())
+
+
+def test_real_torch_state_dict_end_to_end(tmp_path):
+    """With the real torch (optional extra; skipped without it): a Linear-ReLU-Linear
+    model trained a few steps, saved with torch.save, is read with weights_only=True at
+    the exact float32 values of its parameters and certified from the command line."""
+    torch = pytest.importorskip("torch")
+    import json
+    import subprocess
+
+    from exactrelu.io.networks import read_network
+
+    torch.manual_seed(0)
+    X = torch.tensor([[-2.0], [-1.0], [0.0], [1.0], [2.0]])
+    y = torch.tensor([[1.0], [0.25], [0.0], [0.5], [2.0]])
+    model = torch.nn.Sequential(torch.nn.Linear(1, 4), torch.nn.ReLU(),
+                                torch.nn.Linear(4, 1, bias=False))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(50):
+        opt.zero_grad()
+        ((model(X) - y) ** 2).sum().backward()
+        opt.step()
+    p = tmp_path / "model.pt"
+    torch.save(model.state_dict(), p)
+    net = read_network(p)
+    assert net.bias_column and net.width == 4 and net.d == 2
+    W, b, a = model[0].weight.detach(), model[0].bias.detach(), model[2].weight.detach()
+    for j in range(4):      # exact float32 values, weight then bias (the last column)
+        assert net.W1[j] == (F(float(W[j, 0])), F(float(b[j])))
+        assert net.w2[j] == F(float(a[0, j]))
+        assert F(float(W[j, 0])).denominator & (F(float(W[j, 0])).denominator - 1) == 0
+    data = tmp_path / "data.csv"
+    data.write_text("-2,1\n-1,1/4\n0,0\n1,1/2\n2,2\n")
+    out = subprocess.run([sys.executable, "-m", "exactrelu.cli", "certify", str(data), "--bias",
+                          "--lam", "1/10", "--network", str(p), "-o", str(tmp_path / "c.json"),
+                          "--json"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    assert F(rep["lower"]) <= F(rep["upper"])
+    from exactrelu.problem import Dataset
+
+    ds = Dataset.from_arrays([[-2], [-1], [0], [1], [2]], [1, F(1, 4), 0, F(1, 2), 2], bias=True)
+    assert F(rep["upper"]) >= net.nc_objective(ds, F(1, 10))
