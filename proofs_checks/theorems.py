@@ -669,6 +669,60 @@ def t26_control(p: Planted) -> None:
          "a rotated block gave an optimal point")
 
 
+# ------------------------------------------------------ T4 KKT certificate
+
+def kkt_failure(prog: ConvexProgram, w: Mapping[Block, Sequence[Fraction]]) -> str | None:
+    """The KKT certificate of a candidate point ``w`` at ITS OWN residual ``r = y - fit(w)``
+    (digest §2.1, §2.3, T4), exactly; ``None`` if it holds, else the first failure.
+    ``v_b = Π_{K_b}(s X^T D_b r)`` with multipliers ``rho`` (exact projection):
+    ``||v_b||^2 <= lam^2`` for every block; for every active block ``w_b = alpha_b v_b``
+    with ``alpha_b = v_b.w_b / lam^2 >= 0`` and ``||v_b||^2 = lam^2``; ``rho >= 0`` and
+    ``rho_k (A_b w_b)_k = 0`` (complementary slackness)."""
+    lam2 = prog.lam * prog.lam
+    fit = [_0] * prog.data.n
+    for b, u in w.items():
+        fit = [a + c for a, c in zip(fit, prog.block_fit(b, u))]
+    r = tuple(t - a for t, a in zip(prog.data.y, fit))
+    for b, m in dual_margin(prog, r):
+        if m > lam2:
+            return f"block {b}: ||v_b||^2 > lam^2 (dual infeasible)"
+    for b, u in w.items():
+        if not any(u):
+            continue
+        A = cone_matrix(prog.data.X, prog.patterns.bits[b[0]])
+        pr = project(A, prog.correlation(b, r))
+        v = pr.v
+        if sqnorm(v) != lam2:
+            return f"active block {b}: ||v_b||^2 != lam^2"
+        alpha = dot(v, u) / lam2
+        if alpha < 0 or tuple(alpha * a for a in v) != tuple(u):
+            return f"active block {b}: w_b is not alpha_b v_b with alpha_b >= 0"
+        Au = [dot(row, u) for row in A]
+        if any(x < 0 for x in pr.rho.values()) or any(x * Au[k] for k, x in pr.rho.items()):
+            return f"active block {b}: rho < 0 or rho_k (A w)_k != 0"
+    return None
+
+
+def t4_check(p: Planted) -> None:
+    """Every optimal point found (planted, vertices, convex combinations, the float
+    solve refined exactly) carries an exact KKT certificate at its own residual."""
+    os_ = optimal_set(p)
+    for label, w in optimal_points(os_, _rng_of(p)):
+        why = kkt_failure(os_.prog, w)
+        need(why is None, f"{label}: {why}")
+
+
+def t4_control(p: Planted) -> None:
+    """Scaling one active block by 3/2 breaks the certificate (its own residual moves),
+    and the point is indeed not optimal."""
+    os_ = optimal_set(p)
+    b0 = min(p.blocks)
+    w = dict(p.blocks)
+    w[b0] = tuple(Fraction(3, 2) * a for a in w[b0])
+    need(kkt_failure(os_.prog, w) is not None, "a scaled block passed the KKT check")
+    need(objective_sign(os_.prog, w, os_.value) > 0, "a scaled block is still optimal")
+
+
 # ---------------------------- T9 vertex <=> independent fits <=> support-minimal
 
 def _t9_points(cols, target, verts, extra=()) -> list[dict]:
@@ -1533,6 +1587,8 @@ CLAIMS: list[Claim] = [
     Claim("T1", "unique optimal fit", "digest §2.2 L1, §5.2 T1", "planted", t1_check, t1_control),
     Claim("T2/T3", "blockwise identity <Z_b w_b, r> = lam ||w_b||", "§2.2 L3, §5.2 T2-T3",
           "planted", t3_check, t3_control),
+    Claim("T4", "exact KKT certificate at every optimum", "§2.1, §2.3, §5.2 T4", "planted",
+          t4_check, t4_control),
     Claim("T5", "polytope = optimal set", "§2.4, §5.2 T5", "planted", t5_check, t5_control),
     Claim("T26", "optimal neurons positively collinear with v_b", "§2.3, §5.2 T26", "planted",
           t26_check, t26_control),
