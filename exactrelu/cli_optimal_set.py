@@ -20,7 +20,7 @@ Nothing in the file is trusted: the problem is rebuilt from ``problem`` and
 [{"neurons", "alpha"}], "min_neurons"}`` (cli.md) plus extra keys.  ``alpha`` is keyed by
 the index (decimal string) into ``support``.
 
-``--samples N`` draws ``N`` exact rational points of the set: random convex combinations
+``--samples [N]`` draws ``N`` (default 10,000) exact rational points of the set: random convex combinations
 of its vertices (all of them when enumerated, else 32 found by exact LPs), every 100th
 re-checked exactly; ``--samples-out`` writes them (alpha keyed as in ``vertices``) and
 ``--test DATA`` reports the spread of the test error over them (float64 evaluation of
@@ -352,7 +352,7 @@ def cmd_optimal_set(args: argparse.Namespace) -> int:
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
     if (args.samples_out or args.test) and not args.samples:
-        raise InputError("--samples-out and --test need --samples N")
+        raise InputError("--samples-out and --test need --samples [N]")
     c = read_certificate(args.cert)
     exact = c["lower"] == c["upper"]
     ctx, rep = (_exact_report(c, args.max_vertices) if exact
@@ -435,9 +435,9 @@ def register(sub) -> None:
     sp.add_argument("--json", action="store_true", help="print one JSON object (cli.md)")
     sp.add_argument("--max-vertices", type=int, default=100000, metavar="K",
                     help="stop enumerating beyond K vertices (default 100000)")
-    sp.add_argument("--samples", type=int, default=0, metavar="N",
+    sp.add_argument("--samples", type=int, nargs="?", const=10000, default=0, metavar="N",
                     help="draw N exact rational samples of the set (random convex "
-                         "combinations of its vertices; 10000 is a good size)")
+                         "combinations of its vertices); N = 10000 when omitted")
     sp.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the samples")
     sp.add_argument("--samples-out", metavar="FILE",
                     help="write the samples (exact rationals, JSON) to FILE")

@@ -630,6 +630,8 @@ def test_cli_optimal_set_samples(tmp_path):
     assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask
     txt = cli("optimal-set", str(f), "--samples", "50", "--test", str(csv))
     assert txt.returncode == 0 and "test MSE" in txt.stdout and "50 exact samples" in txt.stdout
+    txt = cli("optimal-set", str(f), "--test", str(csv), "--samples")      # default N
+    assert txt.returncode == 0 and "10000 exact samples" in txt.stdout
 
 
 def test_cli_optimal_set_samples_bad_input(tmp_path):
