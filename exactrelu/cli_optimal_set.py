@@ -173,9 +173,9 @@ def _gcd(a: int, b: int) -> int:
 
 # ------------------------------------------------------------------------ the command
 
-def _exact_report(c: dict, max_vertices: int) -> dict:
+def _exact_report(c: dict, max_vertices: int) -> tuple["_Ctx", dict]:
     from .exact import exact_optimum_at
-    from .optimal_set import optimal_set
+    from .optimal_set import PolytopeTooLarge, optimal_set
     from .problem import ConvexProgram
 
     program = ConvexProgram(c["data"], c["lam"], c["patterns"])
@@ -183,14 +183,22 @@ def _exact_report(c: dict, max_vertices: int) -> dict:
     if eo is None or eo.value != c["lower"]:
         raise ExactReluError("the certificate claims an exact optimum, but its residual "
                              "dual.r is not optimal for its program (run `exactrelu check`)")
-    os_ = optimal_set(program, eo, vertex_limit=max_vertices)
+    try:
+        os_ = optimal_set(program, eo, vertex_limit=max_vertices)
+        all_vertices = True
+    except PolytopeTooLarge:        # everything but the vertex list; one extreme point
+        os_ = optimal_set(program, eo, enumerate_vertices=False)
+        all_vertices = False
+        ep = os_.polytope.lp([Fraction(1)] * os_.polytope.L)[1]
+        os_.vertices = [os_.alpha_dict(ep)]
     bits = program.patterns.bits
     S = list(os_.support)
     sidx = {b: j for j, b in enumerate(S)}
     verts = sorted(os_.vertices, key=lambda a: (len(a), sorted(sidx[b] for b in a)))
     # sampling context: coordinates = the equicorrelated blocks (zero outside S on P);
     # the neuron of block b at alpha_b is (alpha_b v_b, s_b), its output s_b alpha_b (x.v_b)_+
-    ctx = _Ctx(os_.polytope, [os_.alpha_vector(a) for a in os_.vertices],
+    ctx = _Ctx(os_.polytope, [os_.alpha_vector(a) for a in os_.vertices] if all_vertices
+               else None,
                [os_.v[b] for b in os_.blocks], [b[1] for b in os_.blocks],
                [str(sidx[b]) if b in sidx else None for b in os_.blocks])
     return ctx, {
@@ -201,8 +209,9 @@ def _exact_report(c: dict, max_vertices: int) -> dict:
                       "alpha": {str(sidx[b]): q_str(x) for b, x in
                                 sorted(a.items(), key=lambda t: sidx[t[0]])}}
                      for a in verts],
-        "min_neurons": os_.min_neurons,
+        "min_neurons": os_.min_neurons if all_vertices else None,
         # extras
+        "all_vertices": all_vertices,
         "value": q_str(eo.value),
         "equicorrelated": [[bits[b[0]], b[1]] for b in os_.blocks],
         "witness": None if os_.witness is None else
@@ -215,7 +224,7 @@ def _exact_report(c: dict, max_vertices: int) -> dict:
     }
 
 
-def _model_report(c: dict, max_vertices: int) -> dict:
+def _model_report(c: dict, max_vertices: int) -> tuple["_Ctx", dict]:
     from .numbers import sqnorm
     from .optimal_set import PolytopeTooLarge
     from .optimal_set_model import model_polytope, model_polytope_from_columns
@@ -377,8 +386,12 @@ def cmd_optimal_set(args: argparse.Namespace) -> int:
             print(f"unique: no -- witness {w} = 0 (a null vector of the support's fits)")
         print("ReLU network unique up to permutation/splitting: "
               + ("yes" if rep["nc_unique_up_to_permutation_splitting"] else "no"))
-        print(f"vertices (support-minimal optimal networks, each with independent fits): "
-              f"{len(rep['vertices'])}")
+        if rep["all_vertices"]:
+            print(f"vertices (support-minimal optimal networks, each with independent fits): "
+                  f"{len(rep['vertices'])}")
+        else:
+            print(f"vertices: more than --max-vertices {args.max_vertices}; one extreme point "
+                  "shown (an exact LP optimum, max sum alpha); min_neurons not determined")
     else:
         gap = c["upper"] - c["lower"]
         print(f"not exact: lower < upper (gap {float(gap):.3e}, lower ~ "

@@ -634,6 +634,24 @@ def test_cli_optimal_set_samples(tmp_path):
     assert txt.returncode == 0 and "10000 exact samples" in txt.stdout
 
 
+def test_cli_optimal_set_too_many_vertices(tmp_path):
+    """Beyond --max-vertices: the verdict, support and min-norm point are still reported,
+    one exact extreme point is shown, min_neurons is null, and sampling uses LP vertices."""
+    p, eo = solved(10, 3, 3, 1, False)
+    cert, _ = exact_certificate(p, eo)
+    f = tmp_path / "c.json"
+    f.write_text(dumps(cert))
+    out = cli("optimal-set", str(f), "--json", "--max-vertices", "1", "--samples", "30")
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    assert rep["exact"] is True and rep["unique"] is False and rep["all_vertices"] is False
+    assert rep["min_neurons"] is None and len(rep["vertices"]) == 1
+    full = json.loads(cli("optimal-set", str(f), "--json").stdout)
+    assert full["all_vertices"] is True
+    assert rep["vertices"][0] in full["vertices"]          # the extreme point is a vertex
+    assert rep["samples"]["count"] == 30 and "LP vertices" in rep["samples"]["method"]
+
+
 def test_cli_optimal_set_samples_bad_input(tmp_path):
     p, eo = solved(6, 2, 2, 0, True)
     cert, _ = exact_certificate(p, eo)
