@@ -56,3 +56,30 @@ def int_rows(rows: Sequence[Sequence[Fraction]]) -> "flint.fmpz_mat":
         den = lcm_den(r)          # once per row
         out.append([int(a * den) for a in r])
     return flint.fmpz_mat(out)
+
+
+#: A 61-bit prime (2^61 - 1) for the modular rank shortcut.
+_PRIME = (1 << 61) - 1
+
+
+def full_rank_mod_p(M: "flint.fmpz_mat") -> list[int] | None:
+    """Pivot columns of ``M`` if ``M`` has full rank ``min(rows, cols)``, proved by a
+    reduction modulo the prime ``2^61 - 1``; else ``None`` (the caller then decides
+    exactly).  Sound both ways: a nonzero minor modulo p is a nonzero integer minor, so
+    the returned columns are independent over Q, and full rank cannot be exceeded.
+    Written here because flint's exact ``rank``/``rref`` on entries of ~1000 bits (rows of
+    float-derived rationals) take tens of seconds where the modular rref takes
+    milliseconds (measured: 64 x 120 with 1200-bit entries, 22 s vs 0.01 s)."""
+    r, c = M.nrows(), M.ncols()
+    if r == 0 or c == 0:
+        return []
+    R, rk = flint.nmod_mat(r, c, [int(x) % _PRIME for x in M.entries()], _PRIME).rref()
+    if rk != min(r, c):
+        return None
+    piv, j = [], 0
+    for i in range(rk):
+        while int(R[i, j]) == 0:
+            j += 1
+        piv.append(j)
+        j += 1
+    return piv

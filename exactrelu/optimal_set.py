@@ -54,6 +54,7 @@ import flint
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
 from .linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
+from .linalg import full_rank_mod_p
 
 
 __all__ = [
@@ -92,8 +93,11 @@ def rank(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> int:
     n = len(cols[0]) if n is None else n
     if n == 0:
         return 0
+    Mi = _int_rows(cols)                    # L x n (rows = the columns), same rank
+    if full_rank_mod_p(Mi) is not None:     # proved full rank: the common case, fast
+        return min(Mi.nrows(), Mi.ncols())
     # rank is transpose invariant: use the tall orientation (fast in flint)
-    M = _qmat_rows(cols, n)                 # L x n (rows = the columns)
+    M = _qmat_rows(cols, n)
     return M.rank() if M.nrows() >= M.ncols() else M.transpose().rank()
 
 
@@ -108,7 +112,10 @@ def null_basis(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> list
     rows = [r for r in rows if any(r)]
     if not rows:
         return [tuple(int(i == j) for i in range(L)) for j in range(L)]
-    N, k = _int_rows(rows).nullspace()
+    Mi = _int_rows(rows)
+    if len(rows) >= L and full_rank_mod_p(Mi) is not None:
+        return []                           # proved: the L columns are independent
+    N, k = Mi.nullspace()
     out = []
     for j in range(k):
         v = [int(N[i, j]) for i in range(L)]
@@ -151,6 +158,9 @@ def _independent_rows(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[in
     if not rows:
         return []
     T = _int_rows(rows).transpose()          # ncols x nrows; pivots = independent rows
+    fast = full_rank_mod_p(T)
+    if fast is not None:
+        return fast
     R, den, rk = T.rref()
     piv = []
     for r in range(rk):
@@ -615,6 +625,8 @@ class Polytope:
             return []
         if self.L == 0:
             out: list[Vec] = [()]
+        elif self.rank == self.L:               # ker M = 0: P is the single point
+            out = [self.point]
         elif method == "cdd":
             out = self._vertices_cdd()
         elif method == "ppl":
