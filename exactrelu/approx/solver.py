@@ -138,6 +138,7 @@ NNLS_MARGIN = 1e-6
 
 #: smallest Clarabel tolerance tried when the certified gap is too large.
 MIN_TOL = 1e-13
+MAX_REPAIRS = 3        # sign-row repairs in one outer iteration before keeping all rows
 
 #: loosest Clarabel tolerance used to answer an ``InsufficientProgress`` stall.
 STALL_MAX_TOL = 1e-8
@@ -954,6 +955,7 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
     for outer in range(1, max_outer + 1):
         if drop_redundant:
             D.facet_rows(blocks // 2)
+        repairs = 0
         while True:                                            # sign-row repair loop
             rows = [D.rows_of(i) for i in blocks // 2] if drop_redundant else [D.nz] * len(blocks)
             try:
@@ -977,6 +979,15 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
                 break
             if verbose:
                 print(f"[solve_crelu]   {added} dropped sign rows violated; re-solving")
+            repairs += 1
+            if repairs >= MAX_REPAIRS:
+                # the facet guess comes from the pattern list and fails when the list is
+                # a sample (neighbours missing): keep every sign row from now on
+                # (measured: n=120, d=9, 400 sampled patterns, 26.7 s -> 5.3 s)
+                drop_redundant = False
+                cl._note(f"the facet guess missed in {repairs} re-solves (a sampled "
+                         "pattern list?); all sign rows kept from outer iteration "
+                         f"{outer} on")
             if cl.solves > 10 * max_outer:
                 raise SolverError("sign-row repair did not converge")
         dual = _Dual(D, y - D.fit(blocks, u))
