@@ -723,6 +723,63 @@ def t4_control(p: Planted) -> None:
     need(objective_sign(os_.prog, w, os_.value) > 0, "a scaled block is still optimal")
 
 
+# ------------------------------------- T6 sum of alpha, T8 uniqueness iff independence
+
+def _alphas(os_: OptimalSet, w: Mapping[Block, Sequence[Fraction]]) -> dict[Block, Fraction]:
+    """``alpha_b = v_b . w_b / lam^2`` (``w_b = alpha_b v_b`` for an optimum, T26)."""
+    lam2 = os_.p.lam * os_.p.lam
+    return {b: dot(os_.v[b], u) / lam2 for b, u in w.items() if any(u)}
+
+
+def t6_check(p: Planted) -> None:
+    """``sum_b alpha_b = <yhat, rhat> / lam^2`` at every optimal point (digest §2.4, T6)."""
+    os_ = optimal_set(p)
+    c = dot(os_.y_hat, os_.r_hat) / (p.lam * p.lam)
+    for label, w in optimal_points(os_, _rng_of(p)):
+        need(sum(_alphas(os_, w).values()) == c, f"{label}: sum alpha != <yhat, r>/lam^2")
+
+
+def t6_control(p: Planted) -> None:
+    """One active block scaled by 3/2: the sum moves off the constant, and the point is
+    not optimal."""
+    os_ = optimal_set(p)
+    c = dot(os_.y_hat, os_.r_hat) / (p.lam * p.lam)
+    b0 = min(p.blocks)
+    w = dict(p.blocks)
+    w[b0] = tuple(Fraction(3, 2) * a for a in w[b0])
+    need(sum(_alphas(os_, w).values()) != c, "a scaled block kept the sum of alpha")
+    need(objective_sign(os_.prog, w, os_.value) > 0, "a scaled block is still optimal")
+
+
+def _uniqueness_facts(M: Mapping[Any, Vec], y_hat: Vec) -> tuple[bool, bool]:
+    """(one optimum, fits of S independent), S = the union of the vertices' supports
+    (every optimum is a convex combination of vertices, so S is the support set)."""
+    verts = polytope_vertices(M, y_hat)
+    need(verts, "the optimal polytope is empty")
+    S = list(dict.fromkeys(b for a in verts for b in a))
+    return len(verts) == 1, rank([M[b] for b in S]) == len(S)
+
+
+def t8_check(p: Planted) -> None:
+    """The convex optimum is unique iff the fits of the support set S are linearly
+    independent (digest §2.7, T8), and the planted flag agrees."""
+    os_ = optimal_set(p)
+    one, indep = _uniqueness_facts(os_.M, os_.y_hat)
+    need(one == indep, f"unique = {one} but independent fits of S = {indep}")
+    need(one == (len(p.ties) == 0), f"unique = {one}, planted ties {p.ties}")
+
+
+def t8_control(p: Planted) -> None:
+    """A copy of an active fit added as a new block: the fits of S become dependent and
+    the optimum stops being unique -- the criterion is not vacuous."""
+    os_ = optimal_set(p)
+    b0 = min(p.blocks)
+    M = dict(os_.M)
+    M[("copy", b0)] = M[b0]
+    one, indep = _uniqueness_facts(M, os_.y_hat)
+    need(not one and not indep, "a duplicated fit left the optimum unique")
+
+
 # ---------------------------- T9 vertex <=> independent fits <=> support-minimal
 
 def _t9_points(cols, target, verts, extra=()) -> list[dict]:
@@ -1589,6 +1646,10 @@ CLAIMS: list[Claim] = [
           "planted", t3_check, t3_control),
     Claim("T4", "exact KKT certificate at every optimum", "§2.1, §2.3, §5.2 T4", "planted",
           t4_check, t4_control),
+    Claim("T6", "sum alpha = <yhat, r>/lam^2 on the optimal set", "§2.4, §5.2 T6", "planted",
+          t6_check, t6_control),
+    Claim("T8", "unique iff the fits of S are independent", "§2.7, §5.2 T8", "planted",
+          t8_check, t8_control),
     Claim("T5", "polytope = optimal set", "§2.4, §5.2 T5", "planted", t5_check, t5_control),
     Claim("T26", "optimal neurons positively collinear with v_b", "§2.3, §5.2 T26", "planted",
           t26_check, t26_control),
