@@ -27,6 +27,7 @@ certificate can state ``lower == upper``.  Steps:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
@@ -217,11 +218,14 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
             refactored = False
         last = err
         try:
-            if lu is None:                 # factor once: the iterate barely moves
-                zf = np.array([float(a) for a in z])
-                lu = sla.lu_factor(jacobian(zf), check_finite=True)
-            step = sla.lu_solve(lu, np.array([float(f) for f in F]))
-        except (ValueError, np.linalg.LinAlgError):
+            with warnings.catch_warnings():
+                # an exactly singular Jacobian (wrong support guess) ends this attempt
+                warnings.simplefilter("error", sla.LinAlgWarning)
+                if lu is None:             # factor once: the iterate barely moves
+                    zf = np.array([float(a) for a in z])
+                    lu = sla.lu_factor(jacobian(zf), check_finite=True)
+                step = sla.lu_solve(lu, np.array([float(f) for f in F]))
+        except (ValueError, np.linalg.LinAlgError, sla.LinAlgWarning):
             return None
         if not np.all(np.isfinite(step)):
             return None
