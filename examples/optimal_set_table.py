@@ -483,9 +483,9 @@ def findings(results: list[dict]) -> list[str]:
                     "blocks can grow by 1e6..1e10 only along narrow directions), so it stays "
                     "near the base model." if how == "hit-and-run" else
                     " The mixture reaches the far, non-optimal parts of `IPM` at once."))
-    L.append("* **Vertices.** Only the exact extreme points are where the accuracy moves; on "
-             "`IPM` they are far from optimal (table above), on `IPM+penalty` they are as "
-             "optimal as the base model.")
+    L.append("* **Vertices.** The accuracy moves most at the exact extreme points (and at "
+             "mixtures of them); on `IPM` those are far from optimal (table above), on "
+             "`IPM+penalty` they are as optimal as the base model.")
     flat = max(mdp) == 0 and all(
         s["acc"][-1] == s["acc"][0] for r in results
         for s in r["rows"]["IPM+penalty"].get("samples", {}).values())
