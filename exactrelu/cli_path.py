@@ -191,6 +191,9 @@ def _fixed(args, data, lams) -> int:
                 where += f" (~{float(j.at):.12g}, in [{lo}, {hi}])"
             status = "exact, verified" if j.verified else (
                 "exact location" if j.at is not None else "not located exactly")
+            if not j.verified:
+                status += (f"; {j.kind} proved" if j.kind_proved else
+                           f"; '{j.kind}' judged from floats")
             val = f", value {q_str(j.value_at)}" if j.value_at is not None else ""
             before = "; ".join(_neuron_text(b) for b in j.before) or "zero network"
             after = "; ".join(_neuron_text(b) for b in j.after) or "zero network"

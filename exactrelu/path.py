@@ -1261,6 +1261,9 @@ class Jump:
     verified: bool = False
     value_at: Fraction | None = None
     note: str = ""
+    #: ``kind`` decided exactly: ``verified``, or (irrational crossing) the two branch
+    #: fits proved apart on the whole certified bracket (:func:`_fits_apart`).
+    kind_proved: bool = False
 
 
 @dataclass
@@ -1312,7 +1315,7 @@ def _locate(data: Dataset, ps: PatternSet, m: int, lo: FixedWidthPoint, hi: Fixe
         if pt.exact:
             R = restricted_optimum(ConvexProgram(data, pt.lam, ps), Bo)
             if R.exact and R.value == pt.value and R.fit == R0.fit:
-                jump.kind, jump.verified = "continuous", True
+                jump.kind, jump.verified, jump.kind_proved = "continuous", True, True
                 jump.note = (f"the branch {_fmt_blocks(ps, Bo)} is also optimal at lam = "
                              f"{q_str(pt.lam)} with the same fit (exact): no jump")
                 return jump
@@ -1324,7 +1327,7 @@ def _locate(data: Dataset, ps: PatternSet, m: int, lo: FixedWidthPoint, hi: Fixe
             jump.at, jump.bracket = at, at.bounds(64)
             q = at.rational
             if q is None:
-                jump.kind = "jump"
+                jump.kind, jump.kind_proved = "jump", True
                 jump.note = ("irrational crossing of the two branch values (closed form); the "
                              "branch networks have different fits there")
                 return jump
@@ -1388,11 +1391,40 @@ def _locate(data: Dataset, ps: PatternSet, m: int, lo: FixedWidthPoint, hi: Fixe
             break
     else:
         jump.bracket = (lo.lam, hi.lam)
+    proved = not same_fit and _fits_apart(data, ps, B1, B2, *jump.bracket)
+    if proved:
+        jump.kind_proved = True
     jump.note = (("fits agree at the crossing (float): a neuron crosses a region boundary or "
                   "enters/leaves at zero" if same_fit else
-                  "fits differ at the crossing (float): discontinuous") +
+                  "fits differ at the crossing (proved: apart on the whole bracket)" if proved
+                  else "fits differ at the crossing (float): discontinuous") +
                  f"; crossing of the branch values proved inside the bracket, near {root:.12g}")
     return jump
+
+
+def _fits_apart(data: Dataset, ps: PatternSet, B1: Sequence[Block], B2: Sequence[Block],
+                la: Fraction, lb: Fraction) -> bool:
+    """Prove that the optimal fits of the two restricted programs differ at EVERY lam in
+    ``[la, lb]`` (``la > 0``), so at the crossing inside it the width-m path jumps.
+
+    Lemmas (exact rationals; square roots only as enclosures checked by squaring):
+    (i) a feasible point with objective ``<= upper`` and fit ``f~`` has
+    ``||f~ - f*||^2 <= 2 (upper - lower)`` (the objective is 1-strongly convex in the fit
+    and ``f*`` is optimal); (ii) ``f*(lam) = y - r*(lam)`` with ``r*(lam)`` the projection
+    of ``y`` on ``lam C`` (``C`` convex, ``0 in C``: cone projections are positively
+    homogeneous), so ``||f*(lam) - f*(lam')|| <= 2 ||y|| |lam - lam'| / min(lam, lam')``.
+    At the midpoint ``q``: apart if ``||f~1 - f~2|| > sqrt(2 e1) + sqrt(2 e2) +
+    2 ||y|| (lb - la) / la``."""
+    if not 0 < la < lb:
+        return False
+    q = (la + lb) / 2
+    prog = ConvexProgram(data, q, ps)
+    R1, R2 = restricted_optimum(prog, B1), restricted_optimum(prog, B2)
+    gap = sqrt_bounds(sqnorm([a - b for a, b in zip(R1.fit, R2.fit)]))[0]
+    e1 = sqrt_bounds(2 * (R1.upper - R1.lower))[1]
+    e2 = sqrt_bounds(2 * (R2.upper - R2.lower))[1]
+    ny = sqrt_bounds(sqnorm(data.y))[1]
+    return gap > e1 + e2 + 2 * ny * (lb - la) / la
 
 
 def _verify_at(data: Dataset, ps: PatternSet, m: int, jump: Jump, q: Fraction,
@@ -1403,7 +1435,7 @@ def _verify_at(data: Dataset, ps: PatternSet, m: int, jump: Jump, q: Fraction,
     ok1 = any(frozenset(B1) <= s for s in wins)
     ok2 = any(frozenset(B2) <= s for s in wins)
     if fw.exact and ok1 and ok2:
-        jump.verified = True
+        jump.verified = jump.kind_proved = True
         jump.value_at = fw.value
         jump.bracket = (q, q)
         # the two optimal networks AT the crossing: the B1 side before, the B2 side after

@@ -208,6 +208,33 @@ def test_irrational_crossing_is_exact_as_a_surd(tmp_path, capsys):
     assert code == 0 and "JUMP at lam = 7/4 + (-1/4)*sqrt(5)" in out
 
 
+def test_irrational_crossing_in_two_columns_is_proved_a_jump(tmp_path, capsys):
+    """The same data with a zero second feature (d = 2: no closed form): the crossing is
+    only bracketed, but the jump is PROVED -- the two branch fits stay apart on the whole
+    certified bracket (strong convexity + the Lipschitz bound of the optimal fit)."""
+    from exactrelu.path import _fits_apart
+
+    data = Dataset.from_arrays([[1, 0], [-2, 0], [-1, 0]], [2, 1, 1])
+    fw = fixed_width_path(data, lam_grid(F(1, 2), 2, 4), 1)
+    assert len(fw.jumps) == 1
+    j = fw.jumps[0]
+    assert j.kind == "jump" and j.kind_proved and not j.verified and j.at is None
+    la, lb = j.bracket
+    assert la < F(7, 4) - F(1, 4) * F(22360679775, 10 ** 10) < lb      # ~ 7/4 - sqrt5/4
+    ps = enumerate_patterns(data.X)
+    B1 = tuple(sorted(fw.points[1].winners[0].support))
+    B2 = tuple(sorted(fw.points[2].winners[0].support))
+    assert _fits_apart(data, ps, B1, B2, la, lb)
+    # the checks can fail: same branch twice (no gap), or a bracket too wide for the
+    # Lipschitz term
+    assert not _fits_apart(data, ps, B1, B1, la, lb)
+    assert not _fits_apart(data, ps, B1, B2, F(1, 2), F(2))
+    f = tmp_path / "irr2.csv"
+    f.write_text("1,0,2\n-2,0,1\n-1,0,1\n")
+    code, out, _ = run(["path", f, "--lams", "1/2:2:4", "--width", "1"], capsys)
+    assert code == 0 and "not located exactly; jump proved" in out
+
+
 def test_one_dimensional_pieces_example_c():
     op = one_dimensional_path(EX_C)
     pieces = op.pieces()
