@@ -108,5 +108,45 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"3. exactrelu check: {r.message}")
         ok = r.code == 0
     _say("")
+
+    # -- part 4: a non-unique optimum and its optimal set ------------------------------
+    ok = _tied_example(out) and ok
+    _say("")
     _say(f"demo finished in {time.perf_counter() - t_all:.1f} s; files in {out}")
     return 0 if ok else 1
+
+
+def _tied_example(out: Path) -> bool:
+    """A planted instance whose optimum is not unique: certify it (exact), then describe
+    its optimal set with the same code as ``exactrelu optimal-set`` and sample it."""
+    from fractions import Fraction as F
+
+    from .certificate.emit import dumps
+    from .certify import certify
+    from .cli_optimal_set import _exact_report, read_certificate
+    from .numbers import q_str
+    from .optimal_set import mix_vertices
+    from .planted import planted_instance
+
+    p = planted_instance(10, 3, 3, seed=1, unique=False)
+    _say(f"4. A planted instance with tied blocks (n = {p.data.n}, d = {p.data.d}), "
+         f"lam = {q_str(p.lam)}")
+    res = certify(p.data, p.lam, progress=False)
+    path = out / "tied-certificate.json"
+    path.write_text(dumps(res.certificate))
+    if not res.exact:                                   # pragma: no cover - expected exact
+        _say(f"   bounds [{float(res.lower):.12g}, {float(res.upper):.12g}] (not exact)")
+        return True
+    _say(f"   optimum proved exactly: p* = {q_str(res.lower)} (certificate: {path.name})")
+    ctx, rep = _exact_report(read_certificate(str(path)), 1000)
+    sizes = sorted(v["neurons"] for v in rep["vertices"])
+    wit = " + ".join(f"({x})*fit[{k}]" for k, x in (rep["witness"] or {}).items())
+    _say(f"   optimal set: {len(rep['equicorrelated'])} equicorrelated blocks, "
+         f"{len(rep['vertices'])} vertices = minimal optimal networks (neurons {sizes}); "
+         + ("unique" if rep["unique"] else f"NOT unique: {wit} = 0"))
+    B, Q = mix_vertices(ctx.vertices, 1000, seed=0)
+    inside = all(ctx.polytope.contains(tuple(F(b, q) for b in row)) for row, q in zip(B, Q))
+    _say(f"   1000 exact samples of the optimal set (convex combinations of the vertices): "
+         f"{'all' if inside else 'NOT all'} optimal, each with the same fit and value p* "
+         f"(exactrelu optimal-set CERT --samples)")
+    return inside

@@ -127,3 +127,6 @@ def test_certify_network_wrong_width(tmp_path, capsys):
 def test_demo_runs(tmp_path, capsys):
     code, out, _ = run(["demo", "--out", tmp_path], capsys)
     assert code == 0 and "37/8" in out and "VERIFIED" in out
+    assert "2 vertices = minimal optimal networks" in out and "NOT unique" in out
+    assert "1000 exact samples of the optimal set" in out and "all optimal" in out
+    assert (tmp_path / "tied-certificate.json").exists()
