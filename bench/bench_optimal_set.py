@@ -153,14 +153,13 @@ def fraction_mixture(V, count: int, seed: int, grid: int = 1 << 16) -> list:
 def bench_sampling(n: int, L: int, count: int) -> dict:
     P = scaled_polytope(n, L, 1)
     V, t_lp = _time(lambda: P.lp_vertices(32, seed=0))
-    (B, Q), t_mix = _time(lambda: mix_vertices(V, count, seed=0))
-    ok = all(P.contains(tuple(Fraction(b, Q[i]) for b in B[i]))
-             for i in range(0, count, max(1, count // 100)))
+    M, t_mix = _time(lambda: mix_vertices(V, count, seed=0))
+    ok = all(P.contains(M.exact(i)) for i in range(0, count, max(1, count // 100)))
     pts, t_frac = _time(lambda: fraction_mixture(V, count, 0))
     ok &= all(P.contains(pts[i]) for i in range(0, count, max(1, count // 100)))
     S, t_hr = _time(lambda: hit_and_run(P, count, seed=0))
     ok &= all(P.contains(S.exact(i)) for i in range(0, count, max(1, count // 100)))
-    bits = max(q.bit_length() for q in Q)
+    bits = max(q.bit_length() for q in M.Q)
     bits_frac = max(max(a.denominator.bit_length() for a in p) for p in pts[:50])
     return {"nxL": f"{n} x {L}", "dim": len(P.null_basis), "vertices": len(V), "lp": t_lp,
             "mix": t_mix, "frac": t_frac, "hr": t_hr, "bits": bits, "bits_frac": bits_frac,

@@ -323,17 +323,17 @@ def _samples(c: dict, ctx: _Ctx, args: argparse.Namespace) -> dict:
     P = ctx.polytope
     V = ctx.vertices if ctx.vertices is not None else P.lp_vertices(32, seed=args.seed)
     how = "all vertices" if ctx.vertices is not None else f"{len(V)} LP vertices"
-    B, Q = mix_vertices(V, args.samples, seed=args.seed)
-    for i in range(0, len(B), max(1, len(B) // 100)):     # every 100th re-checked exactly
-        if not P.contains(tuple(Fraction(b, Q[i]) for b in B[i])):
+    S = mix_vertices(V, args.samples, seed=args.seed)
+    for i in range(0, len(S), max(1, len(S) // 100)):     # every 100th re-checked exactly
+        if not P.contains(S.exact(i)):
             raise ExactReluError("internal: a sample is not in the polytope")  # pragma: no cover
-    out: dict = {"count": len(B), "seed": args.seed, "method": f"convex combinations of {how}"}
+    out: dict = {"count": len(S), "seed": args.seed, "method": f"convex combinations of {how}"}
     if args.samples_out:
         doc = {"kind": "exactrelu optimal-set samples",
                "certificate": args.cert, "exact": c["lower"] == c["upper"],
                "method": out["method"],
-               "samples": [{"alpha": {k: q_str(Fraction(b, q)) for k, b in zip(ctx.keys, row)
-                                      if b}} for row, q in zip(B, Q)]}
+               "samples": [{"alpha": {k: q_str(a) for k, a in zip(ctx.keys, S.exact(i)) if a}}
+                           for i in range(len(S))]}
         from .io.files import write_atomic
 
         write_atomic(args.samples_out, json.dumps(doc))
@@ -343,8 +343,7 @@ def _samples(c: dict, ctx: _Ctx, args: argparse.Namespace) -> dict:
         yt = np.array([float(a) for a in test.y])
         W = np.array([[float(a) for a in w] for w in ctx.dirs])
         cols = np.maximum(Xt @ W.T, 0.0) * np.array([float(s) for s in ctx.signs])
-        A = np.array([[b / q for b in row] for row, q in zip(B, Q)])
-        pred = A @ cols.T                                  # samples x n_test
+        pred = S.as_float() @ cols.T                       # samples x n_test
         mse = np.mean((pred - yt) ** 2, axis=1)
         pct = [0, 5, 50, 95, 100]
         out["test"] = {"file": args.test, "n": test.n,

@@ -119,8 +119,6 @@ def run_demo(out_dir: str | None = None) -> int:
 def _tied_example(out: Path) -> bool:
     """A planted instance whose optimum is not unique: certify it (exact), then describe
     its optimal set with the same code as ``exactrelu optimal-set`` and sample it."""
-    from fractions import Fraction as F
-
     from .certificate.emit import dumps
     from .certify import certify
     from .cli_optimal_set import _exact_report, read_certificate
@@ -144,8 +142,8 @@ def _tied_example(out: Path) -> bool:
     _say(f"   optimal set: {len(rep['equicorrelated'])} equicorrelated blocks, "
          f"{len(rep['vertices'])} vertices = minimal optimal networks (neurons {sizes}); "
          + ("unique" if rep["unique"] else f"NOT unique: {wit} = 0"))
-    B, Q = mix_vertices(ctx.vertices, 1000, seed=0)
-    inside = all(ctx.polytope.contains(tuple(F(b, q) for b in row)) for row, q in zip(B, Q))
+    S = mix_vertices(ctx.vertices, 1000, seed=0)
+    inside = all(ctx.polytope.contains(S.exact(i)) for i in range(len(S)))
     _say(f"   1000 exact samples of the optimal set (convex combinations of the vertices): "
          f"{'all' if inside else 'NOT all'} optimal, each with the same fit and value p* "
          f"(exactrelu optimal-set CERT --samples)")

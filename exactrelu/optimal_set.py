@@ -61,7 +61,7 @@ __all__ = [
     # exact linear algebra
     "rank", "null_vector", "null_basis", "independent",
     # the generic polytope
-    "Polytope", "MinNorm", "PolytopeTooLarge", "mix_vertices",
+    "Polytope", "MinNorm", "PolytopeTooLarge", "Samples", "mix_vertices",
     # optimal sets
     "CGL", "OptimalSet", "cgl_optimal_set", "optimal_set", "optimal_set_section",
     "example_b",
@@ -979,8 +979,8 @@ class Polytope:
         rational weights (about uniform on the simplex; see :func:`mix_vertices`).
         Each is in ``P`` by convexity; the caller may re-check with :meth:`contains`."""
         V = list(vertices) if vertices is not None else self.vertices()
-        B, Q = mix_vertices(V, count, seed=seed, grid=grid)
-        return [tuple(Fraction(b, q) for b in row) for row, q in zip(B, Q)]
+        S = mix_vertices(V, count, seed=seed, grid=grid)
+        return [S.exact(i) for i in range(len(S))]
 
     def lp_vertices(self, k: int, *, seed: int = 0, scale: int = 1 << 8) -> list[Vec]:
         """Up to ``k`` distinct vertices of ``P``: exact LP optima (:meth:`lp`) for random
@@ -993,8 +993,34 @@ class Polytope:
         return list(out)
 
 
+@dataclass
+class Samples:
+    """Exact samples ``beta_i = B_i / Q_i`` (integer numerators ``B``; ``Q`` one common
+    denominator, or one per sample)."""
+
+    B: list[list[int]]
+    Q: int | list[int]
+
+    def __len__(self) -> int:
+        return len(self.B)
+
+    def den(self, i: int) -> int:
+        return self.Q if isinstance(self.Q, int) else self.Q[i]
+
+    def exact(self, i: int) -> Vec:
+        q = self.den(i)
+        return tuple(Fraction(b, q) for b in self.B[i])
+
+    def as_float(self) -> Any:
+        """The samples rounded to float64 (for evaluation only, e.g. test accuracy)."""
+        import numpy as np
+
+        return np.array([[b / self.den(i) for b in row] for i, row in enumerate(self.B)],
+                        dtype=float)
+
+
 def mix_vertices(V: Sequence[Sequence[Fraction]], count: int, *, seed: int = 0,
-                 grid: int = 1 << 16) -> tuple[list[list[int]], list[int]]:
+                 grid: int = 1 << 16) -> Samples:
     """``count`` random convex combinations of the points ``V``, exactly.
 
     Target weights ``c / grid`` (integer ``c >= 0``, ``sum c = grid``: the gaps between
@@ -1005,15 +1031,15 @@ def mix_vertices(V: Sequence[Sequence[Fraction]], count: int, *, seed: int = 0,
     >= 0`` summing to 1), each within ``(len(V) + 1) 2^-16 / grid`` of its target.  One
     denominator per sample, about the size of one vertex's (a common denominator for all
     vertices would be their lcm: tens of thousands of bits for LP vertices of float data).
-    Returns numerators ``B`` (``count x L``) and denominators ``Q`` (``count``), from one
-    integer matrix product (flint)."""
+    Returns :class:`Samples` with numerators ``B`` (``count x L``) and denominators ``Q``
+    (one per sample), from one integer matrix product (flint)."""
     if not V:
         raise ExactReluError("no vertices to combine (the polytope is empty)")
     V = [q_vector(v) for v in V]
     dens = [_lcm_den(v) for v in V]
     L = len(V[0])
     if count <= 0:
-        return [], []
+        return Samples([], [])
     s = max(d.bit_length() for d in dens) + 16
     Nd = flint.fmpz_mat(len(V), L + 1, [x for v, d in zip(V, dens)
                                         for x in [int(a * d) for a in v] + [d]])
@@ -1024,7 +1050,7 @@ def mix_vertices(V: Sequence[Sequence[Fraction]], count: int, *, seed: int = 0,
         K.extend(((b - a) << s) // d for a, b, d in zip([0] + cuts, cuts + [grid], dens))
     flat = [int(x) for x in (flint.fmpz_mat(count, len(V), K) * Nd).entries()]
     rows = [flat[i * (L + 1):(i + 1) * (L + 1)] for i in range(count)]
-    return [r[:L] for r in rows], [r[L] for r in rows]
+    return Samples([r[:L] for r in rows], [r[L] for r in rows])
 
 
 def _round_fmpq(x, bits: int):

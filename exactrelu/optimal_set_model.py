@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -46,7 +45,7 @@ import numpy as np
 
 from .errors import ExactReluError
 from .numbers import q_vector, sqnorm, sqrt_bounds
-from .optimal_set import MinNorm, Polytope, _solve_least_norm, mix_vertices
+from .optimal_set import MinNorm, Polytope, Samples, _solve_least_norm, mix_vertices
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
            "relu_columns", "float_qp_point", "hit_and_run", "Samples"]
@@ -64,29 +63,6 @@ def relu_columns(X: Sequence[Sequence[Fraction]], W1: Sequence[Sequence[Fraction
         cols.append(tuple(max(sum((x * c for x, c in zip(row, w) if c), _ZERO), _ZERO) * a
                           for row in X))
     return cols
-
-
-@dataclass
-class Samples:
-    """Exact samples ``beta_i = B_i / Q_i`` (integer numerators ``B``; ``Q`` one common
-    denominator, or one per sample)."""
-
-    B: list[list[int]]
-    Q: int | list[int]
-
-    def __len__(self) -> int:
-        return len(self.B)
-
-    def den(self, i: int) -> int:
-        return self.Q if isinstance(self.Q, int) else self.Q[i]
-
-    def exact(self, i: int) -> Vec:
-        q = self.den(i)
-        return tuple(Fraction(b, q) for b in self.B[i])
-
-    def as_float(self) -> np.ndarray:
-        return np.array([[b / self.den(i) for b in row] for i, row in enumerate(self.B)],
-                        dtype=float)
 
 
 class ModelPolytope:
@@ -168,8 +144,7 @@ class ModelPolytope:
         :meth:`Polytope.lp_vertices`).  Unlike hit-and-run this reaches far into the long,
         thin directions of ``Q`` at once.  Returns ``(vertices, samples)``."""
         V = self.polytope.lp_vertices(vertices, seed=seed)
-        B, Q = mix_vertices(V, count, seed=seed, grid=grid)
-        return V, Samples(B, Q)
+        return V, mix_vertices(V, count, seed=seed, grid=grid)
 
 
 def model_polytope_from_columns(cols: Sequence[Vec], norms_sq: Sequence[Fraction],

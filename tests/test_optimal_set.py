@@ -505,8 +505,9 @@ def test_mix_vertices_exact_combinations():
     from exactrelu.optimal_set import mix_vertices
 
     V = [(F(1, 3), F(0), F(2)), (F(0), F(5, 7), F(1)), (F(1), F(1), F(0))]
-    B, Q = mix_vertices(V, 50, seed=4, grid=97)
-    assert len(B) == len(Q) == 50
+    S = mix_vertices(V, 50, seed=4, grid=97)
+    B, Q = S.B, S.Q
+    assert len(B) == len(Q) == len(S) == 50
     rng = random.Random(4)
     s = 3 + 16                                          # bits of max den (7) + 16
     for row, q in zip(B, Q):
