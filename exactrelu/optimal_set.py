@@ -93,11 +93,10 @@ def rank(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> int:
     n = len(cols[0]) if n is None else n
     if n == 0:
         return 0
-    Mi = _int_rows(cols)                    # L x n (rows = the columns), same rank
-    if full_rank_mod_p(Mi) is not None:     # proved full rank: the common case, fast
-        return min(Mi.nrows(), Mi.ncols())
+    M = _int_rows(cols)                     # L x n (rows = the columns), same rank
+    if full_rank_mod_p(M) is not None:      # proved full rank: the common case, fast
+        return min(M.nrows(), M.ncols())
     # rank is transpose invariant: use the tall orientation (fast in flint)
-    M = _qmat_rows(cols, n)
     return M.rank() if M.nrows() >= M.ncols() else M.transpose().rank()
 
 
