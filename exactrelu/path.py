@@ -1391,7 +1391,8 @@ def _locate(data: Dataset, ps: PatternSet, m: int, lo: FixedWidthPoint, hi: Fixe
             break
     else:
         jump.bracket = (lo.lam, hi.lam)
-    proved = not same_fit and _fits_apart(data, ps, B1, B2, *jump.bracket)
+    # r1a, r2a: the branch optima at the last la tried, a point of the bracket
+    proved = not same_fit and _fits_apart(data.y, r1a, r2a, *jump.bracket)
     if proved:
         jump.kind_proved = True
     jump.note = (("fits agree at the crossing (float): a neuron crosses a region boundary or "
@@ -1402,10 +1403,12 @@ def _locate(data: Dataset, ps: PatternSet, m: int, lo: FixedWidthPoint, hi: Fixe
     return jump
 
 
-def _fits_apart(data: Dataset, ps: PatternSet, B1: Sequence[Block], B2: Sequence[Block],
+def _fits_apart(y: Sequence[Fraction], R1: "RestrictedOptimum", R2: "RestrictedOptimum",
                 la: Fraction, lb: Fraction) -> bool:
-    """Prove that the optimal fits of the two restricted programs differ at EVERY lam in
+    """Prove that the optimal fits of two restricted programs differ at EVERY lam in
     ``[la, lb]`` (``la > 0``), so at the crossing inside it the width-m path jumps.
+    ``R1``, ``R2``: the two restricted optima at one ``lam0 = R1.lam = R2.lam`` in
+    ``[la, lb]``.
 
     Lemmas (exact rationals; square roots only as enclosures checked by squaring):
     (i) a feasible point with objective ``<= upper`` and fit ``f~`` has
@@ -1413,18 +1416,17 @@ def _fits_apart(data: Dataset, ps: PatternSet, B1: Sequence[Block], B2: Sequence
     and ``f*`` is optimal); (ii) ``f*(lam) = y - r*(lam)`` with ``r*(lam)`` the projection
     of ``y`` on ``lam C`` (``C`` convex, ``0 in C``: cone projections are positively
     homogeneous), so ``||f*(lam) - f*(lam')|| <= 2 ||y|| |lam - lam'| / min(lam, lam')``.
-    At the midpoint ``q``: apart if ``||f~1 - f~2|| > sqrt(2 e1) + sqrt(2 e2) +
-    2 ||y|| (lb - la) / la``."""
-    if not 0 < la < lb:
+    Apart if ``||f~1 - f~2|| > sqrt(2 e1) + sqrt(2 e2) + 4 ||y|| h / la`` with
+    ``h = max(lam0 - la, lb - lam0)``."""
+    lam0 = R1.lam
+    if not (0 < la <= lam0 <= lb and R2.lam == lam0):
         return False
-    q = (la + lb) / 2
-    prog = ConvexProgram(data, q, ps)
-    R1, R2 = restricted_optimum(prog, B1), restricted_optimum(prog, B2)
+    h = max(lam0 - la, lb - lam0)
     gap = sqrt_bounds(sqnorm([a - b for a, b in zip(R1.fit, R2.fit)]))[0]
     e1 = sqrt_bounds(2 * (R1.upper - R1.lower))[1]
     e2 = sqrt_bounds(2 * (R2.upper - R2.lower))[1]
-    ny = sqrt_bounds(sqnorm(data.y))[1]
-    return gap > e1 + e2 + 2 * ny * (lb - la) / la
+    ny = sqrt_bounds(sqnorm(y))[1]
+    return gap > e1 + e2 + 4 * ny * h / la
 
 
 def _verify_at(data: Dataset, ps: PatternSet, m: int, jump: Jump, q: Fraction,

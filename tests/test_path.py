@@ -224,11 +224,14 @@ def test_irrational_crossing_in_two_columns_is_proved_a_jump(tmp_path, capsys):
     ps = enumerate_patterns(data.X)
     B1 = tuple(sorted(fw.points[1].winners[0].support))
     B2 = tuple(sorted(fw.points[2].winners[0].support))
-    assert _fits_apart(data, ps, B1, B2, la, lb)
-    # the checks can fail: same branch twice (no gap), or a bracket too wide for the
-    # Lipschitz term
-    assert not _fits_apart(data, ps, B1, B1, la, lb)
-    assert not _fits_apart(data, ps, B1, B2, F(1, 2), F(2))
+    prog = ConvexProgram(data, la, ps)
+    R1, R2 = restricted_optimum(prog, B1), restricted_optimum(prog, B2)
+    assert _fits_apart(data.y, R1, R2, la, lb)
+    # the checks can fail: same branch twice (no gap), a bracket too wide for the
+    # Lipschitz term, or optima solved outside the bracket
+    assert not _fits_apart(data.y, R1, R1, la, lb)
+    assert not _fits_apart(data.y, R1, R2, F(1, 2), F(2))
+    assert not _fits_apart(data.y, R1, R2, lb, lb + 1)
     f = tmp_path / "irr2.csv"
     f.write_text("1,0,2\n-2,0,1\n-1,0,1\n")
     code, out, _ = run(["path", f, "--lams", "1/2:2:4", "--width", "1"], capsys)
