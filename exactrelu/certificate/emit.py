@@ -28,13 +28,7 @@ def _v(xs: Sequence[Fraction | int]) -> list[str]:
 
 
 def _sparse(m: Mapping[int, Fraction]) -> dict[str, str]:
-    out = {}
-    for k in sorted(m):                     # hot path (Gordan entries): inlined _s
-        v = m[k]
-        if v:
-            out[str(k)] = (str(v.numerator) if type(v) is Fraction and v.denominator == 1
-                           else _s(v))
-    return out
+    return {str(k): _s(v) for k, v in sorted(m.items()) if v != 0}
 
 
 def certificate_dict(data: Dataset, lam: Fraction, patterns: PatternSet, *,
