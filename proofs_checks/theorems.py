@@ -1383,28 +1383,25 @@ def completeness_control(X: Sequence[Sequence[Fraction]]) -> None:
 
 # ------------------------------------------------ the checker rejects corruptions
 
-def load_checker():
-    name = "exactrelu_standalone_check_cert"
+def _load_sibling(stem: str):
+    """A module of this folder, loaded by path under a private name (once)."""
+    name = f"exactrelu_standalone_{stem}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "check_cert.py")
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules[name] = mod
     spec.loader.exec_module(mod)  # type: ignore[union-attr]
     return mod
 
 
+def load_checker():
+    return _load_sibling("check_cert")
+
+
 def _q(x: Fraction) -> str:
     x = Fraction(x)
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
-
-
-def _drop_pattern(c: dict, p: int) -> dict:
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import fixtures_build
-
-    return fixtures_build.drop_pattern(c, p)
 
 
 def _flip_bit(c: dict, rng: random.Random) -> dict:
@@ -1439,7 +1436,8 @@ def corruption_families(cert: dict) -> dict[str, Callable[[dict, random.Random],
                                          _q(2 * Fraction(c["problem"]["lam"]))),
         "lam halved": lambda c, r: _set(c, ["problem", "lam"],
                                         _q(Fraction(c["problem"]["lam"]) / 2)),
-        "pattern dropped": lambda c, r: _drop_pattern(c, r.randrange(len(c["patterns"]["bits"]))),
+        "pattern dropped": lambda c, r: _load_sibling("fixtures_build").drop_pattern(
+            c, r.randrange(len(c["patterns"]["bits"]))),
         "pattern bit flipped": _flip_bit,
         "witness zeroed": lambda c, r: _set(c, ["patterns", "witnesses",
                                                 r.randrange(len(c["patterns"]["witnesses"]))],
