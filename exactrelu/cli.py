@@ -154,12 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    def data_args(sp: argparse.ArgumentParser) -> None:
+    def data_args(sp: argparse.ArgumentParser, *, lam: bool = False) -> None:
         sp.add_argument("data", metavar="DATA",
                         help="CSV file: one sample per line, features then target; values are "
                              "integers, decimals or p/q fractions, read exactly")
         sp.add_argument("--bias", action="store_true", help="append a column of ones to X")
         sp.add_argument("--header", action="store_true", help="skip the first line of DATA")
+        if lam:
+            sp.add_argument("--lam", required=True, metavar="Q",
+                            help="weight decay: a positive rational (3/8, 0.01, 1e-3)")
 
     sp = sub.add_parser("patterns", help="all activation patterns (regions), exact",
                         description="Enumerate every activation pattern D = diag(1[X g > 0]) "
@@ -181,9 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "exact bounds on the global optimum of ReLU training, "
                                     "written as a certificate that proofs_checks/check_cert.py "
                                     "verifies with the standard library only.")
-    data_args(sp)
-    sp.add_argument("--lam", required=True, metavar="Q",
-                    help="weight decay: a positive rational (3/8, 0.01, 1e-3)")
+    data_args(sp, lam=True)
     sp.add_argument("--network", metavar="NET",
                     help="certify this network (JSON, .npz or PyTorch state_dict): its exact "
                          "NC objective is the upper bound")

@@ -97,7 +97,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub, data_args: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(sub, data_args: Callable[..., None]) -> None:
     """Add the ``prune`` sub-command to the sub-parser collection ``sub``."""
     from .pruning import RULES
 
@@ -110,9 +110,7 @@ def register(sub, data_args: Callable[[argparse.ArgumentParser], None]) -> None:
                     "not increase (unchanged for an optimal network). With --target-neurons, "
                     "prune further with the least-squares heuristic and report the exact "
                     "objective increase.")
-    data_args(sp)
-    sp.add_argument("--lam", required=True, metavar="Q",
-                    help="weight decay: a positive rational (3/8, 0.01, 1e-3)")
+    data_args(sp, lam=True)
     sp.add_argument("--network", required=True, metavar="NET",
                     help="network to prune (JSON, .npz or PyTorch state_dict)")
     sp.add_argument("-o", "--output", metavar="OUT", help="pruned network (JSON) to write")
