@@ -364,50 +364,38 @@ class _Gordan:
             self.adj_cache[key] = out
         return out
 
+    def _y(self, items: Sequence[tuple[int, int | Fraction]]) -> dict[int, Fraction]:
+        """The Gordan ``y`` on the rows of X from ``(class j, v_j > 0)`` on the primitive
+        class directions: ``y_{rep j} = v_j * scale_j``.  For integer ``v`` the vector is
+        scaled by a positive integer (the lcm of the scale denominators, then divided by
+        the gcd) -- a positive factor keeps a Gordan certificate valid -- so it stays in
+        integers: no Fraction arithmetic on the hot path of big proofs."""
+        reps = self.reps
+        if all(type(v) is int for _, v in items):
+            if self.plain:
+                ints = [(reps[j], v) for j, v in items]
+            else:
+                nd = self.rep_nd
+                L = math.lcm(*(nd[j][1] for j, _ in items))
+                ints = [(reps[j], v * nd[j][0] * (L // nd[j][1])) for j, v in items]
+            g = math.gcd(*(v for _, v in ints))
+            return {k: _int_fraction(v // g) for k, v in ints}
+        return {reps[j]: Fraction(v) * (self.rep_scale[j] or 1) for j, v in items}
+
     def _entries(self, i: int, cs: Sequence[int], cls: Sequence[int],
                  rows: Sequence[Sequence[int]], weight: int, out: list[GordanEntry]) -> None:
         """Entries for flipping each class ``cs[a]`` of pattern ``i`` from
         ``weight * s_c h_c = sum_l rows[a][l] s_{cls[l]} h_{cls[l]}`` (integers >= 0)."""
-        reps, nd, flips = self.reps, self.rep_nd, self.flips
-        plain = self.plain
-        fr = _int_fraction
-        rc = [reps[j] for j in cls]
-        nc = [nd[j] for j in cls]
         for c, vals in zip(cs, rows):
-            if plain:
-                g = math.gcd(weight, *vals)
-                y = {reps[c]: fr(weight // g)}
-                for k, v in zip(rc, vals):
-                    if v:
-                        y[k] = fr(v // g)
-            else:
-                # y_k(X) = y_k(primitive) * p_k / q_k: scaled by the lcm of the q_k (a
-                # positive factor keeps a Gordan certificate valid), all integers, no
-                # Fraction arithmetic (the hot spot of big proofs)
-                terms = [(reps[c], weight, nd[c])] + [(k, v, t) for k, v, t in zip(rc, vals, nc)
-                                                      if v]
-                L = math.lcm(*(t[1] for _, _, t in terms))
-                ints = [(k, v * t[0] * (L // t[1])) for k, v, t in terms]
-                g = math.gcd(*(v for _, v in ints))
-                y = {k: fr(v // g) for k, v in ints}
-            out.append(GordanEntry(i, flips[c], y))
+            items = [(c, weight)] + [(j, v) for j, v in zip(cls, vals) if v]
+            out.append(GordanEntry(i, self.flips[c], self._y(items)))
 
     def _entry(self, i: int, c: int, coef: Mapping[int, int | Fraction],
                weight: int | Fraction) -> GordanEntry:
         """Gordan entry for flipping class ``c`` of pattern ``i`` from
         ``weight * s_c h_c = sum_j coef_j s_j h_j`` (``weight > 0``, ``coef >= 0``)."""
-        y: dict[int, Fraction] = {}
         items = [(c, weight)] + [(j, v) for j, v in coef.items() if v]
-        if all(isinstance(v, int) for _, v in items):
-            g = 0
-            for _, v in items:
-                g = math.gcd(g, v)
-            if g > 1:
-                items = [(j, v // g) for j, v in items]
-        for j, v in items:
-            s = self.rep_scale[j]
-            y[self.reps[j]] = Fraction(v) if s is None else v * s
-        return GordanEntry(i, self.flips[c], y)
+        return GordanEntry(i, self.flips[c], self._y(items))
 
     def _fallback(self, i: int, c: int, walls: Sequence[int]) -> GordanEntry:
         sig = self.sigma[i]
@@ -430,12 +418,7 @@ class _Gordan:
             raise ExactReluError(
                 f"the pattern list is incomplete: flipping rows {list(self.flips[c])} of "
                 f"pattern {i} gives the region {flipped}, which is not listed")
-        y: dict[int, Fraction] = {}
-        for j, v in zip(allc, sol):
-            if v:
-                s = self.rep_scale[j]
-                y[self.reps[j]] = v if s is None else v * s
-        return GordanEntry(i, self.flips[c], y)
+        return GordanEntry(i, self.flips[c], self._y([(j, v) for j, v in zip(allc, sol) if v]))
 
     # -- per region ---------------------------------------------------------------
     def region(self, i: int, out: list[GordanEntry]) -> None:
