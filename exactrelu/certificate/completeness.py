@@ -277,7 +277,7 @@ class _Gordan:
         self.flips = [tuple(C) for C in members]
         # y refers to the rows of X: y_k(X) = y_k(primitive) * scale_k
         scales = [_row_scale(Xq[k], rows[k]) for k in self.reps]
-        self.rep_scale = [None if s == 1 else s for s in scales]
+        self.rep_scale = scales
         self.rep_nd = [(s.numerator, s.denominator) for s in scales]
         piv, r = _row_space_coords(dirs, d)
         self.r = r
@@ -285,7 +285,7 @@ class _Gordan:
         self.hmax = max((abs(v) for h in self.H for v in h), default=0)
         self.Hi = np.array(self.H, dtype=np.int64 if self.hmax < (1 << 62) else object
                            ).reshape(m, r)
-        self.plain = all(s is None for s in self.rep_scale)
+        self.plain = all(s == 1 for s in scales)
         big = max((abs(v) for h in self.H for v in h), default=0)
         if big < (1 << 50):
             Hf = np.array(self.H, dtype=np.float64).reshape(m, r)
@@ -380,7 +380,7 @@ class _Gordan:
                 ints = [(reps[j], v * nd[j][0] * (L // nd[j][1])) for j, v in items]
             g = math.gcd(*(v for _, v in ints))
             return {k: _int_fraction(v // g) for k, v in ints}
-        return {reps[j]: Fraction(v) * (self.rep_scale[j] or 1) for j, v in items}
+        return {reps[j]: Fraction(v) * self.rep_scale[j] for j, v in items}
 
     def _entries(self, i: int, cs: Sequence[int], cls: Sequence[int],
                  rows: Sequence[Sequence[int]], weight: int, out: list[GordanEntry]) -> None:
