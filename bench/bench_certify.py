@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from exactrelu.approx.solver import solve_crelu  # noqa: E402
 from exactrelu.certificate.emit import dumps  # noqa: E402
-from exactrelu.certify import certify  # noqa: E402
-from exactrelu.patterns import enumerate_patterns  # noqa: E402
+from exactrelu.certificate.produce import certify  # noqa: E402
+from exactrelu.arrangement import enumerate_patterns  # noqa: E402
 from exactrelu.problem import Dataset  # noqa: E402
 
 CASES = [(20, 3, False), (30, 3, True), (40, 3, False), (30, 4, False)]

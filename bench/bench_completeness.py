@@ -6,7 +6,7 @@ import statistics
 import time
 
 from exactrelu.certificate.completeness import completeness_proof, verify_completeness
-from exactrelu.patterns import enumerate_patterns, is_general_position
+from exactrelu.arrangement import enumerate_patterns, is_general_position
 
 
 def rand(n, d, lo, hi, seed):

@@ -1,6 +1,6 @@
 """Benchmark: exact vertex enumeration of optimal polytopes {alpha >= 0 : M alpha = b}.
 
-Ours: :meth:`exactrelu.optimal_set.Polytope.vertices` with ``method="cdd"`` (pycddlib
+Ours: :meth:`exactrelu.optimal_sets.Polytope.vertices` with ``method="cdd"`` (pycddlib
 3.0.2 ``cdd.gmp``, double description, equalities reduced to independent rows and passed
 as ``lin_set``).  Second opinions (named, same process, each result compared EXACTLY with
 ours): ``ppl`` (pplpy 0.8.10 ``C_Polyhedron``, if installed) and ``bases`` (basis
@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exactrelu.numbers import dot, sqnorm  # noqa: E402
-from exactrelu.optimal_set import Polytope, mix_vertices, optimal_set  # noqa: E402
+from exactrelu.optimal_sets import Polytope, mix_vertices, optimal_set  # noqa: E402
 from exactrelu.optimal_set_model import hit_and_run  # noqa: E402
 
 
@@ -60,7 +60,7 @@ def multi_tie(ties: int, seed: int):
     """Planted non-unique instance with ``ties`` tie rows through one direction (d = 3 +
     ties - 1 so the tie rows are independent)."""
     from exactrelu.exact import exact_optimum_at
-    from exactrelu.patterns import enumerate_patterns
+    from exactrelu.arrangement import enumerate_patterns
     from exactrelu.planted import planted_instance
     from exactrelu.problem import ConvexProgram, Dataset
 

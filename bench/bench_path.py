@@ -1,6 +1,6 @@
 """Benchmark: a certified regularization path of 50 values of lam (n = 30, d = 3).
 
-Ours: :func:`exactrelu.path.certified_path` -- ONE pattern enumeration, ONE completeness
+Ours: :func:`exactrelu.paths.certified_path` -- ONE pattern enumeration, ONE completeness
 proof, exact lam_max, then per lam a warm-started float solve (the previous active
 blocks start the working set, from large lam down), the exact dual lower bound, an
 exact-optimum attempt and the exact upper bound.  Every point ends with proved bounds
@@ -10,7 +10,7 @@ consecutive points, then only the cheap rounding attempt.  Variants of ours: the
 search everywhere (``exact=True``), cold solves (``warm=False``), bounds only
 (``exact=False``).
 
-Baseline (named, same process): independent cold ``exactrelu.certify.certify(data, lam)``
+Baseline (named, same process): independent cold ``exactrelu.certificate.produce.certify(data, lam)``
 calls -- the pipeline of ``exactrelu certify``: pattern enumeration, solve from scratch,
 bounds, exact attempt, completeness proof and certificate emission, per lam.  Run on
 every 5th lam (10 of the 50) and EXTRAPOLATED x5 to the whole grid (marked as such).
@@ -35,8 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exactrelu.numbers import sqrt_bounds  # noqa: E402
-from exactrelu.path import certified_path, lam_max, path_violations  # noqa: E402
-from exactrelu.patterns import enumerate_patterns  # noqa: E402
+from exactrelu.paths import certified_path, lam_max, path_violations  # noqa: E402
+from exactrelu.arrangement import enumerate_patterns  # noqa: E402
 from exactrelu.problem import Dataset  # noqa: E402
 
 
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
                      len(path_violations(path)), path.timings))
     base = None
     if not args.no_baseline:
-        from exactrelu.certify import certify
+        from exactrelu.certificate.produce import certify
 
         idx = list(range(0, k, 5))
         t = time.perf_counter()

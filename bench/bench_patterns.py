@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exactrelu.patterns import enumerate_patterns, region_count_general_position  # noqa: E402
+from exactrelu.arrangement import enumerate_patterns, region_count_general_position  # noqa: E402
 from exactrelu.testing.oracles import regions_by_lp  # noqa: E402
 
 CASES = [(20, 3), (40, 3), (30, 4), (40, 4), (30, 5)]

@@ -4,9 +4,9 @@ of regions (a small sweep in one process).
 For each (n, d): seeded random rationals k/q (|k| <= 20, q <= 7) for X, targets from a
 planted 3-neuron ReLU network plus noise (rounded to rationals), lam = 1/2.
 
-* ``enumerate`` -- :func:`exactrelu.patterns.enumerate_patterns` (all regions, exact
+* ``enumerate`` -- :func:`exactrelu.arrangement.enumerate_patterns` (all regions, exact
   witnesses, verified);
-* ``certify`` -- :func:`exactrelu.certify.certify`: enumeration, float solve, exact dual
+* ``certify`` -- :func:`exactrelu.certificate.produce.certify`: enumeration, float solve, exact dual
   bound, exact-optimum search, upper bound, completeness proof and the certificate,
   with its stage timings (of the first run).
 
@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exactrelu.certify import certify  # noqa: E402
-from exactrelu.patterns import enumerate_patterns, region_count_general_position  # noqa: E402
+from exactrelu.certificate.produce import certify  # noqa: E402
+from exactrelu.arrangement import enumerate_patterns, region_count_general_position  # noqa: E402
 from exactrelu.problem import Dataset  # noqa: E402
 
 PATTERN_CASES = [(n, d) for d in (2, 3, 4) for n in (10, 20, 30, 40)]

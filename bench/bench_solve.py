@@ -3,7 +3,7 @@
 Run:  python bench/bench_solve.py [--quick]
 
 Every case uses ALL activation patterns (regions of the arrangement {x_j . g = 0}).  If
-``exactrelu.patterns.enumerate_patterns`` is importable it is used; otherwise the
+``exactrelu.arrangement.enumerate_patterns`` is importable it is used; otherwise the
 float enumerator below (extreme rays of the arrangement + random sampling) is used and its
 count is checked against Cover's formula 2 * sum_{k<d} C(n-1, k), valid in general position.
 Both solvers run in the same process; cvxpy uses the vectorised formulation of
@@ -99,7 +99,7 @@ def patterns_by_rays(X: np.ndarray, seed: int = 0, samples: int = 20000) -> np.n
 def all_patterns(X: np.ndarray, Xq) -> tuple[np.ndarray, str, bool | None]:
     """(patterns, source, exact general-position verdict or None)."""
     try:
-        from exactrelu.patterns import enumerate_patterns, is_general_position
+        from exactrelu.arrangement import enumerate_patterns, is_general_position
     except ImportError:
         enumerate_patterns = None
     if enumerate_patterns is not None:

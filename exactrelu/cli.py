@@ -34,7 +34,7 @@ def _load_data(args: argparse.Namespace):
 # ----------------------------------------------------------------------- patterns
 
 def cmd_patterns(args: argparse.Namespace) -> int:
-    from .patterns import (enumerate_patterns, region_count_general_position,
+    from .arrangement import (enumerate_patterns, region_count_general_position,
                            sample_patterns)
 
     data = _load_data(args)
@@ -85,7 +85,7 @@ def _load_network(path: str, data):
 
 def cmd_certify(args: argparse.Namespace) -> int:
     from .certificate.emit import dumps
-    from .certify import certify
+    from .certificate.produce import certify
     from .io.data import parse_lam
     from .numbers import q_str
 

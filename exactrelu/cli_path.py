@@ -4,10 +4,10 @@ from ``exactrelu.cli.build_parser``).
 ``exactrelu path DATA --lams a,b,c | lo:hi:k [--width m] [--bias] [--header] [--json]
 [--plot FILE]``
 
-Without ``--width``: :func:`exactrelu.path.certified_path` -- for every ``lam`` proved
+Without ``--width``: :func:`exactrelu.paths.certified_path` -- for every ``lam`` proved
 bounds ``lower <= p*(lam) <= upper`` on the global optimum of ReLU training (every
 width), exact when the optimum is rational.  With ``--width m``: the exact optimum of
-the ``m``-neuron network (:func:`exactrelu.path.fixed_width_path`), and the jumps of the
+the ``m``-neuron network (:func:`exactrelu.paths.fixed_width_path`), and the jumps of the
 optimal network.  ``--json`` prints one line per ``lam`` (``shared/spec/cli.md``).
 Bad input: one error line naming the bad item, exit 2, nothing written.
 """
@@ -30,7 +30,7 @@ def parse_lams(text: str) -> list[Fraction]:
     ``lo:hi:k`` (``k`` values evenly spaced from ``lo`` to ``hi`` inclusive, exactly).
     :class:`~exactrelu.errors.InputError` names the bad item."""
     from .numbers import parse_rational
-    from .path import lam_grid
+    from .paths import lam_grid
 
     def positive(item: str, what: str) -> Fraction:
         try:
@@ -118,7 +118,7 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def _convex(args, data, lams) -> int:
-    from .path import certified_path, path_violations, plot_certified_path
+    from .paths import certified_path, path_violations, plot_certified_path
 
     path = certified_path(data, lams, progress=None if not args.json else False)
     if args.json:
@@ -153,7 +153,7 @@ def _convex(args, data, lams) -> int:
 
 def _fixed(args, data, lams) -> int:
     from .numbers import q_str
-    from .path import fixed_width_path, one_dimensional_path, plot_fixed_width_path
+    from .paths import fixed_width_path, one_dimensional_path, plot_fixed_width_path
 
     m = args.width
     try:

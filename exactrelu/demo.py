@@ -22,10 +22,10 @@ def _standalone_checker() -> Path | None:
 
 def run_demo(out_dir: str | None = None) -> int:
     from .certificate.emit import dumps
-    from .certify import certify
+    from .certificate.produce import certify
     from .io.data import read_csv
     from .numbers import q_str
-    from .patterns import enumerate_patterns, region_count_general_position
+    from .arrangement import enumerate_patterns, region_count_general_position
 
     t_all = time.perf_counter()
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exactrelu-demo-"))
@@ -54,7 +54,7 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   optimal set (in the certificate): {len(osec['blocks'])} equicorrelated blocks, "
              f"{nv} vertex{'es' if nv != 1 else ''} = minimal optimal network"
              f"{'s' if nv != 1 else ''}; the optimum is {'unique' if nv == 1 else 'not unique'}")
-    from .path import fixed_width_path
+    from .paths import fixed_width_path
 
     fp = fixed_width_path(d1, [Fraction(1), Fraction(3, 2), Fraction(2), Fraction(5, 2),
                                Fraction(3)], 1)
@@ -120,10 +120,9 @@ def _tied_example(out: Path) -> bool:
     """A planted instance whose optimum is not unique: certify it (exact), then describe
     its optimal set with the same code as ``exactrelu optimal-set`` and sample it."""
     from .certificate.emit import dumps
-    from .certify import certify
-    from .cli_optimal_set import _exact_report, read_certificate
+    from .certificate.produce import certify
     from .numbers import q_str
-    from .optimal_set import mix_vertices
+    from .optimal_sets import mix_vertices
     from .planted import planted_instance
 
     p = planted_instance(10, 3, 3, seed=1, unique=False)
@@ -136,12 +135,16 @@ def _tied_example(out: Path) -> bool:
         _say(f"   bounds [{float(res.lower):.12g}, {float(res.upper):.12g}] (not exact)")
         return True
     _say(f"   optimum proved exactly: p* = {q_str(res.lower)} (certificate: {path.name})")
-    ctx, rep = _exact_report(read_certificate(str(path)), 1000)
-    sizes = sorted(v["neurons"] for v in rep["vertices"])
-    wit = " + ".join(f"({x})*fit[{k}]" for k, x in (rep["witness"] or {}).items())
-    _say(f"   optimal set: {len(rep['equicorrelated'])} equicorrelated blocks, "
-         f"{len(rep['vertices'])} vertices = minimal optimal networks (neurons {sizes}); "
-         + ("unique" if rep["unique"] else f"NOT unique: {wit} = 0"))
+    from .describe import describe_optimal_set
+    from .results import Certificate
+
+    os_ = describe_optimal_set(Certificate.load(path), max_vertices=1000)
+    ctx = os_._internal[0]
+    sizes = sorted(len(v) for v in os_.vertices)
+    wit = " + ".join(f"({x})*fit[{k}]" for k, x in sorted((os_.witness or {}).items()))
+    _say(f"   optimal set: {len(os_.equicorrelated)} equicorrelated blocks, "
+         f"{len(os_.vertices)} vertices = minimal optimal networks (neurons {sizes}); "
+         + ("unique" if os_.unique else f"NOT unique: {wit} = 0"))
     S = mix_vertices(ctx.vertices, 1000, seed=0)
     inside = all(ctx.polytope.contains(S.exact(i)) for i in range(len(S)))
     _say(f"   1000 exact samples of the optimal set (convex combinations of the vertices): "

@@ -24,7 +24,7 @@ digest):
   objective equal the convex objective.
 * **NC -> C** (:func:`network_to_convex`).  A neuron with ``W1_j != 0 != w2_j`` gives
   ``u_j = |w2_j| W1_j`` in the cone of a pattern of ``W1_j`` (ties broken by
-  :func:`exactrelu.patterns.neuron_region`), with sign ``sign(w2_j)``; neurons sharing
+  :func:`exactrelu.arrangement.neuron_region`), with sign ``sign(w2_j)``; neurons sharing
   (pattern, sign) are merged by summing.  The fit is preserved and the objective does not
   increase (triangle inequality, then AM-GM): ``C <= B <= NC``
   (:func:`compare_convex_nc` decides the sign of ``C - NC`` exactly).
@@ -45,7 +45,7 @@ from typing import Iterable, Mapping, Sequence
 from .algebraic import compare_sum_sqrt
 from .errors import DomainError, ExactReluError, NotExactError, ShapeError
 from .numbers import dot, exact_sqrt, is_square, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
-from .patterns import PatternSet, network_patterns
+from .arrangement import PatternSet, network_patterns
 from .problem import Dataset
 
 __all__ = ["Network", "ProductNetwork", "convex_to_network", "network_to_convex",
@@ -63,7 +63,7 @@ _ZERO = Fraction(0)
 def _rows_of(X: Dataset | Sequence[Sequence[object]]) -> Mat:
     if isinstance(X, Dataset):
         return X.X
-    return q_matrix(X)
+    return q_matrix(X, allow_float=True)        # the public rule: floats at their IEEE value
 
 
 def _relu_fit(X: Mat, w: Sequence[Fraction], c: Fraction) -> list[Fraction]:
@@ -91,7 +91,7 @@ def _loss(f: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
 
 
 def _lam(lam: object) -> Fraction:
-    lq = to_q(lam)
+    lq = to_q(lam, allow_float=True)
     if lq <= 0:
         raise ValueError(f"lam must be positive, got {lq}")
     return lq
@@ -130,6 +130,14 @@ class Network:
     from a PyTorch model became the last column of ``W1``), so the data must carry the
     column of ones (``--bias``).  ``dim`` is ``d``; it is only needed (and only stored)
     for a network of width 0.
+
+    >>> from exactrelu import Network
+    >>> net = Network.from_numpy([[1, -1], [0.5, 2]], [3, "-1/2"])
+    >>> net.width, net.outputs([[2, 1]])      # (2-1)_+ * 3 + (1+2)_+ * (-1/2)
+    (2, (Fraction(3, 2),))
+    >>> from exactrelu import Dataset     # 1/2 (3/2 - 1)^2 + 1/10 * 1/2 (11 + 9/2)
+    >>> net.nc_objective(Dataset.from_arrays([[2, 1]], [1]), "1/10")
+    Fraction(9, 10)
     """
 
     W1: Mat
@@ -163,13 +171,79 @@ class Network:
 
     @staticmethod
     def from_values(W1: Iterable[Iterable[object]], w2: Iterable[object],
-                    allow_float: bool = False, *, bias_column: bool = False,
+                    allow_float: bool = True, *, bias_column: bool = False,
                     dim: int | None = None) -> "Network":
-        """Build from exact values (int, Fraction, rational strings, ...).  Floats raise
-        :class:`~exactrelu.errors.NotExactError` unless ``allow_float`` (then their exact
-        IEEE value is taken).  Shapes are validated (:class:`ShapeError`)."""
+        """Build from exact values (int, Fraction, rational strings, ...); floats at their
+        exact IEEE value (the public rule, :func:`exactrelu.exact_number`), or refused with
+        :class:`~exactrelu.errors.NotExactError` when ``allow_float=False``.  Shapes are validated (:class:`ShapeError`)."""
         return Network(q_matrix(W1, allow_float=allow_float),
                        q_vector(w2, allow_float=allow_float), bias_column, dim)
+
+    @staticmethod
+    def from_numpy(W1: object, w2: object, b1: object = None) -> "Network":
+        """A network from arrays (NumPy, nested lists; ``W1`` is ``m x d``, ``w2`` has
+        ``m`` entries).  Every value is taken exactly, floats at their exact IEEE value
+        (the rule of :func:`exactrelu.exact_number`).  A first-layer bias ``b1`` becomes
+        the last column of ``W1`` (``bias_column``: the data then needs ``bias=True``).
+
+        >>> from exactrelu import Network
+        >>> net = Network.from_numpy([[1.0, -0.5]], [2], b1=[0.25])
+        >>> net.W1, net.bias_column
+        (((Fraction(1, 1), Fraction(-1, 2), Fraction(1, 4)),), True)
+        >>> net.predict([[1, 0]])          # (1 + 0.25)_+ * 2, bias column added
+        array([2.5])
+        """
+        from .api import _rows, exact_number
+
+        rows = [[exact_number(a) for a in _rows(r, "a row of W1")] for r in _rows(W1, "W1")]
+        out = _rows(w2, "w2")
+        if out and isinstance(out[0], (list, tuple)):       # (m, 1) or (1, m)
+            out = [a for r in out for a in r]
+        w2q = [exact_number(a) for a in out]
+        if b1 is None:
+            return Network(tuple(map(tuple, rows)), tuple(w2q))
+        bq = [exact_number(a) for a in _rows(b1, "b1")]
+        if len(bq) != len(rows):
+            raise ShapeError(f"b1 has {len(bq)} entries but W1 has {len(rows)} rows")
+        return Network(tuple(tuple(r) + (b,) for r, b in zip(rows, bq)), tuple(w2q), True)
+
+    @staticmethod
+    def from_torch(model: object) -> "Network":
+        """A network from a PyTorch ``Linear-ReLU-Linear`` model (``nn.Sequential``) or
+        its ``state_dict``, at the exact float values of the weights (a first-layer bias
+        becomes the last column of ``W1``).  An output bias is refused (not supported
+        yet)."""
+        from .io.networks import network_from_state_dict
+
+        sd = model.state_dict() if hasattr(model, "state_dict") else model
+        if not hasattr(sd, "items"):
+            raise ShapeError(f"expected a torch module or a state_dict, got "
+                             f"{type(model).__name__}")
+        return network_from_state_dict(list(sd.items()), name="<torch model>")
+
+    def to_numpy(self):
+        """``(W1, w2)`` as float64 NumPy arrays (rounded: for display and fast float use;
+        the exact weights stay in :attr:`W1` and :attr:`w2`)."""
+        import numpy as np
+
+        d = self.dim or 0
+        W1 = np.array([[float(a) for a in r] for r in self.W1], dtype=float).reshape(-1, d)
+        return W1, np.array([float(a) for a in self.w2], dtype=float)
+
+    def predict(self, X: object):
+        """Predictions ``sum_j (x . W1_j)_+ w2_j`` for the rows of ``X`` as float64: the
+        exact outputs (:meth:`outputs`), each rounded once.  With a ``bias_column`` the
+        column of ones is appended when ``X`` has one column fewer than the network."""
+        import numpy as np
+
+        from .api import _rows, exact_number
+
+        rows = [[exact_number(a) for a in _rows(r, "a row of X")] for r in _rows(X, "X")]
+        if self.bias_column and rows and self.dim is not None and len(rows[0]) == self.dim - 1:
+            rows = [r + [Fraction(1)] for r in rows]
+        if not self.W1:
+            return np.zeros(len(rows))
+        return np.array([float(v) for v in self.outputs(rows)], dtype=float)
 
     # -- shape -------------------------------------------------------------------------
     @property
@@ -456,7 +530,7 @@ def network_to_convex(net: Network, X: Dataset | Sequence[Sequence[object]]
     """NC -> C: ``(patterns, {(pattern index, sign): u})``.
 
     For each neuron with ``W1_j != 0 != w2_j``: its pattern is that of a region whose
-    closure contains ``W1_j`` (:func:`exactrelu.patterns.neuron_region`: ``1[X W1_j > 0]``
+    closure contains ``W1_j`` (:func:`exactrelu.arrangement.neuron_region`: ``1[X W1_j > 0]``
     off ties, a generic perturbation on tied rows), the sign is ``sign(w2_j)`` and
     ``u_j = |w2_j| W1_j``; neurons with the same (pattern, sign) are summed.  Blocks that
     sum to zero are dropped.  Verified exactly before returning: every ``u`` is in its

@@ -2,7 +2,7 @@ r"""The model-relative polytope of a (near-optimal) rational model, and optimisa
 sampling over it (paper digest section 3, Table 1 and the "10,000 samples" experiment).
 
 On real data the optimum is usually irrational, so the exact optimal set
-(:mod:`exactrelu.optimal_set`) is out of reach.  What *is* exact is the set of models that
+(:mod:`exactrelu.optimal_sets`) is out of reach.  What *is* exact is the set of models that
 rescale the neurons of a given rational model ``(W1, w2)`` without changing its
 predictions on the training data::
 
@@ -45,7 +45,7 @@ import numpy as np
 
 from .errors import ExactReluError
 from .numbers import q_vector, sqnorm, sqrt_bounds
-from .optimal_set import MinNorm, Polytope, Samples, _solve_least_norm, mix_vertices
+from .optimal_sets import MinNorm, Polytope, Samples, _solve_least_norm, mix_vertices
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
            "relu_columns", "float_qp_point", "hit_and_run", "Samples"]

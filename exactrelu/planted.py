@@ -39,7 +39,7 @@ import numpy as np
 from .cones import _fr, _qmat, cone_matrix, dual_margin
 from .errors import DomainError, ExactReluError, ShapeError
 from .numbers import dot, q_vector, sqnorm, to_q
-from .patterns import PatternSet, enumerate_patterns
+from .arrangement import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
 from .linalg import int_rows as _int_rows
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from .errors import ShapeError
 from .numbers import dot, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
-from .patterns import PatternSet
+from .arrangement import PatternSet
 
 __all__ = ["Dataset", "ConvexProgram", "Block"]
 
@@ -48,9 +48,10 @@ class Dataset:
 
     @staticmethod
     def from_arrays(X: Sequence[Sequence[object]], y: Sequence[object], *, bias: bool = False,
-                    allow_float: bool = False, source: str | None = None) -> "Dataset":
+                    allow_float: bool = True, source: str | None = None) -> "Dataset":
         """Build from exact values; with ``bias=True`` a column of ones is appended.
-        Floats are refused unless ``allow_float`` (then their exact IEEE value is used)."""
+        Floats are taken at their exact IEEE value (the public rule,
+        :func:`exactrelu.exact_number`), or refused when ``allow_float=False``."""
         Xq = q_matrix(X, allow_float=allow_float)
         yq = q_vector(y, allow_float=allow_float)
         if len(Xq) != len(yq):

@@ -465,7 +465,7 @@ def _as_frac(x: Any) -> Fraction:
 def _as_rows(X: Dataset | Sequence[Sequence[object]]) -> tuple[Vec, ...]:
     if isinstance(X, Dataset):
         return X.X
-    return q_matrix(X)
+    return q_matrix(X, allow_float=True)        # the public rule: floats at their IEEE value
 
 
 class _Products:
@@ -573,12 +573,12 @@ def _dataset_parts(net: Network, X, y, lam):
             if len(r) != net.dim:
                 raise ShapeError(f"row {k} of X has {len(r)} entries but the network has "
                                  f"{net.dim} inputs")
-    yq = q_vector(y) if y is not None else None
+    yq = q_vector(y, allow_float=True) if y is not None else None
     if yq is not None and len(yq) != len(Xq):
         raise ShapeError(f"{len(Xq)} data rows but {len(yq)} targets")
     lq = None
     if lam is not None:
-        lq = to_q(lam)
+        lq = to_q(lam, allow_float=True)
         if lq <= 0:
             raise ValueError(f"lam must be positive, got {lq}")
     return Xq, yq, lq

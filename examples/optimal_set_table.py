@@ -50,7 +50,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from exactrelu.approx.solver import solve_crelu_full  # noqa: E402
 from exactrelu.certificate.refine import exact_dual_bound  # noqa: E402
 from exactrelu.optimal_set_model import model_polytope_from_columns  # noqa: E402
-from exactrelu.patterns import sample_patterns  # noqa: E402
+from exactrelu.arrangement import sample_patterns  # noqa: E402
 from exactrelu.problem import ConvexProgram, Dataset  # noqa: E402
 
 GRID = 64          # features rounded to multiples of 1/GRID
@@ -346,7 +346,7 @@ def write_doc(results: list[dict], args, seconds: float, path: str) -> str:
 ABOUT = """
 ## The capability (issue 4)
 
-* `exactrelu.optimal_set` -- the optimal set of the convex program, exactly, when its
+* `exactrelu.optimal_sets` -- the optimal set of the convex program, exactly, when its
   optimum is rational (planted instances, digest Example B): from an `ExactOptimum`,
   `optimal_set(program, exact_opt)` gives the equicorrelation set `E`, the support `S`
   (exact LPs), **all vertices** of `P = {alpha >= 0 : sum_b alpha_b s_b D_b X v_b = yhat}`
@@ -403,7 +403,7 @@ has the base model's objective (up to a 1e-18 enclosure).
 def exact_section() -> list[str]:
     """Exact optimal sets where the optimum is rational (computed now, in < 1 s)."""
     from exactrelu.exact import exact_optimum_at
-    from exactrelu.optimal_set import cgl_optimal_set, example_b, optimal_set
+    from exactrelu.optimal_sets import cgl_optimal_set, example_b, optimal_set
     from exactrelu.planted import planted_instance
 
     L = ["\n## Exact optimal sets (rational optima)\n"]

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from exactrelu.numbers import q_str, sqrt_bounds  # noqa: E402
-from exactrelu.path import (certified_path, fixed_width_path, lam_grid, lam_max,  # noqa: E402
+from exactrelu.paths import (certified_path, fixed_width_path, lam_grid, lam_max,  # noqa: E402
                             one_dimensional_path, path_violations, plot_certified_path,
                             plot_fixed_width_path)
 from exactrelu.problem import Dataset  # noqa: E402

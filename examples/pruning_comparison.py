@@ -10,7 +10,7 @@ Set-up (paper digest section 3, adapted to scikit-learn's shipped data sets):
   (regression); features standardised on the training half, regression target too;
   binary labels -1 (first class) / +1; split 50/50 with ``random_state = 650 + r``;
 * convex model: C-ReLU over the patterns of 25 random gates
-  (:func:`exactrelu.patterns.sample_patterns`, seed ``123 + r``) -> at most 50 blocks,
+  (:func:`exactrelu.arrangement.sample_patterns`, seed ``123 + r``) -> at most 50 blocks,
   solved by :func:`exactrelu.approx.solver.solve_crelu`; ``lam = 0.01 n_train`` (the
   paper's ``lam = 0.01`` with its loss divided by n);
 * network: :func:`exactrelu.networks.convex_to_network` (exact product form) mapped to
@@ -49,7 +49,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from exactrelu.approx.solver import solve_crelu  # noqa: E402
 from exactrelu.networks import convex_to_network  # noqa: E402
 from exactrelu.numbers import from_float  # noqa: E402
-from exactrelu.patterns import sample_patterns  # noqa: E402
+from exactrelu.arrangement import sample_patterns  # noqa: E402
 from exactrelu.pruning import prune_ls_float, prune_network  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -52,7 +52,7 @@ from exactrelu.errors import ExactReluError  # noqa: E402
 from exactrelu.networks import (Network, compare_convex_nc, convex_to_network,  # noqa: E402
                                 network_to_convex)
 from exactrelu.numbers import dot, exact_sqrt, sqnorm, sqrt_bounds  # noqa: E402
-from exactrelu.patterns import (enumerate_patterns, is_general_position,  # noqa: E402
+from exactrelu.arrangement import (enumerate_patterns, is_general_position,  # noqa: E402
                                 neuron_region, region_count_general_position)
 from exactrelu.planted import Planted, planted_instance  # noqa: E402
 from exactrelu.problem import ConvexProgram, Dataset  # noqa: E402
@@ -271,12 +271,12 @@ def optimal_set(p: Planted) -> OptimalSet:
 
 
 def _library_optimal_set(os_: OptimalSet):
-    """:func:`exactrelu.optimal_set.optimal_set` on the same instance, if that module is
+    """:func:`exactrelu.optimal_sets.optimal_set` on the same instance, if that module is
     present (it is cross-checked, never trusted), else None."""
-    if importlib.util.find_spec("exactrelu.optimal_set") is None:
+    if importlib.util.find_spec("exactrelu.optimal_sets") is None:
         return None
     from exactrelu.exact import exact_optimum_at
-    from exactrelu.optimal_set import optimal_set as lib_optimal_set
+    from exactrelu.optimal_sets import optimal_set as lib_optimal_set
 
     eo = exact_optimum_at(os_.prog, os_.r_hat)
     need(eo is not None, "exact_optimum_at rejected the planted residual")
@@ -430,9 +430,9 @@ class CertInstance:
 
 
 def make_certificate(rng: random.Random) -> CertInstance:
-    """A certificate produced by :func:`exactrelu.certify.certify` on a small planted
+    """A certificate produced by :func:`exactrelu.certificate.produce.certify` on a small planted
     instance with a unique optimum (so ``lower == upper``, proved exactly)."""
-    from exactrelu.certify import certify
+    from exactrelu.certificate.produce import certify
 
     while True:
         n = rng.randint(3, 6)
@@ -574,13 +574,13 @@ def t5_check(p: Planted) -> None:
         others.append(("float solve + exact_optimum", ind))
     lib = _library_optimal_set(os_)
     if lib is not None:
-        need(set(lib.blocks) == set(os_.E), "exactrelu.optimal_set: E differs")
-        need(set(lib.support) == set(p.support), "exactrelu.optimal_set: support differs")
-        need(lib.unique == p.unique, "exactrelu.optimal_set: uniqueness verdict differs")
+        need(set(lib.blocks) == set(os_.E), "exactrelu.optimal_sets: E differs")
+        need(set(lib.support) == set(p.support), "exactrelu.optimal_sets: support differs")
+        need(lib.unique == p.unique, "exactrelu.optimal_sets: uniqueness verdict differs")
         if lib.vertices is not None:
             need(sorted(sorted(v.items()) for v in lib.vertices)
                  == sorted(sorted(v.items()) for v in os_.vertices),
-                 "exactrelu.optimal_set: vertices differ from cdd's")
+                 "exactrelu.optimal_sets: vertices differ from cdd's")
     for label, w in others:
         alpha = {}
         for b, u in w.items():
@@ -811,7 +811,7 @@ def t9_check(p: Planted) -> None:
     if lib is not None:
         for a in pts:
             need(lib.is_support_minimal(a) == independent_support(os_.M, a),
-                 f"exactrelu.optimal_set.is_support_minimal disagrees at {a}")
+                 f"exactrelu.optimal_sets.is_support_minimal disagrees at {a}")
 
 
 def t9_control(p: Planted) -> None:
@@ -1102,15 +1102,15 @@ def _descent(data: Dataset, ps, lam: Fraction, b: Block) -> bool:
 def t20_check(data: Dataset) -> None:
     """w = 0 is optimal iff lam >= lam_max, lam_max^2 = max_b ||Π_K(s X^T D_b y)||^2
     (digest §2.2 L5): zero proved optimal at a rational lam >= lam_max, an exact descent
-    at a lam < lam_max; agrees with exactrelu.path.lam_max when present."""
+    at a lam < lam_max; agrees with exactrelu.paths.lam_max when present."""
     ps = enumerate_patterns(data.X)
     lm2, arg, _ = lam_max_sq(data, ps)
     try:
-        from exactrelu.path import lam_max
+        from exactrelu.paths import lam_max
     except ImportError:  # pragma: no cover
         lam_max = None
     if lam_max is not None:
-        need(lam_max(data, ps)[0] == lm2, "exactrelu.path.lam_max disagrees")
+        need(lam_max(data, ps)[0] == lm2, "exactrelu.paths.lam_max disagrees")
     if lm2 == 0:
         need(_zero_optimal(data, ps, Fraction(1, 100)), "lam_max = 0 but 0 not optimal")
         return
@@ -1571,9 +1571,9 @@ def t24_check(inst: Stationary) -> None:
     optimum of the convex program sub-sampled to its own pattern, and it is global iff
     that program's dual is feasible for all patterns (lam >= 3 here); below lam = 2 it is
     also worse than the other 1-neuron stationary point: a spurious local minimum."""
-    from exactrelu.certify import certify
+    from exactrelu.certificate.produce import certify
     from exactrelu.exact import exact_optimum_at
-    from exactrelu.patterns import enumerate_patterns, network_patterns
+    from exactrelu.arrangement import enumerate_patterns, network_patterns
 
     q, lam = inst.q, inst.lam
     data = Dataset.from_arrays(EXAMPLE_C_X, EXAMPLE_C_Y)
@@ -1611,7 +1611,7 @@ def t24_control(inst: Stationary) -> None:
     """A perturbed network is not stationary (the gradient check fires), and the sub-sampled
     optimum check rejects a residual that is off by 1/7 on the active point."""
     from exactrelu.exact import exact_optimum_at
-    from exactrelu.patterns import network_patterns
+    from exactrelu.arrangement import network_patterns
 
     q, lam = inst.q, inst.lam
     data = Dataset.from_arrays(EXAMPLE_C_X, EXAMPLE_C_Y)

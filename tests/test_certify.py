@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from exactrelu.certificate.emit import dumps
-from exactrelu.certify import certify
+from exactrelu.certificate.produce import certify
 from exactrelu.networks import Network
 from exactrelu.problem import Dataset
 

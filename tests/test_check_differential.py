@@ -3,7 +3,7 @@
 
 (a) every fixture of proofs_checks/fixtures_build.py under every corruption family of
     proofs_checks/test_check_cert.py, plus that file's encoding and budget cases;
-(b) certificates made by exactrelu.certify.certify (1-D exact, random with bias, degenerate
+(b) certificates made by exactrelu.certificate.produce.certify (1-D exact, random with bias, degenerate
     data on the Gordan route, a sampled list, given networks): VERIFIED by both, then ~14
     corruption families with the outcome each must get;
 (c) hypothesis: random mutations of certificate text and subtrees.
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from exactrelu.certificate import check as lib
 from exactrelu.certificate.emit import dumps
-from exactrelu.certify import certify
+from exactrelu.certificate.produce import certify
 from exactrelu.networks import Network
 from exactrelu.problem import Dataset
 

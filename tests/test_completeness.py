@@ -10,7 +10,7 @@ from exactrelu.certificate.completeness import (CompletenessProof, GordanEntry,
                                                 completeness_proof, proof_from_json,
                                                 verify_completeness)
 from exactrelu.errors import ExactReluError
-from exactrelu.patterns import enumerate_patterns, is_general_position
+from exactrelu.arrangement import enumerate_patterns, is_general_position
 
 # ------------------------------------------------------------------------ data sets
 

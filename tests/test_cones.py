@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 from exactrelu.cones import (Projection, block_projection, cone_matrix, dual_margin, project,
                              verify_projection)
 from exactrelu.errors import NotExactError, ShapeError
-from exactrelu.patterns import enumerate_patterns
+from exactrelu.arrangement import enumerate_patterns
 from exactrelu.problem import ConvexProgram, Dataset
 
 

@@ -7,7 +7,7 @@ import flint
 from hypothesis import given, strategies as st
 
 from exactrelu.linalg import _PRIME, full_rank_mod_p, int_rows
-from exactrelu.optimal_set import _independent_rows, null_basis, rank
+from exactrelu.optimal_sets import _independent_rows, null_basis, rank
 
 
 def test_int_rows_scales_each_row():

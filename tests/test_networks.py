@@ -13,7 +13,7 @@ from exactrelu.errors import DomainError, NotExactError, ShapeError
 from exactrelu.networks import (Network, compare_convex_nc, convex_to_network,
                                 fourth_root, in_cone, network_to_convex)
 from exactrelu.numbers import dot, sqnorm
-from exactrelu.patterns import enumerate_patterns, neuron_region
+from exactrelu.arrangement import enumerate_patterns, neuron_region
 from exactrelu.problem import ConvexProgram, Dataset
 
 # ------------------------------------------------------------------------ strategies
@@ -130,10 +130,12 @@ def test_network_values_and_objective():
     assert not net.is_balanced()
 
 
-def test_network_refuses_floats_and_bad_shapes():
+def test_network_floats_exact_or_refused_and_bad_shapes():
+    # the public rule: a float is its exact IEEE value; allow_float=False refuses it
     with pytest.raises(NotExactError):
-        Network.from_values([[0.5]], [1])
-    net = Network.from_values([[0.1]], [1], allow_float=True)
+        Network.from_values([[0.5]], [1], allow_float=False)
+    assert Network.from_values([[0.5]], [1]).W1 == ((F(1, 2),),)
+    net = Network.from_values([[0.1]], [1])
     assert net.W1[0][0] == F(3602879701896397, 36028797018963968)
     with pytest.raises(ShapeError):
         Network.from_values([[1, 2], [1]], [1, 1])

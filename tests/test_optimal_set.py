@@ -1,4 +1,4 @@
-"""The optimal set, exactly (exactrelu.optimal_set, exactrelu.optimal_set_model, the
+"""The optimal set, exactly (exactrelu.optimal_sets, exactrelu.optimal_set_model, the
 ``optimal-set`` command).  Digest 2.2-2.9, 2.12; tests T5-T11, T23, T26 of digest 5.2.
 
 Every claim is checked with exact rationals, mostly through code that does not share the
@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, strategies as st
 
 from exactrelu.certificate.emit import certificate_dict, dumps
-from exactrelu.certify import certify
+from exactrelu.certificate.produce import certify
 from exactrelu.errors import ExactReluError
 from exactrelu.exact import exact_optimum_at
 from exactrelu.networks import Network
-from exactrelu.optimal_set import (CGL, Polytope, cgl_optimal_set, check_collinear,
+from exactrelu.optimal_sets import (CGL, Polytope, cgl_optimal_set, check_collinear,
                                    check_segment, corollary41_network, example_b, minimality,
                                    network_minimality, objective_at, optimal_set,
                                    optimal_set_section)
@@ -502,7 +502,7 @@ def test_model_polytope_duplicated_neurons():
 def test_mix_vertices_exact_combinations():
     """mix_vertices: each sample is exactly sum_i w_i V_i with w >= 0, sum w = 1 and w
     within 4 * 2^-16/grid of the target c/grid; recomputed here with Fractions."""
-    from exactrelu.optimal_set import mix_vertices
+    from exactrelu.optimal_sets import mix_vertices
 
     V = [(F(1, 3), F(0), F(2)), (F(0), F(5, 7), F(1)), (F(1), F(1), F(0))]
     S = mix_vertices(V, 50, seed=4, grid=97)

@@ -39,10 +39,10 @@ from exactrelu.errors import ExactReluError, InputError
 from exactrelu.exact import exact_optimum_at
 from exactrelu.networks import Network
 from exactrelu.numbers import sqnorm, sqrt_bounds
-from exactrelu.path import (Surd, certified_path, fixed_width_optimum, fixed_width_path,
+from exactrelu.paths import (Surd, certified_path, fixed_width_optimum, fixed_width_path,
                             lam_grid, lam_max, min_norm_alpha, one_dimensional_path,
                             path_violations, restricted_optimum)
-from exactrelu.patterns import enumerate_patterns
+from exactrelu.arrangement import enumerate_patterns
 from exactrelu.planted import one_dimensional_instance
 from exactrelu.problem import ConvexProgram, Dataset
 
@@ -212,7 +212,7 @@ def test_irrational_crossing_in_two_columns_is_proved_a_jump(tmp_path, capsys):
     """The same data with a zero second feature (d = 2: no closed form): the crossing is
     only bracketed, but the jump is PROVED -- the two branch fits stay apart on the whole
     certified bracket (strong convexity + the Lipschitz bound of the optimal fit)."""
-    from exactrelu.path import _fits_apart
+    from exactrelu.paths import _fits_apart
 
     data = Dataset.from_arrays([[1, 0], [-2, 0], [-1, 0]], [2, 1, 1])
     fw = fixed_width_path(data, lam_grid(F(1, 2), 2, 4), 1)
@@ -324,7 +324,7 @@ def test_monotonicity_bounds_instance_and_cold_certify():
     assert path.complete and path.proof is not None
     assert path_violations(path) == []
     assert any(not p.exact for p in path)
-    from exactrelu.certify import certify
+    from exactrelu.certificate.produce import certify
 
     for k in (1, 5):
         res = certify(data, grid[k], progress=False)
@@ -344,7 +344,7 @@ def test_min_norm_example_b():
 
 
 def test_min_norm_nonunique_relu_instance():
-    from exactrelu.path import _optimal_set_info
+    from exactrelu.paths import _optimal_set_info
     from exactrelu.planted import planted_instance
 
     p = planted_instance(8, 2, 3, seed=1, unique=False)
@@ -452,10 +452,10 @@ def test_restricted_optimum_exact_and_bounds():
 
 def test_min_norm_agrees_with_optimal_set_module():
     """Differential check against the independent optimal-set module, when present."""
-    osm = pytest.importorskip("exactrelu.optimal_set")
+    osm = pytest.importorskip("exactrelu.optimal_sets")
     if not hasattr(osm, "optimal_set"):
-        pytest.skip("exactrelu.optimal_set has no optimal_set()")
-    from exactrelu.path import _optimal_set_info
+        pytest.skip("exactrelu.optimal_sets has no optimal_set()")
+    from exactrelu.paths import _optimal_set_info
     from exactrelu.planted import planted_instance
 
     p = planted_instance(8, 2, 3, seed=1, unique=False)

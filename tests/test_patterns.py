@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from exactrelu.errors import ShapeError
-from exactrelu.patterns import (enumerate_patterns, is_general_position, network_patterns,
+from exactrelu.arrangement import (enumerate_patterns, is_general_position, network_patterns,
                                 neuron_region, region_count_general_position, sample_patterns)
 from exactrelu.testing.oracles import region_count_zaslavsky, regions_by_lp
 

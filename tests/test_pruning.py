@@ -20,7 +20,7 @@ from exactrelu.cones import dual_margin
 from exactrelu.errors import ExactReluError
 from exactrelu.io.networks import read_network
 from exactrelu.networks import Network
-from exactrelu.patterns import enumerate_patterns
+from exactrelu.arrangement import enumerate_patterns
 from exactrelu.planted import one_dimensional_instance, planted_instance
 from exactrelu.problem import ConvexProgram, Dataset
 from exactrelu.pruning import (RULES, decimal_string, prune_convex, prune_ls,

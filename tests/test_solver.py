@@ -199,7 +199,7 @@ def test_sampled_patterns_stop_guessing_facets():
     from fractions import Fraction
 
     from exactrelu.approx.solver import MAX_REPAIRS
-    from exactrelu.patterns import sample_patterns
+    from exactrelu.arrangement import sample_patterns
 
     rng = np.random.default_rng(1)
     X = np.round(rng.normal(size=(30, 5)) * 8) / 8

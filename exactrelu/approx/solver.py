@@ -905,7 +905,7 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
         ``False``: when the certified gap stays above ``gap_tol`` (tighter re-solves fail
         or the tolerance floor is reached) after a pass in which every block met its dual
         constraint, return that best solution and record why in ``notes`` instead of
-        raising.  For callers that prove their own bounds (``exactrelu.certify``).
+        raising.  For callers that prove their own bounds (``exactrelu.certificate.produce``).
 
     Raises
     ------

@@ -52,7 +52,7 @@ import numpy as np
 
 from ..errors import ExactReluError
 from ..numbers import q_str, to_q
-from ..patterns import (_primitive, check_matrix_shape, is_general_position, primitive_rows,
+from ..arrangement import (_primitive, check_matrix_shape, is_general_position, primitive_rows,
                         region_count_general_position)
 
 __all__ = ["GordanEntry", "CompletenessProof", "completeness_proof", "verify_completeness",
@@ -519,7 +519,7 @@ class _Gordan:
 
 def completeness_proof(X: Sequence[Sequence[object]], patterns: Any, *,
                        route: str = "auto") -> CompletenessProof:
-    """Proof that ``patterns`` (a :class:`~exactrelu.patterns.PatternSet` or a list of bit
+    """Proof that ``patterns`` (a :class:`~exactrelu.arrangement.PatternSet` or a list of bit
     strings) holds every region of ``X``'s central arrangement.
 
     ``route="auto"``: the general-position route when it applies (count equal to

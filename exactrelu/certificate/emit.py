@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
 from ..numbers import q_str
-from ..patterns import PatternSet
+from ..arrangement import PatternSet
 from ..problem import Block, Dataset
 
 __all__ = ["certificate_dict", "dumps"]

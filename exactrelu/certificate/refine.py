@@ -9,7 +9,7 @@ blocks with ``||c_b||^2 <= lam^2`` need no multiplier, the others get the solver
 (rounded, clipped) NNLS multiplier, and finally ``r`` and ``rho`` are scaled by a dyadic
 ``t <= 1`` with ``t^2 max_b ||q_b||^2 <= lam^2`` -- checked by squaring, no square root.
 
-Upper bound: see :mod:`exactrelu.certify` (the exact NC objective of a rational network).
+Upper bound: see :mod:`exactrelu.certificate.produce` (the exact NC objective of a rational network).
 """
 from __future__ import annotations
 

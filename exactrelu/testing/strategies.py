@@ -18,6 +18,7 @@ strategy                        draws
 :func:`rational_unit_vectors`   rational points with ``||e||^2 == 1`` exactly
                                 (inverse stereographic projection)
 :func:`datasets`                :class:`~exactrelu.problem.Dataset` (``X``, ``y``)
+:func:`lams`                    positive rational weight decays ``lam``
 :func:`planted_instances`       C-ReLU instances with a known exact optimum
                                 (:func:`exactrelu.planted.planted_instance`), unique or not
 :func:`one_dimensional_instances`  ``d = 1`` instances with the closed-form optimum
@@ -28,7 +29,7 @@ strategy                        draws
 Example -- a property test of the pattern/cone identity ``D X u = (X u)_+``::
 
     from hypothesis import given
-    from exactrelu.patterns import enumerate_patterns
+    from exactrelu.arrangement import enumerate_patterns
     from exactrelu.testing.strategies import rational_matrices
 
     @given(rational_matrices(n=(1, 6), d=(1, 3)))
@@ -53,7 +54,7 @@ from hypothesis import strategies as st
 
 __all__ = ["rationals", "rational_vectors", "rational_matrices", "general_position_matrices",
            "rational_unit_vectors", "datasets", "planted_instances",
-           "one_dimensional_instances", "networks", "MATRIX_KINDS", "NEURON_KINDS"]
+           "one_dimensional_instances", "networks", "lams", "MATRIX_KINDS", "NEURON_KINDS"]
 
 #: Kinds of matrices drawn by :func:`rational_matrices` (``degenerate=True``).
 MATRIX_KINDS = ("generic", "duplicate", "parallel", "antiparallel", "zero", "rank_deficient",
@@ -87,6 +88,12 @@ def rationals(max_numerator: int = 6, max_denominator: int = 4, *,
     if nonzero:
         s = s.filter(bool)
     return s
+
+
+def lams(max_numerator: int = 8, max_denominator: int = 8) -> st.SearchStrategy[Fraction]:
+    """Positive rationals ``p/q`` (``1 <= p <= max_numerator``, ``1 <= q <=
+    max_denominator``): weight decays ``lam``."""
+    return st.builds(Fraction, st.integers(1, max_numerator), st.integers(1, max_denominator))
 
 
 def rational_vectors(d: int, **kw) -> st.SearchStrategy[tuple[Fraction, ...]]:

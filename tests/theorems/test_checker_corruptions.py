@@ -18,7 +18,7 @@ import random
 
 from hypothesis import assume, given, strategies as st
 
-from exactrelu.certify import certify
+from exactrelu.certificate.produce import certify
 from exactrelu.testing.strategies import planted_instances
 
 from ._claims import T

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from exactrelu.optimal_set import cgl_optimal_set, example_b
+from exactrelu.optimal_sets import cgl_optimal_set, example_b
 from exactrelu.testing.strategies import planted_instances
 
 from ._claims import T

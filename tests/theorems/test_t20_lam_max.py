@@ -4,7 +4,7 @@ Claim (digest §2.2 L5, §5.2 T20): ``w = 0`` is optimal iff
 ``lam >= lam_max = max_b ||Π_{K_b}(s X^T D_b y)||`` (the projection onto the cone matters).
 
 Property: ``lam_max^2`` is computed here from exact cone projections over every block
-of the complete pattern list (and compared with ``exactrelu.path.lam_max``); at a
+of the complete pattern list (and compared with ``exactrelu.paths.lam_max``); at a
 rational ``lam >= lam_max`` zero is proved optimal (``r = y`` dual feasible, dual value
 ``= C(0)``), at a ``lam < lam_max`` an exact descent ``C(t v_b) < C(0)`` is exhibited.
 Example A: ``lam_max = max(|a.y|, |b.y|)``.  Example B: ``lam_max = 3``.
@@ -18,7 +18,7 @@ from fractions import Fraction as F
 
 from hypothesis import assume, given
 
-from exactrelu.patterns import enumerate_patterns
+from exactrelu.arrangement import enumerate_patterns
 from exactrelu.planted import one_dimensional_instance
 from exactrelu.problem import Dataset
 from exactrelu.testing.strategies import datasets, one_dimensional_instances

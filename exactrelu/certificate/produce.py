@@ -24,11 +24,11 @@ from fractions import Fraction
 from typing import Any
 
 
-from . import __version__
-from .errors import ExactReluError
-from .numbers import sqnorm, sqrt_bounds
-from .patterns import PatternSet, enumerate_patterns, network_patterns, sample_patterns
-from .problem import ConvexProgram, Dataset
+from .. import __version__
+from ..errors import ExactReluError
+from ..numbers import sqnorm, sqrt_bounds
+from ..arrangement import PatternSet, enumerate_patterns, network_patterns, sample_patterns
+from ..problem import ConvexProgram, Dataset
 
 __all__ = ["CertifyResult", "certify", "improvement_hint"]
 
@@ -46,6 +46,8 @@ class CertifyResult:
     timings: dict = field(default_factory=dict)
     network: Any = None
     hint: dict | None = None
+    program: Any = None              # the ConvexProgram that was solved
+    exact_optimum: Any = None        # its exact optimum (exactrelu.exact), when found
 
     @property
     def gap(self) -> Fraction:
@@ -53,7 +55,7 @@ class CertifyResult:
 
     def summary(self) -> dict:
         """The one-line JSON of ``certify --json`` (cli.md)."""
-        from .numbers import q_str
+        from ..numbers import q_str
 
         return {"lower": q_str(self.lower), "upper": q_str(self.upper), "exact": self.exact,
                 "complete": self.complete, "patterns": self.patterns,
@@ -77,9 +79,9 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     random gates (plus the network's) instead of all regions: the bounds then hold for
     the convex program over those patterns only (``complete`` false).
     """
-    from .approx.solver import solve_crelu
-    from .certificate.emit import certificate_dict
-    from .networks import Network, convex_to_network
+    from ..approx.solver import solve_crelu
+    from .emit import certificate_dict
+    from ..networks import Network, convex_to_network
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -129,7 +131,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     # 3. exact lower bound
     t = time.perf_counter()
-    from .certificate.refine import exact_dual_bound
+    from .refine import exact_dual_bound
 
     dual = exact_dual_bound(program, sol.residual, sol.rho, bits=bits)
     timings["dual"] = time.perf_counter() - t
@@ -138,7 +140,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     t = time.perf_counter()
     exact_opt = None
     if exact:
-        from .exact import exact_optimum
+        from ..exact import exact_optimum
 
         exact_opt = exact_optimum(program, sol)
     blocks_sec = None
@@ -151,13 +153,13 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     else:
         r, rho, lower = dual.r, dual.rho, dual.lower
         fb = _float_blocks(sol, sol.active)
-        from .certificate.refine import dyadic
+        from .refine import dyadic
 
         qb = {b: tuple(dyadic(x, bits) for x in u) for b, u in fb.items()}
         qb = {b: u for b, u in qb.items() if any(u)}
         # rounding can push a block sitting on its cone's boundary just outside: project
         # it back exactly (then its neuron lies in the closed cone of a listed pattern)
-        from .cones import cone_matrix, project
+        from ..cones import cone_matrix, project
 
         for b, u in list(qb.items()):
             if program.cone_violation(b[0], u) is not None:
@@ -208,7 +210,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     t = time.perf_counter()
     gp, gordan = False, []
     if complete:
-        from .certificate.completeness import completeness_proof
+        from .completeness import completeness_proof
 
         proof = completeness_proof(data.X, ps)
         gp, gordan = proof.general_position, proof.gordan
@@ -222,7 +224,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     optimal_set = None
     if exact_opt is not None and lower == upper and network is None:
         # the exact optimal set (check 6): every optimum, and the minimal networks
-        from .optimal_set import PolytopeTooLarge, optimal_set_section
+        from ..optimal_sets import PolytopeTooLarge, optimal_set_section
 
         try:
             optimal_set = optimal_set_section(program, exact_opt, vertex_limit=vertex_limit)
@@ -245,7 +247,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     bar.close()
     active = len(exact_opt.blocks) if exact_opt is not None else len(sol.active)
     return CertifyResult(cert, lower, upper, exact_opt is not None and lower == upper,
-                         complete, len(ps), active, time.perf_counter() - t0, timings, net, hint)
+                         complete, len(ps), active, time.perf_counter() - t0, timings, net, hint,
+                         program, exact_opt)
 
 
 def _finite(x: float) -> float | str:
@@ -268,8 +271,8 @@ def improvement_hint(program: ConvexProgram, net) -> dict | None:
     """Why a network is not optimal: the block whose dual constraint is most violated at
     the network's residual, the neuron it suggests, and the exact decrease of the NC
     objective from adding that neuron with a small rational step."""
-    from .cones import cone_matrix, project
-    from .networks import Network
+    from ..cones import cone_matrix, project
+    from ..networks import Network
 
     data, lam = program.data, program.lam
     f = net.outputs(data.X)
@@ -301,7 +304,7 @@ def improvement_hint(program: ConvexProgram, net) -> dict | None:
     new = Network(tuple(net.W1) + (tuple(eta * x / a for x in v),), tuple(net.w2) + (s * a,),
                   getattr(net, "bias_column", False), data.d)
     before, after = net.nc_objective(data, lam), new.nc_objective(data, lam)
-    from .numbers import q_str
+    from ..numbers import q_str
 
     return {"pattern": program.patterns.bits[i], "sign": s,
             "violation_sq": q_str(nv2 / (lam * lam)),

@@ -51,7 +51,7 @@ import numpy as np
 
 from .errors import ExactReluError
 from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
-from .patterns import PatternSet, enumerate_patterns
+from .arrangement import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
 from .linalg import fr as _fr, qmat as _matrix
 
@@ -1523,9 +1523,8 @@ def lam_grid(lo: object, hi: object, k: int) -> list[Fraction]:
 # ==================================================================== plots
 
 def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # the caller's backend is left alone (no matplotlib.use): without a display,
+    # matplotlib picks a non-interactive backend by itself
     import matplotlib.pyplot as plt
 
     return plt

@@ -1,0 +1,157 @@
+"""The optimal set a certificate describes, as a typed :class:`~exactrelu.results.OptimalSet`.
+
+Used by :func:`exactrelu.optimal_sets` and by ``exactrelu optimal-set`` (which only formats
+the result).  Nothing in the certificate is trusted:
+
+* if the claim is exact (``lower == upper``), the exact optimum at the certificate's
+  residual ``dual.r`` is re-proved (:func:`exactrelu.exact.exact_optimum_at`) -- or
+  taken from :func:`exactrelu.certificate.produce`, which proved it moments ago -- and the optimal
+  set computed (:func:`exactrelu.optimal_sets.optimal_set`): support ``S``, uniqueness
+  with a witness, all vertices (support-minimal networks), the fewest neurons;
+* otherwise the optimum is not known exactly, and the *model-relative polytope* of the
+  certificate's network (or blocks) is described: all rescalings of its neurons with
+  exactly the same training predictions (:mod:`exactrelu.optimal_set_model`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .errors import ExactReluError, InputError
+from .results import Certificate, OptimalSet
+
+__all__ = ["describe_optimal_set", "SamplingContext"]
+
+
+@dataclass(frozen=True)
+class SamplingContext:
+    """What sampling an optimal set needs: the polytope (coordinates ``j``), its vertices
+    if all are known, for each coordinate the neuron output ``x -> sign_j (x . dir_j)_+``
+    per unit of the coordinate, and the key of the coordinate in the vertices."""
+
+    polytope: Any
+    vertices: list | None
+    dirs: list
+    signs: list
+    keys: list
+
+
+def _parsed(cert: Certificate) -> dict:
+    from .certificate.read import read_certificate
+
+    return read_certificate(cert.source or "<certificate>", text=cert.text)
+
+
+def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
+    from .optimal_sets import PolytopeTooLarge, optimal_set
+
+    solved = cert._solved
+    if solved is not None and solved[1] is not None:
+        program, eo = solved
+    else:
+        from .exact import exact_optimum_at
+        from .problem import ConvexProgram
+
+        c = _parsed(cert)
+        program = ConvexProgram(c["data"], c["lam"], c["patterns"])
+        eo = exact_optimum_at(program, c["r"])
+        if eo is None or eo.value != c["lower"]:
+            raise ExactReluError("the certificate claims an exact optimum, but its residual "
+                                 "dual.r is not optimal for its program (run `exactrelu "
+                                 "check`)")
+    try:
+        os_ = optimal_set(program, eo, vertex_limit=max_vertices)
+        all_vertices = True
+    except PolytopeTooLarge:        # everything but the vertex list; one extreme point
+        os_ = optimal_set(program, eo, enumerate_vertices=False)
+        all_vertices = False
+        ep = os_.polytope.lp([Fraction(1)] * os_.polytope.L)[1]
+        os_.vertices = [os_.alpha_dict(ep)]
+    bits = program.patterns.bits
+    S = list(os_.support)
+    sidx = {b: j for j, b in enumerate(S)}
+    verts = sorted(os_.vertices, key=lambda a: (len(a), sorted(sidx[b] for b in a)))
+    # sampling coordinates = the equicorrelated blocks (zero outside S on the polytope);
+    # the neuron of block b at alpha_b is (alpha_b v_b, s_b), its output s_b alpha_b (x.v_b)_+
+    ctx = SamplingContext(
+        os_.polytope, [os_.alpha_vector(a) for a in os_.vertices] if all_vertices else None,
+        [os_.v[b] for b in os_.blocks], [b[1] for b in os_.blocks],
+        [str(sidx[b]) if b in sidx else None for b in os_.blocks])
+    return OptimalSet(
+        exact=True, unique=os_.unique,
+        support=tuple((bits[b[0]], b[1]) for b in S),
+        vertices=tuple({sidx[b]: x for b, x in a.items()} for a in verts),
+        all_vertices=all_vertices,
+        min_neurons=os_.min_neurons if all_vertices else None,
+        value=eo.value,
+        witness=None if os_.witness is None else {sidx[b]: x for b, x in os_.witness.items()},
+        min_norm={sidx[b]: x for b, x in os_.min_norm.items()},
+        min_norm_mu=tuple(os_.min_norm_mu), sum_alpha=os_.sum_alpha,
+        network_unique=os_.nc_p_unique,
+        equicorrelated=tuple((bits[b[0]], b[1]) for b in os_.blocks),
+        lower=cert.lower, upper=cert.upper, _internal=(ctx, program.data))
+
+
+def _model(cert: Certificate, max_vertices: int) -> OptimalSet:
+    from .numbers import sqnorm
+    from .optimal_sets import PolytopeTooLarge
+    from .optimal_set_model import model_polytope, model_polytope_from_columns
+    from .arrangement import neuron_region
+    from .problem import ConvexProgram
+
+    c = _parsed(cert)
+    data, lam = c["data"], c["lam"]
+    if c["network"] is not None:
+        net = c["network"]
+        mp, keep = model_polytope(net, data, lam)
+        support = [(neuron_region(data.X, net.W1[j])[0], 1 if net.w2[j] > 0 else -1)
+                   for j in keep]
+        rel = "network"
+        dirs = [net.W1[j] for j in keep]
+        signs = [net.w2[j] for j in keep]
+    elif c["blocks"]:
+        program = ConvexProgram(data, lam, c["patterns"])
+        keys, cols, nsq = [], [], []
+        for b, u in c["blocks"]:
+            f = program.block_fit(b, u)
+            if any(f):
+                keys.append(b)
+                cols.append(f)
+                nsq.append(sqnorm(u))
+        mp = model_polytope_from_columns(cols, nsq, data.y, lam)
+        support = [(c["patterns"].bits[b[0]], b[1]) for b in keys]
+        rel = "blocks"
+        bu = dict(c["blocks"])
+        dirs = [bu[k] for k in keys]
+        signs = [k[1] for k in keys]
+    else:
+        raise InputError("the certificate has neither a network nor blocks")
+    P = mp.polytope
+    try:
+        vv = P.vertices(limit=max_vertices)
+        complete = True
+    except PolytopeTooLarge:
+        vv = [P.lp([Fraction(1)] * P.L)[1]]            # one extreme point (max sum beta)
+        complete = False
+    ctx = SamplingContext(P, vv if complete else None, dirs, signs,
+                          [str(j) for j in range(P.L)])
+    verts = sorted(vv, key=lambda a: (sum(1 for x in a if x), a))
+    counts = [sum(1 for x in a if x) for a in verts]
+    return OptimalSet(
+        exact=False, unique=mp.unique, support=tuple(support),
+        vertices=tuple({j: x for j, x in enumerate(a) if x} for a in verts),
+        all_vertices=complete,
+        min_neurons=min(counts) if complete and counts else None,
+        relative_to=rel, dimension=mp.dim,
+        vertex_objective_upper=tuple(mp.objective_bounds(a)[1] for a in verts),
+        lower=c["lower"], upper=c["upper"], _internal=(ctx, data))
+
+
+def describe_optimal_set(cert: Certificate, *, max_vertices: int = 10000) -> OptimalSet:
+    """The optimal set of the certificate's convex program (module doc)."""
+    if max_vertices < 1:
+        raise ValueError("max_vertices must be a positive integer")
+    if cert.lower == cert.upper:
+        return _exact(cert, max_vertices)
+    return _model(cert, max_vertices)
