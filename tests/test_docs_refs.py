@@ -1,7 +1,7 @@
 """The specifications travel with the code: every reference points inside the repository.
 
 Code and docs used to cite documents that users could not open (the shared spec folder,
-the paper digest).  They now cite ``docs/spec/certificate-v1.md``, ``docs/spec/cli.md``
+the paper summary).  They now cite ``docs/spec/certificate-v1.md``, ``docs/spec/cli.md``
 and ``docs/theory.md`` (with the section numbers of the former paper summary), and
 ``docs/spec/rewrite_refs.py`` rewrites old references.  These tests read every file
 tracked by git.
@@ -24,9 +24,10 @@ PACKAGE = "exactrelu/"
 # Assembled from pieces so that this file does not match its own patterns.
 _OLD = "shared" + "/"
 _DG = "dig" + "est"
+_CLI = "cli" + ".md"
 FORBIDDEN = re.compile(
     re.escape(_OLD + "spec") + "|" + re.escape(_OLD + "theory") + "|" + re.escape("/work/" + _OLD)
-    + r"|(?<![.\w])[Dd]" + _DG[1:] + r"\b(?!\()"    # any citation of the former digest
+    + r"|(?<![.\w])[Dd]" + _DG[1:] + r"\b(?!\()"    # any citation of the former summary
     + r"|(?<![/\w.-])(?:certificate-v1|cli)\.md")     # a spec cited without its path
 NUM = r"\d+(?:\.\d+)?"
 _ITEM = r"§(" + NUM + r")(?:\s*[-–]\s*(" + NUM + r"))?(?:\s*\([^()\n]*\))?"
@@ -42,18 +43,9 @@ def tracked_texts() -> tuple[tuple[str, str], ...]:
                              check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout: the tracked files are unknown")
-    files = []
-    for name in out.decode().split("\0"):
-        path = ROOT / name
-        if not name or not path.is_file():
-            continue
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if "\0" not in text:
-            files.append((name, text))
-    return tuple(files)
+    read = _script().read_text_file
+    names = [n for n in out.decode().split("\0") if n and (ROOT / n).is_file()]
+    return tuple((n, text) for n in names if (text := read(ROOT / n)) is not None)
 
 
 def _offenders(select) -> list[str]:
@@ -147,7 +139,7 @@ def _script():
 CASES = [
     (f"(``{_OLD}spec/certificate-v1.md``, check 2)", "(``docs/spec/certificate-v1.md``, check 2)"),
     (f"stable surface: ``{_OLD}spec/cli.md``", "stable surface: ``docs/spec/cli.md``"),
-    ("print one JSON object (cli.md)", "print one JSON object (docs/spec/cli.md)"),
+    (f"print one JSON object ({_CLI})", "print one JSON object (docs/spec/cli.md)"),
     (f"claim of ``{_OLD}theory/paper-{_DG}.md`` §5.2", "claim of ``docs/theory.md`` §5.2"),
     (f"(paper {_DG} §5.0 (c))", "(docs/theory.md §5.0 (c))"),
     (f"({_DG} 2.4, 2.7, 2.12):", "(docs/theory.md §2.4, §2.7, §2.12):"),

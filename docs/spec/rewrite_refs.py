@@ -94,6 +94,15 @@ def rewrite_text(text: str) -> tuple[str, int]:
     return _number_chains(text), count
 
 
+def read_text_file(path: Path) -> str | None:
+    """The file's text if it is UTF-8 without NUL bytes, else ``None`` (binary)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\0" in text else text
+
+
 def _files(paths: list[str]):
     me = Path(__file__).resolve()
     for p in map(Path, paths):
@@ -105,13 +114,8 @@ def _files(paths: list[str]):
         else:
             raise FileNotFoundError(str(p))
         for f in cands:
-            if f.resolve() == me:
-                continue
-            try:
-                text = f.read_bytes().decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            if "\0" not in text:
+            text = None if f.resolve() == me else read_text_file(f)
+            if text is not None:
                 yield f, text
 
 
