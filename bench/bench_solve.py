@@ -6,8 +6,9 @@ Every case uses ALL activation patterns (regions of the arrangement {x_j . g = 0
 ``exactrelu.arrangement.enumerate_patterns`` is importable it is used; otherwise the
 float enumerator below (extreme rays of the arrangement + random sampling) is used and its
 count is checked against Cover's formula 2 * sum_{k<d} C(n-1, k), valid in general position.
-Both solvers run in the same process; cvxpy uses the vectorised formulation of
-``/work/shared/notes/exact-stack-measurements.md`` section 5.
+Both solvers run in the same process; cvxpy gets the vectorised formulation of
+:func:`solve_cvxpy` (one sparse matrix for all fits, one block-diagonal matrix for all
+cone constraints, a norm per block).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Tuning over the optimal set on real data (the paper's Table 1 experiment), with exact
 polytopes, and the spread of test accuracy over 10,000 exact samples.
 
-Mishkin & Pilanci (2023), digest section 3 ("Table 1", "Sampling the optimal set").
+Mishkin & Pilanci (2023), docs/theory.md §3 ("Table 1", "Sampling the optimal set").
 Protocol (as the authors' ``make_table_1.py``, scaled down so it runs in minutes):
 
 * binary tasks from data shipped with scikit-learn: breast_cancer; wine (class 0 vs
@@ -347,7 +347,7 @@ ABOUT = """
 ## The capability (issue 4)
 
 * `exactrelu.optimal_sets` -- the optimal set of the convex program, exactly, when its
-  optimum is rational (planted instances, digest Example B): from an `ExactOptimum`,
+  optimum is rational (planted instances, docs/theory.md §5.1 Example B): from an `ExactOptimum`,
   `optimal_set(program, exact_opt)` gives the equicorrelation set `E`, the support `S`
   (exact LPs), **all vertices** of `P = {alpha >= 0 : sum_b alpha_b s_b D_b X v_b = yhat}`
   (pycddlib gmp; each re-verified: `alpha >= 0`, exact fit, independent support fits by
@@ -367,7 +367,7 @@ ABOUT = """
   (all rescalings `beta >= 0` of its neurons with exactly the same training
   predictions), its exact objective enclosures, Min-L2 / EP / V-MSE / T-MSE, exact
   hit-and-run samples.
-* `exactrelu optimal-set CERT [--json]` -- the command line (cli.md); `--samples N
+* `exactrelu optimal-set CERT [--json]` -- the command line (docs/spec/cli.md); `--samples N
   [--samples-out FILE] [--test DATA]` draws exact samples (convex combinations of the
   vertices) and reports the spread of the test error over them.
 * `examples/optimal_set_figure.py` -- Figure 1 (`docs/figures/optimal_set.png`):
@@ -410,7 +410,7 @@ def exact_section() -> list[str]:
     cgl, r = example_b(1)
     o = cgl_optimal_set(cgl, r)
     fmt = lambda a: "(" + ", ".join(str(a.get(b, 0)) for b in o.blocks) + ")"  # noqa: E731
-    L.append(f"* Digest Example B at lam = 1: vertices {', '.join(fmt(a) for a in o.vertices)} "
+    L.append(f"* docs/theory.md §5.1 Example B at lam = 1: vertices {', '.join(fmt(a) for a in o.vertices)} "
              f"(support-minimal; cardinalities {sorted(len(a) for a in o.vertices)}, so "
              f"min_neurons = {o.min_neurons}: only the 1-block vertex is cardinality-minimal); "
              f"min-norm {fmt(o.min_norm)} with mu = ({', '.join(map(str, o.min_norm_mu))}); "

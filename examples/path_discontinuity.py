@@ -1,4 +1,4 @@
-"""Regularization paths: the discontinuous width-1 path of digest Example C, the
+"""Regularization paths: the discontinuous width-1 path of docs/theory.md §5.1 Example C, the
 continuous width-2 path of the same data, and a certified path of a random instance.
 
 Writes ``docs/figures/path_width1.png``, ``docs/figures/path_width2.png`` and

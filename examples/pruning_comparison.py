@@ -5,7 +5,7 @@ nothing; the exact code (``exactrelu.pruning.prune_network`` / ``prune_ls``) is 
 guarantees live.  Only one exact step is run here: Algorithm 1 on the exact (dyadic
 rational) starting network, to report whether it was already minimal.
 
-Set-up (paper digest section 3, adapted to scikit-learn's shipped data sets):
+Set-up (docs/theory.md §3, adapted to scikit-learn's shipped data sets):
 * data: breast_cancer (binary), wine (class 0 vs the rest, binary), diabetes
   (regression); features standardised on the training half, regression target too;
   binary labels -1 (first class) / +1; split 50/50 with ``random_state = 650 + r``;

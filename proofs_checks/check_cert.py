@@ -2,9 +2,9 @@
 """Standalone checker for exactrelu certificates, format version 1.
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
-Python standard library.  The format and checks 1-6 are those of certificate-v1.md; the
-lemma behind each check, the clarifications of that page and the trust model are in
-SPEC.md next to this file.
+Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of
+docs/spec/certificate-v1.md (in the exactrelu repository); the lemma behind each check
+and the trust model are in SPEC.md next to this file.
 
     python check_cert.py CERT.json [--budget-digits N]
 
@@ -352,7 +352,7 @@ def check_upper(c):
     norm_upper_b.  U = the smaller.  Lemma: feasible blocks give p* <= C(u) <= U_blk; the
     NC -> C map (triangle inequality, AM-GM) gives p* <= NC(W1, w2) once every neuron with a
     nonzero output lies in the cone of a listed pattern.  That holds for a complete list
-    (W1_j is in the closure of a region) and is checked otherwise (SPEC.md, deviation D2)."""
+    (W1_j is in the closure of a region) and is checked otherwise (docs/spec/certificate-v1.md, clarification D2)."""
     bounds, size_y = {}, _size(c.y)
     if c.network is not None:
         W1, w2 = c.network

@@ -4,7 +4,7 @@ Standard library only, independent of exactrelu and of check_cert (nothing is co
 the checker: regions come from a grid of integer gates, bounds from the objectives written
 out directly).  Every builder returns a fresh dict; `FIXTURES` maps a name to its builder.
 
-* `example_1d`: d = 1, no bias, x = (1, -4), y = (3, 3/2), lam = 2 (digest 5.1, example
+* `example_1d`: d = 1, no bias, x = (1, -4), y = (3, 3/2), lam = 2 (docs/theory.md §5.1, example
   A/C).  The optimum is known in closed form: s* = 1, t* = 1/4, fit (1, 1), residual
   r = (2, 1/2), p* = 37/8; the network has neurons (1, 1) and (-1/2, 1/2).
 * `example_1d_optimal_set`: the same with the optimal-set section (the solution is unique).

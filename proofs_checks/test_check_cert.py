@@ -48,7 +48,7 @@ def test_fixture_verifies(name):
 
 
 def test_fixture_values_are_the_closed_form():
-    cert = fb.example_1d()  # digest 5.1: p* = 37/8 at lam = 2, fit (1, 1)
+    cert = fb.example_1d()  # docs/theory.md §5.1: p* = 37/8 at lam = 2, fit (1, 1)
     assert cert["claim"] == {"lower": "37/8", "upper": "37/8"}
     assert fb.example_1d_optimal_set()["optimal_set"]["fit"] == ["1", "1"]
     assert len(fb.example_gp_2d()["patterns"]["bits"]) == 8

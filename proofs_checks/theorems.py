@@ -3,7 +3,7 @@
 
     python proofs_checks/theorems.py [--instances N] [--seed S] [--only T5,T9] [--verbose]
 
-Every claim of ``shared/theory/paper-digest.md`` §5.2 that the library can reach is
+Every claim of ``docs/theory.md`` §5.2 that the library can reach is
 checked on ``N`` seeded instances of its kind (planted C-ReLU optima with unique or
 non-unique optimal sets, degenerate rational matrices, random rational networks,
 produced certificates), with exact rational arithmetic only: square roots are never
@@ -340,7 +340,7 @@ def _planted_params(rng: random.Random, unique: bool | None) -> tuple[int, int, 
 
 
 def make_planted(rng: random.Random, unique: bool | None = None) -> Planted:
-    """A planted instance (digest §5.0 (c)); ``unique=None`` draws either kind."""
+    """A planted instance (docs/theory.md §5.0 (c)); ``unique=None`` draws either kind."""
     while True:
         n, d, k, uq = _planted_params(rng, unique)
         try:
@@ -472,7 +472,7 @@ def _rng_of(inst: Any) -> random.Random:
 # ---------------------------------------------------------------- T1 unique fit
 
 def t1_check(p: Planted) -> None:
-    """Every optimal solution has the same fit (digest §2.2 L1).  Optimality of each
+    """Every optimal solution has the same fit (docs/theory.md §2.2 L1).  Optimality of each
     point is proved by its exact objective equalling the certified optimum."""
     os_ = optimal_set(p)
     pts = optimal_points(os_, _rng_of(p))
@@ -504,7 +504,7 @@ def t1_control(p: Planted) -> None:
 
 def t3_check(p: Planted) -> None:
     """For every optimal w and block b: <Z_b w_b, r̂> = lam ||w_b|| (squared form and
-    sign, digest §2.2 L3); summed: <ŷ, r̂> = lam sum ||w_b|| and p* = ||r̂||^2/2 + <ŷ, r̂>."""
+    sign, docs/theory.md §2.2 L3); summed: <ŷ, r̂> = lam sum ||w_b|| and p* = ||r̂||^2/2 + <ŷ, r̂>."""
     os_ = optimal_set(p)
     lam = os_.prog.lam
     for label, w in optimal_points(os_, _rng_of(p), independent=False):
@@ -543,7 +543,7 @@ def t3_control(p: Planted) -> None:
 
 def t5_check(p: Planted) -> None:
     """W* = {w : w_b = alpha_b v_b, alpha >= 0 on E, 0 off E, sum alpha_b Z_b v_b = ŷ}
-    (digest §2.4): every point of the polytope is optimal (exact objective), the
+    (docs/theory.md §2.4): every point of the polytope is optimal (exact objective), the
     equicorrelation set is the planted support, and every independently found optimum
     has that form."""
     os_ = optimal_set(p)
@@ -627,7 +627,7 @@ def t5_control(p: Planted) -> None:
 
 def t26_check(p: Planted) -> None:
     """All optimal nonzero weights of a block are positive multiples of the projected
-    correlation v_b = Π_K(c_b(r̂)), ||v_b|| = lam (digest §2.3, T26)."""
+    correlation v_b = Π_K(c_b(r̂)), ||v_b|| = lam (docs/theory.md §2.3, T26)."""
     os_ = optimal_set(p)
     lam2 = p.lam * p.lam
     for label, w in optimal_points(os_, _rng_of(p)):
@@ -673,7 +673,7 @@ def t26_control(p: Planted) -> None:
 
 def kkt_failure(prog: ConvexProgram, w: Mapping[Block, Sequence[Fraction]]) -> str | None:
     """The KKT certificate of a candidate point ``w`` at ITS OWN residual ``r = y - fit(w)``
-    (digest §2.1, §2.3, T4), exactly; ``None`` if it holds, else the first failure.
+    (docs/theory.md §2.1, §2.3, T4), exactly; ``None`` if it holds, else the first failure.
     ``v_b = Π_{K_b}(s X^T D_b r)`` with multipliers ``rho`` (exact projection):
     ``||v_b||^2 <= lam^2`` for every block; for every active block ``w_b = alpha_b v_b``
     with ``alpha_b = v_b.w_b / lam^2 >= 0`` and ``||v_b||^2 = lam^2``; ``rho >= 0`` and
@@ -732,7 +732,7 @@ def _alphas(os_: OptimalSet, w: Mapping[Block, Sequence[Fraction]]) -> dict[Bloc
 
 
 def t6_check(p: Planted) -> None:
-    """``sum_b alpha_b = <yhat, rhat> / lam^2`` at every optimal point (digest §2.4, T6)."""
+    """``sum_b alpha_b = <yhat, rhat> / lam^2`` at every optimal point (docs/theory.md §2.4, T6)."""
     os_ = optimal_set(p)
     c = dot(os_.y_hat, os_.r_hat) / (p.lam * p.lam)
     for label, w in optimal_points(os_, _rng_of(p)):
@@ -762,7 +762,7 @@ def _uniqueness_facts(M: Mapping[Any, Vec], y_hat: Vec) -> tuple[bool, bool]:
 
 def t8_check(p: Planted) -> None:
     """The convex optimum is unique iff the fits of the support set S are linearly
-    independent (digest §2.7, T8), and the planted flag agrees."""
+    independent (docs/theory.md §2.7, T8), and the planted flag agrees."""
     os_ = optimal_set(p)
     one, indep = _uniqueness_facts(os_.M, os_.y_hat)
     need(one == indep, f"unique = {one} but independent fits of S = {indep}")
@@ -802,7 +802,7 @@ def t9_equivalence(cols, target, points) -> None:
 
 def t9_check(p: Planted) -> None:
     """For optimal alpha: active fits independent <=> vertex of the polytope <=>
-    support-minimal (digest §2.9), on vertices, midpoints and the planted point."""
+    support-minimal (docs/theory.md §2.9), on vertices, midpoints and the planted point."""
     os_ = optimal_set(p)
     alpha_p = {b: dot(u, os_.v[b]) / (p.lam * p.lam) for b, u in p.blocks.items()}
     pts = _t9_points(os_.M, os_.y_hat, os_.vertices, [alpha_p])
@@ -837,7 +837,7 @@ def t9_control(p: Planted) -> None:
 
 def t11_check(p: Planted) -> None:
     """Support-minimal optimal solutions (vertices) have |A| <= rank(M) <= n, so
-    m* <= n (digest §2.9); Algorithm 1 turns a wide random network on the same data
+    m* <= n (docs/theory.md §2.9); Algorithm 1 turns a wide random network on the same data
     into one with <= n neurons and independent outputs."""
     os_ = optimal_set(p)
     n = p.data.n
@@ -960,7 +960,7 @@ def t13_control(p: Planted) -> None:
 # ------------------------------------------------ T16/T17 solution mappings
 
 def t16_check(p: Planted) -> None:
-    """C -> NC preserves the objective (digest §1.6): the mapped network of the planted
+    """C -> NC preserves the objective (docs/theory.md §1.6): the mapped network of the planted
     optimum has the same outputs and NC objective loss + lam sum ||u|| = p* (product
     form, exact surds); on blocks with rational scales the mapped network is explicit
     and W1|w2| = u, w2^2 = ||W1||^2 = ||u||, NC(net) = C(blocks) as rationals."""
@@ -1023,7 +1023,7 @@ def _t17_equality_predicted(net: Network, X) -> bool:
 
 def t17_check(inst: tuple[Dataset, Network]) -> None:
     """NC -> C never increases the objective, with equality iff the network is balanced
-    and merged neurons are positively collinear (digest §1.6); the fit is preserved."""
+    and merged neurons are positively collinear (docs/theory.md §1.6); the fit is preserved."""
     data, net = inst
     lam = Fraction(1, 2)
     pats, blocks = network_to_convex(net, data)
@@ -1101,7 +1101,7 @@ def _descent(data: Dataset, ps, lam: Fraction, b: Block) -> bool:
 
 def t20_check(data: Dataset) -> None:
     """w = 0 is optimal iff lam >= lam_max, lam_max^2 = max_b ||Π_K(s X^T D_b y)||^2
-    (digest §2.2 L5): zero proved optimal at a rational lam >= lam_max, an exact descent
+    (docs/theory.md §2.2 L5): zero proved optimal at a rational lam >= lam_max, an exact descent
     at a lam < lam_max; agrees with exactrelu.paths.lam_max when present."""
     ps = enumerate_patterns(data.X)
     lm2, arg, _ = lam_max_sq(data, ps)
@@ -1150,7 +1150,7 @@ def t20_control(data: Dataset) -> None:
 def t25_check(p: Planted) -> None:
     """Weak duality: every dual-feasible r has r.y - ||r||^2/2 <= C(w) for every feasible
     w; strong duality: r̂ is dual feasible and its dual value equals p* = C(planted)
-    (digest §2.2 L4)."""
+    (docs/theory.md §2.2 L4)."""
     prog = p.program
     lam2 = p.lam * p.lam
     need(all(m <= lam2 for _, m in dual_margin(prog, p.r_hat)), "r̂ not dual feasible")
@@ -1194,7 +1194,7 @@ def t25_control(p: Planted) -> None:
 
 def connected_check(p: Planted) -> None:
     """The optimal set is convex, hence connected: segments between optimal solutions
-    stay optimal (digest §2.8), for the convex weights and for their C -> NC images."""
+    stay optimal (docs/theory.md §2.8), for the convex weights and for their C -> NC images."""
     os_ = optimal_set(p)
     rng = _rng_of(p)
     ends = [dict(p.blocks)] + [os_.blocks(a) for a in os_.vertices]
@@ -1223,7 +1223,7 @@ def connected_control(p: Planted) -> None:
 # ----------------------------------------------------- T27 pattern/cone identity
 
 def t27_check(X: Sequence[Sequence[Fraction]]) -> None:
-    """u in K_i => D_i X u = (X u)_+ (digest §1.3): for every pattern, at its witness,
+    """u in K_i => D_i X u = (X u)_+ (docs/theory.md §1.3): for every pattern, at its witness,
     at perturbed interior points and at neurons on the boundary (ties)."""
     ps = enumerate_patterns(X)
     rng = random.Random(len(ps) * 7919 + len(X))
@@ -1639,7 +1639,7 @@ class Claim:
 
 
 CLAIMS: list[Claim] = [
-    Claim("T1", "unique optimal fit", "digest §2.2 L1, §5.2 T1", "planted", t1_check, t1_control),
+    Claim("T1", "unique optimal fit", "docs/theory.md §2.2 L1, §5.2 T1", "planted", t1_check, t1_control),
     Claim("T2/T3", "blockwise identity <Z_b w_b, r> = lam ||w_b||", "§2.2 L3, §5.2 T2-T3",
           "planted", t3_check, t3_control),
     Claim("T4", "exact KKT certificate at every optimum", "§2.1, §2.3, §5.2 T4", "planted",
@@ -1761,7 +1761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ap.error(f"unknown claims {unknown}; known: {[c.key for c in CLAIMS]}")
     t0 = time.perf_counter()
     rows = run(args.instances, args.seed, only, args.verbose)
-    print(f"# Claims of the paper digest, checked exactly ({args.instances} instances per "
+    print(f"# Claims of docs/theory.md §5.2, checked exactly ({args.instances} instances per "
           f"claim, seed {args.seed})\n")
     print(table(rows))
     bad = [r for r in rows if r.errors or (not r.skipped and

@@ -48,7 +48,7 @@ def test_random_instances_tight_bounds(n, d, bias, seed, lam):
 
 
 def test_one_dimensional_is_exact():
-    """1-D data without bias always has a rational optimum (digest Example A)."""
+    """1-D data without bias always has a rational optimum (docs/theory.md §5.1 Example A)."""
     from exactrelu.planted import one_dimensional_instance
 
     rng = random.Random(5)

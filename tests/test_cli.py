@@ -1,4 +1,4 @@
-"""The command line: stable surface (cli.md), clear errors, nothing half-written."""
+"""The command line: stable surface (docs/spec/cli.md), clear errors, nothing half-written."""
 import json
 import subprocess
 import sys

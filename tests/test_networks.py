@@ -1,4 +1,4 @@
-"""Networks and the solution mappings C <-> NC (digest sections 1.2, 1.3, 1.6; tests T16,
+"""Networks and the solution mappings C <-> NC (docs/theory.md §1.2, §1.3, §1.6; tests T16,
 T17, T19, T27 of section 5.2).  Every assertion is exact."""
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def test_balanced_not_above_nc(data, draw):
     assert (sign == 0) == net.is_balanced()
 
 
-# ==================================================================== Example A (digest 5.1)
+# ==================================================================== Example A (docs/theory.md §5.1)
 
 def example_a():
     x = [F(1), F(2), F(-1), F(-3)]
@@ -226,7 +226,7 @@ def test_example_a_mapping():
     blocks = {("1100", 1): (s_star,), ("0011", -1): (-abs(t_star),)}
     prod = convex_to_network(blocks, X=data.X)
     net = prod.to_network()
-    # the digest's network: (+|s*|^(1/2), sign(s*)|s*|^(1/2)), (-|t*|^(1/2), sign(t*)|t*|^(1/2))
+    # the network of docs/theory.md §5.1: (+|s*|^(1/2), sign(s*)|s*|^(1/2)), (-|t*|^(1/2), sign(t*)|t*|^(1/2))
     assert net.W1 == ((F(2),), (F(-1, 2),)) and net.w2 == (F(2), F(-1, 2))
     assert net.outputs(data) == y_hat == prod.outputs(data)
     assert net.nc_objective(data, lam) == p_star

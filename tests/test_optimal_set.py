@@ -1,5 +1,5 @@
 """The optimal set, exactly (exactrelu.optimal_sets, exactrelu.optimal_set_model, the
-``optimal-set`` command).  Digest 2.2-2.9, 2.12; tests T5-T11, T23, T26 of digest 5.2.
+``optimal-set`` command).  docs/theory.md §2.2-2.9, §2.12; tests T5-T11, T23, T26 of docs/theory.md §5.2.
 
 Every claim is checked with exact rationals, mostly through code that does not share the
 implementation (a brute-force basis enumeration written here with python-flint, direct
@@ -120,7 +120,7 @@ def test_example_b_minimality_two_notions():
     assert os_.cardinality_minimal() == [b]
     # T11: every vertex has at most rank(M) <= n blocks
     assert all(len(v) <= os_.polytope.rank <= 2 for v in os_.vertices)
-    # (3/2, 3/2, 1) is optimal (digest), a point violating the fit is not
+    # (3/2, 3/2, 1) is optimal (docs/theory.md §5.1 Example B), a point violating the fit is not
     assert os_.contains({0: F(3, 2), 1: F(3, 2), 2: F(1)})
     assert not os_.contains({0: F(2), 1: F(2), 2: F(1, 10)})
 

@@ -3,9 +3,9 @@ exact fixed-width optimum and its jumps, the 1-D closed form, the ``path`` comma
 
 Two hand-checked instances (d = 1, no bias; a = (x)_+, b = (-x)_+, A = a.y, B = b.y; the
 width-1 network takes the better of the branches V_P = 1/2||y||^2 - (|A|-lam)_+^2/(2||a||^2)
-and V_N likewise, digest Example A/C):
+and V_N likewise, docs/theory.md §5.1 Example A/C):
 
-* Example C (digest 5.1): x = (1, -4), y = (3, 3/2): A = 3, ||a||^2 = 1, B = 6,
+* Example C (docs/theory.md §5.1): x = (1, -4), y = (3, 3/2): A = 3, ||a||^2 = 1, B = 6,
   ||b||^2 = 16, 1/2||y||^2 = 45/8.  Width 1: V_P = 45/8 - (3-lam)^2/2 for lam < 2,
   V_N = 45/8 - (6-lam)^2/32; they cross at (3-lam)^2 = (6-lam)^2/16, lam = 2, value 41/8;
   weights (W1, w2) = (1, 1) -> (-1/2, 1/2).  Zero network for lam >= 6 = lam_max.
@@ -334,7 +334,7 @@ def test_monotonicity_bounds_instance_and_cold_certify():
 # -------------------------------------------------------------------- min-norm
 
 def test_min_norm_example_b():
-    # digest T23: Z = [[1, 0, 1/2], [0, 1, 1/2]], yhat = (2, 2) at lam = 1 (v = 1)
+    # docs/theory.md §5.2 T23: Z = [[1, 0, 1/2], [0, 1, 1/2]], yhat = (2, 2) at lam = 1 (v = 1)
     cols = [(F(1), F(0)), (F(0), F(1)), (F(1, 2), F(1, 2))]
     al, mu = min_norm_alpha(cols, (F(2), F(2)), [F(2), F(2), F(0)])
     assert al == [F(4, 3)] * 3 and mu == [F(4, 3), F(4, 3)]

@@ -206,7 +206,7 @@ def test_example_a_against_numeric_minimisation(seed):
     assert tuple(f + r for f, r in zip(prog.fit(o.blocks), o.r_hat)) == prog.data.y
 
 
-def test_example_c_digest_numbers():
+def test_example_c_theory_numbers():
     x, y = [F(1), F(-4)], [F(3), F(3, 2)]
     o = one_dimensional_instance(x, y, 2)
     assert (o.value, o.s, o.t, o.m_star, o.lam_max) == (F(37, 8), 1, F(1, 4), 2, 6)

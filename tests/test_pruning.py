@@ -65,7 +65,7 @@ def literal_step(beta, penalty_sign=0):
     return pruning.Step(tuple(b), t, factors, piv)
 
 
-# -------------------------------------------------------------- Example B (digest T12)
+# -------------------------------------------------------------- Example B (docs/theory.md §5.2 T12)
 
 ZB = [(F(1), F(0)), (F(0), F(1)), (F(1, 2), F(1, 2))]          # columns of Z
 YB = (F(3), F(3))
@@ -197,7 +197,7 @@ def test_optimal_relu_with_splits_and_copies():
 
 
 def test_one_dimensional_closed_form_split():
-    """Digest Example A: the unique optimum (m* = 2), with split neurons, prunes back to
+    """docs/theory.md §5.1 Example A: the unique optimum (m* = 2), with split neurons, prunes back to
     2 neurons with EXACTLY the closed-form optimal value."""
     x = [F(-2), F(-1), F(1, 2), F(2), F(3)]
     y = [F(1), F(2), F(-1), F(3), F(4)]

@@ -1,4 +1,4 @@
-"""One test module per claim of the paper digest (``shared/theory/paper-digest.md`` §5.2).
+"""One test module per claim of the test list, ``docs/theory.md`` §5.2.
 
 Each module states its claim and source, checks it with a quick-profile Hypothesis
 property on small exact instances (``exactrelu.testing.strategies``), and has a negative

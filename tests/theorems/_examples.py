@@ -1,4 +1,4 @@
-"""Digest §5.1 Example B: a constrained group lasso with 1-D non-negative blocks and a
+"""docs/theory.md §5.1 Example B: a constrained group lasso with 1-D non-negative blocks and a
 non-unique, rational optimal set.
 
     Z = [[1, 0, 1/2], [0, 1, 1/2]],  y = (3, 3),  lam = 1,  w >= 0,

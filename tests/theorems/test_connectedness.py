@@ -1,6 +1,6 @@
 """Connectedness -- segments between optimal solutions stay optimal.
 
-Claim (digest §2.8): the optimal set of the convex program is convex, hence connected,
+Claim (docs/theory.md §2.8): the optimal set of the convex program is convex, hence connected,
 and so is its image under the C -> NC map (up to permutations and splits).
 
 Property: on non-unique planted instances, points ``(1 - t) w0 + t w1`` between optimal
@@ -8,8 +8,8 @@ solutions (planted, vertices) have objective exactly ``p*`` and so do the NC net
 they map to (product form, exact surds).
 Negative control: a segment from an optimal point to a non-optimal one leaves the
 optimal set for every ``t > 0``; and in NC *weight space* the segment between an optimal
-network and the same network with its two neurons swapped is not optimal (digest
-Example C at lam = 2: neurons (1, 1) and (-1/2, 1/2)) -- connectedness is a property of
+network and the same network with its two neurons swapped is not optimal (docs/theory.md
+§5.1 Example C at lam = 2: neurons (1, 1) and (-1/2, 1/2)) -- connectedness is a property of
 the convex parametrisation.
 """
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """General-position region count.
 
-Claim (digest §1.3 and §7 of the stack notes; Cover 1965, Winder 1966): ``n`` central
+Claim (docs/theory.md §1.3; general-position route of check 2 in
+``docs/spec/certificate-v1.md``; Cover 1965, Winder 1966): ``n`` central
 hyperplanes in general position in ``R^d`` (every ``d`` normals independent) cut it into
 ``2 * sum_{k<d} C(n-1, k)`` regions, i.e. that many activation patterns; for any ``h``
 distinct hyperplanes that number (with ``n = h``) is an upper bound.

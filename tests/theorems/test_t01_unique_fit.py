@@ -1,6 +1,6 @@
 """T1 -- the optimal fit is unique.
 
-Claim (digest §2.2 L1, test list §5.2 T1): ``ŷ = Z w`` is the same for every optimal
+Claim (docs/theory.md §2.2 L1, test list §5.2 T1): ``ŷ = Z w`` is the same for every optimal
 ``w`` (the loss is strictly convex in the fit and the penalty convex), although the
 weights need not be unique.
 

@@ -1,6 +1,6 @@
 """T2/T3 -- blockwise energy identity and the value identity.
 
-Claim (digest §2.2 L3, §5.2 T2-T3): for every optimal ``w`` and every block ``b``,
+Claim (docs/theory.md §2.2 L3, §5.2 T2-T3): for every optimal ``w`` and every block ``b``,
 ``<Z_b w_b, r̂> = lam ||w_b||``; summed, ``<ŷ, r̂> = lam sum_b ||w_b||`` and
 ``p* = ||r̂||^2 / 2 + <ŷ, r̂>``.  Norms are irrational in general, so the identity is
 checked in squared form ``<Z_b w_b, r̂>^2 = lam^2 ||w_b||^2`` plus the sign

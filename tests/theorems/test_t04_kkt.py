@@ -1,6 +1,6 @@
 """T4 -- every optimum carries an exact KKT certificate.
 
-Claim (digest §2.1, §2.3, §5.2 T4): ``w`` is optimal iff, at its own residual
+Claim (docs/theory.md §2.1, §2.3, §5.2 T4): ``w`` is optimal iff, at its own residual
 ``r = y - sum_b Z_b w_b``, the projected correlations ``v_b = Π_{K_b}(Z_b^T r)`` satisfy
 ``||v_b|| <= lam`` for every block, every active block is ``w_b = alpha_b v_b`` with
 ``alpha_b = v_b^T w_b / lam^2 >= 0`` (so ``||v_b|| = lam``), and the projection

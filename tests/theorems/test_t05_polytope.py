@@ -1,6 +1,6 @@
 """T5 -- the optimal set is exactly a polytope.
 
-Claim (digest §2.4, §5.2 T5): with ``v_b = Π_{K_b}(Z_b^T r̂)`` and the equicorrelation
+Claim (docs/theory.md §2.4, §5.2 T5): with ``v_b = Π_{K_b}(Z_b^T r̂)`` and the equicorrelation
 set ``E = {b : ||v_b|| = lam}``,
 ``W* = {w : w_b = alpha_b v_b, alpha_b >= 0 (b in E), w_b = 0 (b not in E),
 sum_b alpha_b Z_b v_b = ŷ}``.

@@ -1,6 +1,6 @@
 """T6 -- the total mass is constant on the optimal set; T8 -- uniqueness iff independence.
 
-Claims (digest §2.4, §2.7, §5.2 T6, T8): every optimum ``w_b = alpha_b v_b`` has
+Claims (docs/theory.md §2.4, §2.7, §5.2 T6, T8): every optimum ``w_b = alpha_b v_b`` has
 ``sum_b alpha_b = <yhat, rhat> / lam^2``; the convex optimum is unique iff the fits
 ``s_b D_b X v_b`` of the support set ``S`` are linearly independent.
 
@@ -42,6 +42,6 @@ def test_unique_iff_independent_control(p):
 
 
 def test_example_b():
-    """Digest Example B at lam = 1: sum alpha = 4 on both vertices, not unique."""
+    """docs/theory.md §5.1 Example B at lam = 1: sum alpha = 4 on both vertices, not unique."""
     o = cgl_optimal_set(*example_b(1))
     assert {sum(a.values()) for a in o.vertices} == {4} and o.unique is False

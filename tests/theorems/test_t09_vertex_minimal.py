@@ -1,6 +1,6 @@
 """T9/T10 -- vertices, independent active fits and support-minimal solutions coincide.
 
-Claim (digest §2.9, §5.2 T9-T10): for an optimal ``alpha`` (polytope coordinates),
+Claim (docs/theory.md §2.9, §5.2 T9-T10): for an optimal ``alpha`` (polytope coordinates),
 (i) the active fits ``{Z_b v_b : alpha_b > 0}`` are linearly independent
 <=> (ii) ``alpha`` is a vertex of the optimal polytope
 <=> (iii) ``alpha`` is support-minimal (no optimal point has a strictly smaller support).

@@ -1,6 +1,6 @@
 """T11 -- a minimal network has at most n neurons (so m* <= n).
 
-Claim (digest §2.9, §5.2 T11; poster: "m* <= n"): a support-minimal optimal solution
+Claim (docs/theory.md §2.9, §5.2 T11; poster: "m* <= n"): a support-minimal optimal solution
 has ``|A(w)| <= rank(M) <= n`` active blocks, hence the narrowest optimal network has
 ``m* <= n`` neurons; Algorithm 1 brings any network down to linearly independent
 outputs, at most ``n`` neurons.

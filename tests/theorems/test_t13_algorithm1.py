@@ -1,6 +1,6 @@
 """T12/T13 -- Algorithm 1 ("Optimal Pruning") returns an optimal minimal solution.
 
-Claim (digest §2.10, §5.2 T12-T13): from an optimal ``w0``, repeatedly taking a null
+Claim (docs/theory.md §2.10, §5.2 T12-T13): from an optimal ``w0``, repeatedly taking a null
 vector ``beta`` of the active fits, orienting it so that its largest ``|beta_i|`` is
 positive and scaling block ``i`` by ``1 - t beta_i`` with ``t = 1 / max beta`` keeps the
 fit and the objective, zeroes at least one block per step, and ends after at most

@@ -1,13 +1,13 @@
 """T16 -- the C -> NC mapping preserves the objective.
 
-Claim (digest §1.6, §5.2 T16): a nonzero convex block ``u`` with sign ``s`` becomes the
+Claim (docs/theory.md §1.6, §5.2 T16): a nonzero convex block ``u`` with sign ``s`` becomes the
 neuron ``W1 = u / sqrt(||u||)``, ``w2 = s sqrt(||u||)``; then ``W1 |w2| = u``,
 ``w2^2 = ||W1||^2 = ||u||``, the network's outputs equal the convex fit and its NC
 objective (with ``lam/2`` weight decay) equals the convex objective.
 
 Property: planted optima mapped in product form (exact surds: NC = p*), and blocks with
 rational scales (``||u||`` a rational square) mapped to explicit rational networks, where
-NC(net) = C(blocks) holds as an equality of rationals.  Example A (digest §5.1).
+NC(net) = C(blocks) holds as an equality of rationals.  Example A (docs/theory.md §5.1).
 Negative control: rescaling a mapped neuron to ``(2 W1, w2 / 2)`` keeps the outputs but
 its NC objective is strictly above C (the balance is what makes them equal).
 """
@@ -36,7 +36,7 @@ def test_negative_control_unbalanced_neuron(p):
 
 def test_example_a_lam_2():
     """x = (1, -4), y = (3, 3/2), lam = 2: s* = 1, t* = 1/4, p* = 37/8; the network is
-    (1, 1) and (-1/2, 1/2) (digest Example C with m >= 2)."""
+    (1, 1) and (-1/2, 1/2) (docs/theory.md §5.1 Example C with m >= 2)."""
     inst = one_dimensional_instance([1, -4], [3, F(3, 2)], 2)
     assert (inst.s, inst.t, inst.value) == (1, F(1, 4), F(37, 8))
     net = convex_to_network(inst.blocks, patterns=inst.patterns, X=inst.data.X).to_network()

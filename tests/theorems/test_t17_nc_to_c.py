@@ -1,6 +1,6 @@
 """T17 -- the NC -> C mapping never increases the objective.
 
-Claim (digest §1.6, §5.2 T17): mapping each neuron with ``W1_j != 0 != w2_j`` to
+Claim (docs/theory.md §1.6, §5.2 T17): mapping each neuron with ``W1_j != 0 != w2_j`` to
 ``u_j = |w2_j| W1_j`` on (its pattern, sign(w2_j)) and summing neurons that share a block
 preserves the fit and gives ``C <= NC``, with equality iff every neuron is balanced
 (``||W1_j|| = |w2_j|``) and the neurons merged into one block are positively collinear.

@@ -1,6 +1,6 @@
 """T20 -- lam_max: the zero network is optimal iff lam >= lam_max.
 
-Claim (digest §2.2 L5, §5.2 T20): ``w = 0`` is optimal iff
+Claim (docs/theory.md §2.2 L5, §5.2 T20): ``w = 0`` is optimal iff
 ``lam >= lam_max = max_b ||Π_{K_b}(s X^T D_b y)||`` (the projection onto the cone matters).
 
 Property: ``lam_max^2`` is computed here from exact cone projections over every block

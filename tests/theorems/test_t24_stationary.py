@@ -1,6 +1,6 @@
 """T24 -- stationary points are optima of sub-sampled convex programs.
 
-Claim (digest §2.6, §5.2 T24): a (Clarke) stationary network is an optimum of the convex
+Claim (docs/theory.md §2.6, §5.2 T24): a (Clarke) stationary network is an optimum of the convex
 program restricted to its own neurons' patterns; it is a global optimum iff that
 program's dual is feasible for every pattern.
 
@@ -34,9 +34,9 @@ def test_negative_control(q):
     T.t24_control(T.Stationary(q))
 
 
-def test_digest_instance():
+def test_theory_instance():
     """lam = 6/25, (W1, w2) = (-3/5, 3/5): value 22941/5000 > 9081/5000, the 1-neuron
-    optimum (the other branch): a spurious local minimum (digest §5.2 T24)."""
+    optimum (the other branch): a spurious local minimum (docs/theory.md §5.2 T24)."""
     inst = T.Stationary(F(3, 5))
     assert inst.lam == F(6, 25)
     T.t24_check(inst)

@@ -1,6 +1,6 @@
 """T25 -- weak and strong duality.
 
-Claim (digest §2.2 L4, §5.2 T25): the dual of the constrained group lasso is
+Claim (docs/theory.md §2.2 L4, §5.2 T25): the dual of the constrained group lasso is
 ``max_r r.y - ||r||^2/2`` s.t. ``||Π_{K_b}(Z_b^T r)|| <= lam`` for every block.  Weak
 duality: every dual-feasible ``r`` bounds every feasible primal objective from below.
 Strong duality: the optimal residual ``r̂`` is dual feasible and attains ``p*``.

@@ -1,6 +1,6 @@
 """T26 -- optimal neurons of a block point in one direction.
 
-Claim (digest §2.3, §5.2 T26): for a block in the support, every optimal ``w`` with
+Claim (docs/theory.md §2.3, §5.2 T26): for a block in the support, every optimal ``w`` with
 ``w_b != 0`` has ``w_b = c v_b`` with ``c > 0`` and ``v_b = Π_{K_b}(Z_b^T r̂)``,
 ``||v_b|| = lam``: all optimal nonzero weights of a block are positively collinear.
 

@@ -1,6 +1,6 @@
 """T27 -- the pattern/cone identity D X u = (X u)_+.
 
-Claim (digest §1.3, §5.2 T27): for every activation pattern ``D_i`` and every ``u`` in
+Claim (docs/theory.md §1.3, §5.2 T27): for every activation pattern ``D_i`` and every ``u`` in
 its cone ``K_i = {u : (2 D_i - I) X u >= 0}``, ``D_i X u = (X u)_+``; this is what makes
 a convex block a ReLU neuron.
 
