@@ -54,7 +54,8 @@ import flint
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
 from .linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
-from .linalg import full_rank_mod_p
+from .linalg import (independent, independent_rows,
+                     least_norm_solution, null_basis, null_vector, rank)
 
 
 __all__ = [
@@ -83,109 +84,6 @@ class PolytopeTooLarge(ExactReluError):
 
 def _cols_to_rows(cols: Sequence[Sequence[Fraction]], n: int) -> list[list[Fraction]]:
     return [[c[k] for c in cols] for k in range(n)]
-
-
-def rank(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> int:
-    """Exact rank of the matrix whose COLUMNS are ``cols`` (each of length ``n``)."""
-    cols = [tuple(c) for c in cols]
-    if not cols:
-        return 0
-    n = len(cols[0]) if n is None else n
-    if n == 0:
-        return 0
-    M = _int_rows(cols)                     # L x n (rows = the columns), same rank
-    if full_rank_mod_p(M) is not None:      # proved full rank: the common case, fast
-        return min(M.nrows(), M.ncols())
-    # rank is transpose invariant: use the tall orientation (fast in flint)
-    return M.rank() if M.nrows() >= M.ncols() else M.transpose().rank()
-
-
-def null_basis(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> list[tuple[int, ...]]:
-    """An integer basis of ``{beta : sum_j beta_j cols_j = 0}`` (each vector primitive)."""
-    cols = [tuple(c) for c in cols]
-    L = len(cols)
-    if L == 0:
-        return []
-    n = len(cols[0]) if n is None else n
-    rows = _cols_to_rows(cols, n)
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        return [tuple(int(i == j) for i in range(L)) for j in range(L)]
-    Mi = _int_rows(rows)
-    if len(rows) >= L and full_rank_mod_p(Mi) is not None:
-        return []                           # proved: the L columns are independent
-    N, k = Mi.nullspace()
-    out = []
-    for j in range(k):
-        v = [int(N[i, j]) for i in range(L)]
-        g = 0
-        for a in v:
-            g = math.gcd(g, a)
-        if g > 1:
-            v = [a // g for a in v]
-        first = next(a for a in v if a)
-        if first < 0:
-            v = [-a for a in v]
-        out.append(tuple(v))
-    return out
-
-
-def null_vector(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> tuple[int, ...] | None:
-    """A nonzero integer ``beta`` with ``sum_j beta_j cols_j = 0`` (verified), or ``None``
-    when the columns are linearly independent."""
-    basis = null_basis(cols, n)
-    if not basis:
-        return None
-    beta = basis[0]
-    cols = [tuple(c) for c in cols]
-    nn = len(cols[0]) if cols else 0
-    for k in range(nn):
-        if sum((b * c[k] for b, c in zip(beta, cols) if b), _ZERO) != 0:  # pragma: no cover
-            raise ExactReluError("internal: null vector check failed")
-    return beta
-
-
-def independent(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> bool:
-    """Are the columns linearly independent (exact)?"""
-    cols = list(cols)
-    return rank(cols, n) == len(cols)
-
-
-def _independent_rows(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[int]:
-    """Indices of a maximal linearly independent subset of ``rows`` (earliest first)."""
-    rows = list(rows)
-    if not rows:
-        return []
-    T = _int_rows(rows).transpose()          # ncols x nrows; pivots = independent rows
-    fast = full_rank_mod_p(T)
-    if fast is not None:
-        return fast
-    R, den, rk = T.rref()
-    piv = []
-    for r in range(rk):
-        for j in range(len(rows)):
-            if R[r, j] != 0:
-                piv.append(j)
-                break
-    return piv
-
-
-def _solve_least_norm(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction],
-                      ncols: int) -> list[Fraction] | None:
-    """The least-norm ``x`` with ``A x = rhs`` (A given by rows), or ``None`` if inconsistent."""
-    if ncols == 0:
-        return [] if not any(rhs) else None
-    piv = _independent_rows(rows, ncols)
-    if not piv:
-        return [_ZERO] * ncols if not any(rhs) else None
-    A = _qmat_rows([rows[i] for i in piv], ncols)
-    b = flint.fmpq_mat(len(piv), 1, [_fq(rhs[i]) for i in piv])
-    x = A.transpose() * (A * A.transpose()).solve(b)
-    xs = [_fr(a) for a in x.entries()]
-    for r, t in zip(rows, rhs):
-        if dot(r, xs) != t:
-            return None
-    return xs
 
 
 # ====================================================================== the polytope
@@ -240,7 +138,7 @@ class Polytope:
         if len(self.labels) != self.L:
             raise ShapeError("one label per column is needed")
         self._rows = _cols_to_rows(self.cols, self.n)
-        keep = _independent_rows(self._rows, self.L) if self.L else []
+        keep = independent_rows(self._rows, self.L) if self.L else []
         self._keep = keep
         self._eq_rows = [self._rows[k] for k in keep]          # independent equations
         self._eq_rhs = [self.b[k] for k in keep]
@@ -806,7 +704,7 @@ class Polytope:
         try:
             mu = (MF * MF.transpose()).solve(bq)
         except ZeroDivisionError:
-            x = _solve_least_norm([[r[j] for j in F] for r in self._eq_rows],
+            x = least_norm_solution([[r[j] for j in F] for r in self._eq_rows],
                                   self._eq_rhs, len(F))
             if x is None or any(a <= 0 for a in x):
                 return None
@@ -875,7 +773,7 @@ class Polytope:
             return [_fq(x) for x in gradF]
         cols = [[self._eq_rows[i][j] for i in range(m)] for j in F]      # columns of M_F
         # projection of grad onto range(M_F): least squares with independent columns
-        piv = _independent_rows(cols, m)                                  # independent columns
+        piv = independent_rows(cols, m)                                  # independent columns
         A = flint.fmpq_mat(m, len(piv), [_fq(cols[c][i]) for i in range(m) for c in piv])
         At = A.transpose()
         gq = flint.fmpq_mat(m, 1, [_fq(x) for x in gradF])

@@ -53,7 +53,7 @@ from .errors import ExactReluError
 from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
-from .linalg import fr as _fr, qmat as _matrix
+from .linalg import fr as _fr, qmat as _matrix, rank as _rank
 
 __all__ = [
     "lam_max", "PathBlock", "PathPoint", "CertifiedPath", "certified_path",
@@ -68,17 +68,6 @@ _ZERO = Fraction(0)
 
 
 # ============================================================== exact linear algebra
-
-def _rank(cols: Sequence[Sequence[Fraction]]) -> int:
-    """Exact rank of the matrix with columns ``cols`` (python-flint)."""
-    if not cols:
-        return 0
-    n = len(cols[0])
-    if n == 0:
-        return 0
-    # rank of the transpose: rows = the columns (cheap for few columns)
-    return int(_matrix(cols, n).rank())
-
 
 def _lp(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
         objective: Sequence[Fraction], maximize: bool) -> tuple[Fraction, list[Fraction]] | None:

@@ -100,6 +100,7 @@ from .networks import Network
 from .numbers import q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
 from .problem import Dataset
 from .linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat_cols as _qmat_cols
+from .linalg import kernel, null_vector, primitive, primitive_scaled as _primitive
 
 __all__ = ["Step", "step_factors", "PruneResult", "ConvexPruneResult", "LSPruneResult",
            "LSStep", "prune_network", "prune_convex", "prune_ls", "prune_ls_float",
@@ -214,41 +215,11 @@ def step_factors(beta: Sequence[object], penalty_sign: int = 0) -> Step:
 
 # ======================================================================= exact helpers
 
-def _primitive(values: Sequence[Fraction]) -> tuple[list[int], Fraction] | None:
-    """``values = kappa * z`` with ``kappa > 0`` rational and ``z`` a primitive integer
-    vector (signs kept); ``None`` for the zero vector."""
-    L = _lcm_den(values)
-    ints = [int(v * L) for v in values]
-    g = 0
-    for a in ints:
-        if a:
-            g = gcd(g, a)
-    if g == 0:
-        return None
-    return [a // g for a in ints], Fraction(g, L)
-
-
 def _null_vector(cols: Sequence[Sequence[int]]) -> list[int] | None:
-    """A nonzero integer null vector of the matrix with integer columns ``cols``
-    (python-flint ``fmpz_mat.nullspace``: the basis is in the first k COLUMNS), with
-    its first nonzero entry made positive (deterministic orientation), or ``None`` if
-    the columns are independent."""
-    k = len(cols)
-    if k == 0:
-        return None
-    M = flint.fmpz_mat([list(c) for c in cols]).transpose()
-    N, nul = M.nullspace()
-    if nul == 0:
-        return None
-    v = [int(N[i, 0]) for i in range(k)]
-    g = 0
-    for a in v:
-        g = gcd(g, a)
-    v = [a // g for a in v]
-    first = next(a for a in v if a)
-    if first < 0:
-        v = [-a for a in v]
-    return v
+    """A nonzero primitive integer null vector of the matrix with integer columns
+    ``cols``, first nonzero entry positive (deterministic orientation), or ``None``."""
+    v = null_vector(cols) if cols else None
+    return None if v is None else list(v)
 
 
 def _square_null(cols: Sequence[Sequence[int]], b: Sequence[int]) -> list[int]:
@@ -256,13 +227,7 @@ def _square_null(cols: Sequence[Sequence[int]], b: Sequence[int]) -> list[int]:
     positive, where ``[cols] x = b`` and ``[cols]`` is square and invertible."""
     A = flint.fmpz_mat([list(c) for c in cols]).transpose()
     X, den = _solve_int(A, b)
-    v = X + [-den]
-    g = 0
-    for a in v:
-        g = gcd(g, a)
-    v = [a // g for a in v]
-    first = next(a for a in v if a)
-    return [-a for a in v] if first < 0 else v
+    return list(primitive(X + [-den], orient=True))
 
 
 def _solve_int(A: "flint.fmpz_mat", b: Sequence[int]) -> tuple[list[int], int]:
@@ -275,13 +240,8 @@ def _solve_int(A: "flint.fmpz_mat", b: Sequence[int]) -> tuple[list[int], int]:
     return [int(v.p) * (den // int(v.q)) for v in vals], den
 
 
-def _null_basis(cols: Sequence[Sequence[int]]) -> list[list[int]]:
-    k = len(cols)
-    if k == 0:
-        return []
-    M = flint.fmpz_mat([list(c) for c in cols]).transpose()
-    N, nul = M.nullspace()
-    return [[int(N[i, c]) for i in range(k)] for c in range(nul)]
+def _null_basis(cols: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+    return kernel(list(zip(*cols)), len(cols)) if cols else []
 
 
 class _PenaltySign:
