@@ -19,7 +19,7 @@ from .numbers import dot
 
 __all__ = ["fq", "fr", "qmat", "qmat_cols", "int_rows", "lcm_den", "full_rank_mod_p",
            "primitive", "primitive_scaled", "rank", "kernel", "null_basis", "null_vector",
-           "independent", "independent_rows", "least_norm_solution"]
+           "independent", "independent_rows", "least_norm_solution", "column_solve"]
 
 
 def fq(x: Fraction | int) -> "flint.fmpq":
@@ -212,3 +212,22 @@ def full_rank_mod_p(M: "flint.fmpz_mat") -> list[int] | None:
         piv.append(j)
         j += 1
     return piv
+
+
+def column_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
+                 ) -> list[Fraction] | None:
+    """The ``x`` with ``sum_j x_j cols_j = target`` when the columns are linearly
+    independent and ``target`` is in their span (verified exactly); ``None`` otherwise.
+    Solved by the normal equations ``(M^T M) x = M^T target``."""
+    L, n = len(cols), len(target)
+    M = qmat([[cols[j][k] for j in range(L)] for k in range(n)], L)
+    MT = M.transpose()
+    try:
+        sol = (MT * M).solve(MT * qmat([[a] for a in target], 1))
+    except ZeroDivisionError:               # dependent columns
+        return None
+    x = [fr(a) for a in sol.entries()]
+    for k in range(n):
+        if sum((x[j] * cols[j][k] for j in range(L)), Fraction(0)) != target[k]:
+            return None                     # target outside the span
+    return x

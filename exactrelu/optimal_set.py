@@ -54,6 +54,7 @@ import flint
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
 from .linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
+from .lp import solve as lp_solve, vertices as lp_vertices
 from .linalg import (independent, independent_rows,
                      least_norm_solution, null_basis, null_vector, rank)
 
@@ -97,22 +98,6 @@ class MinNorm:
     alpha: Vec
     mu: Vec
     method: str
-
-
-class _big_ints:
-    """Lift CPython's int/str digit limit while cdd converts huge rationals (restored)."""
-
-    def __enter__(self):
-        import sys
-
-        self._old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-
-    def __exit__(self, *exc):
-        import sys
-
-        sys.set_int_max_str_digits(self._old)
-        return False
 
 
 class Polytope:
@@ -196,22 +181,12 @@ class Polytope:
     def _feasible_point(self) -> Vec | None:
         if self.L == 0:
             return () if not any(self.b) else None
-        import cdd
-        import cdd.gmp
-
-        m = len(self._eq_rows)
-        rows = [[-t] + list(r) for r, t in zip(self._eq_rows, self._eq_rhs)]
-        if m == 0 and any(self.b):
+        if not self._eq_rows and any(self.b):
             return None
-        rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(self.L)] for j in range(self.L)]
-        mat = cdd.gmp.matrix_from_array(rows, lin_set=range(m), rep_type=cdd.RepType.INEQUALITY,
-                                        obj_type=cdd.LPObjType.MIN,
-                                        obj_func=[_ZERO] + [_ONE] * self.L)
-        lp = cdd.gmp.linprog_from_matrix(mat)
-        cdd.gmp.linprog_solve(lp)
-        if lp.status != cdd.LPStatusType.OPTIMAL:
+        res = lp_solve([_ONE] * self.L, A_eq=self._eq_rows, b_eq=self._eq_rhs, nonneg=True)
+        if res is None:
             return None
-        al = tuple(Fraction(a) for a in lp.primal_solution)
+        al = tuple(res[1])
         if not self.contains(al):                              # pragma: no cover
             raise ExactReluError("internal: cdd returned an infeasible point")
         return al
@@ -265,22 +240,17 @@ class Polytope:
         return dot(cq, alpha), alpha
 
     def _lp_cdd(self, cmax: Sequence[Fraction]) -> Vec:
-        import cdd
-        import cdd.gmp
-
         p = self.point
         N = self.null_basis
         k = len(N)
-        rows = [[p[i]] + [Fraction(N[j][i]) for j in range(k)] for i in range(self.L)]
-        obj = [dot(cmax, p)] + [sum((cmax[i] * N[j][i] for i in range(self.L) if N[j][i]), _ZERO)
-                                for j in range(k)]
-        with _big_ints():
-            lp = cdd.gmp.linprog_from_array(rows + [obj], obj_type=cdd.LPObjType.MAX)
-            cdd.gmp.linprog_solve(lp)
-            status, sol = lp.status, lp.primal_solution
-        if status != cdd.LPStatusType.OPTIMAL:                  # pragma: no cover
-            raise ExactReluError(f"internal: exact LP ended with status {status}")
-        z = [Fraction(a) for a in sol]
+        # alpha = p + N z >= 0, z free; objective cmax . alpha
+        res = lp_solve([sum((cmax[i] * N[j][i] for i in range(self.L) if N[j][i]), _ZERO)
+                        for j in range(k)],
+                       A_ge=[[Fraction(N[j][i]) for j in range(k)] for i in range(self.L)],
+                       b_ge=[-a for a in p], maximize=True, offset=dot(cmax, p))
+        if res is None:                                         # pragma: no cover
+            raise ExactReluError("internal: exact LP ended without an optimum")
+        z = res[1]
         alpha = tuple(p[i] + sum((N[j][i] * z[j] for j in range(k) if N[j][i]), _ZERO)
                       for i in range(self.L))
         if not self.contains(alpha):                           # pragma: no cover
@@ -525,7 +495,7 @@ class Polytope:
         elif self.rank == self.L:               # ker M = 0: P is the single point
             out = [self.point]
         elif method == "cdd":
-            out = self._vertices_cdd()
+            out = lp_vertices(self._eq_rows, self._eq_rhs, self.L)
         elif method == "ppl":
             out = self._vertices_ppl()
         elif method == "bases":
@@ -541,24 +511,6 @@ class Polytope:
         if method == "cdd":
             self._vertices = list(out)
         return out
-
-    def _h_rows(self) -> tuple[list[list[Fraction]], int]:
-        m = len(self._eq_rows)
-        rows = [[-t] + list(r) for r, t in zip(self._eq_rows, self._eq_rhs)]
-        rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(self.L)] for j in range(self.L)]
-        return rows, m
-
-    def _vertices_cdd(self) -> list[Vec]:
-        import cdd
-        import cdd.gmp
-
-        rows, m = self._h_rows()
-        mat = cdd.gmp.matrix_from_array(rows, lin_set=range(m), rep_type=cdd.RepType.INEQUALITY)
-        poly = cdd.gmp.polyhedron_from_matrix(mat)
-        gen = cdd.gmp.copy_generators(poly)
-        if gen.lin_set or any(r[0] == 0 for r in gen.array):
-            raise ExactReluError("the polyhedron is unbounded (it has rays or lines)")
-        return [tuple(Fraction(a) for a in r[1:]) for r in gen.array if r[0] == 1]
 
     def _vertices_ppl(self) -> list[Vec]:
         import ppl  # optional second opinion (pplpy 0.8.10)
@@ -816,18 +768,13 @@ class Polytope:
             if self.last_dual is not None:
                 mu_full = list(self.last_dual)
         if mu_full is None:
-            import cdd
-            import cdd.gmp
-
-            # rows: alpha_j - sum_k M_kj mu_k >= 0 ; objective b.mu
-            rows = [[alpha[j]] + [-self._eq_rows[k][j] for k in range(m)] for j in range(self.L)]
-            obj = [_ZERO] + list(self._eq_rhs)
-            with _big_ints():
-                lp = cdd.gmp.linprog_from_array(rows + [obj], obj_type=cdd.LPObjType.MAX)
-                cdd.gmp.linprog_solve(lp)
-                status, sol = lp.status, lp.primal_solution
-            if status != cdd.LPStatusType.OPTIMAL:
+            # max b.mu  s.t.  alpha_j - sum_k M_kj mu_k >= 0
+            res = lp_solve(self._eq_rhs, A_ge=[[-self._eq_rows[k][j] for k in range(m)]
+                                               for j in range(self.L)],
+                           b_ge=[-a for a in alpha], maximize=True)
+            if res is None:
                 return None
+            sol = res[1]
             mu_full = [_ZERO] * self.n
             for k, i in enumerate(self._keep):
                 mu_full[i] = Fraction(sol[k])

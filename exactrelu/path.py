@@ -53,7 +53,8 @@ from .errors import ExactReluError
 from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
-from .linalg import fr as _fr, qmat as _matrix, rank as _rank
+from . import lp
+from .linalg import column_solve, fr as _fr, qmat as _matrix, rank as _rank
 
 __all__ = [
     "lam_max", "PathBlock", "PathPoint", "CertifiedPath", "certified_path",
@@ -71,33 +72,12 @@ _ZERO = Fraction(0)
 
 def _lp(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
         objective: Sequence[Fraction], maximize: bool) -> tuple[Fraction, list[Fraction]] | None:
-    """Exact LP over ``{alpha >= 0 : sum_j alpha_j cols_j = target}`` (cdd.gmp):
+    """Exact LP over ``{alpha >= 0 : sum_j alpha_j cols_j = target}``:
     ``(optimal value, alpha)`` or ``None`` if infeasible/unbounded."""
-    import cdd
-    import cdd.gmp
-
-    L = len(cols)
-    n = len(target)
-    if L == 0:
+    if not cols:
         return (_ZERO, []) if not any(target) else None
-    rows = [[-target[k]] + [cols[j][k] for j in range(L)] for k in range(n)]
-    rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(L)] for j in range(L)]
-    mat = cdd.gmp.matrix_from_array(
-        rows, lin_set=range(n), rep_type=cdd.RepType.INEQUALITY,
-        obj_type=cdd.LPObjType.MAX if maximize else cdd.LPObjType.MIN,
-        obj_func=[_ZERO] + [Fraction(c) for c in objective])
-    lp = cdd.gmp.linprog_from_matrix(mat)
-    cdd.gmp.linprog_solve(lp)
-    if lp.status != cdd.LPStatusType.OPTIMAL:
-        return None
-    al = [Fraction(a) for a in lp.primal_solution]
-    # exact re-check of what cdd returned
-    if any(a < 0 for a in al):  # pragma: no cover - cdd.gmp is exact
-        return None
-    for k in range(n):
-        if sum((al[j] * cols[j][k] for j in range(L)), _ZERO) != target[k]:  # pragma: no cover
-            return None
-    return Fraction(lp.obj_value), al
+    rows = [[c[k] for c in cols] for k in range(len(target))]
+    return lp.solve(objective, A_eq=rows, b_eq=target, nonneg=True, maximize=maximize)
 
 
 def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
@@ -107,24 +87,11 @@ def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
     L = len(cols)
     if L == 0:
         return [] if not any(target) else None
-    n = len(target)
     if _rank(cols) == L:
-        M = _matrix([[cols[j][k] for j in range(L)] for k in range(n)], L)
-        t = _matrix([[a] for a in target], 1)
-        MT = M.transpose()
-        try:
-            sol = (MT * M).solve(MT * t)
-        except ZeroDivisionError:  # pragma: no cover - full column rank
-            sol = None
-        if sol is not None:
-            al = [_fr(sol[j, 0]) for j in range(L)]
-            fit = [sum((al[j] * cols[j][k] for j in range(L)), _ZERO) for k in range(n)]
-            if all(a >= 0 for a in al) and fit == list(target):
-                return al
-            # target outside the span, or the unique coefficients have a negative one
-            return None
-    res = _lp(cols, target, [Fraction(1)] * L, maximize=False)
-    return None if res is None else res[1]
+        # the unique coefficients (or target outside the span): no LP needed
+        al = column_solve(cols, target)
+        return al if al is not None and all(a >= 0 for a in al) else None
+    return lp.nonneg_combination(cols, target)
 
 
 def min_norm_alpha(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
