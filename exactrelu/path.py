@@ -54,6 +54,7 @@ from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
 from . import lp
+from .algebraic import Surd
 from .linalg import column_solve, fr as _fr, qmat as _matrix, rank as _rank
 
 __all__ = [
@@ -1005,55 +1006,7 @@ def fixed_width_optimum(data: Dataset, lam: object, m: int, *,
                            count, cl, cu, time.perf_counter() - t0)
 
 
-# ============================================================= exact surds, 1-D path
-
-@dataclass(frozen=True)
-class Surd:
-    """The real number ``p + q sqrt(D)`` (rational ``p, q``, ``D >= 0``), exactly."""
-
-    p: Fraction
-    q: Fraction = _ZERO
-    D: Fraction = _ZERO
-
-    def __post_init__(self) -> None:
-        if self.q and is_square(self.D):
-            object.__setattr__(self, "p", self.p + self.q * exact_sqrt(self.D))
-            object.__setattr__(self, "q", _ZERO)
-            object.__setattr__(self, "D", _ZERO)
-
-    @property
-    def rational(self) -> Fraction | None:
-        return self.p if not self.q else None
-
-    def sign_minus(self, c: Fraction) -> int:
-        """Sign of ``self - c``, exactly (by squaring)."""
-        u = self.p - c
-        if not self.q:
-            return (u > 0) - (u < 0)
-        qs = 1 if self.q > 0 else -1
-        if u == 0:
-            return qs
-        if (u > 0) == (qs > 0):
-            return 1 if u > 0 else -1
-        d = u * u - self.q * self.q * self.D
-        s = (d > 0) - (d < 0)
-        return s if u > 0 else -s
-
-    def bounds(self, bits: int = 64) -> tuple[Fraction, Fraction]:
-        if not self.q:
-            return self.p, self.p
-        lo, hi = sqrt_bounds(self.D, bits)
-        a, b = self.p + self.q * lo, self.p + self.q * hi
-        return (a, b) if a <= b else (b, a)
-
-    def __float__(self) -> float:
-        return float(self.p) + float(self.q) * math.sqrt(float(self.D))
-
-    def __str__(self) -> str:
-        if not self.q:
-            return q_str(self.p)
-        return f"{q_str(self.p)} + ({q_str(self.q)})*sqrt({q_str(self.D)})"
-
+# ================================================================= the 1-D path
 
 @dataclass(frozen=True)
 class OneDimensionalPath:

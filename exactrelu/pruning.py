@@ -94,7 +94,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import flint
 
-from .algebraic import canonical_sum_sqrt, sign_sum_sqrt
+from .algebraic import PenaltySign as _PenaltySign, sign_sum_sqrt
 from .errors import ExactReluError, ShapeError
 from .networks import Network
 from .numbers import q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
@@ -242,90 +242,6 @@ def _solve_int(A: "flint.fmpz_mat", b: Sequence[int]) -> tuple[list[int], int]:
 
 def _null_basis(cols: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
     return kernel(list(zip(*cols)), len(cols)) if cols else []
-
-
-class _PenaltySign:
-    """Exact sign of ``sum_i coef_i a_i`` with ``a_i = c_i sqrt(q_i) > 0``.
-
-    Ball arithmetic (python-flint ``arb``, per-neuron balls cached) decides a nonzero
-    sum at once; otherwise the terms are grouped by the squarefree part of ``q_i``
-    (factorised once per neuron and cached), the sum is zero iff every group is, and a
-    nonzero grouped sum goes to :func:`exactrelu.algebraic.sign_sum_sqrt`.
-    ``scale[i]`` (optional) divides ``a_i``: ``sign_int`` takes integer coefficients of
-    ``a_i / scale_i``."""
-
-    def __init__(self, terms: Sequence[tuple[Fraction, Fraction]],
-                 scale: Sequence[Fraction] | None = None) -> None:
-        self.terms = list(terms)
-        self.scale = list(scale) if scale is not None else None
-        self._canon: dict[int, tuple[int, Fraction]] = {}
-        self._balls: dict[tuple[int, int], Any] = {}
-
-    def _a(self, i: int, prec: int):
-        key = (i, prec)
-        got = self._balls.get(key)
-        if got is None:
-            c, q = self.terms[i]
-            if self.scale is not None:
-                c = c / self.scale[i]
-            got = flint.arb(_fq(c)) * flint.arb(_fq(q)).sqrt()
-            self._balls[key] = got
-        return got
-
-    def canon(self, i: int) -> tuple[int, Fraction]:
-        got = self._canon.get(i)
-        if got is None:
-            c, q = self.terms[i]
-            (f, r), = canonical_sum_sqrt([(c, q)]).items()
-            got = (f, r)
-            self._canon[i] = got
-        return got
-
-    def _decide(self, coef: Mapping[int, Any], conv) -> int:
-        old = flint.ctx.prec
-        try:
-            for prec in (64, 192):
-                flint.ctx.prec = prec
-                b = flint.arb(0)
-                for i, k in coef.items():
-                    if k:
-                        b += self._a(i, prec) * conv(k)
-                if b > 0:
-                    return 1
-                if b < 0:
-                    return -1
-        finally:
-            flint.ctx.prec = old
-        groups: dict[int, Fraction] = {}
-        for i, k in coef.items():
-            if k:
-                kq = Fraction(int(k)) if not isinstance(k, Fraction) else k
-                if self.scale is not None and conv is _arb_int:
-                    kq = kq / self.scale[i]
-                f, r = self.canon(i)
-                groups[f] = groups.get(f, _ZERO) + kq * r
-        groups = {f: a for f, a in groups.items() if a}
-        if not groups:
-            return 0
-        return sign_sum_sqrt([(a, Fraction(f)) for f, a in groups.items()])
-
-    def sign(self, coef: Mapping[int, Fraction]) -> int:
-        """Sign of ``sum coef_i a_i`` (Fraction coefficients; ``scale`` not used)."""
-        if self.scale is not None:
-            raise ExactReluError("internal: sign() on a scaled _PenaltySign")
-        return self._decide(coef, _arb_frac)
-
-    def sign_int(self, coef: Mapping[int, int]) -> int:
-        """Sign of ``sum coef_i a_i / scale_i`` (integer coefficients)."""
-        return self._decide(coef, _arb_int)
-
-
-def _arb_frac(k: Fraction):
-    return flint.arb(_fq(k))
-
-
-def _arb_int(k: int):
-    return flint.arb(flint.fmpz(int(k)))
 
 
 @dataclass
