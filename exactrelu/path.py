@@ -49,17 +49,18 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import ExactReluError
-from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
-from .patterns import PatternSet, enumerate_patterns
-from .problem import Block, ConvexProgram, Dataset
 from . import lp
 from .algebraic import Surd
-from .linalg import column_solve, fr as _fr, qmat as _matrix, rank as _rank
+from .errors import ExactReluError
+from .linalg import column_solve, rank as _rank
+from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
+from .optimal_set import Polytope
+from .patterns import PatternSet, enumerate_patterns
+from .problem import Block, ConvexProgram, Dataset
 
 __all__ = [
     "lam_max", "PathBlock", "PathPoint", "CertifiedPath", "certified_path",
-    "path_violations", "min_norm_alpha", "RestrictedOptimum", "restricted_optimum",
+    "path_violations", "RestrictedOptimum", "restricted_optimum",
     "FixedWidthPoint", "fixed_width_optimum", "Jump", "FixedWidthPath", "fixed_width_path",
     "Surd", "OneDimensionalPath", "one_dimensional_path", "lam_grid",
     "plot_certified_path", "plot_fixed_width_path",
@@ -93,102 +94,6 @@ def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
         al = column_solve(cols, target)
         return al if al is not None and all(a >= 0 for a in al) else None
     return lp.nonneg_combination(cols, target)
-
-
-def min_norm_alpha(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
-                   start: Sequence[Fraction] | None = None, *, max_iter: int | None = None
-                   ) -> tuple[list[Fraction], list[Fraction]] | None:
-    r"""The minimum-norm point of ``{alpha >= 0 : sum_j alpha_j cols_j = target}``, exactly.
-
-    This is the QP of the min-norm path (digest 2.12): with ``cols = [Z_b v_b]`` over the
-    equicorrelated blocks and ``target = yhat``, ``w_b = alpha_b v_b`` is the optimal
-    solution of least Euclidean norm (``||w||^2 = lam^2 ||alpha||^2``).
-
-    Primal active-set method over Q (Nocedal & Wright, Alg. 16.3) on the equivalent
-    full-row-rank system ``C alpha = e`` (the nonzero rows of the RREF of ``[M | t]``),
-    started at the feasible ``start`` (or an LP vertex).  Returns ``(alpha, mu)`` with the
-    exact KKT proof ``alpha = (C^T mu)_+`` checked (``alpha_j = c_j . mu`` where
-    ``alpha_j > 0``, ``c_j . mu <= 0`` where ``alpha_j = 0``), or ``None`` when the set is
-    empty or the iteration limit is hit.
-
-    >>> from fractions import Fraction as F
-    >>> a, mu = min_norm_alpha([(F(1), F(0)), (F(0), F(1)), (F(1, 2), F(1, 2))], (F(2), F(2)))
-    >>> a
-    [Fraction(4, 3), Fraction(4, 3), Fraction(4, 3)]
-    """
-    L = len(cols)
-    n = len(target)
-    target = [Fraction(a) for a in target]
-    if L == 0:
-        return ([], []) if not any(target) else None
-    aug = _matrix([[cols[j][k] for j in range(L)] + [target[k]] for k in range(n)], L + 1)
-    R, rank = aug.rref()
-    rank = int(rank)
-    C: list[list[Fraction]] = []
-    e: list[Fraction] = []
-    for i in range(rank):
-        row = [_fr(R[i, j]) for j in range(L)]
-        if not any(row):
-            return None                          # pivot in the target column: infeasible
-        C.append(row)
-        e.append(_fr(R[i, L]))
-    r = len(C)
-    if start is None:
-        start = _nonneg_solve(cols, target)
-        if start is None:
-            return None
-    alpha = [Fraction(a) for a in start]
-    if len(alpha) != L or any(a < 0 for a in alpha):
-        raise ValueError("start must be a non-negative vector with one entry per column")
-    for i in range(r):
-        if sum((C[i][j] * alpha[j] for j in range(L)), _ZERO) != e[i]:
-            raise ValueError("start is not feasible")
-    W: set[int] = set()
-    limit = max_iter if max_iter is not None else 50 * (L + 1) + 100
-    mu: list[Fraction] = []
-    for _ in range(limit):
-        F = [j for j in range(L) if j not in W]
-        if r:
-            CF = _matrix([[C[i][j] for j in F] for i in range(r)], len(F))
-            aF = _matrix([[alpha[j]] for j in F], 1)
-            try:
-                muM = (CF * CF.transpose()).solve(CF * aF)
-            except ZeroDivisionError:
-                return None                          # lost full row rank (cannot happen)
-            mu = [_fr(muM[i, 0]) for i in range(r)]
-        else:
-            mu = []
-        p = {j: sum((C[i][j] * mu[i] for i in range(r)), _ZERO) - alpha[j] for j in F}
-        if not any(p.values()):
-            nu = {j: -sum((C[i][j] * mu[i] for i in range(r)), _ZERO) for j in W}
-            if not nu or min(nu.values()) >= 0:
-                break
-            j = min(nu, key=lambda k: (nu[k], k))
-            W.discard(j)
-            continue
-        t = Fraction(1)
-        block = None
-        for j in F:
-            if p[j] < 0:
-                ratio = -alpha[j] / p[j]
-                if ratio < t or (ratio == t and block is not None and j < block):
-                    t, block = ratio, j
-        for j in F:
-            alpha[j] += t * p[j]
-        if block is not None:
-            alpha[block] = _ZERO
-            W.add(block)
-    else:
-        return None
-    # exact KKT proof of the result
-    for i in range(r):
-        if sum((C[i][j] * alpha[j] for j in range(L)), _ZERO) != e[i]:  # pragma: no cover
-            return None
-    for j in range(L):
-        cm = sum((C[i][j] * mu[i] for i in range(r)), _ZERO)
-        if alpha[j] < 0 or (alpha[j] > 0 and cm != alpha[j]) or (alpha[j] == 0 and cm > 0):
-            return None  # pragma: no cover - the loop ends only at a KKT point
-    return alpha, mu
 
 
 # ====================================================================== lambda_max
@@ -364,8 +269,8 @@ def _optimal_set_info(program: ConvexProgram, opt, ps: PatternSet, *, max_lp: in
     """``(unique, support, min_norm blocks)`` of an exact optimum (digest 2.4, 2.7, 2.12):
     unique iff the fits ``Z_b v_b`` of the support are independent (exact rank; the
     support by one exact LP per equicorrelated block not active in ``opt``); the min-norm
-    solution by :func:`min_norm_alpha` over the equicorrelation set.  ``None`` = not
-    decided (more than ``max_lp`` LPs, or the QP iteration limit)."""
+    solution by :meth:`~exactrelu.optimal_set.Polytope.min_norm` over the equicorrelation set.  ``None`` = not
+    decided (more than ``max_lp`` LPs)."""
     E = list(opt.equicorrelated)
     v = opt.v
     A = [b for b in E if opt.alpha.get(b, 0) > 0]
@@ -395,10 +300,7 @@ def _optimal_set_info(program: ConvexProgram, opt, ps: PatternSet, *, max_lp: in
         mn = {b: opt.blocks[b] for b in A}
     else:
         start = [opt.alpha.get(b, _ZERO) for b in E]
-        res = min_norm_alpha([cols[b] for b in E], yhat, start)
-        if res is None:
-            return unique, (tuple(sorted(S)) if S is not None else None), None
-        al, _ = res
+        al = Polytope([cols[b] for b in E], yhat, point=start).min_norm().alpha
         if S is None:
             # the support: blocks positive at the min-norm point or at an LP maximum
             S = [b for b, a in zip(E, al) if a > 0]
