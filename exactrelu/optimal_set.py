@@ -478,6 +478,16 @@ class Polytope:
                 S.update(self.support_of(alpha))
         return frozenset(S)
 
+    def uniqueness(self) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+        """``(S, beta)``: the support ``S`` (:meth:`support`, sorted) and a nonzero integer
+        ``beta`` with ``sum_{j in S} beta_j cols_j = 0`` -- then ``P`` is not a single point
+        (a relative-interior point moves along ``beta``) -- or ``beta = None``: ``P`` is a
+        single point (digest 2.7).  The one uniqueness routine of exactrelu."""
+        if not self.null_basis:                 # ker M = 0: P is at most one point
+            return tuple(self.support_of(self.point or ())), None
+        S = sorted(self.support())
+        return tuple(S), (null_vector([self.cols[j] for j in S], self.n) if S else None)
+
     # -- vertices ----------------------------------------------------------------------
     def vertices(self, *, method: str = "cdd", limit: int | None = None) -> list[Vec]:
         """All vertices, exactly, each verified (``alpha >= 0``, ``M alpha = b``, independent
@@ -1116,20 +1126,18 @@ def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r:
                              "equicorrelated fits: the residual is not optimal")
     lam2 = lam * lam
     sum_alpha = dot(fit, r) / lam2
-    S_idx = sorted(P.support())
+    S_idx, beta = P.uniqueness()
     verts = None
     if enumerate_vertices:
         vv = P.vertices(limit=vertex_limit)
         verts = [{labels[j]: a for j, a in enumerate(al) if a} for al in vv]
         # the union of the vertex supports is S (P = conv(vertices)): cross-check
-        union = sorted({j for al in vv for j, a in enumerate(al) if a})
+        union = tuple(sorted({j for al in vv for j, a in enumerate(al) if a}))
         if union != S_idx:                                     # pragma: no cover
             raise ExactReluError("internal: LP support and vertex supports disagree")
         for al in vv:                                          # energy identity (digest 2.4)
             if sum(al, _ZERO) != sum_alpha:                    # pragma: no cover
                 raise ExactReluError("internal: sum alpha differs between vertices")
-    S_cols = [cols[j] for j in S_idx]
-    beta = null_vector(S_cols, len(fit)) if S_cols else None
     unique = beta is None
     witness = None if unique else {labels[j]: Fraction(b) for j, b in zip(S_idx, beta) if b}
     mn = P.min_norm()

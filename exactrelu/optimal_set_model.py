@@ -103,7 +103,7 @@ class ModelPolytope:
     @property
     def unique(self) -> bool:
         """``Q`` is a single point: the neuron outputs are linearly independent."""
-        return self.dim == 0
+        return self.polytope.uniqueness()[1] is None
 
     def objective_bounds(self, beta: Sequence[Fraction]) -> tuple[Fraction, Fraction]:
         """Exact ``lo <= B(beta) <= hi`` for the balanced objective of the rescaled model

@@ -72,16 +72,6 @@ _ZERO = Fraction(0)
 
 # ============================================================== exact linear algebra
 
-def _lp(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
-        objective: Sequence[Fraction], maximize: bool) -> tuple[Fraction, list[Fraction]] | None:
-    """Exact LP over ``{alpha >= 0 : sum_j alpha_j cols_j = target}``:
-    ``(optimal value, alpha)`` or ``None`` if infeasible/unbounded."""
-    if not cols:
-        return (_ZERO, []) if not any(target) else None
-    rows = [[c[k] for c in cols] for k in range(len(target))]
-    return lp.solve(objective, A_eq=rows, b_eq=target, nonneg=True, maximize=maximize)
-
-
 def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
                   ) -> list[Fraction] | None:
     """Some ``alpha >= 0`` with ``sum_j alpha_j cols_j = target`` (exact), else ``None``.
@@ -266,54 +256,31 @@ def _blocks_of(ps: PatternSet, blocks: Mapping[Block, Sequence[Fraction]]) -> tu
 
 
 def _optimal_set_info(program: ConvexProgram, opt, ps: PatternSet, *, max_lp: int = 200):
-    """``(unique, support, min_norm blocks)`` of an exact optimum (digest 2.4, 2.7, 2.12):
-    unique iff the fits ``Z_b v_b`` of the support are independent (exact rank; the
-    support by one exact LP per equicorrelated block not active in ``opt``); the min-norm
-    solution by :meth:`~exactrelu.optimal_set.Polytope.min_norm` over the equicorrelation set.  ``None`` = not
-    decided (more than ``max_lp`` LPs)."""
+    """``(unique, support, min_norm blocks)`` of an exact optimum (digest 2.4, 2.7, 2.12)
+    by the polytope of optimal ``alpha`` over the equicorrelation set
+    (:class:`~exactrelu.optimal_set.Polytope`: :meth:`uniqueness` -- unique iff the fits
+    ``Z_b v_b`` of the support are independent -- and :meth:`min_norm`).  ``None`` = not
+    decided (more than ``max_lp`` LPs would be needed)."""
     E = list(opt.equicorrelated)
     v = opt.v
     A = [b for b in E if opt.alpha.get(b, 0) > 0]
     yhat = tuple(a - b for a, b in zip(program.data.y, opt.r))
     cols = {b: program.block_fit(b, v[b]) for b in E}
-    unique: bool | None
     if not any(yhat):
         return True, (), ()       # the zero solution: alpha = 0 is forced (sum alpha = 0)
-    if _rank([cols[b] for b in E]) == len(E):
-        S, unique = A, True
-    elif _rank([cols[b] for b in A]) < len(A):
-        S, unique = None, False
-    else:
-        # A independent, E dependent: find the support with one LP per other block
-        others = [b for b in E if b not in A]
-        if len(others) > max_lp:
-            return None, None, None
-        S = list(A)
-        colE = [cols[b] for b in E]
-        for b in others:
-            j = E.index(b)
-            res = _lp(colE, yhat, [Fraction(int(k == j)) for k in range(len(E))], True)
-            if res is not None and res[0] > 0:
-                S.append(b)
-        unique = _rank([cols[b] for b in S]) == len(S)
-    if unique:
-        mn = {b: opt.blocks[b] for b in A}
-    else:
-        start = [opt.alpha.get(b, _ZERO) for b in E]
-        al = Polytope([cols[b] for b in E], yhat, point=start).min_norm().alpha
-        if S is None:
-            # the support: blocks positive at the min-norm point or at an LP maximum
-            S = [b for b, a in zip(E, al) if a > 0]
-            colE = [cols[b] for b in E]
-            for b in E:
-                if b in S:
-                    continue
-                j = E.index(b)
-                r = _lp(colE, yhat, [Fraction(int(k == j)) for k in range(len(E))], True)
-                if r is not None and r[0] > 0:
-                    S.append(b)
-        mn = {b: tuple(a * x for x in v[b]) for b, a in zip(E, al) if a}
-    return unique, tuple(sorted(S)), mn
+    colE = [cols[b] for b in E]
+    if _rank(colE) == len(E):                       # P is a single point: opt
+        return True, tuple(sorted(A)), {b: opt.blocks[b] for b in A}
+    if _rank([cols[b] for b in A]) == len(A) and len(E) - len(A) > max_lp:
+        return None, None, None     # A independent: up to one LP per other block needed
+    P = Polytope(colE, yhat, point=[opt.alpha.get(b, _ZERO) for b in E])
+    S_idx, beta = P.uniqueness()
+    S = [E[j] for j in S_idx]
+    if beta is None:
+        return True, tuple(sorted(S)), {b: opt.blocks[b] for b in A}
+    al = P.min_norm().alpha
+    mn = {b: tuple(a * x for x in v[b]) for b, a in zip(E, al) if a}
+    return False, tuple(sorted(S)), mn
 
 
 def _point(ctx: _Ctx, lam: Fraction, initial, *, exact: bool | str, details: bool, bits: int,
