@@ -26,7 +26,6 @@ certificate can state ``lower == upper``.  Steps:
 """
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -34,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .linalg import column_solve
+from .linalg import column_solve, int_matrix, lcm_den
 from .lp import nonneg_combination
 from .numbers import sqnorm
 from .problem import Block, ConvexProgram
@@ -133,14 +132,8 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
 
     # exact residual in scaled integers: z = Z / 2^G, X = XZ / L, y = Y / Ly, lam = ln / ld
     G = grid.bit_length() - 1
-    L = 1
-    for row in Xq:
-        for a in row:
-            L = math.lcm(L, a.denominator)
-    XZ = [[int(a * L) for a in row] for row in Xq]
-    Ly = 1
-    for a in yq:
-        Ly = math.lcm(Ly, a.denominator)
+    XZ, L = int_matrix(Xq)
+    Ly = lcm_den(yq)
     Y = [int(a * Ly) for a in yq]
     ln, ld = program.lam.numerator, program.lam.denominator
     S1 = (1 << (2 * G)) * L * Ly          # scale of the fit rows

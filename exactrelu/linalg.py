@@ -17,7 +17,7 @@ import flint
 from .errors import ExactReluError
 from .numbers import dot
 
-__all__ = ["fq", "fr", "qmat", "qmat_cols", "int_rows", "lcm_den", "full_rank_mod_p",
+__all__ = ["fq", "fr", "qmat", "qmat_cols", "int_rows", "int_matrix", "lcm_den", "full_rank_mod_p",
            "primitive", "primitive_scaled", "rank", "kernel", "null_basis", "null_vector",
            "independent", "independent_rows", "least_norm_solution", "column_solve"]
 
@@ -51,6 +51,12 @@ def lcm_den(values: Iterable[Fraction]) -> int:
     for a in values:
         den = math.lcm(den, a.denominator)
     return den
+
+
+def int_matrix(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[int]], int]:
+    """``rows = Z / L``: the integer matrix ``Z`` and ``L`` the lcm of all denominators."""
+    L = lcm_den(a for r in rows for a in r)
+    return [[int(a * L) for a in r] for r in rows], L
 
 
 def int_rows(rows: Sequence[Sequence[Fraction]]) -> "flint.fmpz_mat":

@@ -51,6 +51,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ExactReluError
+from ..linalg import int_matrix
 from ..lp import nonneg_combination
 from ..numbers import q_str, to_q
 from ..patterns import (_primitive, check_matrix_shape, is_general_position, primitive_rows,
@@ -544,11 +545,7 @@ def verify_completeness(X: Sequence[Sequence[object]], bits: Any,
     bits = _bits_of(bits)
     Xq = [[to_q(a) for a in row] for row in X]
     # integer form: one common positive multiple of X (so y keeps its meaning)
-    den = 1
-    for row in Xq:
-        for v in row:
-            den = math.lcm(den, v.denominator)
-    Xi = [[int(v * den) for v in row] for row in Xq]
+    Xi, den = int_matrix(Xq)
     zero = [k for k in range(n) if not any(Xi[k])]
     zset = set(zero)
     _check_bits(bits, n, zero)
