@@ -191,9 +191,7 @@ def _in_span(V: Sequence[Sequence[Fraction]], x: Sequence[Fraction], dd: int) ->
 def _project_onto(V: Sequence[Sequence[Fraction]], x: Sequence[Fraction]) -> list[Fraction]:
     """Exact orthogonal projection of ``x`` onto the span of the vectors ``V``."""
     dd = len(x)
-    R, rank = _qmat(V, dd).transpose().rref()
-    piv = [next(j for j in range(len(V)) if R[i, j] != 0) for i in range(rank)]
-    Bm = _qmat([V[j] for j in piv], dd)                   # rank x d, independent rows
+    Bm = _qmat([V[j] for j in linalg.independent_rows(V, dd)], dd)     # independent rows
     coef = (Bm * Bm.transpose()).solve(Bm * _qmat([[a] for a in x], 1))
     return [_fr(a) for a in (Bm.transpose() * coef).entries()]
 
