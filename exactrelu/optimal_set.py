@@ -667,7 +667,7 @@ class Polytope:
             mu = (MF * MF.transpose()).solve(bq)
         except ZeroDivisionError:
             x = least_norm_solution([[r[j] for j in F] for r in self._eq_rows],
-                                  self._eq_rhs, len(F))
+                                    self._eq_rhs, len(F))
             if x is None or any(a <= 0 for a in x):
                 return None
             alpha = [_ZERO] * L

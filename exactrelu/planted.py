@@ -36,13 +36,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .cones import _fr, _qmat, cone_matrix, dual_margin
+from .cones import cone_matrix, dual_margin
 from .errors import DomainError, ExactReluError, ShapeError
 from .numbers import dot, q_vector, sqnorm, to_q
 from .patterns import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
 from . import linalg
-from .linalg import rank as _rank
+from .linalg import fr as _fr, qmat as _qmat, rank as _rank
 
 __all__ = ["rational_unit_vector", "Planted", "planted_instance", "check_planted",
            "OneDimensional", "one_dimensional_instance"]
