@@ -10,15 +10,18 @@ and otherwise higher precision must separate it from 0.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 import flint
 
-from .errors import DomainError
-from .numbers import to_q
+from .errors import DomainError, ExactReluError
+from .linalg import fq as _fq
+from .numbers import exact_sqrt, is_square, q_str, sqrt_bounds, to_q
 
-__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt", "enclose_sum_sqrt"]
+__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt", "enclose_sum_sqrt", "Surd",
+           "PenaltySign"]
 
 
 def _arb(q: Fraction) -> "flint.arb":
@@ -99,8 +102,6 @@ def enclose_sum_sqrt(base: object, terms: Iterable[tuple[object, object]], bits:
     """Rationals ``lo <= base + sum c_i sqrt(q_i) <= hi``, each root enclosed by integer
     square roots (:func:`exactrelu.numbers.sqrt_bounds`); exact (``lo == hi``) when every
     ``q_i`` is a rational square.  Handles coefficients of either sign."""
-    from .numbers import sqrt_bounds
-
     lo = hi = to_q(base)
     for c, q in terms:
         c = to_q(c)
@@ -110,3 +111,142 @@ def enclose_sum_sqrt(base: object, terms: Iterable[tuple[object, object]], bits:
         else:
             lo, hi = lo + c * b, hi + c * a
     return lo, hi
+
+
+# ------------------------------------------------------------------ surds
+
+_ZERO = Fraction(0)
+
+
+@dataclass(frozen=True)
+class Surd:
+    """The real number ``p + q sqrt(D)`` (rational ``p, q``, ``D >= 0``), exactly."""
+
+    p: Fraction
+    q: Fraction = _ZERO
+    D: Fraction = _ZERO
+
+    def __post_init__(self) -> None:
+        if self.q and is_square(self.D):
+            object.__setattr__(self, "p", self.p + self.q * exact_sqrt(self.D))
+            object.__setattr__(self, "q", _ZERO)
+            object.__setattr__(self, "D", _ZERO)
+
+    @property
+    def rational(self) -> Fraction | None:
+        return self.p if not self.q else None
+
+    def sign_minus(self, c: Fraction) -> int:
+        """Sign of ``self - c``, exactly (by squaring)."""
+        u = self.p - c
+        if not self.q:
+            return (u > 0) - (u < 0)
+        qs = 1 if self.q > 0 else -1
+        if u == 0:
+            return qs
+        if (u > 0) == (qs > 0):
+            return 1 if u > 0 else -1
+        d = u * u - self.q * self.q * self.D
+        s = (d > 0) - (d < 0)
+        return s if u > 0 else -s
+
+    def bounds(self, bits: int = 64) -> tuple[Fraction, Fraction]:
+        if not self.q:
+            return self.p, self.p
+        lo, hi = sqrt_bounds(self.D, bits)
+        a, b = self.p + self.q * lo, self.p + self.q * hi
+        return (a, b) if a <= b else (b, a)
+
+    def __float__(self) -> float:
+        return float(self.p) + float(self.q) * math.sqrt(float(self.D))
+
+    def __str__(self) -> str:
+        if not self.q:
+            return q_str(self.p)
+        return f"{q_str(self.p)} + ({q_str(self.q)})*sqrt({q_str(self.D)})"
+
+
+# ------------------------------------------- signs of weighted sums of fixed roots
+
+class PenaltySign:
+    """Exact sign of ``sum_i coef_i a_i`` with ``a_i = c_i sqrt(q_i) > 0``.
+
+    Ball arithmetic (python-flint ``arb``, per-neuron balls cached) decides a nonzero
+    sum at once; otherwise the terms are grouped by the squarefree part of ``q_i``
+    (factorised once per neuron and cached), the sum is zero iff every group is, and a
+    nonzero grouped sum goes to :func:`exactrelu.algebraic.sign_sum_sqrt`.
+    ``scale[i]`` (optional) divides ``a_i``: ``sign_int`` takes integer coefficients of
+    ``a_i / scale_i``."""
+
+    def __init__(self, terms: Sequence[tuple[Fraction, Fraction]],
+                 scale: Sequence[Fraction] | None = None) -> None:
+        self.terms = list(terms)
+        self.scale = list(scale) if scale is not None else None
+        self._canon: dict[int, tuple[int, Fraction]] = {}
+        self._balls: dict[tuple[int, int], Any] = {}
+
+    def _a(self, i: int, prec: int):
+        key = (i, prec)
+        got = self._balls.get(key)
+        if got is None:
+            c, q = self.terms[i]
+            if self.scale is not None:
+                c = c / self.scale[i]
+            got = flint.arb(_fq(c)) * flint.arb(_fq(q)).sqrt()
+            self._balls[key] = got
+        return got
+
+    def canon(self, i: int) -> tuple[int, Fraction]:
+        got = self._canon.get(i)
+        if got is None:
+            c, q = self.terms[i]
+            (f, r), = canonical_sum_sqrt([(c, q)]).items()
+            got = (f, r)
+            self._canon[i] = got
+        return got
+
+    def _decide(self, coef: Mapping[int, Any], conv) -> int:
+        old = flint.ctx.prec
+        try:
+            for prec in (64, 192):
+                flint.ctx.prec = prec
+                b = flint.arb(0)
+                for i, k in coef.items():
+                    if k:
+                        b += self._a(i, prec) * conv(k)
+                if b > 0:
+                    return 1
+                if b < 0:
+                    return -1
+        finally:
+            flint.ctx.prec = old
+        groups: dict[int, Fraction] = {}
+        for i, k in coef.items():
+            if k:
+                kq = Fraction(int(k)) if not isinstance(k, Fraction) else k
+                if self.scale is not None and conv is _arb_int:
+                    kq = kq / self.scale[i]
+                f, r = self.canon(i)
+                groups[f] = groups.get(f, _ZERO) + kq * r
+        groups = {f: a for f, a in groups.items() if a}
+        if not groups:
+            return 0
+        return sign_sum_sqrt([(a, Fraction(f)) for f, a in groups.items()])
+
+    def sign(self, coef: Mapping[int, Fraction]) -> int:
+        """Sign of ``sum coef_i a_i`` (Fraction coefficients; ``scale`` not used)."""
+        if self.scale is not None:
+            raise ExactReluError("internal: sign() on a scaled PenaltySign")
+        return self._decide(coef, _arb_frac)
+
+    def sign_int(self, coef: Mapping[int, int]) -> int:
+        """Sign of ``sum coef_i a_i / scale_i`` (integer coefficients)."""
+        return self._decide(coef, _arb_int)
+
+
+def _arb_frac(k: Fraction):
+    return flint.arb(_fq(k))
+
+
+def _arb_int(k: int):
+    return flint.arb(flint.fmpz(int(k)))

@@ -35,6 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import ExactReluError, ShapeError
+from .linalg import primitive, primitive_scaled
 from .numbers import to_q
 
 __all__ = ["PatternSet", "enumerate_patterns", "sample_patterns", "network_patterns",
@@ -48,27 +49,16 @@ IntVec = tuple[int, ...]
 
 def _primitive(v: Sequence[int]) -> tuple[IntVec, int]:
     """Primitive integer direction of ``v`` with first nonzero entry positive, and the
-    sign (+1/-1) such that ``v`` is a positive multiple of ``sign * direction``."""
-    g = 0
-    for a in v:
-        g = math.gcd(g, a)
-    if g == 0:
-        return tuple(v), 0
-    first = next(a for a in v if a)
-    s = 1 if first > 0 else -1
-    return tuple((a // g) * s for a in v), s
+    sign (+1/-1) such that ``v`` is a positive multiple of ``sign * direction`` (0 for the
+    zero vector)."""
+    s = next((1 if a > 0 else -1 for a in v if a), 0)
+    return primitive(v, orient=True), s
 
 
 def _int_row(row: Sequence[Fraction]) -> IntVec:
     """Row scaled by a positive rational to a primitive integer vector (signs kept)."""
-    den = 1
-    for a in row:
-        den = math.lcm(den, a.denominator)
-    ints = [int(a * den) for a in row]
-    g = 0
-    for a in ints:
-        g = math.gcd(g, a)
-    return tuple(a // g for a in ints) if g else tuple(ints)
+    p = primitive_scaled(row)
+    return tuple(0 for _ in row) if p is None else p[0]
 
 
 def primitive_rows(X: Sequence[Sequence[object]]) -> list[IntVec]:
@@ -120,15 +110,6 @@ def _lift(q: Sequence[int], h: IntVec, j: int) -> list[int]:
         acc += h[i] * qi
     p[j] = -acc
     return p
-
-
-def _reduce(v: list[int]) -> IntVec:
-    g = 0
-    for a in v:
-        g = math.gcd(g, a)
-    if g > 1:
-        return tuple(a // g for a in v)
-    return tuple(v)
 
 
 _I64_SAFE = 1 << 62
@@ -186,7 +167,7 @@ def _regions_plane(H: Sequence[IntVec]) -> list[IntVec]:
         rays.append((b, -a))
     rays.sort(key=functools.cmp_to_key(_angle_cmp))
     N = len(rays)
-    return [_reduce([rays[i][0] + rays[(i + 1) % N][0], rays[i][1] + rays[(i + 1) % N][1]])
+    return [primitive([rays[i][0] + rays[(i + 1) % N][0], rays[i][1] + rays[(i + 1) % N][1]])
             for i in range(N)]
 
 
@@ -236,12 +217,12 @@ def _regions(H: Sequence[IntVec], m: int, progress=None, want_masks: bool = True
                 continue
             p, M = hit
             if v <= 0:
-                nG.append(_reduce([M * a + b for a, b in zip(p, h)]))
+                nG.append(primitive([M * a + b for a, b in zip(p, h)]))
             else:
                 nG.append(g)
             nS.append(s | bit)
             if v >= 0:
-                nG.append(_reduce([M * a - b for a, b in zip(p, h)]))
+                nG.append(primitive([M * a - b for a, b in zip(p, h)]))
             else:
                 nG.append(g)
             nS.append(s)
@@ -445,7 +426,7 @@ def neuron_region(X: Sequence[Sequence[object]], w: Sequence[object]) -> tuple[s
         if v:
             t = abs(_dot(r, z)) // abs(v) + 1
             M = max(M, t)
-    g = _reduce([M * a + b for a, b in zip(wi, z)])
+    g = primitive([M * a + b for a, b in zip(wi, z)])
     return _pattern_of(rows, g), g
 
 

@@ -26,7 +26,6 @@ certificate can state ``lower == upper``.  Steps:
 """
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -34,6 +33,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .linalg import column_solve, int_matrix, lcm_den
+from .lp import nonneg_combination
 from .numbers import sqnorm
 from .problem import Block, ConvexProgram
 
@@ -131,14 +132,8 @@ def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
 
     # exact residual in scaled integers: z = Z / 2^G, X = XZ / L, y = Y / Ly, lam = ln / ld
     G = grid.bit_length() - 1
-    L = 1
-    for row in Xq:
-        for a in row:
-            L = math.lcm(L, a.denominator)
-    XZ = [[int(a * L) for a in row] for row in Xq]
-    Ly = 1
-    for a in yq:
-        Ly = math.lcm(Ly, a.denominator)
+    XZ, L = int_matrix(Xq)
+    Ly = lcm_den(yq)
     Y = [int(a * Ly) for a in yq]
     ln, ld = program.lam.numerator, program.lam.denominator
     S1 = (1 << (2 * G)) * L * Ly          # scale of the fit rows
@@ -401,47 +396,15 @@ def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidate
 def _nonneg_combination(program: ConvexProgram, E: list[Block], v: dict,
                         target: Sequence[Fraction], prefer: list[Block]) -> dict | None:
     """``alpha >= 0`` with ``sum_b alpha_b s D X v_b = target`` over ``E`` (exact)."""
-    import flint
-
     cols = {b: program.block_fit(b, v[b]) for b in E}
     # fast path: the preferred independent subset, solved exactly
     P = [b for b in prefer if b in cols]
     if P:
-        M = flint.fmpq_mat([[flint.fmpq(cols[b][k].numerator, cols[b][k].denominator)
-                             for b in P] for k in range(len(target))])
-        t = flint.fmpq_mat([[flint.fmpq(a.numerator, a.denominator)] for a in target])
-        MT = M.transpose()
-        try:
-            sol = (MT * M).solve(MT * t)
-        except ZeroDivisionError:
-            sol = None
-        if sol is not None:
-            al = [Fraction(int(sol[j, 0].p), int(sol[j, 0].q)) for j in range(len(P))]
-            if all(a >= 0 for a in al):
-                fit = [sum((al[j] * cols[P[j]][k] for j in range(len(P))), Fraction(0))
-                       for k in range(len(target))]
-                if tuple(fit) == tuple(target):
-                    return {b: a for b, a in zip(P, al)}
-    # general case: exact LP feasibility with cdd (alpha >= 0, M alpha = target)
-    import cdd
-    import cdd.gmp
-
-    L = len(E)
-    if L == 0:
+        al = column_solve([cols[b] for b in P], target)
+        if al is not None and all(a >= 0 for a in al):
+            return {b: a for b, a in zip(P, al)}
+    # general case: exact LP feasibility (alpha >= 0, M alpha = target)
+    if not E:
         return None
-    rows = [[-target[k]] + [cols[b][k] for b in E] for k in range(len(target))]
-    rows += [[Fraction(0)] + [Fraction(int(i == j)) for i in range(L)] for j in range(L)]
-    mat = cdd.gmp.matrix_from_array(rows, lin_set=range(len(target)),
-                                    rep_type=cdd.RepType.INEQUALITY,
-                                    obj_type=cdd.LPObjType.MIN,
-                                    obj_func=[Fraction(0)] + [Fraction(1)] * L)
-    lp = cdd.gmp.linprog_from_matrix(mat)
-    cdd.gmp.linprog_solve(lp)
-    if lp.status != cdd.LPStatusType.OPTIMAL:
-        return None
-    al = [Fraction(a) for a in lp.primal_solution]
-    out = {b: a for b, a in zip(E, al)}
-    fit = [sum((out[b] * cols[b][k] for b in E), Fraction(0)) for k in range(len(target))]
-    if tuple(fit) != tuple(target) or any(a < 0 for a in al):  # pragma: no cover
-        return None
-    return out
+    al = nonneg_combination([cols[b] for b in E], target)
+    return None if al is None else {b: a for b, a in zip(E, al)}

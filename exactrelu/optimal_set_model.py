@@ -35,7 +35,6 @@ by convexity, computed as one integer matrix product).
 """
 from __future__ import annotations
 
-import math
 import random
 from fractions import Fraction
 from typing import Any, Sequence
@@ -45,7 +44,8 @@ import numpy as np
 
 from .errors import ExactReluError
 from .numbers import q_vector, sqnorm, sqrt_bounds
-from .optimal_sets import MinNorm, Polytope, Samples, _solve_least_norm, mix_vertices
+from .linalg import int_rows, lcm_den, least_norm_solution, primitive
+from .optimal_sets import MinNorm, Polytope, Samples, mix_vertices
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
            "relu_columns", "float_qp_point", "hit_and_run", "Samples"]
@@ -103,7 +103,7 @@ class ModelPolytope:
     @property
     def unique(self) -> bool:
         """``Q`` is a single point: the neuron outputs are linearly independent."""
-        return self.dim == 0
+        return self.polytope.uniqueness()[1] is None
 
     def objective_bounds(self, beta: Sequence[Fraction]) -> tuple[Fraction, Fraction]:
         """Exact ``lo <= B(beta) <= hi`` for the balanced objective of the rescaled model
@@ -212,7 +212,7 @@ def float_qp_point(P: Polytope, V: np.ndarray, t: np.ndarray) -> Vec:
     # exact projection onto M alpha = b
     res = [t_ - sum((r[j] * xq[j] for j in range(L) if xq[j] and r[j]), _ZERO)
            for r, t_ in zip(P._eq_rows, P._eq_rhs)]
-    corr = _solve_least_norm(P._eq_rows, res, L)
+    corr = least_norm_solution(P._eq_rows, res, L)
     if corr is None:                                           # pragma: no cover
         return p
     a = [u + c for u, c in zip(xq, corr)]
@@ -247,9 +247,7 @@ def hit_and_run(P: Polytope, count: int = 10000, *, seed: int = 0, grid_bits: in
     if not P.contains(start):
         raise ExactReluError("the start point is not in the polytope")
     L = P.L
-    den = 1
-    for a in start:
-        den = math.lcm(den, a.denominator)
+    den = lcm_den(start)
     N = P.null_basis
     rng = random.Random(seed)
     out: list[list[int]] = []
@@ -266,13 +264,7 @@ def hit_and_run(P: Polytope, count: int = 10000, *, seed: int = 0, grid_bits: in
                                  for t in range(k) for _ in range(pool)])
     D = Nm * C                                                  # L x pool
     # exact check: M d = 0 for every pooled direction
-    rows = []
-    for r in P._eq_rows:
-        lr = 1
-        for x in r:
-            lr = math.lcm(lr, x.denominator)
-        rows.append([int(x * lr) for x in r])
-    if rows and any(x != 0 for x in (flint.fmpz_mat(rows) * D).entries()):
+    if P._eq_rows and any(x != 0 for x in (int_rows(P._eq_rows) * D).entries()):
         raise ExactReluError("internal: a direction is not in ker M")   # pragma: no cover
     # grid: spacing 2^-grid_bits relative to the largest direction entry
     dbits = max(int(abs(x)).bit_length() for x in D.entries())
@@ -282,10 +274,7 @@ def hit_and_run(P: Polytope, count: int = 10000, *, seed: int = 0, grid_bits: in
     for c in range(pool):
         d = [int(D[i, c]) for i in range(L)]
         if any(d):
-            g = 0
-            for a in d:
-                g = math.gcd(g, a)
-            d = np.array([a // g for a in d], dtype=object)
+            d = np.array(primitive(d), dtype=object)
             pos = np.nonzero(d > 0)[0]
             neg = np.nonzero(d < 0)[0]
             dirs.append((d, pos, d[pos], neg, -d[neg]))

@@ -54,7 +54,9 @@ import flint
 from .errors import ExactReluError, ShapeError
 from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
 from .linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
-from .linalg import full_rank_mod_p
+from .lp import solve as lp_solve, vertices as lp_vertices
+from .linalg import (independent, independent_rows,
+                     least_norm_solution, null_basis, null_vector, rank)
 
 
 __all__ = [
@@ -85,109 +87,6 @@ def _cols_to_rows(cols: Sequence[Sequence[Fraction]], n: int) -> list[list[Fract
     return [[c[k] for c in cols] for k in range(n)]
 
 
-def rank(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> int:
-    """Exact rank of the matrix whose COLUMNS are ``cols`` (each of length ``n``)."""
-    cols = [tuple(c) for c in cols]
-    if not cols:
-        return 0
-    n = len(cols[0]) if n is None else n
-    if n == 0:
-        return 0
-    M = _int_rows(cols)                     # L x n (rows = the columns), same rank
-    if full_rank_mod_p(M) is not None:      # proved full rank: the common case, fast
-        return min(M.nrows(), M.ncols())
-    # rank is transpose invariant: use the tall orientation (fast in flint)
-    return M.rank() if M.nrows() >= M.ncols() else M.transpose().rank()
-
-
-def null_basis(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> list[tuple[int, ...]]:
-    """An integer basis of ``{beta : sum_j beta_j cols_j = 0}`` (each vector primitive)."""
-    cols = [tuple(c) for c in cols]
-    L = len(cols)
-    if L == 0:
-        return []
-    n = len(cols[0]) if n is None else n
-    rows = _cols_to_rows(cols, n)
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        return [tuple(int(i == j) for i in range(L)) for j in range(L)]
-    Mi = _int_rows(rows)
-    if len(rows) >= L and full_rank_mod_p(Mi) is not None:
-        return []                           # proved: the L columns are independent
-    N, k = Mi.nullspace()
-    out = []
-    for j in range(k):
-        v = [int(N[i, j]) for i in range(L)]
-        g = 0
-        for a in v:
-            g = math.gcd(g, a)
-        if g > 1:
-            v = [a // g for a in v]
-        first = next(a for a in v if a)
-        if first < 0:
-            v = [-a for a in v]
-        out.append(tuple(v))
-    return out
-
-
-def null_vector(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> tuple[int, ...] | None:
-    """A nonzero integer ``beta`` with ``sum_j beta_j cols_j = 0`` (verified), or ``None``
-    when the columns are linearly independent."""
-    basis = null_basis(cols, n)
-    if not basis:
-        return None
-    beta = basis[0]
-    cols = [tuple(c) for c in cols]
-    nn = len(cols[0]) if cols else 0
-    for k in range(nn):
-        if sum((b * c[k] for b, c in zip(beta, cols) if b), _ZERO) != 0:  # pragma: no cover
-            raise ExactReluError("internal: null vector check failed")
-    return beta
-
-
-def independent(cols: Sequence[Sequence[Fraction]], n: int | None = None) -> bool:
-    """Are the columns linearly independent (exact)?"""
-    cols = list(cols)
-    return rank(cols, n) == len(cols)
-
-
-def _independent_rows(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[int]:
-    """Indices of a maximal linearly independent subset of ``rows`` (earliest first)."""
-    rows = list(rows)
-    if not rows:
-        return []
-    T = _int_rows(rows).transpose()          # ncols x nrows; pivots = independent rows
-    fast = full_rank_mod_p(T)
-    if fast is not None:
-        return fast
-    R, den, rk = T.rref()
-    piv = []
-    for r in range(rk):
-        for j in range(len(rows)):
-            if R[r, j] != 0:
-                piv.append(j)
-                break
-    return piv
-
-
-def _solve_least_norm(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction],
-                      ncols: int) -> list[Fraction] | None:
-    """The least-norm ``x`` with ``A x = rhs`` (A given by rows), or ``None`` if inconsistent."""
-    if ncols == 0:
-        return [] if not any(rhs) else None
-    piv = _independent_rows(rows, ncols)
-    if not piv:
-        return [_ZERO] * ncols if not any(rhs) else None
-    A = _qmat_rows([rows[i] for i in piv], ncols)
-    b = flint.fmpq_mat(len(piv), 1, [_fq(rhs[i]) for i in piv])
-    x = A.transpose() * (A * A.transpose()).solve(b)
-    xs = [_fr(a) for a in x.entries()]
-    for r, t in zip(rows, rhs):
-        if dot(r, xs) != t:
-            return None
-    return xs
-
-
 # ====================================================================== the polytope
 
 @dataclass(frozen=True)
@@ -199,22 +98,6 @@ class MinNorm:
     alpha: Vec
     mu: Vec
     method: str
-
-
-class _big_ints:
-    """Lift CPython's int/str digit limit while cdd converts huge rationals (restored)."""
-
-    def __enter__(self):
-        import sys
-
-        self._old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-
-    def __exit__(self, *exc):
-        import sys
-
-        sys.set_int_max_str_digits(self._old)
-        return False
 
 
 class Polytope:
@@ -240,7 +123,7 @@ class Polytope:
         if len(self.labels) != self.L:
             raise ShapeError("one label per column is needed")
         self._rows = _cols_to_rows(self.cols, self.n)
-        keep = _independent_rows(self._rows, self.L) if self.L else []
+        keep = independent_rows(self._rows, self.L) if self.L else []
         self._keep = keep
         self._eq_rows = [self._rows[k] for k in keep]          # independent equations
         self._eq_rhs = [self.b[k] for k in keep]
@@ -298,22 +181,12 @@ class Polytope:
     def _feasible_point(self) -> Vec | None:
         if self.L == 0:
             return () if not any(self.b) else None
-        import cdd
-        import cdd.gmp
-
-        m = len(self._eq_rows)
-        rows = [[-t] + list(r) for r, t in zip(self._eq_rows, self._eq_rhs)]
-        if m == 0 and any(self.b):
+        if not self._eq_rows and any(self.b):
             return None
-        rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(self.L)] for j in range(self.L)]
-        mat = cdd.gmp.matrix_from_array(rows, lin_set=range(m), rep_type=cdd.RepType.INEQUALITY,
-                                        obj_type=cdd.LPObjType.MIN,
-                                        obj_func=[_ZERO] + [_ONE] * self.L)
-        lp = cdd.gmp.linprog_from_matrix(mat)
-        cdd.gmp.linprog_solve(lp)
-        if lp.status != cdd.LPStatusType.OPTIMAL:
+        res = lp_solve([_ONE] * self.L, A_eq=self._eq_rows, b_eq=self._eq_rhs, nonneg=True)
+        if res is None:
             return None
-        al = tuple(Fraction(a) for a in lp.primal_solution)
+        al = tuple(res[1])
         if not self.contains(al):                              # pragma: no cover
             raise ExactReluError("internal: cdd returned an infeasible point")
         return al
@@ -367,22 +240,17 @@ class Polytope:
         return dot(cq, alpha), alpha
 
     def _lp_cdd(self, cmax: Sequence[Fraction]) -> Vec:
-        import cdd
-        import cdd.gmp
-
         p = self.point
         N = self.null_basis
         k = len(N)
-        rows = [[p[i]] + [Fraction(N[j][i]) for j in range(k)] for i in range(self.L)]
-        obj = [dot(cmax, p)] + [sum((cmax[i] * N[j][i] for i in range(self.L) if N[j][i]), _ZERO)
-                                for j in range(k)]
-        with _big_ints():
-            lp = cdd.gmp.linprog_from_array(rows + [obj], obj_type=cdd.LPObjType.MAX)
-            cdd.gmp.linprog_solve(lp)
-            status, sol = lp.status, lp.primal_solution
-        if status != cdd.LPStatusType.OPTIMAL:                  # pragma: no cover
-            raise ExactReluError(f"internal: exact LP ended with status {status}")
-        z = [Fraction(a) for a in sol]
+        # alpha = p + N z >= 0, z free; objective cmax . alpha
+        res = lp_solve([sum((cmax[i] * N[j][i] for i in range(self.L) if N[j][i]), _ZERO)
+                        for j in range(k)],
+                       A_ge=[[Fraction(N[j][i]) for j in range(k)] for i in range(self.L)],
+                       b_ge=[-a for a in p], maximize=True, offset=dot(cmax, p))
+        if res is None:                                         # pragma: no cover
+            raise ExactReluError("internal: exact LP ended without an optimum")
+        z = res[1]
         alpha = tuple(p[i] + sum((N[j][i] * z[j] for j in range(k) if N[j][i]), _ZERO)
                       for i in range(self.L))
         if not self.contains(alpha):                           # pragma: no cover
@@ -610,6 +478,16 @@ class Polytope:
                 S.update(self.support_of(alpha))
         return frozenset(S)
 
+    def uniqueness(self) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+        """``(S, beta)``: the support ``S`` (:meth:`support`, sorted) and a nonzero integer
+        ``beta`` with ``sum_{j in S} beta_j cols_j = 0`` -- then ``P`` is not a single point
+        (a relative-interior point moves along ``beta``) -- or ``beta = None``: ``P`` is a
+        single point (digest 2.7).  The one uniqueness routine of exactrelu."""
+        if not self.null_basis:                 # ker M = 0: P is at most one point
+            return tuple(self.support_of(self.point or ())), None
+        S = sorted(self.support())
+        return tuple(S), (null_vector([self.cols[j] for j in S], self.n) if S else None)
+
     # -- vertices ----------------------------------------------------------------------
     def vertices(self, *, method: str = "cdd", limit: int | None = None) -> list[Vec]:
         """All vertices, exactly, each verified (``alpha >= 0``, ``M alpha = b``, independent
@@ -627,7 +505,7 @@ class Polytope:
         elif self.rank == self.L:               # ker M = 0: P is the single point
             out = [self.point]
         elif method == "cdd":
-            out = self._vertices_cdd()
+            out = lp_vertices(self._eq_rows, self._eq_rhs, self.L)
         elif method == "ppl":
             out = self._vertices_ppl()
         elif method == "bases":
@@ -643,24 +521,6 @@ class Polytope:
         if method == "cdd":
             self._vertices = list(out)
         return out
-
-    def _h_rows(self) -> tuple[list[list[Fraction]], int]:
-        m = len(self._eq_rows)
-        rows = [[-t] + list(r) for r, t in zip(self._eq_rows, self._eq_rhs)]
-        rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(self.L)] for j in range(self.L)]
-        return rows, m
-
-    def _vertices_cdd(self) -> list[Vec]:
-        import cdd
-        import cdd.gmp
-
-        rows, m = self._h_rows()
-        mat = cdd.gmp.matrix_from_array(rows, lin_set=range(m), rep_type=cdd.RepType.INEQUALITY)
-        poly = cdd.gmp.polyhedron_from_matrix(mat)
-        gen = cdd.gmp.copy_generators(poly)
-        if gen.lin_set or any(r[0] == 0 for r in gen.array):
-            raise ExactReluError("the polyhedron is unbounded (it has rays or lines)")
-        return [tuple(Fraction(a) for a in r[1:]) for r in gen.array if r[0] == 1]
 
     def _vertices_ppl(self) -> list[Vec]:
         import ppl  # optional second opinion (pplpy 0.8.10)
@@ -806,8 +666,8 @@ class Polytope:
         try:
             mu = (MF * MF.transpose()).solve(bq)
         except ZeroDivisionError:
-            x = _solve_least_norm([[r[j] for j in F] for r in self._eq_rows],
-                                  self._eq_rhs, len(F))
+            x = least_norm_solution([[r[j] for j in F] for r in self._eq_rows],
+                                    self._eq_rhs, len(F))
             if x is None or any(a <= 0 for a in x):
                 return None
             alpha = [_ZERO] * L
@@ -875,7 +735,7 @@ class Polytope:
             return [_fq(x) for x in gradF]
         cols = [[self._eq_rows[i][j] for i in range(m)] for j in F]      # columns of M_F
         # projection of grad onto range(M_F): least squares with independent columns
-        piv = _independent_rows(cols, m)                                  # independent columns
+        piv = independent_rows(cols, m)                                  # independent columns
         A = flint.fmpq_mat(m, len(piv), [_fq(cols[c][i]) for i in range(m) for c in piv])
         At = A.transpose()
         gq = flint.fmpq_mat(m, 1, [_fq(x) for x in gradF])
@@ -918,18 +778,13 @@ class Polytope:
             if self.last_dual is not None:
                 mu_full = list(self.last_dual)
         if mu_full is None:
-            import cdd
-            import cdd.gmp
-
-            # rows: alpha_j - sum_k M_kj mu_k >= 0 ; objective b.mu
-            rows = [[alpha[j]] + [-self._eq_rows[k][j] for k in range(m)] for j in range(self.L)]
-            obj = [_ZERO] + list(self._eq_rhs)
-            with _big_ints():
-                lp = cdd.gmp.linprog_from_array(rows + [obj], obj_type=cdd.LPObjType.MAX)
-                cdd.gmp.linprog_solve(lp)
-                status, sol = lp.status, lp.primal_solution
-            if status != cdd.LPStatusType.OPTIMAL:
+            # max b.mu  s.t.  alpha_j - sum_k M_kj mu_k >= 0
+            res = lp_solve(self._eq_rhs, A_ge=[[-self._eq_rows[k][j] for k in range(m)]
+                                               for j in range(self.L)],
+                           b_ge=[-a for a in alpha], maximize=True)
+            if res is None:
                 return None
+            sol = res[1]
             mu_full = [_ZERO] * self.n
             for k, i in enumerate(self._keep):
                 mu_full[i] = Fraction(sol[k])
@@ -1271,20 +1126,18 @@ def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r:
                              "equicorrelated fits: the residual is not optimal")
     lam2 = lam * lam
     sum_alpha = dot(fit, r) / lam2
-    S_idx = sorted(P.support())
+    S_idx, beta = P.uniqueness()
     verts = None
     if enumerate_vertices:
         vv = P.vertices(limit=vertex_limit)
         verts = [{labels[j]: a for j, a in enumerate(al) if a} for al in vv]
         # the union of the vertex supports is S (P = conv(vertices)): cross-check
-        union = sorted({j for al in vv for j, a in enumerate(al) if a})
+        union = tuple(sorted({j for al in vv for j, a in enumerate(al) if a}))
         if union != S_idx:                                     # pragma: no cover
             raise ExactReluError("internal: LP support and vertex supports disagree")
         for al in vv:                                          # energy identity (digest 2.4)
             if sum(al, _ZERO) != sum_alpha:                    # pragma: no cover
                 raise ExactReluError("internal: sum alpha differs between vertices")
-    S_cols = [cols[j] for j in S_idx]
-    beta = null_vector(S_cols, len(fit)) if S_cols else None
     unique = beta is None
     witness = None if unique else {labels[j]: Fraction(b) for j, b in zip(S_idx, beta) if b}
     mn = P.min_norm()

@@ -49,15 +49,18 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from . import lp
+from .algebraic import Surd
 from .errors import ExactReluError
+from .linalg import column_solve, rank as _rank
 from .numbers import dot, exact_sqrt, is_square, q_str, sqnorm, sqrt_bounds, to_q
+from .optimal_sets import Polytope
 from .arrangement import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
-from .linalg import fr as _fr, qmat as _matrix
 
 __all__ = [
     "lam_max", "PathBlock", "PathPoint", "CertifiedPath", "certified_path",
-    "path_violations", "min_norm_alpha", "RestrictedOptimum", "restricted_optimum",
+    "path_violations", "RestrictedOptimum", "restricted_optimum",
     "FixedWidthPoint", "fixed_width_optimum", "Jump", "FixedWidthPath", "fixed_width_path",
     "Surd", "OneDimensionalPath", "one_dimensional_path", "lam_grid",
     "plot_certified_path", "plot_fixed_width_path",
@@ -69,48 +72,6 @@ _ZERO = Fraction(0)
 
 # ============================================================== exact linear algebra
 
-def _rank(cols: Sequence[Sequence[Fraction]]) -> int:
-    """Exact rank of the matrix with columns ``cols`` (python-flint)."""
-    if not cols:
-        return 0
-    n = len(cols[0])
-    if n == 0:
-        return 0
-    # rank of the transpose: rows = the columns (cheap for few columns)
-    return int(_matrix(cols, n).rank())
-
-
-def _lp(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
-        objective: Sequence[Fraction], maximize: bool) -> tuple[Fraction, list[Fraction]] | None:
-    """Exact LP over ``{alpha >= 0 : sum_j alpha_j cols_j = target}`` (cdd.gmp):
-    ``(optimal value, alpha)`` or ``None`` if infeasible/unbounded."""
-    import cdd
-    import cdd.gmp
-
-    L = len(cols)
-    n = len(target)
-    if L == 0:
-        return (_ZERO, []) if not any(target) else None
-    rows = [[-target[k]] + [cols[j][k] for j in range(L)] for k in range(n)]
-    rows += [[_ZERO] + [Fraction(int(i == j)) for i in range(L)] for j in range(L)]
-    mat = cdd.gmp.matrix_from_array(
-        rows, lin_set=range(n), rep_type=cdd.RepType.INEQUALITY,
-        obj_type=cdd.LPObjType.MAX if maximize else cdd.LPObjType.MIN,
-        obj_func=[_ZERO] + [Fraction(c) for c in objective])
-    lp = cdd.gmp.linprog_from_matrix(mat)
-    cdd.gmp.linprog_solve(lp)
-    if lp.status != cdd.LPStatusType.OPTIMAL:
-        return None
-    al = [Fraction(a) for a in lp.primal_solution]
-    # exact re-check of what cdd returned
-    if any(a < 0 for a in al):  # pragma: no cover - cdd.gmp is exact
-        return None
-    for k in range(n):
-        if sum((al[j] * cols[j][k] for j in range(L)), _ZERO) != target[k]:  # pragma: no cover
-            return None
-    return Fraction(lp.obj_value), al
-
-
 def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
                   ) -> list[Fraction] | None:
     """Some ``alpha >= 0`` with ``sum_j alpha_j cols_j = target`` (exact), else ``None``.
@@ -118,120 +79,11 @@ def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
     L = len(cols)
     if L == 0:
         return [] if not any(target) else None
-    n = len(target)
     if _rank(cols) == L:
-        M = _matrix([[cols[j][k] for j in range(L)] for k in range(n)], L)
-        t = _matrix([[a] for a in target], 1)
-        MT = M.transpose()
-        try:
-            sol = (MT * M).solve(MT * t)
-        except ZeroDivisionError:  # pragma: no cover - full column rank
-            sol = None
-        if sol is not None:
-            al = [_fr(sol[j, 0]) for j in range(L)]
-            fit = [sum((al[j] * cols[j][k] for j in range(L)), _ZERO) for k in range(n)]
-            if all(a >= 0 for a in al) and fit == list(target):
-                return al
-            # target outside the span, or the unique coefficients have a negative one
-            return None
-    res = _lp(cols, target, [Fraction(1)] * L, maximize=False)
-    return None if res is None else res[1]
-
-
-def min_norm_alpha(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
-                   start: Sequence[Fraction] | None = None, *, max_iter: int | None = None
-                   ) -> tuple[list[Fraction], list[Fraction]] | None:
-    r"""The minimum-norm point of ``{alpha >= 0 : sum_j alpha_j cols_j = target}``, exactly.
-
-    This is the QP of the min-norm path (digest 2.12): with ``cols = [Z_b v_b]`` over the
-    equicorrelated blocks and ``target = yhat``, ``w_b = alpha_b v_b`` is the optimal
-    solution of least Euclidean norm (``||w||^2 = lam^2 ||alpha||^2``).
-
-    Primal active-set method over Q (Nocedal & Wright, Alg. 16.3) on the equivalent
-    full-row-rank system ``C alpha = e`` (the nonzero rows of the RREF of ``[M | t]``),
-    started at the feasible ``start`` (or an LP vertex).  Returns ``(alpha, mu)`` with the
-    exact KKT proof ``alpha = (C^T mu)_+`` checked (``alpha_j = c_j . mu`` where
-    ``alpha_j > 0``, ``c_j . mu <= 0`` where ``alpha_j = 0``), or ``None`` when the set is
-    empty or the iteration limit is hit.
-
-    >>> from fractions import Fraction as F
-    >>> a, mu = min_norm_alpha([(F(1), F(0)), (F(0), F(1)), (F(1, 2), F(1, 2))], (F(2), F(2)))
-    >>> a
-    [Fraction(4, 3), Fraction(4, 3), Fraction(4, 3)]
-    """
-    L = len(cols)
-    n = len(target)
-    target = [Fraction(a) for a in target]
-    if L == 0:
-        return ([], []) if not any(target) else None
-    aug = _matrix([[cols[j][k] for j in range(L)] + [target[k]] for k in range(n)], L + 1)
-    R, rank = aug.rref()
-    rank = int(rank)
-    C: list[list[Fraction]] = []
-    e: list[Fraction] = []
-    for i in range(rank):
-        row = [_fr(R[i, j]) for j in range(L)]
-        if not any(row):
-            return None                          # pivot in the target column: infeasible
-        C.append(row)
-        e.append(_fr(R[i, L]))
-    r = len(C)
-    if start is None:
-        start = _nonneg_solve(cols, target)
-        if start is None:
-            return None
-    alpha = [Fraction(a) for a in start]
-    if len(alpha) != L or any(a < 0 for a in alpha):
-        raise ValueError("start must be a non-negative vector with one entry per column")
-    for i in range(r):
-        if sum((C[i][j] * alpha[j] for j in range(L)), _ZERO) != e[i]:
-            raise ValueError("start is not feasible")
-    W: set[int] = set()
-    limit = max_iter if max_iter is not None else 50 * (L + 1) + 100
-    mu: list[Fraction] = []
-    for _ in range(limit):
-        F = [j for j in range(L) if j not in W]
-        if r:
-            CF = _matrix([[C[i][j] for j in F] for i in range(r)], len(F))
-            aF = _matrix([[alpha[j]] for j in F], 1)
-            try:
-                muM = (CF * CF.transpose()).solve(CF * aF)
-            except ZeroDivisionError:
-                return None                          # lost full row rank (cannot happen)
-            mu = [_fr(muM[i, 0]) for i in range(r)]
-        else:
-            mu = []
-        p = {j: sum((C[i][j] * mu[i] for i in range(r)), _ZERO) - alpha[j] for j in F}
-        if not any(p.values()):
-            nu = {j: -sum((C[i][j] * mu[i] for i in range(r)), _ZERO) for j in W}
-            if not nu or min(nu.values()) >= 0:
-                break
-            j = min(nu, key=lambda k: (nu[k], k))
-            W.discard(j)
-            continue
-        t = Fraction(1)
-        block = None
-        for j in F:
-            if p[j] < 0:
-                ratio = -alpha[j] / p[j]
-                if ratio < t or (ratio == t and block is not None and j < block):
-                    t, block = ratio, j
-        for j in F:
-            alpha[j] += t * p[j]
-        if block is not None:
-            alpha[block] = _ZERO
-            W.add(block)
-    else:
-        return None
-    # exact KKT proof of the result
-    for i in range(r):
-        if sum((C[i][j] * alpha[j] for j in range(L)), _ZERO) != e[i]:  # pragma: no cover
-            return None
-    for j in range(L):
-        cm = sum((C[i][j] * mu[i] for i in range(r)), _ZERO)
-        if alpha[j] < 0 or (alpha[j] > 0 and cm != alpha[j]) or (alpha[j] == 0 and cm > 0):
-            return None  # pragma: no cover - the loop ends only at a KKT point
-    return alpha, mu
+        # the unique coefficients (or target outside the span): no LP needed
+        al = column_solve(cols, target)
+        return al if al is not None and all(a >= 0 for a in al) else None
+    return lp.nonneg_combination(cols, target)
 
 
 # ====================================================================== lambda_max
@@ -404,57 +256,31 @@ def _blocks_of(ps: PatternSet, blocks: Mapping[Block, Sequence[Fraction]]) -> tu
 
 
 def _optimal_set_info(program: ConvexProgram, opt, ps: PatternSet, *, max_lp: int = 200):
-    """``(unique, support, min_norm blocks)`` of an exact optimum (digest 2.4, 2.7, 2.12):
-    unique iff the fits ``Z_b v_b`` of the support are independent (exact rank; the
-    support by one exact LP per equicorrelated block not active in ``opt``); the min-norm
-    solution by :func:`min_norm_alpha` over the equicorrelation set.  ``None`` = not
-    decided (more than ``max_lp`` LPs, or the QP iteration limit)."""
+    """``(unique, support, min_norm blocks)`` of an exact optimum (digest 2.4, 2.7, 2.12)
+    by the polytope of optimal ``alpha`` over the equicorrelation set
+    (:class:`~exactrelu.optimal_sets.Polytope`: :meth:`uniqueness` -- unique iff the fits
+    ``Z_b v_b`` of the support are independent -- and :meth:`min_norm`).  ``None`` = not
+    decided (more than ``max_lp`` LPs would be needed)."""
     E = list(opt.equicorrelated)
     v = opt.v
     A = [b for b in E if opt.alpha.get(b, 0) > 0]
     yhat = tuple(a - b for a, b in zip(program.data.y, opt.r))
     cols = {b: program.block_fit(b, v[b]) for b in E}
-    unique: bool | None
     if not any(yhat):
         return True, (), ()       # the zero solution: alpha = 0 is forced (sum alpha = 0)
-    if _rank([cols[b] for b in E]) == len(E):
-        S, unique = A, True
-    elif _rank([cols[b] for b in A]) < len(A):
-        S, unique = None, False
-    else:
-        # A independent, E dependent: find the support with one LP per other block
-        others = [b for b in E if b not in A]
-        if len(others) > max_lp:
-            return None, None, None
-        S = list(A)
-        colE = [cols[b] for b in E]
-        for b in others:
-            j = E.index(b)
-            res = _lp(colE, yhat, [Fraction(int(k == j)) for k in range(len(E))], True)
-            if res is not None and res[0] > 0:
-                S.append(b)
-        unique = _rank([cols[b] for b in S]) == len(S)
-    if unique:
-        mn = {b: opt.blocks[b] for b in A}
-    else:
-        start = [opt.alpha.get(b, _ZERO) for b in E]
-        res = min_norm_alpha([cols[b] for b in E], yhat, start)
-        if res is None:
-            return unique, (tuple(sorted(S)) if S is not None else None), None
-        al, _ = res
-        if S is None:
-            # the support: blocks positive at the min-norm point or at an LP maximum
-            S = [b for b, a in zip(E, al) if a > 0]
-            colE = [cols[b] for b in E]
-            for b in E:
-                if b in S:
-                    continue
-                j = E.index(b)
-                r = _lp(colE, yhat, [Fraction(int(k == j)) for k in range(len(E))], True)
-                if r is not None and r[0] > 0:
-                    S.append(b)
-        mn = {b: tuple(a * x for x in v[b]) for b, a in zip(E, al) if a}
-    return unique, tuple(sorted(S)), mn
+    colE = [cols[b] for b in E]
+    if _rank(colE) == len(E):                       # P is a single point: opt
+        return True, tuple(sorted(A)), {b: opt.blocks[b] for b in A}
+    if _rank([cols[b] for b in A]) == len(A) and len(E) - len(A) > max_lp:
+        return None, None, None     # A independent: up to one LP per other block needed
+    P = Polytope(colE, yhat, point=[opt.alpha.get(b, _ZERO) for b in E])
+    S_idx, beta = P.uniqueness()
+    S = [E[j] for j in S_idx]
+    if beta is None:
+        return True, tuple(sorted(S)), {b: opt.blocks[b] for b in A}
+    al = P.min_norm().alpha
+    mn = {b: tuple(a * x for x in v[b]) for b, a in zip(E, al) if a}
+    return False, tuple(sorted(S)), mn
 
 
 def _point(ctx: _Ctx, lam: Fraction, initial, *, exact: bool | str, details: bool, bits: int,
@@ -1049,55 +875,7 @@ def fixed_width_optimum(data: Dataset, lam: object, m: int, *,
                            count, cl, cu, time.perf_counter() - t0)
 
 
-# ============================================================= exact surds, 1-D path
-
-@dataclass(frozen=True)
-class Surd:
-    """The real number ``p + q sqrt(D)`` (rational ``p, q``, ``D >= 0``), exactly."""
-
-    p: Fraction
-    q: Fraction = _ZERO
-    D: Fraction = _ZERO
-
-    def __post_init__(self) -> None:
-        if self.q and is_square(self.D):
-            object.__setattr__(self, "p", self.p + self.q * exact_sqrt(self.D))
-            object.__setattr__(self, "q", _ZERO)
-            object.__setattr__(self, "D", _ZERO)
-
-    @property
-    def rational(self) -> Fraction | None:
-        return self.p if not self.q else None
-
-    def sign_minus(self, c: Fraction) -> int:
-        """Sign of ``self - c``, exactly (by squaring)."""
-        u = self.p - c
-        if not self.q:
-            return (u > 0) - (u < 0)
-        qs = 1 if self.q > 0 else -1
-        if u == 0:
-            return qs
-        if (u > 0) == (qs > 0):
-            return 1 if u > 0 else -1
-        d = u * u - self.q * self.q * self.D
-        s = (d > 0) - (d < 0)
-        return s if u > 0 else -s
-
-    def bounds(self, bits: int = 64) -> tuple[Fraction, Fraction]:
-        if not self.q:
-            return self.p, self.p
-        lo, hi = sqrt_bounds(self.D, bits)
-        a, b = self.p + self.q * lo, self.p + self.q * hi
-        return (a, b) if a <= b else (b, a)
-
-    def __float__(self) -> float:
-        return float(self.p) + float(self.q) * math.sqrt(float(self.D))
-
-    def __str__(self) -> str:
-        if not self.q:
-            return q_str(self.p)
-        return f"{q_str(self.p)} + ({q_str(self.q)})*sqrt({q_str(self.D)})"
-
+# ================================================================= the 1-D path
 
 @dataclass(frozen=True)
 class OneDimensionalPath:

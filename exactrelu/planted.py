@@ -36,12 +36,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .cones import _fr, _qmat, cone_matrix, dual_margin
+from .cones import cone_matrix, dual_margin
 from .errors import DomainError, ExactReluError, ShapeError
 from .numbers import dot, q_vector, sqnorm, to_q
 from .arrangement import PatternSet, enumerate_patterns
 from .problem import Block, ConvexProgram, Dataset
-from .linalg import int_rows as _int_rows
+from . import linalg
+from .linalg import fr as _fr, qmat as _qmat, rank as _rank
 
 __all__ = ["rational_unit_vector", "Planted", "planted_instance", "check_planted",
            "OneDimensional", "one_dimensional_instance"]
@@ -142,13 +143,6 @@ def _parallel(a: Sequence[Fraction], b: Sequence[Fraction]) -> bool:
     return dot(a, b) ** 2 == sqnorm(a) * sqnorm(b)
 
 
-def _rank(rows: Sequence[Sequence[Fraction]], ncols: int) -> int:
-    if not rows:
-        return 0
-    M = _qmat(rows, ncols)
-    return (M.transpose() if M.nrows() < M.ncols() else M).rank()
-
-
 def _corr_rows(X: Sequence[Sequence[Fraction]], bits: str, s: int) -> list[list[Fraction]]:
     """The d x n matrix of ``r -> s X^T D_i r``."""
     d = len(X[0])
@@ -190,30 +184,6 @@ def _float_blocks(Xf: np.ndarray, P: np.ndarray, r: Sequence[object],
     return out
 
 
-def _kernel(rows: Sequence[Sequence[Fraction]], n: int) -> list[list[Fraction]]:
-    """A basis of ``{r in Q^n : M r = 0}`` (all of Q^n for no rows)."""
-    if not rows:
-        return [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
-    N, k = _int_rows(rows).nullspace()
-    return [[Fraction(int(N[i, j])) for i in range(n)] for j in range(k)]
-
-
-def _min_norm_solution(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction],
-                       n: int) -> list[Fraction] | None:
-    """The least-norm ``r`` with ``M r = rhs`` (exact), or None if inconsistent."""
-    if not rows:
-        return [Fraction(0)] * n
-    M = _qmat(rows, n)
-    R, rank = M.transpose().rref()                   # pivots = independent rows of M
-    piv = [next(j for j in range(len(rows)) if R[i, j] != 0) for i in range(rank)]
-    Mi = _qmat([rows[j] for j in piv], n)
-    sol = Mi.transpose() * (Mi * Mi.transpose()).solve(_qmat([[rhs[j]] for j in piv], 1))
-    r = [_fr(a) for a in sol.entries()]
-    if any(dot(row, r) != b for row, b in zip(rows, rhs)):
-        return None
-    return r
-
-
 def _in_span(V: Sequence[Sequence[Fraction]], x: Sequence[Fraction], dd: int) -> bool:
     return _rank(list(V) + [list(x)], dd) == _rank(V, dd)
 
@@ -221,9 +191,7 @@ def _in_span(V: Sequence[Sequence[Fraction]], x: Sequence[Fraction], dd: int) ->
 def _project_onto(V: Sequence[Sequence[Fraction]], x: Sequence[Fraction]) -> list[Fraction]:
     """Exact orthogonal projection of ``x`` onto the span of the vectors ``V``."""
     dd = len(x)
-    R, rank = _qmat(V, dd).transpose().rref()
-    piv = [next(j for j in range(len(V)) if R[i, j] != 0) for i in range(rank)]
-    Bm = _qmat([V[j] for j in piv], dd)                   # rank x d, independent rows
+    Bm = _qmat([V[j] for j in linalg.independent_rows(V, dd)], dd)     # independent rows
     coef = (Bm * Bm.transpose()).solve(Bm * _qmat([[a] for a in x], 1))
     return [_fr(a) for a in (Bm.transpose() * coef).entries()]
 
@@ -259,12 +227,12 @@ def _direction(A, q: np.ndarray, M: list[list[Fraction]], t: list[Fraction],
     is a line the reflection is forced.  Returns None if nothing is found.
     """
     dd = len(q)
-    V = [[dot(row, k) for k in _kernel(M, n)] for row in R]
+    V = [[dot(row, k) for k in linalg.kernel(M, n)] for row in R]
     V = [list(col) for col in zip(*V)]                            # vectors in Q^d
     rank = _rank(V, dd)
     if rank == dd:
         return _interior_unit(A, q, den)
-    base = _min_norm_solution(M, t, n)
+    base = linalg.least_norm_solution(M, t, n)
     if base is None:                                              # pragma: no cover
         return None
     a0 = [dot(row, base) for row in R]
@@ -360,7 +328,7 @@ def _attempt(rng: random.Random, X: list[list[Fraction]], pats: PatternSet, k: i
     picked, M, t = got
     lam = Fraction(max(1, round((chosen[-1][1] + top_other) / 2 * den)), den)
     # r̂ = r0 + δ, δ the least-norm solution of M δ = lam t - M r0
-    delta = _min_norm_solution(M, [lam * a - dot(row, r0) for a, row in zip(t, M)], n)
+    delta = linalg.least_norm_solution(M, [lam * a - dot(row, r0) for a, row in zip(t, M)], n)
     if delta is None:                                             # pragma: no cover
         return "inconsistent equations"
     r_hat = [a + b for a, b in zip(r0, delta)]

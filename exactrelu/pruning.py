@@ -94,12 +94,13 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import flint
 
-from .algebraic import canonical_sum_sqrt, sign_sum_sqrt
+from .algebraic import PenaltySign as _PenaltySign, sign_sum_sqrt
 from .errors import ExactReluError, ShapeError
 from .networks import Network
 from .numbers import q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
 from .problem import Dataset
 from .linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat_cols as _qmat_cols
+from .linalg import kernel, null_vector, primitive, primitive_scaled as _primitive
 
 __all__ = ["Step", "step_factors", "PruneResult", "ConvexPruneResult", "LSPruneResult",
            "LSStep", "prune_network", "prune_convex", "prune_ls", "prune_ls_float",
@@ -214,41 +215,11 @@ def step_factors(beta: Sequence[object], penalty_sign: int = 0) -> Step:
 
 # ======================================================================= exact helpers
 
-def _primitive(values: Sequence[Fraction]) -> tuple[list[int], Fraction] | None:
-    """``values = kappa * z`` with ``kappa > 0`` rational and ``z`` a primitive integer
-    vector (signs kept); ``None`` for the zero vector."""
-    L = _lcm_den(values)
-    ints = [int(v * L) for v in values]
-    g = 0
-    for a in ints:
-        if a:
-            g = gcd(g, a)
-    if g == 0:
-        return None
-    return [a // g for a in ints], Fraction(g, L)
-
-
 def _null_vector(cols: Sequence[Sequence[int]]) -> list[int] | None:
-    """A nonzero integer null vector of the matrix with integer columns ``cols``
-    (python-flint ``fmpz_mat.nullspace``: the basis is in the first k COLUMNS), with
-    its first nonzero entry made positive (deterministic orientation), or ``None`` if
-    the columns are independent."""
-    k = len(cols)
-    if k == 0:
-        return None
-    M = flint.fmpz_mat([list(c) for c in cols]).transpose()
-    N, nul = M.nullspace()
-    if nul == 0:
-        return None
-    v = [int(N[i, 0]) for i in range(k)]
-    g = 0
-    for a in v:
-        g = gcd(g, a)
-    v = [a // g for a in v]
-    first = next(a for a in v if a)
-    if first < 0:
-        v = [-a for a in v]
-    return v
+    """A nonzero primitive integer null vector of the matrix with integer columns
+    ``cols``, first nonzero entry positive (deterministic orientation), or ``None``."""
+    v = null_vector(cols) if cols else None
+    return None if v is None else list(v)
 
 
 def _square_null(cols: Sequence[Sequence[int]], b: Sequence[int]) -> list[int]:
@@ -256,13 +227,7 @@ def _square_null(cols: Sequence[Sequence[int]], b: Sequence[int]) -> list[int]:
     positive, where ``[cols] x = b`` and ``[cols]`` is square and invertible."""
     A = flint.fmpz_mat([list(c) for c in cols]).transpose()
     X, den = _solve_int(A, b)
-    v = X + [-den]
-    g = 0
-    for a in v:
-        g = gcd(g, a)
-    v = [a // g for a in v]
-    first = next(a for a in v if a)
-    return [-a for a in v] if first < 0 else v
+    return list(primitive(X + [-den], orient=True))
 
 
 def _solve_int(A: "flint.fmpz_mat", b: Sequence[int]) -> tuple[list[int], int]:
@@ -275,97 +240,8 @@ def _solve_int(A: "flint.fmpz_mat", b: Sequence[int]) -> tuple[list[int], int]:
     return [int(v.p) * (den // int(v.q)) for v in vals], den
 
 
-def _null_basis(cols: Sequence[Sequence[int]]) -> list[list[int]]:
-    k = len(cols)
-    if k == 0:
-        return []
-    M = flint.fmpz_mat([list(c) for c in cols]).transpose()
-    N, nul = M.nullspace()
-    return [[int(N[i, c]) for i in range(k)] for c in range(nul)]
-
-
-class _PenaltySign:
-    """Exact sign of ``sum_i coef_i a_i`` with ``a_i = c_i sqrt(q_i) > 0``.
-
-    Ball arithmetic (python-flint ``arb``, per-neuron balls cached) decides a nonzero
-    sum at once; otherwise the terms are grouped by the squarefree part of ``q_i``
-    (factorised once per neuron and cached), the sum is zero iff every group is, and a
-    nonzero grouped sum goes to :func:`exactrelu.algebraic.sign_sum_sqrt`.
-    ``scale[i]`` (optional) divides ``a_i``: ``sign_int`` takes integer coefficients of
-    ``a_i / scale_i``."""
-
-    def __init__(self, terms: Sequence[tuple[Fraction, Fraction]],
-                 scale: Sequence[Fraction] | None = None) -> None:
-        self.terms = list(terms)
-        self.scale = list(scale) if scale is not None else None
-        self._canon: dict[int, tuple[int, Fraction]] = {}
-        self._balls: dict[tuple[int, int], Any] = {}
-
-    def _a(self, i: int, prec: int):
-        key = (i, prec)
-        got = self._balls.get(key)
-        if got is None:
-            c, q = self.terms[i]
-            if self.scale is not None:
-                c = c / self.scale[i]
-            got = flint.arb(_fq(c)) * flint.arb(_fq(q)).sqrt()
-            self._balls[key] = got
-        return got
-
-    def canon(self, i: int) -> tuple[int, Fraction]:
-        got = self._canon.get(i)
-        if got is None:
-            c, q = self.terms[i]
-            (f, r), = canonical_sum_sqrt([(c, q)]).items()
-            got = (f, r)
-            self._canon[i] = got
-        return got
-
-    def _decide(self, coef: Mapping[int, Any], conv) -> int:
-        old = flint.ctx.prec
-        try:
-            for prec in (64, 192):
-                flint.ctx.prec = prec
-                b = flint.arb(0)
-                for i, k in coef.items():
-                    if k:
-                        b += self._a(i, prec) * conv(k)
-                if b > 0:
-                    return 1
-                if b < 0:
-                    return -1
-        finally:
-            flint.ctx.prec = old
-        groups: dict[int, Fraction] = {}
-        for i, k in coef.items():
-            if k:
-                kq = Fraction(int(k)) if not isinstance(k, Fraction) else k
-                if self.scale is not None and conv is _arb_int:
-                    kq = kq / self.scale[i]
-                f, r = self.canon(i)
-                groups[f] = groups.get(f, _ZERO) + kq * r
-        groups = {f: a for f, a in groups.items() if a}
-        if not groups:
-            return 0
-        return sign_sum_sqrt([(a, Fraction(f)) for f, a in groups.items()])
-
-    def sign(self, coef: Mapping[int, Fraction]) -> int:
-        """Sign of ``sum coef_i a_i`` (Fraction coefficients; ``scale`` not used)."""
-        if self.scale is not None:
-            raise ExactReluError("internal: sign() on a scaled _PenaltySign")
-        return self._decide(coef, _arb_frac)
-
-    def sign_int(self, coef: Mapping[int, int]) -> int:
-        """Sign of ``sum coef_i a_i / scale_i`` (integer coefficients)."""
-        return self._decide(coef, _arb_int)
-
-
-def _arb_frac(k: Fraction):
-    return flint.arb(_fq(k))
-
-
-def _arb_int(k: int):
-    return flint.arb(flint.fmpz(int(k)))
+def _null_basis(cols: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+    return kernel(list(zip(*cols)), len(cols)) if cols else []
 
 
 @dataclass

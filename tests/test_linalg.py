@@ -6,8 +6,7 @@ from fractions import Fraction as F
 import flint
 from hypothesis import given, strategies as st
 
-from exactrelu.linalg import _PRIME, full_rank_mod_p, int_rows
-from exactrelu.optimal_sets import _independent_rows, null_basis, rank
+from exactrelu.linalg import _PRIME, full_rank_mod_p, independent_rows, int_rows, null_basis, rank
 
 
 def test_int_rows_scales_each_row():
@@ -23,7 +22,7 @@ def test_full_rank_mod_p_cases():
     M = flint.fmpz_mat([[_PRIME, 0], [0, 1]])
     assert full_rank_mod_p(M) is None and M.rank() == 2
     assert rank([(F(_PRIME), F(0)), (F(0), F(1))]) == 2
-    assert _independent_rows([[F(_PRIME), F(0)], [F(0), F(1)]], 2) == [0, 1]
+    assert independent_rows([[F(_PRIME), F(0)], [F(0), F(1)]], 2) == [0, 1]
 
 
 small = st.integers(-3, 3)
@@ -38,7 +37,7 @@ def test_rank_and_kernel_agree_with_exact(rows, shift):
     exact = flint.fmpz_mat(rows).rank()
     cols = [tuple(r[j] for r in q) for j in range(len(q[0]))]
     assert rank(cols, len(q)) == exact
-    piv = _independent_rows(q, len(q[0]))
+    piv = independent_rows(q, len(q[0]))
     assert len(piv) == exact and flint.fmpz_mat([rows[i] for i in piv]).rank() == exact
     assert len(null_basis(cols, len(q))) == len(cols) - exact
     fast = full_rank_mod_p(flint.fmpz_mat(rows))

@@ -40,11 +40,12 @@ from exactrelu.exact import exact_optimum_at
 from exactrelu.networks import Network
 from exactrelu.numbers import sqnorm, sqrt_bounds
 from exactrelu.paths import (Surd, certified_path, fixed_width_optimum, fixed_width_path,
-                            lam_grid, lam_max, min_norm_alpha, one_dimensional_path,
+                            lam_grid, lam_max, one_dimensional_path,
                             path_violations, restricted_optimum)
 from exactrelu.arrangement import enumerate_patterns
 from exactrelu.planted import one_dimensional_instance
 from exactrelu.problem import ConvexProgram, Dataset
+from exactrelu.testing.oracles import min_norm_alpha
 
 EX_C = Dataset.from_arrays([[1], [-4]], [3, F(3, 2)])
 EX_D = Dataset.from_arrays([[3], [4], [F(-5, 4)]], [1, F(1, 2), F(8, 5)])
@@ -341,6 +342,9 @@ def test_min_norm_example_b():
     al, _ = min_norm_alpha(cols, (F(2), F(2)), [F(0), F(0), F(4)])   # from the other vertex
     assert al == [F(4, 3)] * 3
     assert min_norm_alpha(cols, (F(-1), F(2))) is None                # infeasible
+    # the oracle (primal active set) agrees with the library routine (dual Newton)
+    from exactrelu.optimal_sets import Polytope
+    assert list(Polytope(cols, (F(2), F(2))).min_norm().alpha) == al
 
 
 def test_min_norm_nonunique_relu_instance():

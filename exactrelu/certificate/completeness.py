@@ -51,6 +51,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ExactReluError
+from ..linalg import int_matrix
+from ..lp import nonneg_combination
 from ..numbers import q_str, to_q
 from ..arrangement import (_primitive, check_matrix_shape, is_general_position, primitive_rows,
                         region_count_general_position)
@@ -216,42 +218,11 @@ def _row_space_coords(dirs: Sequence[IntVec], d: int) -> tuple[list[int], int]:
 
 def _lp_cone(gens: Sequence[Sequence[int]], b: Sequence[int],
              normalise: bool) -> list[Fraction] | None:
-    """Exact LP (cdd.gmp): ``c >= 0`` with ``sum_j c_j gens_j = b`` (``normalise``: with
-    ``b = 0`` and ``sum c = 1``).  ``None`` if infeasible."""
-    import cdd
-    import cdd.gmp
-
-    k = len(gens)
-    r = len(b)
-    rows: list[list[Fraction]] = []
-    lin = []
-    for t in range(r):
-        lin.append(len(rows))
-        rows.append([Fraction(-b[t])] + [Fraction(g[t]) for g in gens])
+    """Exact LP: ``c >= 0`` with ``sum_j c_j gens_j = b`` (``normalise``: with ``b = 0``
+    and ``sum c = 1``).  ``None`` if infeasible."""
     if normalise:
-        lin.append(len(rows))
-        rows.append([Fraction(-1)] + [Fraction(1)] * k)
-    for j in range(k):
-        e = [Fraction(0)] * (k + 1)
-        e[j + 1] = Fraction(1)
-        rows.append(e)
-    mat = cdd.gmp.matrix_from_array(rows, lin_set=lin, rep_type=cdd.RepType.INEQUALITY,
-                                    obj_type=cdd.LPObjType.MIN,
-                                    obj_func=[Fraction(0)] + [Fraction(1)] * k)
-    lp = cdd.gmp.linprog_from_matrix(mat)
-    cdd.gmp.linprog_solve(lp)
-    if lp.status != cdd.LPStatusType.OPTIMAL:
-        return None
-    c = [Fraction(v) for v in lp.primal_solution]
-    # exact re-check (never trust a solver status alone)
-    if any(v < 0 for v in c):
-        return None
-    for t in range(r):
-        if sum(cj * g[t] for cj, g in zip(c, gens)) != b[t]:
-            return None
-    if normalise and sum(c) != 1:
-        return None
-    return c
+        return nonneg_combination([list(g) + [1] for g in gens], list(b) + [1])
+    return nonneg_combination(gens, b)
 
 
 # ------------------------------------------------------------------ the Gordan route
@@ -574,11 +545,7 @@ def verify_completeness(X: Sequence[Sequence[object]], bits: Any,
     bits = _bits_of(bits)
     Xq = [[to_q(a) for a in row] for row in X]
     # integer form: one common positive multiple of X (so y keeps its meaning)
-    den = 1
-    for row in Xq:
-        for v in row:
-            den = math.lcm(den, v.denominator)
-    Xi = [[int(v * den) for v in row] for row in Xq]
+    Xi, den = int_matrix(Xq)
     zero = [k for k in range(n) if not any(Xi[k])]
     zset = set(zero)
     _check_bits(bits, n, zero)

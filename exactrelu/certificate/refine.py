@@ -20,6 +20,7 @@ from typing import Mapping, Sequence
 
 
 from ..errors import ExactReluError
+from ..linalg import int_matrix, lcm_den
 from ..numbers import sqnorm, sqrt_bounds
 from ..problem import Block, ConvexProgram
 
@@ -43,12 +44,7 @@ class DualBound:
 
 def _int_data(program: ConvexProgram) -> tuple[list[list[int]], int]:
     """``X = Z / L`` with an integer matrix ``Z`` and integer ``L`` (common denominator)."""
-    L = 1
-    for row in program.data.X:
-        for a in row:
-            L = math.lcm(L, a.denominator)
-    Z = [[int(a * L) for a in row] for row in program.data.X]
-    return Z, L
+    return int_matrix(program.data.X)
 
 
 def exact_correlation_norms(program: ConvexProgram, r: Sequence[Fraction]
@@ -58,9 +54,7 @@ def exact_correlation_norms(program: ConvexProgram, r: Sequence[Fraction]
     import flint
 
     Z, L = _int_data(program)
-    den_r = 1
-    for a in r:
-        den_r = math.lcm(den_r, a.denominator)
+    den_r = lcm_den(r)
     R = [int(a * den_r) for a in r]
     n, d = program.data.n, program.data.d
     ZR = flint.fmpz_mat([[Z[k][j] * R[k] for j in range(d)] for k in range(n)])

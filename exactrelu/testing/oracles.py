@@ -7,7 +7,12 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Sequence
 
-__all__ = ["regions_by_lp", "region_count_zaslavsky"]
+from ..linalg import fr as _fr, qmat as _matrix
+from ..lp import nonneg_combination
+
+__all__ = ["regions_by_lp", "region_count_zaslavsky", "min_norm_alpha"]
+
+_ZERO = Fraction(0)
 
 
 def _strictly_feasible(rows: Sequence[Sequence[Fraction]]) -> tuple[bool, list[Fraction] | None]:
@@ -110,3 +115,100 @@ def region_count_zaslavsky(X: Sequence[Sequence[object]]) -> int:
             mu[F] = -sum(mu[G] for G in lower if G < F)
         layer = list(nxt)
     return sum(abs(v) for v in mu.values())
+
+
+def min_norm_alpha(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
+                   start: Sequence[Fraction] | None = None, *, max_iter: int | None = None
+                   ) -> tuple[list[Fraction], list[Fraction]] | None:
+    r"""The minimum-norm point of ``{alpha >= 0 : sum_j alpha_j cols_j = target}``, exactly.
+
+    This is the QP of the min-norm path (digest 2.12): with ``cols = [Z_b v_b]`` over the
+    equicorrelated blocks and ``target = yhat``, ``w_b = alpha_b v_b`` is the optimal
+    solution of least Euclidean norm (``||w||^2 = lam^2 ||alpha||^2``).
+
+    Primal active-set method over Q (Nocedal & Wright, Alg. 16.3) on the equivalent
+    full-row-rank system ``C alpha = e`` (the nonzero rows of the RREF of ``[M | t]``),
+    started at the feasible ``start`` (or an LP vertex).  The test oracle for
+    :meth:`exactrelu.optimal_sets.Polytope.min_norm` (a dual semismooth Newton method).  Returns ``(alpha, mu)`` with the
+    exact KKT proof ``alpha = (C^T mu)_+`` checked (``alpha_j = c_j . mu`` where
+    ``alpha_j > 0``, ``c_j . mu <= 0`` where ``alpha_j = 0``), or ``None`` when the set is
+    empty or the iteration limit is hit.
+
+    >>> from fractions import Fraction as F
+    >>> a, mu = min_norm_alpha([(F(1), F(0)), (F(0), F(1)), (F(1, 2), F(1, 2))], (F(2), F(2)))
+    >>> a
+    [Fraction(4, 3), Fraction(4, 3), Fraction(4, 3)]
+    """
+    L = len(cols)
+    n = len(target)
+    target = [Fraction(a) for a in target]
+    if L == 0:
+        return ([], []) if not any(target) else None
+    aug = _matrix([[cols[j][k] for j in range(L)] + [target[k]] for k in range(n)], L + 1)
+    R, rank = aug.rref()
+    rank = int(rank)
+    C: list[list[Fraction]] = []
+    e: list[Fraction] = []
+    for i in range(rank):
+        row = [_fr(R[i, j]) for j in range(L)]
+        if not any(row):
+            return None                          # pivot in the target column: infeasible
+        C.append(row)
+        e.append(_fr(R[i, L]))
+    r = len(C)
+    if start is None:
+        start = nonneg_combination(cols, target)
+        if start is None:
+            return None
+    alpha = [Fraction(a) for a in start]
+    if len(alpha) != L or any(a < 0 for a in alpha):
+        raise ValueError("start must be a non-negative vector with one entry per column")
+    for i in range(r):
+        if sum((C[i][j] * alpha[j] for j in range(L)), _ZERO) != e[i]:
+            raise ValueError("start is not feasible")
+    W: set[int] = set()
+    limit = max_iter if max_iter is not None else 50 * (L + 1) + 100
+    mu: list[Fraction] = []
+    for _ in range(limit):
+        F = [j for j in range(L) if j not in W]
+        if r:
+            CF = _matrix([[C[i][j] for j in F] for i in range(r)], len(F))
+            aF = _matrix([[alpha[j]] for j in F], 1)
+            try:
+                muM = (CF * CF.transpose()).solve(CF * aF)
+            except ZeroDivisionError:
+                return None                          # lost full row rank (cannot happen)
+            mu = [_fr(muM[i, 0]) for i in range(r)]
+        else:
+            mu = []
+        p = {j: sum((C[i][j] * mu[i] for i in range(r)), _ZERO) - alpha[j] for j in F}
+        if not any(p.values()):
+            nu = {j: -sum((C[i][j] * mu[i] for i in range(r)), _ZERO) for j in W}
+            if not nu or min(nu.values()) >= 0:
+                break
+            j = min(nu, key=lambda k: (nu[k], k))
+            W.discard(j)
+            continue
+        t = Fraction(1)
+        block = None
+        for j in F:
+            if p[j] < 0:
+                ratio = -alpha[j] / p[j]
+                if ratio < t or (ratio == t and block is not None and j < block):
+                    t, block = ratio, j
+        for j in F:
+            alpha[j] += t * p[j]
+        if block is not None:
+            alpha[block] = _ZERO
+            W.add(block)
+    else:
+        return None
+    # exact KKT proof of the result
+    for i in range(r):
+        if sum((C[i][j] * alpha[j] for j in range(L)), _ZERO) != e[i]:  # pragma: no cover
+            return None
+    for j in range(L):
+        cm = sum((C[i][j] * mu[i] for i in range(r)), _ZERO)
+        if alpha[j] < 0 or (alpha[j] > 0 and cm != alpha[j]) or (alpha[j] == 0 and cm > 0):
+            return None  # pragma: no cover - the loop ends only at a KKT point
+    return alpha, mu
