@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import ExactReluError, InputError
-from .numbers import parse_rational, q_str
+from ..errors import ExactReluError, InputError
+from ..numbers import parse_rational, q_str
 
-__all__ = ["register", "cmd_optimal_set", "read_certificate"]
+__all__ = ["register", "run", "read_certificate"]
 
 
 # ------------------------------------------------------------------------ reading
@@ -91,12 +91,12 @@ def read_certificate(path: str) -> dict:
     """Parse a certificate into exact objects: ``{"data", "lam", "patterns", "r",
     "lower", "upper", "network" | None, "blocks" | None}``.  :class:`InputError` if it
     is malformed (never a traceback)."""
-    from .networks import Network
-    from .patterns import PatternSet
-    from .problem import Dataset
+    from ..networks import Network
+    from ..patterns import PatternSet
+    from ..problem import Dataset
 
     rd = _Reader(path)
-    from .io.files import read_text
+    from ..io.files import read_text
 
     text = read_text(path, "certificate")
     try:
@@ -174,15 +174,16 @@ def _gcd(a: int, b: int) -> int:
 # ------------------------------------------------------------------------ the command
 
 def _exact_report(c: dict, max_vertices: int) -> tuple["_Ctx", dict]:
-    from .exact import exact_optimum_at
-    from .optimal_set import PolytopeTooLarge, optimal_set
-    from .problem import ConvexProgram
+    from ..exact import exact_optimum_at
+    from ..optimal_set import PolytopeTooLarge, optimal_set
+    from ..problem import ConvexProgram
 
     program = ConvexProgram(c["data"], c["lam"], c["patterns"])
     eo = exact_optimum_at(program, c["r"])
     if eo is None or eo.value != c["lower"]:
-        raise ExactReluError("the certificate claims an exact optimum, but its residual "
-                             "dual.r is not optimal for its program (run `exactrelu check`)")
+        raise InputError("the certificate claims an exact optimum, but its residual "
+                         "dual.r is not optimal for its program (run `exactrelu check`)",
+                         file=c["data"].source)
     try:
         os_ = optimal_set(program, eo, vertex_limit=max_vertices)
         all_vertices = True
@@ -225,10 +226,10 @@ def _exact_report(c: dict, max_vertices: int) -> tuple["_Ctx", dict]:
 
 
 def _model_report(c: dict, max_vertices: int) -> tuple["_Ctx", dict]:
-    from .numbers import sqnorm
-    from .optimal_set import PolytopeTooLarge
-    from .optimal_set_model import model_polytope, model_polytope_from_columns
-    from .patterns import neuron_region
+    from ..numbers import sqnorm
+    from ..optimal_set import PolytopeTooLarge
+    from ..optimal_set_model import model_polytope, model_polytope_from_columns
+    from ..patterns import neuron_region
 
     data, lam = c["data"], c["lam"]
     if c["network"] is not None:
@@ -238,7 +239,7 @@ def _model_report(c: dict, max_vertices: int) -> tuple["_Ctx", dict]:
                    for j in keep]
         rel = "network"
     elif c["blocks"]:
-        from .problem import ConvexProgram
+        from ..problem import ConvexProgram
 
         program = ConvexProgram(data, lam, c["patterns"])
         keys, cols, nsq = [], [], []
@@ -311,8 +312,8 @@ def _samples(c: dict, ctx: _Ctx, args: argparse.Namespace) -> dict:
     written to ``--samples-out``, and the spread of the test error on ``--test``."""
     import numpy as np
 
-    from .io.data import read_csv
-    from .optimal_set import mix_vertices
+    from ..io.data import read_csv
+    from ..optimal_set import mix_vertices
 
     test = None
     if args.test:
@@ -334,7 +335,7 @@ def _samples(c: dict, ctx: _Ctx, args: argparse.Namespace) -> dict:
                "method": out["method"],
                "samples": [{"alpha": {k: q_str(a) for k, a in zip(ctx.keys, S.exact(i)) if a}}
                            for i in range(len(S))]}
-        from .io.files import write_atomic
+        from ..io.files import write_atomic
 
         write_atomic(args.samples_out, json.dumps(doc))
         out["file"] = args.samples_out
@@ -354,7 +355,7 @@ def _samples(c: dict, ctx: _Ctx, args: argparse.Namespace) -> dict:
     return out
 
 
-def cmd_optimal_set(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
     if args.samples < 0:
@@ -458,4 +459,4 @@ def register(sub) -> None:
                          "applied): report the spread of test MSE, and of accuracy for "
                          "+-1 targets, over the samples")
     sp.add_argument("--header", action="store_true", help="the --test CSV has a header line")
-    sp.set_defaults(func=cmd_optimal_set)
+    sp.set_defaults(func=run)

@@ -1,6 +1,7 @@
 """``exactrelu demo``: the whole pipeline on bundled examples, in seconds."""
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -8,7 +9,9 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+__all__ = ["register", "run", "run_demo"]
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _say(msg: str = "") -> None:
@@ -16,16 +19,16 @@ def _say(msg: str = "") -> None:
 
 
 def _standalone_checker() -> Path | None:
-    p = Path(__file__).resolve().parents[1] / "proofs_checks" / "check_cert.py"
+    p = Path(__file__).resolve().parents[2] / "proofs_checks" / "check_cert.py"
     return p if p.is_file() else None
 
 
 def run_demo(out_dir: str | None = None) -> int:
-    from .certificate.emit import dumps
-    from .certify import certify
-    from .io.data import read_csv
-    from .numbers import q_str
-    from .patterns import enumerate_patterns, region_count_general_position
+    from ..certificate.emit import dumps
+    from ..certify import certify
+    from ..io.data import read_csv
+    from ..numbers import q_str
+    from ..patterns import enumerate_patterns, region_count_general_position
 
     t_all = time.perf_counter()
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exactrelu-demo-"))
@@ -54,7 +57,7 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   optimal set (in the certificate): {len(osec['blocks'])} equicorrelated blocks, "
              f"{nv} vertex{'es' if nv != 1 else ''} = minimal optimal network"
              f"{'s' if nv != 1 else ''}; the optimum is {'unique' if nv == 1 else 'not unique'}")
-    from .path import fixed_width_path
+    from ..path import fixed_width_path
 
     fp = fixed_width_path(d1, [Fraction(1), Fraction(3, 2), Fraction(2), Fraction(5, 2),
                                Fraction(3)], 1)
@@ -102,7 +105,7 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   {line}")
         ok = p.returncode == 0
     else:
-        from .certificate.check import check_file
+        from ..certificate.check import check_file
 
         r = check_file(str(cert_path))
         _say(f"3. exactrelu check: {r.message}")
@@ -119,12 +122,12 @@ def run_demo(out_dir: str | None = None) -> int:
 def _tied_example(out: Path) -> bool:
     """A planted instance whose optimum is not unique: certify it (exact), then describe
     its optimal set with the same code as ``exactrelu optimal-set`` and sample it."""
-    from .certificate.emit import dumps
-    from .certify import certify
-    from .cli_optimal_set import _exact_report, read_certificate
-    from .numbers import q_str
-    from .optimal_set import mix_vertices
-    from .planted import planted_instance
+    from ..certificate.emit import dumps
+    from ..certify import certify
+    from .optimal_set import _exact_report, read_certificate
+    from ..numbers import q_str
+    from ..optimal_set import mix_vertices
+    from ..planted import planted_instance
 
     p = planted_instance(10, 3, 3, seed=1, unique=False)
     _say(f"4. A planted instance with tied blocks (n = {p.data.n}, d = {p.data.d}), "
@@ -148,3 +151,17 @@ def _tied_example(out: Path) -> bool:
          f"{'all' if inside else 'NOT all'} optimal, each with the same fit and value p* "
          f"(exactrelu optimal-set CERT --samples)")
     return inside
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_demo(out_dir=args.out)
+
+
+def register(sub) -> None:
+    """Add the ``demo`` sub-command to the sub-parsers ``sub`` of ``exactrelu``."""
+    sp = sub.add_parser("demo", help="the whole pipeline on a bundled example, in seconds",
+                        description="Run the pipeline on a small bundled data set and explain "
+                                    "each step.")
+    sp.add_argument("--out", metavar="DIR", default=None,
+                    help="folder for the files the demo writes (default: a temporary folder)")
+    sp.set_defaults(func=run)

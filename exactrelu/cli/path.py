@@ -17,20 +17,19 @@ import argparse
 import json
 import os
 from fractions import Fraction
-from typing import Callable
+from ..errors import InputError
+from ..io.files import save_atomic
+from ._common import data_args
 
-from .errors import InputError
-from .io.files import save_atomic
-
-__all__ = ["register", "cmd_path", "parse_lams"]
+__all__ = ["register", "run", "parse_lams"]
 
 
 def parse_lams(text: str) -> list[Fraction]:
     """``--lams``: ``a,b,c`` (each a positive rational: ``3/8``, ``0.5``, ``1e-2``) or
     ``lo:hi:k`` (``k`` values evenly spaced from ``lo`` to ``hi`` inclusive, exactly).
     :class:`~exactrelu.errors.InputError` names the bad item."""
-    from .numbers import parse_rational
-    from .path import lam_grid
+    from ..numbers import parse_rational
+    from ..path import lam_grid
 
     def positive(item: str, what: str) -> Fraction:
         try:
@@ -80,7 +79,7 @@ def _check_output(path: str) -> None:
 
 
 def _num(x: Fraction, exact: bool) -> str:
-    from .numbers import q_str
+    from ..numbers import q_str
 
     s = q_str(x)
     if exact and len(s) <= 22:
@@ -90,8 +89,8 @@ def _num(x: Fraction, exact: bool) -> str:
 
 def _neuron_text(b) -> str:
     """``(pattern, sign) u=...`` plus the weights when ``sqrt(||u||)`` is rational."""
-    from .networks import convex_to_network
-    from .numbers import q_str
+    from ..networks import convex_to_network
+    from ..numbers import q_str
 
     u = "(" + ", ".join(q_str(a) for a in b.u) + ")"
     prod = convex_to_network({(b.pattern, b.sign): b.u}, d=len(b.u))
@@ -103,8 +102,8 @@ def _neuron_text(b) -> str:
     return txt
 
 
-def cmd_path(args: argparse.Namespace) -> int:
-    from .io.data import read_csv
+def run(args: argparse.Namespace) -> int:
+    from ..io.data import read_csv
 
     lams = parse_lams(args.lams)
     if args.width is not None and args.width < 1:
@@ -118,7 +117,7 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def _convex(args, data, lams) -> int:
-    from .path import certified_path, path_violations, plot_certified_path
+    from ..path import certified_path, path_violations, plot_certified_path
 
     path = certified_path(data, lams, progress=None if not args.json else False)
     if args.json:
@@ -152,14 +151,14 @@ def _convex(args, data, lams) -> int:
 
 
 def _fixed(args, data, lams) -> int:
-    from .numbers import q_str
-    from .path import fixed_width_path, one_dimensional_path, plot_fixed_width_path
+    from ..numbers import q_str
+    from ..path import fixed_width_path, one_dimensional_path, plot_fixed_width_path
 
     m = args.width
     try:
         fw = fixed_width_path(data, lams, m)
     except Exception as e:
-        from .errors import ExactReluError
+        from ..errors import ExactReluError
 
         if isinstance(e, ExactReluError) and "limit" in str(e):
             raise InputError(f"--width {m}: {e}") from None
@@ -212,7 +211,7 @@ def _fixed(args, data, lams) -> int:
     return 0
 
 
-def register(sub, data_args: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(sub) -> None:
     """Add the ``path`` sub-command to the sub-parsers ``sub`` of ``exactrelu``."""
     sp = sub.add_parser(
         "path", help="certified lambda-path; with --width, exact optimum of the m-neuron network",
@@ -232,4 +231,4 @@ def register(sub, data_args: Callable[[argparse.ArgumentParser], None]) -> None:
                     help='one JSON line per lam: {"lam", "lower", "upper", "neurons", "blocks"}')
     sp.add_argument("--plot", metavar="FILE",
                     help="draw block norms / neuron weights and the objective versus lam")
-    sp.set_defaults(func=cmd_path)
+    sp.set_defaults(func=run)
