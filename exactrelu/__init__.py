@@ -1,2 +1,4 @@
 """exactrelu: exact, verified computation on two-layer ReLU networks."""
-__version__ = "0.1.0"
+from ._version import __version__
+
+__all__ = ["__version__"]

@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 
-from . import __version__
+from ._version import __version__
 from .errors import ExactReluError
 from .numbers import sqnorm, sqrt_bounds
 from .patterns import PatternSet, enumerate_patterns, network_patterns, sample_patterns
@@ -50,14 +50,6 @@ class CertifyResult:
     @property
     def gap(self) -> Fraction:
         return self.upper - self.lower
-
-    def summary(self) -> dict:
-        """The one-line JSON of ``certify --json`` (cli.md)."""
-        from .numbers import q_str
-
-        return {"lower": q_str(self.lower), "upper": q_str(self.upper), "exact": self.exact,
-                "complete": self.complete, "patterns": self.patterns,
-                "active_neurons": self.active_neurons, "seconds": round(self.seconds, 3)}
 
 
 def _float_blocks(sol, active) -> dict:

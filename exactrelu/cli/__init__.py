@@ -20,7 +20,7 @@ import sys
 import traceback
 from typing import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError, SolverError
 from . import certify, check, demo, optimal_set, path, patterns, prune
 
@@ -105,5 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:          # everything else is a bug of exactrelu
         what = f"{type(e).__name__}: {e}".replace("\n", " ")
         return _fail(f"internal error in exactrelu {__version__} (this is a bug, not your "
-                     f"input): {what}; please report it with the command line; rerun with "
-                     "--debug for the traceback", internal, debug)
+                     f"input): {what}; please report it with the command line"
+                     + ("" if debug else "; rerun with --debug for the traceback"),
+                     internal, debug)

@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..io.files import save_atomic
 from ._common import data_args
 
-__all__ = ["register", "run", "parse_lams"]
+__all__ = ["register", "run", "parse_lams", "json_line"]
 
 
 def parse_lams(text: str) -> list[Fraction]:
@@ -66,6 +66,17 @@ def parse_lams(text: str) -> list[Fraction]:
             raise InputError(f"--lams: item {j} is empty")
         out.append(positive(item, f"item {j}"))
     return out
+
+
+def json_line(lam: Fraction, lower: Fraction, upper: Fraction, neurons: int, blocks) -> dict:
+    """The ``path --json`` line of one ``lam`` (CLI spec): its bounds, its number of
+    neurons and their :class:`~exactrelu.path.PathBlock` s."""
+    from ..numbers import q_str
+
+    return {"lam": q_str(lam), "lower": q_str(lower), "upper": q_str(upper),
+            "neurons": neurons,
+            "blocks": [{"pattern": b.pattern, "sign": int(b.sign), "u": [q_str(a) for a in b.u]}
+                       for b in blocks]}
 
 
 def _check_output(path: str) -> None:
@@ -122,7 +133,7 @@ def _convex(args, data, lams) -> int:
     path = certified_path(data, lams, progress=None if not args.json else False)
     if args.json:
         for p in path:
-            print(json.dumps(p.json_line()))
+            print(json.dumps(json_line(p.lam, p.lower, p.upper, int(p.neurons), p.blocks)))
     else:
         lm = path.lam_max if path.lam_max is not None else f"sqrt({path.lam_max_sq})"
         print(f"{data.source}: n={data.n}, d={data.d}"
@@ -166,7 +177,8 @@ def _fixed(args, data, lams) -> int:
     ps = fw.patterns
     if args.json:
         for p in fw.points:
-            print(json.dumps(p.json_line(ps)))
+            bl = p.blocks(ps)
+            print(json.dumps(json_line(p.lam, p.lower, p.upper, len(bl), bl)))
     else:
         print(f"{data.source}: n={data.n}, d={data.d}; exact optimum of the width-{m} network "
               f"(minimum over block sets of size <= {m} of the restricted convex program)")

@@ -16,7 +16,23 @@ import os
 from ..errors import InputError
 from ._common import data_args, load_network
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "json_summary"]
+
+
+def json_summary(res) -> dict:
+    """The ``prune --json`` object (CLI spec) of a :class:`~exactrelu.pruning.PruneResult`;
+    for a :class:`~exactrelu.pruning.PruneLSResult` (``--target-neurons``) with the rule
+    and the exact objective increase added."""
+    out = {"neurons_before": res.neurons_before, "neurons_after": res.neurons_after,
+           "balanced_objective_before": res.objective_before_str,
+           "balanced_objective_after": res.objective_after_str,
+           "objective_not_larger": res.objective_not_larger,
+           "predictions_equal": res.predictions_equal}
+    if hasattr(res, "increase_sign"):
+        out.update({"rule": res.rule, "corrected": res.corrected,
+                    "objective_increase": res.increase_str,
+                    "objective_increase_sign": res.increase_sign})
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.target_neurons is None:
         res = prune_network(net, data, lam=lam)
         write_atomic(args.output, network_json(res.network))
-        summary = res.summary()
+        summary = json_summary(res)
         if args.json:
             print(json.dumps(summary))
             return 0
@@ -73,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(str(e)) from None
     write_atomic(args.output, network_json(res_ls.network))
     if args.json:
-        out = res_ls.summary()
+        out = json_summary(res_ls)
         out["target_neurons"] = args.target_neurons
         print(json.dumps(out))
         return 0
