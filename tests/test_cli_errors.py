@@ -12,27 +12,22 @@ import exactrelu
 import exactrelu.cli as cli
 from exactrelu.cli import main
 from exactrelu.errors import InputError, SolverError
+from test_cli import run  # main(args) -> (exit code, stdout, stderr)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def data(tmp_path):
-    p = tmp_path / "d.csv"
-    p.write_text("1,3\n-4,3/2\n")
-    return p
-
-
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _raiser(exc):
+    """A command ``run`` that raises ``exc``."""
     def run(args):
         raise exc
     return run
+
+
+@pytest.fixture
+def data(tmp_path):
+    (tmp_path / "d.csv").write_text("1,3\n-4,3/2\n")      # x = (1, -4), y = (3, 3/2)
+    return tmp_path / "d.csv"
 
 
 def _one_line(err):

@@ -24,20 +24,32 @@ def _standalone_checker() -> Path | None:
 
 
 def run_demo(out_dir: str | None = None) -> int:
-    from ..certificate.emit import dumps
-    from ..certify import certify
-    from ..io.data import read_csv
-    from ..numbers import q_str
-    from ..patterns import enumerate_patterns, region_count_general_position
-
+    """Print the demo; write its files to ``out_dir`` (default: a temporary folder).
+    Exit code 0 when every certificate checked, else 1."""
     t_all = time.perf_counter()
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exactrelu-demo-"))
     out.mkdir(parents=True, exist_ok=True)
     _say("exactrelu demo: exact, verified training of two-layer ReLU networks")
     _say("  objective  NC = 1/2 ||sum_j (X W1_j)_+ w2_j - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)")
     _say("")
+    _exact_example()
+    cert_path = _regression_example(out)
+    ok = _check(cert_path)
 
-    # -- part 1: an exact optimum -------------------------------------------------
+    # -- part 4: a non-unique optimum and its optimal set ------------------------------
+    ok = _tied_example(out) and ok
+    _say("")
+    _say(f"demo finished in {time.perf_counter() - t_all:.1f} s; files in {out}")
+    return 0 if ok else 1
+
+
+def _exact_example() -> None:
+    """Part 1: an exact optimum, and a jump of the width-1 path."""
+    from ..certify import certify
+    from ..io.data import read_csv
+    from ..numbers import q_str
+    from ..patterns import enumerate_patterns
+
     _say("1. A tiny 1-D data set (x = (1, -4), y = (3, 3/2), no bias), lam = 2")
     d1 = read_csv(DATA / "exact1d.csv")
     ps = enumerate_patterns(d1.X)
@@ -69,7 +81,15 @@ def run_demo(out_dir: str | None = None) -> int:
              f"discontinuous, the width-2 path is not (exactrelu path --width 1)")
     _say("")
 
-    # -- part 2: bounds on a regression problem with bias ----------------------------
+
+def _regression_example(out: Path) -> Path:
+    """Part 2: bounds on a regression problem with bias; returns the certificate file."""
+    from ..certificate.emit import dumps
+    from ..certify import certify
+    from ..io.data import read_csv
+    from ..numbers import q_str
+    from ..patterns import enumerate_patterns, region_count_general_position
+
     data = read_csv(DATA / "demo.csv", bias=True)
     lam = Fraction(1, 10)
     _say(f"2. {data.n} points of a 1-D regression with a bias column (d = {data.d}), lam = 1/10")
@@ -92,8 +112,11 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   gap {float(gap):.2e}: no ReLU network of any width does better than the "
              f"lower bound, and the network found is within the gap of it")
     _say(f"   certificate: {cert_path} ({cert_path.stat().st_size // 1024} KiB)")
+    return cert_path
 
-    # -- part 3: independent check ---------------------------------------------------
+
+def _check(cert_path: Path) -> bool:
+    """Part 3: the independent check of the certificate (standalone checker if present)."""
     chk = _standalone_checker()
     if chk is not None:
         t = time.perf_counter()
@@ -111,12 +134,7 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"3. exactrelu check: {r.message}")
         ok = r.code == 0
     _say("")
-
-    # -- part 4: a non-unique optimum and its optimal set ------------------------------
-    ok = _tied_example(out) and ok
-    _say("")
-    _say(f"demo finished in {time.perf_counter() - t_all:.1f} s; files in {out}")
-    return 0 if ok else 1
+    return ok
 
 
 def _tied_example(out: Path) -> bool:
