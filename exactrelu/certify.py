@@ -28,7 +28,7 @@ from ._version import __version__
 from .errors import ExactReluError
 from .numbers import sqnorm, sqrt_bounds
 from .patterns import PatternSet, enumerate_patterns, network_patterns, sample_patterns
-from .problem import ConvexProgram, Dataset
+from .problem import ConvexProgram, Dataset, to_double
 
 __all__ = ["CertifyResult", "certify", "improvement_hint"]
 
@@ -114,8 +114,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     # 2. numeric solve (untrusted)
     t = time.perf_counter()
-    sol = solve_crelu(data.X_float(), data.y_float(), float(lam), ps.as_array(), tol=tol,
-                      strict=False)
+    sol = solve_crelu(data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(),
+                      tol=tol, strict=False)
     timings["solve"] = time.perf_counter() - t
     stage("exact bounds")
 

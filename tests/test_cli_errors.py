@@ -100,6 +100,19 @@ def test_real_solver_failure_in_certify_writes_nothing(data, tmp_path, capsys, m
     assert not (tmp_path / "c.json").exists()
 
 
+@pytest.mark.parametrize("content,lam", [("1,2\n", "1e400"), ("1e400,2\n1,3\n", "1")])
+def test_values_beyond_doubles_are_a_solver_failure(content, lam, tmp_path, capsys):
+    """Exact input the float solver cannot represent: not the user's mistake (the exact
+    code reads it) and not a bug, but the solver's limit -- exit 4, nothing written;
+    ``patterns`` (exact only) still works on the same data."""
+    data = tmp_path / "big.csv"
+    data.write_text(content)
+    code, _, err = run(["certify", data, "--lam", lam, "-o", tmp_path / "c.json"], capsys)
+    assert code == 4 and "outside the range of a double" in _one_line(err)
+    assert not (tmp_path / "c.json").exists()
+    assert run(["patterns", data], capsys)[0] == 0
+
+
 def test_input_error_is_exit_2_with_the_place(data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli.patterns, "run",
                         _raiser(InputError("not a number", file="x.csv", line=3, column=2)))
