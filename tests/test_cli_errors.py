@@ -113,6 +113,18 @@ def test_values_beyond_doubles_are_a_solver_failure(content, lam, tmp_path, caps
     assert run(["patterns", data], capsys)[0] == 0
 
 
+def test_text_output_of_values_beyond_doubles(tmp_path, capsys):
+    """Above lam_max the zero network is optimal, exactly, with no float solve: a lam
+    beyond the double range is answered, and its text display does not overflow."""
+    data = tmp_path / "one.csv"
+    data.write_text("1,2\n")
+    for extra in ([], ["--width", "1"]):
+        code, out, err = run(["path", data, "--lams", "1e400,1", *extra], capsys)
+        assert code == 0 and not err
+        rows = [line.split()[:3] for line in out.splitlines()]
+        assert ["1e+400", "2", "2"] in rows and ["1", "3/2", "3/2"] in rows
+
+
 def test_input_error_is_exit_2_with_the_place(data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli.patterns, "run",
                         _raiser(InputError("not a number", file="x.csv", line=3, column=2)))

@@ -3,10 +3,12 @@ and loading the data and a network file (bad input: :class:`InputError`, exit 2)
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
+from fractions import Fraction
 
 from ..errors import InputError
 
-__all__ = ["data_args", "load_data", "load_network", "positive_sample"]
+__all__ = ["data_args", "load_data", "load_network", "positive_sample", "approx"]
 
 
 def data_args(sp: argparse.ArgumentParser, *, lam: bool = False) -> None:
@@ -45,3 +47,13 @@ def positive_sample(args: argparse.Namespace) -> None:
     """``--sample N`` must be a positive integer when given."""
     if args.sample is not None and args.sample < 1:
         raise InputError("--sample must be a positive integer")
+
+
+def approx(x: Fraction, spec: str) -> str:
+    """``x`` formatted as a float with ``spec`` (``".12g"``, ``"9.2e"``), for display only;
+    beyond the double range (where ``float(x)`` overflows) from a 28-digit decimal."""
+    try:
+        return format(float(x), spec)
+    except OverflowError:
+        x = Fraction(x)
+        return format((Decimal(x.numerator) / Decimal(x.denominator)).normalize(), spec)

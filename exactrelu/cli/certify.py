@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from ..errors import InputError
 from ..io.files import write_atomic
-from ._common import data_args, load_data, load_network, positive_sample
+from ._common import approx, data_args, load_data, load_network, positive_sample
 
 __all__ = ["register", "run", "json_summary"]
 
@@ -54,13 +54,14 @@ def _print_text(res, net, output: str) -> None:
     scope = ("global optimum of ReLU training (every width)" if res.complete
              else f"optimum of the convex program over {res.patterns} sampled patterns")
     print(f"patterns: {res.patterns} ({'complete' if res.complete else 'sampled'})")
-    print(f"lower bound: {q_str(res.lower)}  (~{float(res.lower):.12g})")
-    print(f"upper bound: {q_str(res.upper)}  (~{float(res.upper):.12g})")
+    print(f"lower bound: {q_str(res.lower)}  (~{approx(res.lower, '.12g')})")
+    print(f"upper bound: {q_str(res.upper)}  (~{approx(res.upper, '.12g')})")
     if res.exact:
         print(f"EXACT: the {scope} is {q_str(res.lower)}")
     else:
-        rel = float(gap) / max(1.0, abs(float(res.upper)))
-        print(f"gap: {float(gap):.3e} (relative {rel:.2e}); the {scope} lies in [lower, upper]")
+        rel = gap / max(1, abs(res.upper))
+        print(f"gap: {approx(gap, '.3e')} (relative {approx(rel, '.2e')}); the {scope} lies in "
+              "[lower, upper]")
     if net is not None:
         print("the given network's NC objective is the upper bound"
               + (" -- it is globally optimal" if res.exact or gap == 0 else ""))

@@ -36,6 +36,7 @@ from typing import Any
 
 from ..errors import ExactReluError, InputError
 from ..numbers import parse_rational, q_str
+from ._common import approx
 
 __all__ = ["register", "run", "read_certificate"]
 
@@ -394,8 +395,8 @@ def run(args: argparse.Namespace) -> int:
                   "shown (an exact LP optimum, max sum alpha); min_neurons not determined")
     else:
         gap = c["upper"] - c["lower"]
-        print(f"not exact: lower < upper (gap {float(gap):.3e}, lower ~ "
-              f"{float(c['lower']):.15g}); the optimal set is not known exactly.")
+        print(f"not exact: lower < upper (gap {approx(gap, '.3e')}, lower ~ "
+              f"{approx(c['lower'], '.15g')}); the optimal set is not known exactly.")
         print(f"model-relative polytope of the certificate's {rep['relative_to']}: "
               f"{len(sup)} neurons, dimension {rep['dimension']} (every point has exactly "
               f"the same training predictions)")

@@ -19,7 +19,7 @@ import os
 from fractions import Fraction
 from ..errors import InputError
 from ..io.files import save_atomic
-from ._common import data_args
+from ._common import approx, data_args
 
 __all__ = ["register", "run", "parse_lams", "json_line"]
 
@@ -95,7 +95,7 @@ def _num(x: Fraction, exact: bool) -> str:
     s = q_str(x)
     if exact and len(s) <= 22:
         return s
-    return f"{float(x):.12g}"
+    return approx(x, ".12g")
 
 
 def _neuron_text(b) -> str:
@@ -146,7 +146,7 @@ def _convex(args, data, lams) -> int:
         for p in path:
             uq = "-" if p.unique is None else ("yes" if p.unique else "no")
             print(f"{_num(p.lam, True):>14}  {_num(p.lower, p.exact):>22}  "
-                  f"{_num(p.upper, p.exact):>22}  {float(p.gap):9.2e}  {p.neurons:>7}  "
+                  f"{_num(p.upper, p.exact):>22}  {approx(p.gap, '9.2e')}  {p.neurons:>7}  "
                   f"{'yes' if p.exact else 'no':>5}  {uq:>6}")
         bad = path_violations(path)
         print(f"monotonicity/concavity checks (L6) over {len(path)} points: "
