@@ -2,8 +2,9 @@
 
 One module per command (:data:`COMMANDS`), one convention: each defines
 ``register(subparsers)``, which adds its sub-parser and sets ``func=run``, and
-``run(args) -> int``, which returns the exit code.  Command modules import only the
-library and :mod:`exactrelu.cli._common`, never this module (no import cycle).
+``run(args) -> int``, which returns the exit code.  Command modules import the library,
+:mod:`exactrelu.cli._common` (shared arguments and loaders) and, for the demo, a sibling
+command module -- never this ``__init__`` (no import cycle; ``tests/test_imports.py``).
 
 :func:`main` sorts what escapes a command into user errors and bugs (:data:`EXIT_CODES`):
 a user mistake (:class:`~exactrelu.errors.InputError`) is one line ``exactrelu: error:
