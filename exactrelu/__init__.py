@@ -25,7 +25,7 @@ cheap.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 _EXPORTS = {
     "certify": "api", "check": "api", "patterns": "api", "optimal_set": "api",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import ExactReluError, InputError
+from .errors import InputError
 from .results import Certificate, OptimalSet
 
 __all__ = ["describe_optimal_set", "SamplingContext"]
@@ -57,9 +57,9 @@ def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
         program = ConvexProgram(c["data"], c["lam"], c["patterns"])
         eo = exact_optimum_at(program, c["r"])
         if eo is None or eo.value != c["lower"]:
-            raise ExactReluError("the certificate claims an exact optimum, but its residual "
-                                 "dual.r is not optimal for its program (run `exactrelu "
-                                 "check`)")
+            raise InputError("the certificate claims an exact optimum, but its residual "
+                             "dual.r is not optimal for its program (run `exactrelu check`)",
+                             file=cert.source)
     try:
         os_ = optimal_set(program, eo, vertex_limit=max_vertices)
         all_vertices = True

@@ -1,7 +1,9 @@
 """Every error exactrelu raises on purpose.
 
-The command line turns an :class:`ExactReluError` into one line on stderr and exit
-code 2 (user mistake) -- never a traceback.  Anything else escaping is a bug.
+The command line (:func:`exactrelu.cli.main`) turns each into one line on stderr, never a
+traceback: an :class:`InputError` (the user's mistake, naming file, line and column) exits
+2, a :class:`SolverError` exits 4; any other exception reaching it -- another
+:class:`ExactReluError` included -- is a bug of exactrelu and exits 1 (``check``: 70).
 """
 from __future__ import annotations
 

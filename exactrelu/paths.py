@@ -150,9 +150,6 @@ class PathBlock:
     sign: int
     u: Vec
 
-    def to_json(self) -> dict:
-        return {"pattern": self.pattern, "sign": int(self.sign), "u": [q_str(a) for a in self.u]}
-
     @property
     def key(self) -> Block:
         return (self.index, self.sign)
@@ -193,11 +190,6 @@ class PathPoint:
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
     optimum: Any = None
-
-    def json_line(self) -> dict:
-        """The ``path --json`` line of ``shared/spec/cli.md``."""
-        return {"lam": q_str(self.lam), "lower": q_str(self.lower), "upper": q_str(self.upper),
-                "neurons": int(self.neurons), "blocks": [b.to_json() for b in self.blocks]}
 
     @property
     def gap(self) -> Fraction:
@@ -777,11 +769,6 @@ class FixedWidthPoint:
         if not self.winners:
             return ()
         return _blocks_of(ps, self.winners[k].solution)
-
-    def json_line(self, ps: PatternSet) -> dict:
-        bl = self.blocks(ps)
-        return {"lam": q_str(self.lam), "lower": q_str(self.lower), "upper": q_str(self.upper),
-                "neurons": len(bl), "blocks": [b.to_json() for b in bl]}
 
     def network(self, ps: PatternSet, k: int = 0):
         """The winner as a network: exact :class:`~exactrelu.networks.Network` when every

@@ -20,20 +20,38 @@ bounds (:func:`exactrelu.numbers.sqrt_bounds`) or squared.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, SolverError
 from .numbers import dot, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
 from .arrangement import PatternSet
 
-__all__ = ["Dataset", "ConvexProgram", "Block"]
+__all__ = ["Dataset", "ConvexProgram", "Block", "to_double"]
 
 Block = tuple[int, int]
 Vec = tuple[Fraction, ...]
+
+
+@contextmanager
+def _double_range(what: str):
+    """Turn the ``OverflowError`` of ``float(q)`` into a :class:`SolverError`: the exact
+    code has no range limit, the numeric solver works in doubles (|x| < 1.8e308)."""
+    try:
+        yield
+    except OverflowError:
+        raise SolverError(f"{what} is outside the range of a double (|x| < 1.8e308), which "
+                          "the numeric solver works in") from None
+
+
+def to_double(q: Fraction, what: str) -> float:
+    """``float(q)`` for the numeric solver; :class:`SolverError` outside the double range."""
+    with _double_range(what):
+        return float(q)
 
 
 @dataclass(frozen=True)
@@ -77,10 +95,12 @@ class Dataset:
 
     def X_float(self) -> np.ndarray:
         """Float copy for the numeric producer (never used in a proof)."""
-        return np.array([[float(a) for a in r] for r in self.X], dtype=float)
+        with _double_range("a value of X"):
+            return np.array([[float(a) for a in r] for r in self.X], dtype=float)
 
     def y_float(self) -> np.ndarray:
-        return np.array([float(a) for a in self.y], dtype=float)
+        with _double_range("a value of y"):
+            return np.array([float(a) for a in self.y], dtype=float)
 
 
 @dataclass(frozen=True)

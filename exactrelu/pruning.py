@@ -427,14 +427,6 @@ class PruneResult:
     log: list = field(default_factory=list)
     complete: bool = True
 
-    def summary(self) -> dict:
-        """The ``prune --json`` object of ``cli.md``."""
-        return {"neurons_before": self.neurons_before, "neurons_after": self.neurons_after,
-                "balanced_objective_before": self.objective_before_str,
-                "balanced_objective_after": self.objective_after_str,
-                "objective_not_larger": self.objective_not_larger,
-                "predictions_equal": self.predictions_equal}
-
 
 def _dataset_parts(net: Network, X, y, lam):
     if isinstance(X, Dataset):
@@ -702,16 +694,6 @@ class LSPruneResult:
     @property
     def objective_not_larger(self) -> bool:
         return self.increase_sign <= 0
-
-    def summary(self) -> dict:
-        return {"neurons_before": self.neurons_before, "neurons_after": self.neurons_after,
-                "balanced_objective_before": self.objective_before_str,
-                "balanced_objective_after": self.objective_after_str,
-                "objective_not_larger": self.objective_not_larger,
-                "predictions_equal": self.predictions_equal,
-                "rule": self.rule, "corrected": self.corrected,
-                "objective_increase": self.increase_str,
-                "objective_increase_sign": self.increase_sign}
 
 
 def _ls_exact(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]

@@ -34,7 +34,7 @@ from fractions import Fraction as F
 import pytest
 
 from exactrelu.cli import main
-from exactrelu.cli_path import parse_lams
+from exactrelu.cli.path import parse_lams
 from exactrelu.errors import ExactReluError, InputError
 from exactrelu.exact import exact_optimum_at
 from exactrelu.networks import Network

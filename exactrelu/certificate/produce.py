@@ -24,11 +24,11 @@ from fractions import Fraction
 from typing import Any
 
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ExactReluError
 from ..numbers import sqnorm, sqrt_bounds
 from ..arrangement import PatternSet, enumerate_patterns, network_patterns, sample_patterns
-from ..problem import ConvexProgram, Dataset
+from ..problem import ConvexProgram, Dataset, to_double
 
 __all__ = ["CertifyResult", "certify", "improvement_hint"]
 
@@ -52,14 +52,6 @@ class CertifyResult:
     @property
     def gap(self) -> Fraction:
         return self.upper - self.lower
-
-    def summary(self) -> dict:
-        """The one-line JSON of ``certify --json`` (cli.md)."""
-        from ..numbers import q_str
-
-        return {"lower": q_str(self.lower), "upper": q_str(self.upper), "exact": self.exact,
-                "complete": self.complete, "patterns": self.patterns,
-                "active_neurons": self.active_neurons, "seconds": round(self.seconds, 3)}
 
 
 def _float_blocks(sol, active) -> dict:
@@ -124,8 +116,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     # 2. numeric solve (untrusted)
     t = time.perf_counter()
-    sol = solve_crelu(data.X_float(), data.y_float(), float(lam), ps.as_array(), tol=tol,
-                      strict=False)
+    sol = solve_crelu(data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(),
+                      tol=tol, strict=False)
     timings["solve"] = time.perf_counter() - t
     stage("exact bounds")
 

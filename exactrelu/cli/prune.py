@@ -13,24 +13,33 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Callable
+from ..errors import InputError
+from ._common import data_args, load_network
 
-from .errors import InputError
-
-__all__ = ["register", "cmd_prune"]
-
-
-def _load_network(path: str, data):
-    from .cli import _load_network as load
-
-    return load(path, data)
+__all__ = ["register", "run", "json_summary"]
 
 
-def cmd_prune(args: argparse.Namespace) -> int:
-    from .io.files import write_atomic
-    from .io.data import parse_lam, read_csv
-    from .io.networks import network_json
-    from .pruning import RULES, prune_ls, prune_network
+def json_summary(res) -> dict:
+    """The ``prune --json`` object (CLI spec) of a :class:`~exactrelu.pruning.PruneResult`;
+    for a :class:`~exactrelu.pruning.PruneLSResult` (``--target-neurons``) with the rule
+    and the exact objective increase added."""
+    out = {"neurons_before": res.neurons_before, "neurons_after": res.neurons_after,
+           "balanced_objective_before": res.objective_before_str,
+           "balanced_objective_after": res.objective_after_str,
+           "objective_not_larger": res.objective_not_larger,
+           "predictions_equal": res.predictions_equal}
+    if hasattr(res, "increase_sign"):
+        out.update({"rule": res.rule, "corrected": res.corrected,
+                    "objective_increase": res.increase_str,
+                    "objective_increase_sign": res.increase_sign})
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..io.files import write_atomic
+    from ..io.data import parse_lam, read_csv
+    from ..io.networks import network_json
+    from ..pruning import RULES, prune_ls, prune_network
 
     # -- validate everything before any work (nothing is written on bad input)
     if args.output is None:
@@ -51,12 +60,12 @@ def cmd_prune(args: argparse.Namespace) -> int:
         raise InputError(f"unknown --rule {rule!r}")
     lam = parse_lam(args.lam)
     data = read_csv(args.data, header=args.header, bias=args.bias)
-    net = _load_network(args.network, data)
+    net = load_network(args.network, data)
 
     if args.target_neurons is None:
         res = prune_network(net, data, lam=lam)
         write_atomic(args.output, network_json(res.network))
-        summary = res.summary()
+        summary = json_summary(res)
         if args.json:
             print(json.dumps(summary))
             return 0
@@ -80,7 +89,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         raise InputError(str(e)) from None
     write_atomic(args.output, network_json(res_ls.network))
     if args.json:
-        out = res_ls.summary()
+        out = json_summary(res_ls)
         out["target_neurons"] = args.target_neurons
         print(json.dumps(out))
         return 0
@@ -97,9 +106,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub, data_args: Callable[..., None]) -> None:
+def register(sub) -> None:
     """Add the ``prune`` sub-command to the sub-parser collection ``sub``."""
-    from .pruning import RULES
+    from ..pruning import RULES
 
     sp = sub.add_parser(
         "prune", help="minimal network: same predictions, balanced objective not larger",
@@ -125,4 +134,4 @@ def register(sub, data_args: Callable[..., None]) -> None:
                     help="with --target-neurons: zero the neuron, no LS correction "
                          "(baseline)")
     sp.add_argument("--seed", type=int, default=0, help="seed for --rule random")
-    sp.set_defaults(func=cmd_prune)
+    sp.set_defaults(func=run)

@@ -1,6 +1,7 @@
 """``exactrelu demo``: the whole pipeline on bundled examples, in seconds."""
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -8,7 +9,9 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+__all__ = ["register", "run", "run_demo"]
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _say(msg: str = "") -> None:
@@ -16,25 +19,37 @@ def _say(msg: str = "") -> None:
 
 
 def _standalone_checker() -> Path | None:
-    p = Path(__file__).resolve().parents[1] / "proofs_checks" / "check_cert.py"
+    p = Path(__file__).resolve().parents[2] / "proofs_checks" / "check_cert.py"
     return p if p.is_file() else None
 
 
 def run_demo(out_dir: str | None = None) -> int:
-    from .certificate.emit import dumps
-    from .certificate.produce import certify
-    from .io.data import read_csv
-    from .numbers import q_str
-    from .arrangement import enumerate_patterns, region_count_general_position
-
+    """Print the demo; write its files to ``out_dir`` (default: a temporary folder).
+    Exit code 0 when every certificate checked, else 1."""
     t_all = time.perf_counter()
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exactrelu-demo-"))
     out.mkdir(parents=True, exist_ok=True)
     _say("exactrelu demo: exact, verified training of two-layer ReLU networks")
     _say("  objective  NC = 1/2 ||sum_j (X W1_j)_+ w2_j - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)")
     _say("")
+    _exact_example()
+    cert_path = _regression_example(out)
+    ok = _check(cert_path)
 
-    # -- part 1: an exact optimum -------------------------------------------------
+    # -- part 4: a non-unique optimum and its optimal set ------------------------------
+    ok = _tied_example(out) and ok
+    _say("")
+    _say(f"demo finished in {time.perf_counter() - t_all:.1f} s; files in {out}")
+    return 0 if ok else 1
+
+
+def _exact_example() -> None:
+    """Part 1: an exact optimum, and a jump of the width-1 path."""
+    from ..certificate.produce import certify
+    from ..io.data import read_csv
+    from ..numbers import q_str
+    from ..arrangement import enumerate_patterns
+
     _say("1. A tiny 1-D data set (x = (1, -4), y = (3, 3/2), no bias), lam = 2")
     d1 = read_csv(DATA / "exact1d.csv")
     ps = enumerate_patterns(d1.X)
@@ -54,7 +69,7 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   optimal set (in the certificate): {len(osec['blocks'])} equicorrelated blocks, "
              f"{nv} vertex{'es' if nv != 1 else ''} = minimal optimal network"
              f"{'s' if nv != 1 else ''}; the optimum is {'unique' if nv == 1 else 'not unique'}")
-    from .paths import fixed_width_path
+    from ..paths import fixed_width_path
 
     fp = fixed_width_path(d1, [Fraction(1), Fraction(3, 2), Fraction(2), Fraction(5, 2),
                                Fraction(3)], 1)
@@ -66,7 +81,15 @@ def run_demo(out_dir: str | None = None) -> int:
              f"discontinuous, the width-2 path is not (exactrelu path --width 1)")
     _say("")
 
-    # -- part 2: bounds on a regression problem with bias ----------------------------
+
+def _regression_example(out: Path) -> Path:
+    """Part 2: bounds on a regression problem with bias; returns the certificate file."""
+    from ..certificate.emit import dumps
+    from ..certificate.produce import certify
+    from ..io.data import read_csv
+    from ..numbers import q_str
+    from ..arrangement import enumerate_patterns, region_count_general_position
+
     data = read_csv(DATA / "demo.csv", bias=True)
     lam = Fraction(1, 10)
     _say(f"2. {data.n} points of a 1-D regression with a bias column (d = {data.d}), lam = 1/10")
@@ -89,8 +112,11 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   gap {float(gap):.2e}: no ReLU network of any width does better than the "
              f"lower bound, and the network found is within the gap of it")
     _say(f"   certificate: {cert_path} ({cert_path.stat().st_size // 1024} KiB)")
+    return cert_path
 
-    # -- part 3: independent check ---------------------------------------------------
+
+def _check(cert_path: Path) -> bool:
+    """Part 3: the independent check of the certificate (standalone checker if present)."""
     chk = _standalone_checker()
     if chk is not None:
         t = time.perf_counter()
@@ -102,28 +128,23 @@ def run_demo(out_dir: str | None = None) -> int:
         _say(f"   {line}")
         ok = p.returncode == 0
     else:
-        from .certificate.check import check_file
+        from ..certificate.check import check_file
 
         r = check_file(str(cert_path))
         _say(f"3. exactrelu check: {r.message}")
         ok = r.code == 0
     _say("")
-
-    # -- part 4: a non-unique optimum and its optimal set ------------------------------
-    ok = _tied_example(out) and ok
-    _say("")
-    _say(f"demo finished in {time.perf_counter() - t_all:.1f} s; files in {out}")
-    return 0 if ok else 1
+    return ok
 
 
 def _tied_example(out: Path) -> bool:
     """A planted instance whose optimum is not unique: certify it (exact), then describe
     its optimal set with the same code as ``exactrelu optimal-set`` and sample it."""
-    from .certificate.emit import dumps
-    from .certificate.produce import certify
-    from .numbers import q_str
-    from .optimal_sets import mix_vertices
-    from .planted import planted_instance
+    from ..certificate.emit import dumps
+    from ..certificate.produce import certify
+    from ..numbers import q_str
+    from ..optimal_sets import mix_vertices
+    from ..planted import planted_instance
 
     p = planted_instance(10, 3, 3, seed=1, unique=False)
     _say(f"4. A planted instance with tied blocks (n = {p.data.n}, d = {p.data.d}), "
@@ -135,8 +156,8 @@ def _tied_example(out: Path) -> bool:
         _say(f"   bounds [{float(res.lower):.12g}, {float(res.upper):.12g}] (not exact)")
         return True
     _say(f"   optimum proved exactly: p* = {q_str(res.lower)} (certificate: {path.name})")
-    from .describe import describe_optimal_set
-    from .results import Certificate
+    from ..describe import describe_optimal_set
+    from ..results import Certificate
 
     os_ = describe_optimal_set(Certificate.load(path), max_vertices=1000)
     ctx = os_._internal[0]
@@ -151,3 +172,17 @@ def _tied_example(out: Path) -> bool:
          f"{'all' if inside else 'NOT all'} optimal, each with the same fit and value p* "
          f"(exactrelu optimal-set CERT --samples)")
     return inside
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_demo(out_dir=args.out)
+
+
+def register(sub) -> None:
+    """Add the ``demo`` sub-command to the sub-parsers ``sub`` of ``exactrelu``."""
+    sp = sub.add_parser("demo", help="the whole pipeline on a bundled example, in seconds",
+                        description="Run the pipeline on a small bundled data set and explain "
+                                    "each step.")
+    sp.add_argument("--out", metavar="DIR", default=None,
+                    help="folder for the files the demo writes (default: a temporary folder)")
+    sp.set_defaults(func=run)

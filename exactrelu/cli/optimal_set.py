@@ -30,16 +30,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any
 
-from .errors import ExactReluError, InputError
-from .numbers import parse_rational, q_str
+from ..errors import ExactReluError, InputError
+from ..numbers import q_str
+from ._common import approx
 
-__all__ = ["register", "cmd_optimal_set", "read_certificate"]
+__all__ = ["register", "run", "read_certificate"]
 
-from .certificate.read import read_certificate  # noqa: E402  (re-exported)
+from ..certificate.read import read_certificate  # noqa: E402  (re-exported)
 
 
 # ------------------------------------------------------------------------ the command
@@ -83,8 +81,8 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     written to ``--samples-out``, and the spread of the test error on ``--test``."""
     import numpy as np
 
-    from .io.data import read_csv
-    from .optimal_sets import mix_vertices
+    from ..io.data import read_csv
+    from ..optimal_sets import mix_vertices
 
     ctx, data = os_._internal
     test = None
@@ -107,7 +105,7 @@ def _samples(os_, args: argparse.Namespace) -> dict:
                "method": out["method"],
                "samples": [{"alpha": {k: q_str(a) for k, a in zip(ctx.keys, S.exact(i)) if a}}
                            for i in range(len(S))]}
-        from .io.files import write_atomic
+        from ..io.files import write_atomic
 
         write_atomic(args.samples_out, json.dumps(doc))
         out["file"] = args.samples_out
@@ -127,15 +125,15 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     return out
 
 
-def cmd_optimal_set(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
     if (args.samples_out or args.test) and not args.samples:
         raise InputError("--samples-out and --test need --samples [N]")
-    from .describe import describe_optimal_set
-    from .results import Certificate
+    from ..describe import describe_optimal_set
+    from ..results import Certificate
 
     cert = Certificate.load(args.cert)
     os_ = describe_optimal_set(cert, max_vertices=args.max_vertices)
@@ -169,8 +167,8 @@ def cmd_optimal_set(args: argparse.Namespace) -> int:
                   "shown (an exact LP optimum, max sum alpha); min_neurons not determined")
     else:
         gap = cert.upper - cert.lower
-        print(f"not exact: lower < upper (gap {float(gap):.3e}, lower ~ "
-              f"{float(cert.lower):.15g}); the optimal set is not known exactly.")
+        print(f"not exact: lower < upper (gap {approx(gap, '.3e')}, lower ~ "
+              f"{approx(cert.lower, '.15g')}); the optimal set is not known exactly.")
         print(f"model-relative polytope of the certificate's {rep['relative_to']}: "
               f"{len(sup)} neurons, dimension {rep['dimension']} (every point has exactly "
               f"the same training predictions)")
@@ -234,4 +232,4 @@ def register(sub) -> None:
                          "applied): report the spread of test MSE, and of accuracy for "
                          "+-1 targets, over the samples")
     sp.add_argument("--header", action="store_true", help="the --test CSV has a header line")
-    sp.set_defaults(func=cmd_optimal_set)
+    sp.set_defaults(func=run)

@@ -17,20 +17,19 @@ import argparse
 import json
 import os
 from fractions import Fraction
-from typing import Callable
+from ..errors import InputError
+from ..io.files import save_atomic
+from ._common import approx, data_args
 
-from .errors import InputError
-from .io.files import save_atomic
-
-__all__ = ["register", "cmd_path", "parse_lams"]
+__all__ = ["register", "run", "parse_lams", "json_line"]
 
 
 def parse_lams(text: str) -> list[Fraction]:
     """``--lams``: ``a,b,c`` (each a positive rational: ``3/8``, ``0.5``, ``1e-2``) or
     ``lo:hi:k`` (``k`` values evenly spaced from ``lo`` to ``hi`` inclusive, exactly).
     :class:`~exactrelu.errors.InputError` names the bad item."""
-    from .numbers import parse_rational
-    from .paths import lam_grid
+    from ..numbers import parse_rational
+    from ..paths import lam_grid
 
     def positive(item: str, what: str) -> Fraction:
         try:
@@ -69,6 +68,17 @@ def parse_lams(text: str) -> list[Fraction]:
     return out
 
 
+def json_line(lam: Fraction, lower: Fraction, upper: Fraction, neurons: int, blocks) -> dict:
+    """The ``path --json`` line of one ``lam`` (CLI spec): its bounds, its number of
+    neurons and their :class:`~exactrelu.paths.PathBlock` s."""
+    from ..numbers import q_str
+
+    return {"lam": q_str(lam), "lower": q_str(lower), "upper": q_str(upper),
+            "neurons": neurons,
+            "blocks": [{"pattern": b.pattern, "sign": int(b.sign), "u": [q_str(a) for a in b.u]}
+                       for b in blocks]}
+
+
 def _check_output(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
@@ -80,18 +90,18 @@ def _check_output(path: str) -> None:
 
 
 def _num(x: Fraction, exact: bool) -> str:
-    from .numbers import q_str
+    from ..numbers import q_str
 
     s = q_str(x)
     if exact and len(s) <= 22:
         return s
-    return f"{float(x):.12g}"
+    return approx(x, ".12g")
 
 
 def _neuron_text(b) -> str:
     """``(pattern, sign) u=...`` plus the weights when ``sqrt(||u||)`` is rational."""
-    from .networks import convex_to_network
-    from .numbers import q_str
+    from ..networks import convex_to_network
+    from ..numbers import q_str
 
     u = "(" + ", ".join(q_str(a) for a in b.u) + ")"
     prod = convex_to_network({(b.pattern, b.sign): b.u}, d=len(b.u))
@@ -103,8 +113,8 @@ def _neuron_text(b) -> str:
     return txt
 
 
-def cmd_path(args: argparse.Namespace) -> int:
-    from .io.data import read_csv
+def run(args: argparse.Namespace) -> int:
+    from ..io.data import read_csv
 
     lams = parse_lams(args.lams)
     if args.width is not None and args.width < 1:
@@ -118,12 +128,12 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def _convex(args, data, lams) -> int:
-    from .paths import certified_path, path_violations, plot_certified_path
+    from ..paths import certified_path, path_violations, plot_certified_path
 
     path = certified_path(data, lams, progress=None if not args.json else False)
     if args.json:
         for p in path:
-            print(json.dumps(p.json_line()))
+            print(json.dumps(json_line(p.lam, p.lower, p.upper, int(p.neurons), p.blocks)))
     else:
         lm = path.lam_max if path.lam_max is not None else f"sqrt({path.lam_max_sq})"
         print(f"{data.source}: n={data.n}, d={data.d}"
@@ -136,7 +146,7 @@ def _convex(args, data, lams) -> int:
         for p in path:
             uq = "-" if p.unique is None else ("yes" if p.unique else "no")
             print(f"{_num(p.lam, True):>14}  {_num(p.lower, p.exact):>22}  "
-                  f"{_num(p.upper, p.exact):>22}  {float(p.gap):9.2e}  {p.neurons:>7}  "
+                  f"{_num(p.upper, p.exact):>22}  {approx(p.gap, '9.2e')}  {p.neurons:>7}  "
                   f"{'yes' if p.exact else 'no':>5}  {uq:>6}")
         bad = path_violations(path)
         print(f"monotonicity/concavity checks (L6) over {len(path)} points: "
@@ -152,14 +162,14 @@ def _convex(args, data, lams) -> int:
 
 
 def _fixed(args, data, lams) -> int:
-    from .numbers import q_str
-    from .paths import fixed_width_path, one_dimensional_path, plot_fixed_width_path
+    from ..numbers import q_str
+    from ..paths import fixed_width_path, one_dimensional_path, plot_fixed_width_path
 
     m = args.width
     try:
         fw = fixed_width_path(data, lams, m)
     except Exception as e:
-        from .errors import ExactReluError
+        from ..errors import ExactReluError
 
         if isinstance(e, ExactReluError) and "limit" in str(e):
             raise InputError(f"--width {m}: {e}") from None
@@ -167,7 +177,8 @@ def _fixed(args, data, lams) -> int:
     ps = fw.patterns
     if args.json:
         for p in fw.points:
-            print(json.dumps(p.json_line(ps)))
+            bl = p.blocks(ps)
+            print(json.dumps(json_line(p.lam, p.lower, p.upper, len(bl), bl)))
     else:
         print(f"{data.source}: n={data.n}, d={data.d}; exact optimum of the width-{m} network "
               f"(minimum over block sets of size <= {m} of the restricted convex program)")
@@ -212,7 +223,7 @@ def _fixed(args, data, lams) -> int:
     return 0
 
 
-def register(sub, data_args: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(sub) -> None:
     """Add the ``path`` sub-command to the sub-parsers ``sub`` of ``exactrelu``."""
     sp = sub.add_parser(
         "path", help="certified lambda-path; with --width, exact optimum of the m-neuron network",
@@ -232,4 +243,4 @@ def register(sub, data_args: Callable[[argparse.ArgumentParser], None]) -> None:
                     help='one JSON line per lam: {"lam", "lower", "upper", "neurons", "blocks"}')
     sp.add_argument("--plot", metavar="FILE",
                     help="draw block norms / neuron weights and the objective versus lam")
-    sp.set_defaults(func=cmd_path)
+    sp.set_defaults(func=run)

@@ -1,0 +1,59 @@
+"""What several ``exactrelu`` commands share: the DATA/--bias/--header/--lam arguments
+and loading the data and a network file (bad input: :class:`InputError`, exit 2)."""
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+from fractions import Fraction
+
+from ..errors import InputError
+
+__all__ = ["data_args", "load_data", "load_network", "positive_sample", "approx"]
+
+
+def data_args(sp: argparse.ArgumentParser, *, lam: bool = False) -> None:
+    """Add ``DATA``, ``--bias``, ``--header`` (and ``--lam Q`` when ``lam``) to ``sp``."""
+    sp.add_argument("data", metavar="DATA",
+                    help="CSV file: one sample per line, features then target; values are "
+                         "integers, decimals or p/q fractions, read exactly")
+    sp.add_argument("--bias", action="store_true", help="append a column of ones to X")
+    sp.add_argument("--header", action="store_true", help="skip the first line of DATA")
+    if lam:
+        sp.add_argument("--lam", required=True, metavar="Q",
+                        help="weight decay: a positive rational (3/8, 0.01, 1e-3)")
+
+
+def load_data(args: argparse.Namespace):
+    """The :class:`~exactrelu.problem.Dataset` of ``args.data`` (exact CSV reader)."""
+    from ..io.data import read_csv
+
+    return read_csv(args.data, header=getattr(args, "header", False), bias=args.bias)
+
+
+def load_network(path: str, data):
+    """The network in ``path``, checked against ``data`` (bias column, input count)."""
+    from ..io.networks import read_network
+
+    net = read_network(path)
+    if getattr(net, "bias_column", False) and not data.bias:
+        raise InputError("the network has a first-layer bias: run with --bias", file=path)
+    if net.d is not None and net.d != data.d:
+        raise InputError(f"the network has {net.d} inputs but the data has {data.d} columns"
+                         f"{' (with the bias column)' if data.bias else ''}", file=path)
+    return net
+
+
+def positive_sample(args: argparse.Namespace) -> None:
+    """``--sample N`` must be a positive integer when given."""
+    if args.sample is not None and args.sample < 1:
+        raise InputError("--sample must be a positive integer")
+
+
+def approx(x: Fraction, spec: str) -> str:
+    """``x`` formatted as a float with ``spec`` (``".12g"``, ``"9.2e"``), for display only;
+    beyond the double range (where ``float(x)`` overflows) from a 28-digit decimal."""
+    try:
+        return format(float(x), spec)
+    except OverflowError:
+        x = Fraction(x)
+        return format((Decimal(x.numerator) / Decimal(x.denominator)).normalize(), spec)
