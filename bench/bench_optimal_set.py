@@ -59,7 +59,7 @@ def random_polytope(n: int, L: int, seed: int) -> Polytope:
 def multi_tie(ties: int, seed: int):
     """Planted non-unique instance with ``ties`` tie rows through one direction (d = 3 +
     ties - 1 so the tie rows are independent)."""
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
     from exactrelu.arrangement import enumerate_patterns
     from exactrelu.planted import planted_instance
     from exactrelu.problem import ConvexProgram, Dataset
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     for n, L in sizes:
         rows.append(bench_one("random seed 0", random_polytope(n, L, 0)))
     from exactrelu.planted import planted_instance
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
 
     for (n, d, k, s) in [(8, 2, 3, 0), (12, 2, 4, 2), (10, 3, 3, 1)]:
         p = planted_instance(n, d, k, seed=s, unique=False)

@@ -4,7 +4,7 @@ Used by :func:`exactrelu.optimal_sets` and by ``exactrelu optimal-set`` (which o
 the result).  Nothing in the certificate is trusted:
 
 * if the claim is exact (``lower == upper``), the exact optimum at the certificate's
-  residual ``dual.r`` is re-proved (:func:`exactrelu.exact.exact_optimum_at`) -- or
+  residual ``dual.r`` is re-proved (:func:`exactrelu.rational_optimum.exact_optimum_at`) -- or
   taken from :func:`exactrelu.certificate.produce`, which proved it moments ago -- and the optimal
   set computed (:func:`exactrelu.optimal_sets.optimal_set`): support ``S``, uniqueness
   with a witness, all vertices (support-minimal networks), the fewest neurons;
@@ -50,7 +50,7 @@ def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
     if solved is not None and solved[1] is not None:
         program, eo = solved
     else:
-        from .exact import exact_optimum_at
+        from .rational_optimum import exact_optimum_at
         from .problem import ConvexProgram
 
         c = _parsed(cert)

@@ -12,8 +12,7 @@ neuron, by AM-GM) is::
 
     B(W1, w2)  = 1/2 ||f - y||^2 + lam sum_j ||W1_j|| |w2_j|            (B <= NC)
 
-Solution mappings (Pilanci & Ergen 2020; Mishkin & Pilanci 2023, section 1.6 of the
-digest):
+Solution mappings (Pilanci & Ergen 2020; Mishkin & Pilanci 2023, docs/theory.md §1.6):
 
 * **C -> NC** (:func:`convex_to_network`).  A nonzero convex block ``u`` with sign ``s``
   becomes the neuron ``W1 = u / sqrt(||u||)``, ``w2 = s sqrt(||u||)``.  The scale

@@ -1,5 +1,5 @@
 r"""The model-relative polytope of a (near-optimal) rational model, and optimisation and
-sampling over it (paper digest section 3, Table 1 and the "10,000 samples" experiment).
+sampling over it (docs/theory.md §3, Table 1 and the "10,000 samples" experiment).
 
 On real data the optimum is usually irrational, so the exact optimal set
 (:mod:`exactrelu.optimal_sets`) is out of reach.  What *is* exact is the set of models that

@@ -1,6 +1,6 @@
 r"""The optimal set of the convex program (and of ReLU training), exactly.
 
-Mishkin & Pilanci (2023), paper digest sections 2.2-2.9, 2.12.  Given the exact optimal
+Mishkin & Pilanci (2023), docs/theory.md §2.2-2.9, §2.12.  Given the exact optimal
 residual ``r`` (so the fit ``yhat = y - r`` is known), every optimum of a constrained group
 lasso (CGL) -- C-ReLU is one, with blocks ``b = (i, s)``, ``Z_b = s D_i X`` and cones
 ``K_b = {u : A_b u >= 0}`` -- is ``w_b = alpha_b v_b``, where
@@ -8,7 +8,7 @@ lasso (CGL) -- C-ReLU is one, with blocks ``b = (i, s)``, ``Z_b = s D_i X`` and 
 * ``v_b = Proj_{K_b}(Z_b^T r)`` with projection multipliers ``rho_b`` (Moreau),
 * ``E = {b : ||v_b||^2 = lam^2}`` is the *equicorrelation set* (all other blocks are zero),
 * ``alpha`` ranges over the polytope
-  ``P = {alpha in R^E, alpha >= 0 : sum_b alpha_b Z_b v_b = yhat}`` (digest 2.4).
+  ``P = {alpha in R^E, alpha >= 0 : sum_b alpha_b Z_b v_b = yhat}`` (docs/theory.md §2.4).
 
 On ``P`` the objective is constant: ``||w_b|| = alpha_b lam`` and
 ``sum_b alpha_b = <yhat, r> / lam^2`` (so ``P`` is bounded).  This module computes, all in
@@ -17,17 +17,17 @@ exact rational arithmetic (``fractions.Fraction`` at the API, python-flint and
 
 * the **support set** ``S = {b : max_{alpha in P} alpha_b > 0}`` by exact LPs;
 * **all vertices** of ``P`` (pycddlib, exact); a vertex is exactly a point whose active
-  fits are linearly independent, i.e. a *support-minimal* optimal model (digest 2.9,
+  fits are linearly independent, i.e. a *support-minimal* optimal model (docs/theory.md §2.9,
   Lemma 8 of ``proofs_checks/SPEC.md``); each is re-verified independently;
 * the **uniqueness verdict**: the optimum is unique iff the fits of ``S`` are linearly
-  independent (digest 2.7); otherwise a null vector is returned as witness;
+  independent (docs/theory.md §2.7); otherwise a null vector is returned as witness;
 * the **min-norm solution** ``argmin ||w||`` (= ``argmin ||alpha||`` over ``P``), with its
-  exact KKT certificate ``alpha = (M^T mu)_+`` (digest 2.12, T23);
-* both notions of minimality (digest 2.9): *support-minimal* (= vertex) and
+  exact KKT certificate ``alpha = (M^T mu)_+`` (docs/theory.md §2.12, T23);
+* both notions of minimality (docs/theory.md §2.9): *support-minimal* (= vertex) and
   *cardinality-minimal* (fewest neurons = the minimum over the vertices);
 * the ``optimal_set`` section of a certificate (format v1, check 6).
 
-Two meanings of "minimal" (digest 2.9): a model is **support-minimal** when no optimal
+Two meanings of "minimal" (docs/theory.md §2.9): a model is **support-minimal** when no optimal
 model has a support strictly contained in its own (equivalently: a vertex of ``P``;
 equivalently: its active fits are independent), and **cardinality-minimal** when no
 optimal model has fewer nonzero blocks.  Cardinality-minimal implies support-minimal, not
@@ -482,7 +482,7 @@ class Polytope:
         """``(S, beta)``: the support ``S`` (:meth:`support`, sorted) and a nonzero integer
         ``beta`` with ``sum_{j in S} beta_j cols_j = 0`` -- then ``P`` is not a single point
         (a relative-interior point moves along ``beta``) -- or ``beta = None``: ``P`` is a
-        single point (digest 2.7).  The one uniqueness routine of exactrelu."""
+        single point (docs/theory.md §2.7).  The one uniqueness routine of exactrelu."""
         if not self.null_basis:                 # ker M = 0: P is at most one point
             return tuple(self.support_of(self.point or ())), None
         S = sorted(self.support())
@@ -983,7 +983,7 @@ def _affine_min_norm(S: Sequence[Vec]) -> list[Fraction]:
 @dataclass(frozen=True)
 class CGL:
     """A constrained group lasso ``min 1/2 ||Z w - y||^2 + lam sum_b ||w_b||`` s.t.
-    ``A_b w_b >= 0`` (digest 1.4 with ``A_b = -K_b^T``).
+    ``A_b w_b >= 0`` (docs/theory.md §1.4 with ``A_b = -K_b^T``).
 
     ``Z`` is ``n x p`` (rows), ``blocks[b]`` the column indices of block ``b``, ``cones[b]``
     the rows of ``A_b`` (``()`` for an unconstrained block), ``labels`` optional names."""
@@ -1094,7 +1094,7 @@ class OptimalSet:
             return False
 
     def is_support_minimal(self, alpha: Mapping[Any, Fraction]) -> bool:
-        """Support-minimal = vertex = independent active fits (digest 2.9)."""
+        """Support-minimal = vertex = independent active fits (docs/theory.md §2.9)."""
         return self.polytope.is_vertex(self.alpha_vector(alpha))
 
     def is_cardinality_minimal(self, alpha: Mapping[Any, Fraction]) -> bool:
@@ -1135,7 +1135,7 @@ def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r:
         union = tuple(sorted({j for al in vv for j, a in enumerate(al) if a}))
         if union != S_idx:                                     # pragma: no cover
             raise ExactReluError("internal: LP support and vertex supports disagree")
-        for al in vv:                                          # energy identity (digest 2.4)
+        for al in vv:                                          # energy identity (docs/theory.md §2.4)
             if sum(al, _ZERO) != sum_alpha:                    # pragma: no cover
                 raise ExactReluError("internal: sum alpha differs between vertices")
     unique = beta is None
@@ -1200,7 +1200,7 @@ def cgl_optimal_set(cgl: CGL, r: Sequence[object], *, enumerate_vertices: bool =
 def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
                 vertex_limit: int | None = None) -> OptimalSet:
     """The optimal set of C-ReLU (``program``: :class:`exactrelu.problem.ConvexProgram`)
-    from its proved exact optimum (:class:`exactrelu.exact.ExactOptimum`).
+    from its proved exact optimum (:class:`exactrelu.rational_optimum.ExactOptimum`).
 
     ``E`` = ``exact_opt.equicorrelated`` (``||Proj_K c_b||^2 = lam^2``, every other block
     is strictly dual feasible, as ``exact_optimum_at`` proved), ``v_b`` and the projection
@@ -1272,7 +1272,7 @@ def optimal_set_section(program, exact_opt, *, opt_set: OptimalSet | None = None
 
 
 def example_b(lam: object = 1) -> tuple[CGL, Vec]:
-    """Digest Example B (non-negative lasso, non-unique): ``Z = [[1, 0, 1/2], [0, 1, 1/2]]``,
+    """docs/theory.md §5.1 Example B (non-negative lasso, non-unique): ``Z = [[1, 0, 1/2], [0, 1, 1/2]]``,
     ``y = (3, 3)``, cones ``R_+``; for ``0 < lam < 3`` the optimal residual is
     ``(lam, lam)``.  Returns ``(cgl, r)``."""
     lq = to_q(lam)
@@ -1288,7 +1288,7 @@ def example_b(lam: object = 1) -> tuple[CGL, Vec]:
 @dataclass(frozen=True)
 class Minimality:
     """Exact minimality verdict of a model: ``minimal`` iff its active fits are linearly
-    independent (for an OPTIMAL model: support-minimal, digest 2.9); ``witness`` a nonzero
+    independent (for an OPTIMAL model: support-minimal, docs/theory.md §2.9); ``witness`` a nonzero
     dependency ``sum_j witness_j fit_j = 0`` (keys = the model's blocks / neuron indices)
     otherwise; ``rank`` of the active fits; ``active`` their number."""
 
@@ -1386,7 +1386,7 @@ def check_segment(program, os_: OptimalSet, alpha1: Mapping[Any, Fraction],
 
 def check_collinear(program, os_: OptimalSet, net) -> bool:
     """Every nonzero neuron of an optimal network is positively collinear with ``v_b`` of
-    an equicorrelated block ``b`` of its sign whose cone contains it (digest 2.3: all
+    an equicorrelated block ``b`` of its sign whose cone contains it (docs/theory.md §2.3: all
     optimal weights of a block point along ``v_b``).  Exact: ``u = |w2| W1``,
     ``u.v > 0``, ``(u.v)^2 = ||u||^2 ||v||^2`` and ``A_b u >= 0``."""
     for j in net.nonzero_neurons():

@@ -1,6 +1,6 @@
 r"""Regularization paths of two-layer ReLU networks, certified point by point.
 
-Mishkin & Pilanci (2023), digest sections 2.2 (L5, L6) and 2.12.  Along a grid of weight
+Mishkin & Pilanci (2023), docs/theory.md §2.2 (L5, L6) and §2.12.  Along a grid of weight
 decays ``lam`` this module computes:
 
 * :func:`lam_max` -- the smallest ``lam`` at which the zero network is optimal,
@@ -27,7 +27,7 @@ decays ``lam`` this module computes:
   functions is rational (verified: both networks optimal there, different fits),
   else bracketed by certified bounds.
 * :func:`one_dimensional_path` -- ``d = 1`` without bias: the whole path in closed form
-  (digest Example A), breakpoints ``|a.y|``, ``|b.y|``, and the width-1 jump
+  (docs/theory.md §5.1 Example A), breakpoints ``|a.y|``, ``|b.y|``, and the width-1 jump
   (Example C: ``(3 - lam)^2 = (6 - lam)^2 / 16``, so ``lam = 2``).
 
 Everything decided here is decided in exact rational arithmetic; floats only produce
@@ -89,10 +89,10 @@ def _nonneg_solve(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction]
 # ====================================================================== lambda_max
 
 def _lam_max(data: Dataset, ps: PatternSet) -> tuple[Fraction, Block | None]:
-    from .certificate.refine import exact_correlation_norms
+    from .certificate.dual_bound import exact_correlation_norms
     from .cones import cone_matrix, project
 
-    from .certificate.refine import _int_data
+    from .certificate.dual_bound import _int_data
 
     prog = ConvexProgram(data, Fraction(1), ps)
     C, den = exact_correlation_norms(prog, data.y)        # X^T D_i y = C_i / den
@@ -129,7 +129,7 @@ def lam_max(data: Dataset, patterns: PatternSet | None = None
             ) -> tuple[Fraction, Fraction | None]:
     """``(lam_max^2, lam_max or None)``: the zero network is optimal iff ``lam >= lam_max``.
 
-    ``lam_max^2 = max_b ||Pi_{K_b}(s X^T D_b y)||^2`` over every block (digest L5), from
+    ``lam_max^2 = max_b ||Pi_{K_b}(s X^T D_b y)||^2`` over every block (docs/theory.md §2.2 L5), from
     exact cone projections; blocks are visited by decreasing ``||X^T D_b y||^2`` and the
     scan stops once that upper bound falls below the best projection.  The second entry
     is ``lam_max`` itself when ``lam_max^2`` is a rational square, else ``None``
@@ -248,7 +248,7 @@ def _blocks_of(ps: PatternSet, blocks: Mapping[Block, Sequence[Fraction]]) -> tu
 
 
 def _optimal_set_info(program: ConvexProgram, opt, ps: PatternSet, *, max_lp: int = 200):
-    """``(unique, support, min_norm blocks)`` of an exact optimum (digest 2.4, 2.7, 2.12)
+    """``(unique, support, min_norm blocks)`` of an exact optimum (docs/theory.md §2.4, §2.7, §2.12)
     by the polytope of optimal ``alpha`` over the equicorrelation set
     (:class:`~exactrelu.optimal_sets.Polytope`: :meth:`uniqueness` -- unique iff the fits
     ``Z_b v_b`` of the support are independent -- and :meth:`min_norm`).  ``None`` = not
@@ -277,9 +277,9 @@ def _optimal_set_info(program: ConvexProgram, opt, ps: PatternSet, *, max_lp: in
 
 def _point(ctx: _Ctx, lam: Fraction, initial, *, exact: bool | str, details: bool, bits: int,
            tol: float) -> tuple[PathPoint, list]:
-    from .certificate.refine import dyadic, exact_dual_bound
+    from .certificate.dual_bound import dyadic, exact_dual_bound
     from .cones import project
-    from .exact import exact_optimum, exact_optimum_at
+    from .rational_optimum import exact_optimum, exact_optimum_at
 
     t0 = time.perf_counter()
     data, ps = ctx.data, ctx.ps
@@ -358,8 +358,8 @@ def _point(ctx: _Ctx, lam: Fraction, initial, *, exact: bool | str, details: boo
 
 def _cheap_exact(program: ConvexProgram, sol):
     """The cheap exact attempt: the float residual rounded to simple rationals, proved
-    optimal exactly (:func:`exactrelu.exact.exact_optimum_at`) -- no KKT refinement."""
-    from .exact import exact_optimum_at, reconstruct_rational
+    optimal exactly (:func:`exactrelu.rational_optimum.exact_optimum_at`) -- no KKT refinement."""
+    from .rational_optimum import exact_optimum_at, reconstruct_rational
 
     if not sol.active:
         return exact_optimum_at(program, program.data.y, candidates=[])
@@ -418,7 +418,7 @@ def certified_path(data: Dataset, lams: Iterable[object], *,
     The grid is solved from the largest ``lam`` down; with ``warm`` each solve starts
     from the previous active blocks.  Points at ``lam >= lam_max`` are the zero network,
     exactly, without a solve.  ``exact`` -- the search for the exact (rational) optimum:
-    ``True`` the full search at every point (:func:`exactrelu.exact.exact_optimum`: KKT
+    ``True`` the full search at every point (:func:`exactrelu.rational_optimum.exact_optimum`: KKT
     refinement + rational reconstruction + exact proof); ``"cheap"`` only the float
     residual rounded to simple rationals and proved; ``"auto"`` (default) the full search
     until it has failed at ``auto_misses`` consecutive points (an irrational path), then
@@ -491,7 +491,7 @@ def certified_path(data: Dataset, lams: Iterable[object], *,
 # ======================================================= monotonicity / concavity
 
 def path_violations(points: Iterable[PathPoint]) -> list[str]:
-    """Every violated consequence of digest L6 on a path (empty list = all hold).
+    """Every violated consequence of docs/theory.md §2.2 L6 on a path (empty list = all hold).
 
     Exact points (value, loss, penalty all exact), for ``lam1 < lam2 < lam3``:
     ``p*`` non-decreasing, loss non-decreasing, penalty non-increasing, the secant slope
@@ -661,9 +661,9 @@ def restricted_optimum(program: ConvexProgram, subset: Sequence[Block], *, cone=
     equicorrelated fits).  Otherwise: lower bound by weak duality for the restricted
     dual (rounded residual, exact projections, exact scaling), upper bound = the exact
     objective (norms enclosed) of the rounded solution projected into its cones."""
-    from .certificate.refine import dyadic
+    from .certificate.dual_bound import dyadic
     from .cones import cone_matrix, project
-    from .exact import reconstruct_rational
+    from .rational_optimum import reconstruct_rational
 
     data, lam = program.data, program.lam
     ps = program.patterns
@@ -866,7 +866,7 @@ def fixed_width_optimum(data: Dataset, lam: object, m: int, *,
 
 @dataclass(frozen=True)
 class OneDimensionalPath:
-    """Closed-form path for ``d = 1`` without bias (digest Example A): with
+    """Closed-form path for ``d = 1`` without bias (docs/theory.md §5.1 Example A): with
     ``a = (x)_+``, ``b = (-x)_+``, ``A = a.y``, ``B = b.y``::
 
         s*(lam) = S_lam(A) / ||a||^2,   t*(lam) = S_lam(B) / ||b||^2,   yhat = a s* + b t*,
@@ -924,7 +924,7 @@ class OneDimensionalPath:
         return sqnorm(self.data.y) / 2 - self.gain("P", lam) - self.gain("N", lam)
 
     def blocks(self, lam: object) -> dict[Block, Vec]:
-        """The unique optimal blocks ``{(i, s): (u,)}`` (digest Example A mapping)."""
+        """The unique optimal blocks ``{(i, s): (u,)}`` (docs/theory.md §5.1 Example A mapping)."""
         s, t = self.s(lam), self.t(lam)
         out: dict[Block, Vec] = {}
         if s:
@@ -1068,7 +1068,7 @@ def _branch_float(ctx: _Ctx, B: Sequence[Block], lam: float):
 def _locate(data: Dataset, ps: PatternSet, m: int, lo: FixedWidthPoint, hi: FixedWidthPoint,
             ctx: _Ctx) -> Jump:
     """Locate the change between two grid points (see :func:`fixed_width_path`)."""
-    from .exact import reconstruct_rational
+    from .rational_optimum import reconstruct_rational
 
     Rb, Ra = lo.winners[0], hi.winners[0]
     jump = Jump(lo.lam, hi.lam, _blocks_of(ps, Rb.solution), _blocks_of(ps, Ra.solution),

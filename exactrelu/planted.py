@@ -1,6 +1,6 @@
 """Planted C-ReLU instances whose exact optimum is known by construction.
 
-*Residual first* (paper digest §5.0 (c)).  For a block ``b = (i, s)`` write
+*Residual first* (docs/theory.md §5.0 (c)).  For a block ``b = (i, s)`` write
 ``c_b(r) = s X^T D_i r``.  If a rational residual ``r̂`` and ``lam`` satisfy
 
 * ``c_b(r̂) = lam e_b`` with ``e_b`` a rational unit vector in ``K_i`` for every block of
@@ -9,13 +9,13 @@
 
 then for any ``alpha_b > 0`` the blocks ``u_b = alpha_b lam e_b`` (``b ∈ S``), zero
 elsewhere, are optimal for ``y = ŷ + r̂``, ``ŷ = sum_b s_b D_i X u_b``: ``(u, r̂)`` satisfies
-the KKT conditions (digest §2.1) with ``v_b = lam e_b``.  The optimal value is rational,
+the KKT conditions (docs/theory.md §2.1) with ``v_b = lam e_b``.  The optimal value is rational,
 
     p* = 1/2 ||r̂||^2 + lam sum_b ||u_b|| = 1/2 ||r̂||^2 + lam^2 sum_b alpha_b,
 
 because ``||u_b|| = alpha_b lam`` exactly (``||e_b|| = 1``), and strong duality gives
 ``p* = r̂ . y - 1/2 ||r̂||^2``.  Strict feasibility makes the equicorrelation set equal to
-``S``, so the optimal set is ``{alpha >= 0 : sum_b alpha_b s_b D_i X v_b = ŷ}`` (digest
+``S``, so the optimal set is ``{alpha >= 0 : sum_b alpha_b s_b D_i X v_b = ŷ}`` (docs/theory.md
 §2.4): a single point iff the active fits are linearly independent (§2.7).
 
 Rational unit vectors come from inverse stereographic projection of rational points.
@@ -398,7 +398,7 @@ def planted_instance(n: int, d: int, k_active: int = 2, *, seed: int = 0, bias: 
         ``0`` is added for one planted direction ``e_b``.  That row splits the region of
         ``e_b`` in two; both halves' cones contain ``e_b`` (on their common facet), have
         the same correlation ``lam e_b`` and the *same fit*, so mass moves freely between
-        the two blocks (digest §2.7: the convex solution is not unique, the network is
+        the two blocks (docs/theory.md §2.7: the convex solution is not unique, the network is
         unique up to splitting).  Needs ``k_active >= 2``.
     denominator : resolution of the rational choices (``lam``, the stereographic
         parameters of ``e_b``); larger is closer to the float guesses, with bigger numbers.
@@ -541,7 +541,7 @@ def check_planted(p: Planted) -> None:
 
 @dataclass(frozen=True)
 class OneDimensional:
-    """Closed-form optimum of C-ReLU with ``d = 1``, no bias (digest §5.1 Example A).
+    """Closed-form optimum of C-ReLU with ``d = 1``, no bias (docs/theory.md §5.1 Example A).
 
     ``ŷ = a s + b t`` with ``a = (x)_+``, ``b = (-x)_+``; ``blocks`` is the unique optimal
     solution keyed by the blocks of ``patterns`` (complete pattern set of ``x``).

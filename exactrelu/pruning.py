@@ -1,7 +1,7 @@
 r"""Pruning two-layer ReLU networks: Algorithm 1 ("Optimal Pruning") exactly, and the
 least-squares heuristic that prunes past a minimal network.
 
-Mishkin & Pilanci (2023), digest sections 2.9-2.11.  Notation: a network ``(W1, w2)``
+Mishkin & Pilanci (2023), docs/theory.md §2.9-2.11.  Notation: a network ``(W1, w2)``
 of width ``m`` on data ``X`` (n x d) has neuron outputs ``q_j = (X W1_j)_+ w2_j`` and
 output ``f = sum_j q_j``; its *balanced* objective is
 
@@ -23,7 +23,7 @@ vector ``beta`` (``sum_j beta_j q_j = 0``), orient it (below), put
 **Orientation (the sign convention).**  The poster's text ``t = 1/|beta_{i*}|`` read
 literally gives the pruned neuron the factor ``1 - beta_{i*}/|beta_{i*}|``, which is
 ``2`` (nothing pruned) when ``beta_{i*} < 0``; the authors' code uses the signed
-``beta_{i*}`` (digest 2.10).  Here, with ``S = sum_j beta_j a_j`` (the rate at which the
+``beta_{i*}`` (docs/theory.md §2.10).  Here, with ``S = sum_j beta_j a_j`` (the rate at which the
 penalty *decreases* along the step), decided EXACTLY as the sign of a sum of square roots:
 
 * ``S < 0``: replace ``beta`` by ``-beta``;
@@ -32,7 +32,7 @@ penalty *decreases* along the step), decided EXACTLY as the sign of a sum of squ
 * ``S > 0``: keep ``beta``.
 
 For an *optimal* network ``S = 0`` always (energy identity ``<q_j, r> = lam a_j`` at the
-optimal residual ``r``, digest L3, so ``S = <sum beta_j q_j, r>/lam = 0``): then this is
+optimal residual ``r``, docs/theory.md §2.2 L3, so ``S = <sum beta_j q_j, r>/lam = 0``): then this is
 exactly Algorithm 1 and the objective is unchanged.  For a general network this is the
 "general-network variant": the objective never increases.
 
@@ -46,7 +46,7 @@ gets ``c_{i*} = 0``.  (3) Outputs: ``f' = sum c_j q_j = f - t sum beta_j q_j = f
 ``|beta_j| <= beta_{i*}`` gives ``c_j in [0, 2]``.  (5) Termination: every step removes at
 least one neuron and revives none, so there are at most ``m - 1`` steps, and at the end
 the alive outputs are linearly independent, hence at most ``rank <= n`` neurons remain
-(a support-minimal network when the input was optimal, digest 2.9).  QED.
+(a support-minimal network when the input was optimal, docs/theory.md §2.9).  QED.
 
 **O(n^3) per step (the ``window`` method).**  Neurons are visited in order while a
 *window* ``W`` of alive neurons with linearly independent outputs is kept (so
@@ -63,7 +63,7 @@ minors of the original data, as in the simplex method) stay polynomially sized.
 kept as the benchmark baseline.
 
 Convex form: :func:`prune_convex` runs the same steps on convex blocks ``u_b`` with fits
-``Z_b u_b`` (e.g. ``s D X u_b``) and penalty ``sum ||u_b||`` (digest Example B / T12).
+``Z_b u_b`` (e.g. ``s D X u_b``) and penalty ``sum ||u_b||`` (docs/theory.md §5.1 Example B / T12).
 
 Past minimal (heuristics, section 2.11)
 =======================================
@@ -207,7 +207,7 @@ def step_factors(beta: Sequence[object], penalty_sign: int = 0) -> Step:
     ``beta``; ``0`` orients it so that its entry of largest ``|beta_j|`` (first one on
     ties) is positive (the paper's convention); ``+1`` keeps it.  Then
     ``t = 1 / max{beta_j > 0}`` and ``factors[j] = 1 - t beta_j >= 0``; ``pivot`` is the
-    first index with factor 0.  Digest T12: ``beta = (1, 1, -2)`` gives ``t = 1/2`` and
+    first index with factor 0.  docs/theory.md §5.2 T12: ``beta = (1, 1, -2)`` gives ``t = 1/2`` and
     factors ``(3/2, 3/2, 0)``, whatever the sign of the input vector.
     """
     return _step([to_q(x) for x in beta], penalty_sign)
@@ -582,7 +582,7 @@ def prune_convex(blocks: Mapping[Any, Sequence[object]] | Sequence[Sequence[obje
     (for C-ReLU ``s D X u_b``; with ``X`` and keys ``(bits, s)`` they are computed by
     :func:`crelu_fits`) and penalty ``sum_b ||u_b||``.  Blocks are scaled by the step
     factors (``u_b <- c_b u_b``), so the fit is unchanged and the penalty does not
-    increase (same orientation rule and proof as :func:`prune_network`).  Digest T12:
+    increase (same orientation rule and proof as :func:`prune_network`).  docs/theory.md §5.2 T12:
     Example B from ``(4/3, 4/3, 4/3)`` gives ``(2, 2, 0)`` in one step."""
     if isinstance(blocks, Mapping):
         keys = list(blocks)
@@ -730,7 +730,7 @@ def prune_ls(net: Network, X: Dataset | Sequence[Sequence[object]],
              y: Sequence[object] | None = None, lam: object = None, target_neurons: int = 0,
              *, rule: str = "optimal_ls", corrected: bool = True, seed: int = 0,
              keep_fits: bool = False) -> LSPruneResult:
-    """Prune past minimal (digest 2.11), exactly: remove neurons until at most
+    """Prune past minimal (docs/theory.md §2.11), exactly: remove neurons until at most
     ``target_neurons`` nonzero neurons are left.
 
     ``rule`` picks the neuron ``j`` to remove among the alive ones (smallest score, first

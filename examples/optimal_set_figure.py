@@ -27,7 +27,7 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from exactrelu.exact import exact_optimum_at  # noqa: E402
+from exactrelu.rational_optimum import exact_optimum_at  # noqa: E402
 from exactrelu.numbers import dot, sqnorm  # noqa: E402
 from exactrelu.optimal_sets import optimal_set  # noqa: E402
 from exactrelu.arrangement import enumerate_patterns  # noqa: E402

@@ -48,7 +48,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from exactrelu.approx.solver import solve_crelu_full  # noqa: E402
-from exactrelu.certificate.refine import exact_dual_bound  # noqa: E402
+from exactrelu.certificate.dual_bound import exact_dual_bound  # noqa: E402
 from exactrelu.optimal_set_model import model_polytope_from_columns  # noqa: E402
 from exactrelu.arrangement import sample_patterns  # noqa: E402
 from exactrelu.problem import ConvexProgram, Dataset  # noqa: E402
@@ -402,7 +402,7 @@ has the base model's objective (up to a 1e-18 enclosure).
 
 def exact_section() -> list[str]:
     """Exact optimal sets where the optimum is rational (computed now, in < 1 s)."""
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
     from exactrelu.optimal_sets import cgl_optimal_set, example_b, optimal_set
     from exactrelu.planted import planted_instance
 

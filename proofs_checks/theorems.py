@@ -275,7 +275,7 @@ def _library_optimal_set(os_: OptimalSet):
     present (it is cross-checked, never trusted), else None."""
     if importlib.util.find_spec("exactrelu.optimal_sets") is None:
         return None
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
     from exactrelu.optimal_sets import optimal_set as lib_optimal_set
 
     eo = exact_optimum_at(os_.prog, os_.r_hat)
@@ -285,11 +285,11 @@ def _library_optimal_set(os_: OptimalSet):
 
 def independent_optimum(p: Planted) -> Blocks | None:
     """An optimal solution found WITHOUT the planted residual: float solve (Clarabel),
-    then :func:`exactrelu.exact.exact_optimum` (Newton refinement, rational
+    then :func:`exactrelu.rational_optimum.exact_optimum` (Newton refinement, rational
     reconstruction, exact KKT proof).  None when that pipeline does not find it (seen on
     planted instances with a non-unique optimum, and when Clarabel stops early)."""
     from exactrelu.approx.solver import solve_crelu
-    from exactrelu.exact import exact_optimum
+    from exactrelu.rational_optimum import exact_optimum
 
     from exactrelu.errors import SolverError
 
@@ -565,7 +565,7 @@ def t5_check(p: Planted) -> None:
         need(feasible(os_.prog, blocks), "polytope point leaves a cone")
         need(objective_sign(os_.prog, blocks, os_.value) == 0, f"polytope point {a} not optimal")
     others = [("planted", dict(p.blocks))]
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
     eo = exact_optimum_at(os_.prog, os_.r_hat)
     need(eo is not None, "exact_optimum_at rejected the planted residual")
     others.append(("exact_optimum_at (LP)", dict(eo.blocks)))
@@ -1572,7 +1572,7 @@ def t24_check(inst: Stationary) -> None:
     that program's dual is feasible for all patterns (lam >= 3 here); below lam = 2 it is
     also worse than the other 1-neuron stationary point: a spurious local minimum."""
     from exactrelu.certificate.produce import certify
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
     from exactrelu.arrangement import enumerate_patterns, network_patterns
 
     q, lam = inst.q, inst.lam
@@ -1610,7 +1610,7 @@ def t24_check(inst: Stationary) -> None:
 def t24_control(inst: Stationary) -> None:
     """A perturbed network is not stationary (the gradient check fires), and the sub-sampled
     optimum check rejects a residual that is off by 1/7 on the active point."""
-    from exactrelu.exact import exact_optimum_at
+    from exactrelu.rational_optimum import exact_optimum_at
     from exactrelu.arrangement import network_patterns
 
     q, lam = inst.q, inst.lam

@@ -152,7 +152,7 @@ def test_check_forms_and_negative_control(tmp_path):
 
 
 def test_optimal_set_reuses_the_exact_optimum(monkeypatch):
-    import exactrelu.exact as exact_mod
+    import exactrelu.rational_optimum as exact_mod
 
     c = er.certify([[0], [1], [2]], [0, 1, 2], "1/2")
     assert c.exact

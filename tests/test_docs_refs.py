@@ -64,8 +64,6 @@ def test_no_outside_references():
     assert not bad, "references outside the repository:\n" + "\n".join(bad)
 
 
-@pytest.mark.xfail(strict=False, reason="until docs/spec/rewrite_refs.py runs on exactrelu/ "
-                                        "(remove this mark then)")
 def test_no_outside_references_in_package():
     bad = _offenders(lambda name: name.startswith(PACKAGE))
     assert not bad, ("references outside the repository (run `python docs/spec/rewrite_refs.py "

@@ -19,7 +19,7 @@ from hypothesis import given, strategies as st
 from exactrelu.certificate.emit import certificate_dict, dumps
 from exactrelu.certificate.produce import certify
 from exactrelu.errors import ExactReluError
-from exactrelu.exact import exact_optimum_at
+from exactrelu.rational_optimum import exact_optimum_at
 from exactrelu.networks import Network
 from exactrelu.optimal_sets import (CGL, Polytope, cgl_optimal_set, check_collinear,
                                    check_segment, corollary41_network, example_b, minimality,

@@ -36,7 +36,7 @@ import pytest
 from exactrelu.cli import main
 from exactrelu.cli.path import parse_lams
 from exactrelu.errors import ExactReluError, InputError
-from exactrelu.exact import exact_optimum_at
+from exactrelu.rational_optimum import exact_optimum_at
 from exactrelu.networks import Network
 from exactrelu.numbers import sqnorm, sqrt_bounds
 from exactrelu.paths import (Surd, certified_path, fixed_width_optimum, fixed_width_path,

@@ -15,7 +15,7 @@ pattern together with a sign ``s in {+1, -1}``; ``A_i = (2 D_i - I) X`` and
                subject to A_i u_b >= 0               for every block b = (i, s),
 
 with exactly these constants (the factor 1/2 on the loss and ``lam`` on the plain
-2-norms; this is the scaling of the certificate format and of the digest, section 1.3).
+2-norms; this is the scaling of the certificate format and of docs/theory.md §1.3).
 A nonzero block maps to the neuron ``W1 = u_b / sqrt(||u_b||)``, ``w2 = s sqrt(||u_b||)``
 of the network objective ``1/2 ||sum_j (X W1_j)_+ w2_j - y||^2 + lam/2 sum_j (||W1_j||^2 +
 w2_j^2)``, with the same value.

@@ -1,1 +1,1 @@
-"""Certificates (format v1, ``shared/spec/certificate-v1.md``): production and checking."""
+"""Certificates (format v1, ``docs/spec/certificate-v1.md``): production and checking."""

@@ -1,7 +1,7 @@
 """The library's certificate checker (format v1): the verdicts of ``proofs_checks``.
 
-An independent implementation of checks 1-6 of ``shared/spec/certificate-v1.md`` with the
-clarifications D1-D11 of ``proofs_checks/SPEC.md``.  It imports nothing from
+An independent implementation of checks 1-6 of ``docs/spec/certificate-v1.md`` with the
+clarifications D1-D11 of ``docs/spec/certificate-v1.md``.  It imports nothing from
 ``proofs_checks`` and nothing else from ``exactrelu``; integer linear algebra (witness
 signs, correlations ``X^T D r``, the d x d minors, vertex independence) runs in
 python-flint, the rest in :class:`fractions.Fraction`.

@@ -2,7 +2,7 @@
 
 A list of patterns is *complete* when it holds every region of the central arrangement
 ``{g : x_k . g = 0}``.  The certificate proves it in one of two ways
-(``shared/spec/certificate-v1.md``, check 2):
+(``docs/spec/certificate-v1.md``, check 2):
 
 * **general position** -- no zero row, ``n >= d``, every ``d x d`` minor of ``X``
   nonzero and ``2 * sum_{k<d} C(n-1, k)`` distinct patterns (Cover/Winder).  No entries

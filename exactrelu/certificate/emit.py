@@ -1,4 +1,4 @@
-"""Write certificates in format v1 (``shared/spec/certificate-v1.md``), to the letter:
+"""Write certificates in format v1 (``docs/spec/certificate-v1.md``), to the letter:
 every rational is a canonical string ``p`` or ``p/q``; indices are JSON integers."""
 from __future__ import annotations
 

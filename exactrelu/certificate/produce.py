@@ -4,10 +4,10 @@ Pipeline of :func:`certify`:
 
 1. the activation patterns (all regions with a completeness proof, or a sample);
 2. the numeric solve (Clarabel, :mod:`exactrelu.approx.solver`) -- untrusted;
-3. exact lower bound by weak duality (:mod:`exactrelu.certificate.refine`);
+3. exact lower bound by weak duality (:mod:`exactrelu.certificate.dual_bound`);
 4. exact upper bound: the NC objective of a rational network (the given one, or the
    solve mapped C -> NC with dyadic scales), computed exactly;
-5. when possible, the exact optimum (:mod:`exactrelu.exact`): ``lower == upper``;
+5. when possible, the exact optimum (:mod:`exactrelu.rational_optimum`): ``lower == upper``;
 6. the certificate (format v1), which ``proofs_checks/check_cert.py`` re-checks with
    nothing but the standard library.
 
@@ -47,7 +47,7 @@ class CertifyResult:
     network: Any = None
     hint: dict | None = None
     program: Any = None              # the ConvexProgram that was solved
-    exact_optimum: Any = None        # its exact optimum (exactrelu.exact), when found
+    exact_optimum: Any = None        # its exact optimum (exactrelu.rational_optimum), when found
 
     @property
     def gap(self) -> Fraction:
@@ -123,7 +123,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
 
     # 3. exact lower bound
     t = time.perf_counter()
-    from .refine import exact_dual_bound
+    from .dual_bound import exact_dual_bound
 
     dual = exact_dual_bound(program, sol.residual, sol.rho, bits=bits)
     timings["dual"] = time.perf_counter() - t
@@ -132,7 +132,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     t = time.perf_counter()
     exact_opt = None
     if exact:
-        from ..exact import exact_optimum
+        from ..rational_optimum import exact_optimum
 
         exact_opt = exact_optimum(program, sol)
     blocks_sec = None
@@ -145,7 +145,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     else:
         r, rho, lower = dual.r, dual.rho, dual.lower
         fb = _float_blocks(sol, sol.active)
-        from .refine import dyadic
+        from .dual_bound import dyadic
 
         qb = {b: tuple(dyadic(x, bits) for x in u) for b, u in fb.items()}
         qb = {b: u for b, u in qb.items() if any(u)}

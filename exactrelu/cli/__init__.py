@@ -1,4 +1,4 @@
-"""The ``exactrelu`` command line (stable surface: ``shared/spec/cli.md``).
+"""The ``exactrelu`` command line (stable surface: ``docs/spec/cli.md``).
 
 One module per command (:data:`COMMANDS`), one convention: each defines
 ``register(subparsers)``, which adds its sub-parser and sets ``func=run``, and

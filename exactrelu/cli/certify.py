@@ -93,7 +93,7 @@ def register(sub) -> None:
                          "(the certificate is then not complete)")
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
-    sp.add_argument("--json", action="store_true", help="print one JSON line (cli.md)")
+    sp.add_argument("--json", action="store_true", help="print one JSON line (docs/spec/cli.md)")
     sp.add_argument("--no-exact", action="store_true",
                     help="skip the search for an exact (rational) optimum")
     sp.set_defaults(func=run)

@@ -7,7 +7,7 @@ Nothing in the file is trusted: the problem is rebuilt from ``problem`` and
 ``patterns.bits`` and
 
 * if the claim is exact (``lower == upper``), the exact optimum at the certificate's
-  residual ``dual.r`` is re-proved (:func:`exactrelu.exact.exact_optimum_at`) and the
+  residual ``dual.r`` is re-proved (:func:`exactrelu.rational_optimum.exact_optimum_at`) and the
   optimal set computed (:func:`exactrelu.optimal_sets.optimal_set`): support ``S``,
   uniqueness verdict with a witness, all vertices (support-minimal networks) and the
   fewest neurons (cardinality-minimal);
@@ -17,7 +17,7 @@ Nothing in the file is trusted: the problem is rebuilt from ``problem`` and
   (:mod:`exactrelu.optimal_set_model`).
 
 ``--json`` prints ``{"exact", "unique", "support": [[bits, sign], ...], "vertices":
-[{"neurons", "alpha"}], "min_neurons"}`` (cli.md) plus extra keys.  ``alpha`` is keyed by
+[{"neurons", "alpha"}], "min_neurons"}`` (docs/spec/cli.md) plus extra keys.  ``alpha`` is keyed by
 the index (decimal string) into ``support``.
 
 ``--samples [N]`` draws ``N`` (default 10,000) exact rational points of the set: random convex combinations
@@ -218,7 +218,7 @@ def register(sub) -> None:
                     "rescalings of its network with the same training predictions is "
                     "described instead.")
     sp.add_argument("cert", metavar="CERT", help="certificate (format v1)")
-    sp.add_argument("--json", action="store_true", help="print one JSON object (cli.md)")
+    sp.add_argument("--json", action="store_true", help="print one JSON object (docs/spec/cli.md)")
     sp.add_argument("--max-vertices", type=int, default=100000, metavar="K",
                     help="stop enumerating beyond K vertices (default 100000)")
     sp.add_argument("--samples", type=int, nargs="?", const=10000, default=0, metavar="N",

@@ -8,7 +8,7 @@ Without ``--width``: :func:`exactrelu.paths.certified_path` -- for every ``lam``
 bounds ``lower <= p*(lam) <= upper`` on the global optimum of ReLU training (every
 width), exact when the optimum is rational.  With ``--width m``: the exact optimum of
 the ``m``-neuron network (:func:`exactrelu.paths.fixed_width_path`), and the jumps of the
-optimal network.  ``--json`` prints one line per ``lam`` (``shared/spec/cli.md``).
+optimal network.  ``--json`` prints one line per ``lam`` (``docs/spec/cli.md``).
 Bad input: one error line naming the bad item, exit 2, nothing written.
 """
 from __future__ import annotations

@@ -123,7 +123,7 @@ def register(sub) -> None:
     sp.add_argument("--network", required=True, metavar="NET",
                     help="network to prune (JSON, .npz or PyTorch state_dict)")
     sp.add_argument("-o", "--output", metavar="OUT", help="pruned network (JSON) to write")
-    sp.add_argument("--json", action="store_true", help="print one JSON object (cli.md)")
+    sp.add_argument("--json", action="store_true", help="print one JSON object (docs/spec/cli.md)")
     sp.add_argument("--target-neurons", type=int, metavar="K",
                     help="prune past minimal, down to at most K neurons (heuristic)")
     sp.add_argument("--rule", choices=RULES, default=None,

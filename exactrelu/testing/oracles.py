@@ -122,7 +122,7 @@ def min_norm_alpha(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction
                    ) -> tuple[list[Fraction], list[Fraction]] | None:
     r"""The minimum-norm point of ``{alpha >= 0 : sum_j alpha_j cols_j = target}``, exactly.
 
-    This is the QP of the min-norm path (digest 2.12): with ``cols = [Z_b v_b]`` over the
+    This is the QP of the min-norm path (docs/theory.md §2.12): with ``cols = [Z_b v_b]`` over the
     equicorrelated blocks and ``target = yhat``, ``w_b = alpha_b v_b`` is the optimal
     solution of least Euclidean norm (``||w||^2 = lam^2 ||alpha||^2``).
 

@@ -304,7 +304,7 @@ def planted_instances(draw, n: int | tuple[int, int] = (3, 8), d: int | tuple[in
 
 @st.composite
 def one_dimensional_instances(draw, n: int | tuple[int, int] = (1, 6)):
-    """Digest Example A: ``d = 1`` without bias, closed-form optimum
+    """docs/theory.md §5.1 Example A: ``d = 1`` without bias, closed-form optimum
     (:func:`exactrelu.planted.one_dimensional_instance`).  ``x`` has both signs when
     ``n >= 2`` is drawn so (not always: zero and one-signed data are drawn too)."""
     from exactrelu.planted import one_dimensional_instance

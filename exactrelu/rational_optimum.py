@@ -342,7 +342,7 @@ def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidate
                      rho_guess=None) -> ExactOptimum | None:
     """Prove that the rational residual ``r`` is optimal, exactly (module doc, step 4);
     ``None`` if it is not."""
-    from .certificate.refine import exact_correlation_norms
+    from .certificate.dual_bound import exact_correlation_norms
     from .cones import cone_matrix, project
 
     lam = program.lam
