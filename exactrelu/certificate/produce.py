@@ -61,6 +61,115 @@ def _float_blocks(sol, active) -> dict:
     return out
 
 
+def _pattern_set(data: Dataset, network, sample: int | None, seed: int,
+                 progress: bool | None) -> tuple[PatternSet, bool]:
+    """Step 1: every region (``complete``), or the patterns of ``sample`` random gates
+    plus those of the given network's neurons."""
+    if sample is None:
+        return enumerate_patterns(data.X, progress=progress), True
+    extra: tuple[str, ...] = ()
+    if network is not None:
+        nps, _ = network_patterns(data.X, network.W1)
+        extra = nps.bits
+    sps = sample_patterns(data.X, sample, seed=seed, include=extra)
+    if network is not None:
+        return PatternSet(data.n, data.d, nps.bits + sps.bits,
+                          nps.witnesses + sps.witnesses), False
+    return sps, False
+
+
+@dataclass
+class _Bounds:
+    """Steps 3-5: the dual certificate (``r``, ``rho``, ``lower``), the rational blocks
+    with upper bounds of their norms, their C-objective bound and the network they map
+    to (``prod``), and the exact optimum when one was found."""
+
+    r: Any
+    rho: Any
+    lower: Fraction
+    blocks: dict | None
+    upper_blocks: Fraction | None
+    prod: Any
+    exact_opt: Any
+
+
+def _rounded_blocks(program: ConvexProgram, sol, bits: int) -> dict:
+    """The float blocks rounded to dyadics; a block that rounding pushed out of its cone
+    is projected back exactly (so its neuron lies in the closed cone of its pattern)."""
+    from ..cones import cone_matrix, project
+    from .dual_bound import dyadic
+
+    data, ps = program.data, program.patterns
+    qb = {b: tuple(dyadic(x, bits) for x in u) for b, u in _float_blocks(sol, sol.active).items()}
+    qb = {b: u for b, u in qb.items() if any(u)}
+    for b, u in list(qb.items()):
+        if program.cone_violation(b[0], u) is not None:
+            v = tuple(project(cone_matrix(data.X, ps.bits[b[0]]), u).v)
+            if any(v):
+                qb[b] = v
+            else:
+                del qb[b]
+    return qb
+
+
+def _bounds(program: ConvexProgram, sol, *, exact: bool, bits: int) -> _Bounds:
+    """Exact lower bound by weak duality, and rational models for the upper bound: the
+    exact optimum when it is rational (``lower == upper``), else the rounded solve."""
+    from ..networks import convex_to_network
+    from .dual_bound import exact_dual_bound
+
+    data, ps, lam = program.data, program.patterns, program.lam
+    dual = exact_dual_bound(program, sol.residual, sol.rho, bits=bits)
+    exact_opt = None
+    if exact:
+        from ..rational_optimum import exact_optimum
+
+        exact_opt = exact_optimum(program, sol)
+    if exact_opt is not None:
+        blocks = {b: (u, exact_opt.norms[b]) for b, u in exact_opt.blocks.items()}
+        prod = convex_to_network(exact_opt.blocks, patterns=ps, d=data.d)
+        return _Bounds(exact_opt.r, exact_opt.rho, exact_opt.value, blocks, exact_opt.value,
+                       prod, exact_opt)
+    qb = _rounded_blocks(program, sol, bits)
+    prod = convex_to_network(qb, patterns=ps, d=data.d) if qb else None
+    blocks = upper_blocks = None
+    if qb:      # every block now lies in its cone exactly; norms bounded from above
+        blocks = {b: (u, sqrt_bounds(sqnorm(u), 2 * bits)[1]) for b, u in qb.items()}
+        upper_blocks = program.loss({b: u for b, (u, _) in blocks.items()}) + \
+            lam * sum(nu for _, nu in blocks.values())
+    return _Bounds(dual.r, dual.rho, dual.lower, blocks, upper_blocks, prod, None)
+
+
+def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int):
+    """``(net, include_net, include_blocks, upper)``: the network handed out and which
+    models the certificate lists.  Check 3 bounds the SMALLEST listed objective, so the
+    claim covers every model handed out only when it is at least each of theirs:
+
+    * a given network: only that network; upper = its exact NC objective;
+    * an exact optimum: the exact blocks (norms alpha_b lam, so upper == lower), plus
+      the network only when its scales are rational (then it attains the optimum);
+    * otherwise: the rational network and, when every rounded block lies in its cone,
+      the blocks; upper = the larger of the two, so both are within the gap."""
+    from ..networks import Network
+
+    data = program.data
+    if network is not None:
+        net = network
+    elif bd.prod is not None:
+        net = bd.prod.to_network_approx(bits) if bd.exact_opt is None or \
+            not bd.prod.is_exact() else bd.prod.to_network()
+    else:
+        net = Network((), (), data.bias, data.d)
+    upper_net = net.nc_objective(data, program.lam)
+    if network is not None:
+        return net, True, None, upper_net
+    if bd.exact_opt is not None:
+        include_net = upper_net == bd.upper_blocks or not bd.blocks
+        return net, include_net, bd.blocks, bd.upper_blocks if bd.blocks else upper_net
+    upper = max(upper_net, bd.upper_blocks) if bd.upper_blocks is not None else upper_net
+    return net, True, bd.blocks, upper
+
+
 def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = None,
             seed: int = 0, exact: bool = True, progress: bool | None = None,
             bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000) -> CertifyResult:
@@ -71,20 +180,18 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     random gates (plus the network's) instead of all regions: the bounds then hold for
     the convex program over those patterns only (``complete`` false).
     """
+    from tqdm import tqdm
+
     from ..approx.solver import solve_crelu
-    from .emit import certificate_dict
-    from ..networks import Network, convex_to_network
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    notes: list[str] = []
-    from tqdm import tqdm
-
     bar = tqdm(total=5, desc="certify", unit="stage", delay=1.0, leave=False,
                disable=progress is False,
                bar_format="{desc}: {n}/{total} stages [{elapsed}] {postfix}")
 
-    def stage(name: str) -> None:
+    def stage(key: str, t: float, name: str) -> None:
+        timings[key] = time.perf_counter() - t
         bar.set_postfix_str(name, refresh=False)
         bar.update(1)
 
@@ -94,153 +201,79 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     if network is not None and network.d is not None and network.d != data.d:
         raise ExactReluError(f"the network has {network.d} inputs but the data has {data.d} "
                              f"columns{' (including the bias column)' if data.bias else ''}")
-    # 1. patterns
     t = time.perf_counter()
-    if sample is None:
-        ps = enumerate_patterns(data.X, progress=progress)
-        complete = True
-    else:
-        extra: tuple[str, ...] = ()
-        if network is not None:
-            nps, _ = network_patterns(data.X, network.W1)
-            extra = nps.bits
-        sps = sample_patterns(data.X, sample, seed=seed, include=extra)
-        if network is not None:
-            ps = PatternSet(data.n, data.d, nps.bits + sps.bits, nps.witnesses + sps.witnesses)
-        else:
-            ps = sps
-        complete = False
-    timings["patterns"] = time.perf_counter() - t
-    stage("numeric solve")
+    ps, complete = _pattern_set(data, network, sample, seed, progress)            # 1
+    stage("patterns", t, "numeric solve")
     program = ConvexProgram(data, lam, ps)
-
-    # 2. numeric solve (untrusted)
     t = time.perf_counter()
-    sol = solve_crelu(data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(),
-                      tol=tol, strict=False)
-    timings["solve"] = time.perf_counter() - t
-    stage("exact bounds")
-
-    # 3. exact lower bound
+    sol = solve_crelu(data.X_float(), data.y_float(), to_double(lam, "lam"),     # 2 (floats)
+                      ps.as_array(), tol=tol, strict=False)
+    stage("solve", t, "exact bounds")
     t = time.perf_counter()
-    from .dual_bound import exact_dual_bound
-
-    dual = exact_dual_bound(program, sol.residual, sol.rho, bits=bits)
-    timings["dual"] = time.perf_counter() - t
-
-    # 4/5. exact optimum, else upper bound from a rational network
-    t = time.perf_counter()
-    exact_opt = None
-    if exact:
-        from ..rational_optimum import exact_optimum
-
-        exact_opt = exact_optimum(program, sol)
-    blocks_sec = None
-    if exact_opt is not None:
-        r, rho, lower = exact_opt.r, exact_opt.rho, exact_opt.value
-        blocks_exact = exact_opt.blocks                      # {(i,s): u}
-        blocks_sec = {b: (u, exact_opt.norms[b]) for b, u in blocks_exact.items()}
-        prod = convex_to_network(blocks_exact, patterns=ps, d=data.d)
-        upper_blocks = exact_opt.value
-    else:
-        r, rho, lower = dual.r, dual.rho, dual.lower
-        fb = _float_blocks(sol, sol.active)
-        from .dual_bound import dyadic
-
-        qb = {b: tuple(dyadic(x, bits) for x in u) for b, u in fb.items()}
-        qb = {b: u for b, u in qb.items() if any(u)}
-        # rounding can push a block sitting on its cone's boundary just outside: project
-        # it back exactly (then its neuron lies in the closed cone of a listed pattern)
-        from ..cones import cone_matrix, project
-
-        for b, u in list(qb.items()):
-            if program.cone_violation(b[0], u) is not None:
-                v = tuple(project(cone_matrix(data.X, ps.bits[b[0]]), u).v)
-                if any(v):
-                    qb[b] = v
-                else:
-                    del qb[b]
-        prod = convex_to_network(qb, patterns=ps, d=data.d) if qb else None
-        if qb:      # every block now lies in its cone exactly; norms bounded from above
-            blocks_sec = {b: (u, sqrt_bounds(sqnorm(u), 2 * bits)[1]) for b, u in qb.items()}
-        upper_blocks = None
-        if blocks_sec:
-            upper_blocks = program.loss({b: u for b, (u, _) in blocks_sec.items()}) + \
-                lam * sum(nu for _, nu in blocks_sec.values())
-    hint = None
-    if network is not None:
-        net = network
-    elif prod is not None:
-        net = prod.to_network_approx(bits) if exact_opt is None or not prod.is_exact() \
-            else prod.to_network()
-    else:
-        net = Network((), (), data.bias, data.d)
-    upper_net = net.nc_objective(data, lam)
-    # Which models the certificate lists, and the claimed upper bound (check 3 bounds the
-    # SMALLEST listed objective, so the claim covers every model we hand out only when
-    # it is at least each of theirs):
-    #  * a given network: only that network; upper = its exact NC objective;
-    #  * an exact optimum: the exact blocks (norms alpha_b lam, so upper == lower), plus
-    #    the network only when its scales are rational (then it attains the optimum);
-    #  * otherwise: the rational network and, when every rounded block lies in its cone,
-    #    the blocks; upper = the larger of the two, so both are within the gap.
-    if network is not None:
-        include_net, include_blocks, upper = True, None, upper_net
-    elif exact_opt is not None:
-        include_blocks = blocks_sec
-        include_net = upper_net == upper_blocks or not blocks_sec
-        upper = upper_blocks if blocks_sec else upper_net
-    else:
-        include_net, include_blocks = True, blocks_sec
-        upper = max(upper_net, upper_blocks) if upper_blocks is not None else upper_net
-    if network is not None and upper_net > lower:
-        hint = improvement_hint(program, net)
-    timings["upper"] = time.perf_counter() - t
-    stage("completeness proof")
-
-    # 6. completeness proof and the certificate
+    bd = _bounds(program, sol, exact=exact, bits=bits)                          # 3-5
+    net, include_net, include_blocks, upper = _listed_models(program, bd, network, bits)
+    lower = bd.lower
+    hint = improvement_hint(program, net) if network is not None and upper > lower else None
+    stage("upper", t, "completeness proof")
     t = time.perf_counter()
     gp, gordan = False, []
-    if complete:
+    if complete:                                                                 # 6
         from .completeness import completeness_proof
 
         proof = completeness_proof(data.X, ps)
         gp, gordan = proof.general_position, proof.gordan
-    timings["completeness"] = time.perf_counter() - t
-    stage("writing the certificate")
+    stage("completeness", t, "writing the certificate")
     t = time.perf_counter()
     # claims rounded outward to short dyadic rationals (the checker needs only
     # claim.lower <= L and claim.upper >= U); exact values are kept when lower == upper
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
+    notes: list[str] = []
     optimal_set = None
-    if exact_opt is not None and lower == upper and network is None:
-        # the exact optimal set (check 6): every optimum, and the minimal networks
-        from ..optimal_sets import PolytopeTooLarge, optimal_set_section
+    if bd.exact_opt is not None and lower == upper and network is None:
+        optimal_set = _optimal_set(program, bd.exact_opt, vertex_limit, timings, notes)
+    cert = _certificate(program, complete, gp, gordan, net if include_net else None,
+                        include_blocks, bd, lower, upper, optimal_set, sol, notes, timings)
+    timings["emit"] = time.perf_counter() - t
+    bar.close()
+    eo = bd.exact_opt
+    active = len(eo.blocks) if eo is not None else len(sol.active)
+    return CertifyResult(cert, lower, upper, eo is not None and lower == upper,
+                         complete, len(ps), active, time.perf_counter() - t0, timings, net, hint,
+                         program, eo)
 
-        try:
-            optimal_set = optimal_set_section(program, exact_opt, vertex_limit=vertex_limit)
-        except PolytopeTooLarge as exc:
-            timings["optimal_set_skipped"] = 0.0
-            notes.append(f"optimal_set section left out: {exc}")
-    cert = certificate_dict(
-        data, lam, ps, complete=complete, general_position=gp, gordan=gordan,
-        network=(net.W1, net.w2) if include_net else None,
-        blocks=include_blocks, r=r, rho=rho, lower=lower, upper=upper,
+
+def _optimal_set(program: ConvexProgram, exact_opt, vertex_limit: int, timings: dict,
+                 notes: list) -> dict | None:
+    """The exact optimal set (check 6): every optimum, and the minimal networks."""
+    from ..optimal_sets import PolytopeTooLarge, optimal_set_section
+
+    try:
+        return optimal_set_section(program, exact_opt, vertex_limit=vertex_limit)
+    except PolytopeTooLarge as exc:
+        timings["optimal_set_skipped"] = 0.0
+        notes.append(f"optimal_set section left out: {exc}")
+        return None
+
+
+def _certificate(program: ConvexProgram, complete: bool, gp: bool, gordan, net, blocks,
+                 bd: _Bounds, lower: Fraction, upper: Fraction, optimal_set, sol,
+                 notes: list, timings: dict) -> dict:
+    from .emit import certificate_dict
+
+    data = program.data
+    return certificate_dict(
+        data, program.lam, program.patterns, complete=complete, general_position=gp,
+        gordan=gordan, network=(net.W1, net.w2) if net is not None else None,
+        blocks=blocks, r=bd.r, rho=bd.rho, lower=lower, upper=upper,
         optimal_set=optimal_set,
         provenance={"tool": f"exactrelu {__version__}",
                     "solver": "clarabel (working set)", "solver_status": sol.solver_status,
                     "solver_notes": list(getattr(sol, "notes", []) or []),
                     "notes": notes,
                     "float_objective": _finite(sol.objective),
-                    "exact_optimum": exact_opt is not None,
+                    "exact_optimum": bd.exact_opt is not None,
                     "source": data.source, "seconds": dict(timings)})
-    timings["emit"] = time.perf_counter() - t
-    bar.close()
-    active = len(exact_opt.blocks) if exact_opt is not None else len(sol.active)
-    return CertifyResult(cert, lower, upper, exact_opt is not None and lower == upper,
-                         complete, len(ps), active, time.perf_counter() - t0, timings, net, hint,
-                         program, exact_opt)
 
 
 def _finite(x: float) -> float | str:

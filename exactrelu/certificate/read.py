@@ -65,43 +65,31 @@ class _Reader:
         return v
 
 
-def read_certificate(path: str, *, text: str | None = None) -> dict:
-    """Parse a certificate into exact objects: ``{"data", "lam", "patterns", "r",
-    "lower", "upper", "network" | None, "blocks" | None, "complete", "active_neurons"}``.
-    ``text``: the file's content when already read.  :class:`InputError` naming the
-    field if it is malformed (never a traceback).  Nothing is verified here: that is
-    the checker's job (:mod:`exactrelu.certificate.check`)."""
-    from ..networks import Network
-    from ..arrangement import PatternSet
-    from ..problem import Dataset
-
-    rd = _Reader(path)
-    from ..io.files import read_text
-
-    if text is None:
-        text = read_text(path, "certificate")
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise InputError(f"not valid JSON: {e}", file=path) from None
-    rd.obj(doc, "certificate", "problem", "patterns", "dual", "claim")
-    if doc.get("format", "exactrelu-certificate") != "exactrelu-certificate":
-        raise rd.fail("format", "not an exactrelu certificate")
+def _problem(rd: _Reader, doc: dict):
+    """``(X, y, lam, bias)`` of section ``problem``."""
     pr = rd.obj(doc["problem"], "problem", "X", "y", "lam")
     rows = rd.lst(pr["X"], "problem.X")
     if not rows:
         raise rd.fail("problem.X", "no data rows")
     X = [rd.vec(r, f"problem.X[{k}]") for k, r in enumerate(rows)]
-    n, d = len(X), len(X[0])
+    d = len(X[0])
     if d == 0 or any(len(r) != d for r in X):
         raise rd.fail("problem.X", "rows must be non-empty and of equal length")
-    y = rd.vec(pr["y"], "problem.y", n)
+    y = rd.vec(pr["y"], "problem.y", len(X))
     lam = rd.rat(pr["lam"], "problem.lam")
     if lam <= 0:
         raise rd.fail("problem.lam", "must be positive")
     bias = pr.get("bias", False)
     if not isinstance(bias, bool):
         raise rd.fail("problem.bias", "must be true or false")
+    return X, y, lam, bias
+
+
+def _patterns(rd: _Reader, doc: dict, n: int, d: int):
+    """The :class:`~exactrelu.arrangement.PatternSet` of section ``patterns`` (witnesses
+    scaled to integers; zero witnesses when absent) and its ``complete`` flag."""
+    from ..arrangement import PatternSet
+
     pa = rd.obj(doc["patterns"], "patterns", "bits")
     bits = rd.lst(pa["bits"], "patterns.bits")
     for i, b in enumerate(bits):
@@ -120,10 +108,14 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
             witnesses.append(tuple(int(a * den) for a in gq))
     else:
         witnesses = [tuple(0 for _ in range(d)) for _ in bits]
-    du = rd.obj(doc["dual"], "dual", "r")
-    r = rd.vec(du["r"], "dual.r", n)
-    cl = rd.obj(doc["claim"], "claim", "lower", "upper")
-    lower, upper = rd.rat(cl["lower"], "claim.lower"), rd.rat(cl["upper"], "claim.upper")
+    ps = PatternSet(n, d, tuple(bits), tuple(witnesses), complete=False)
+    return ps, pa.get("complete", False) is True
+
+
+def _models(rd: _Reader, doc: dict, d: int, npatterns: int):
+    """The optional ``network`` and ``blocks`` sections (``None`` when absent)."""
+    from ..networks import Network
+
     net = None
     if doc.get("network") is not None:
         nw = rd.obj(doc["network"], "network", "W1", "w2")
@@ -137,12 +129,40 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
         for e, blk in enumerate(rd.lst(doc["blocks"], "blocks")):
             h = f"blocks[{e}]"
             rd.obj(blk, h, "pattern", "sign", "u")
-            blocks.append(((rd.index(blk["pattern"], len(bits), h + ".pattern"),
+            blocks.append(((rd.index(blk["pattern"], npatterns, h + ".pattern"),
                             rd.sign(blk["sign"], h + ".sign")), rd.vec(blk["u"], h + ".u", d)))
+    return net, blocks
+
+
+def read_certificate(path: str, *, text: str | None = None) -> dict:
+    """Parse a certificate into exact objects: ``{"data", "lam", "patterns", "r",
+    "lower", "upper", "network" | None, "blocks" | None, "complete", "active_neurons"}``.
+    ``text``: the file's content when already read.  :class:`InputError` naming the
+    field if it is malformed (never a traceback).  Nothing is verified here: that is
+    the checker's job (:mod:`exactrelu.certificate.check`)."""
+    from ..io.files import read_text
+    from ..problem import Dataset
+
+    rd = _Reader(path)
+    if text is None:
+        text = read_text(path, "certificate")
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise InputError(f"not valid JSON: {e}", file=path) from None
+    rd.obj(doc, "certificate", "problem", "patterns", "dual", "claim")
+    if doc.get("format", "exactrelu-certificate") != "exactrelu-certificate":
+        raise rd.fail("format", "not an exactrelu certificate")
+    X, y, lam, bias = _problem(rd, doc)
+    n, d = len(X), len(X[0])
+    ps, complete = _patterns(rd, doc, n, d)
+    du = rd.obj(doc["dual"], "dual", "r")
+    r = rd.vec(du["r"], "dual.r", n)
+    cl = rd.obj(doc["claim"], "claim", "lower", "upper")
+    lower, upper = rd.rat(cl["lower"], "claim.lower"), rd.rat(cl["upper"], "claim.upper")
+    net, blocks = _models(rd, doc, d, len(ps))
     data = Dataset.from_arrays(X, y, bias=False)
     data = Dataset(data.X, data.y, bias, source=path)
-    ps = PatternSet(n, d, tuple(bits), tuple(witnesses), complete=False)
-    complete = pa.get("complete", False) is True
     if blocks is not None:
         active = sum(1 for _, u in blocks if any(u))
     else:
