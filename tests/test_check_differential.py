@@ -298,7 +298,7 @@ def _same_work_and_limits(cert, monkeypatch):
     for limit in totals[:6] + totals[-3:]:
         for lim in (limit, limit * (1 - 1e-12)):
             monkeypatch.setattr(cc, "WORK_LIMIT_NS", lim)
-            monkeypatch.setattr(lib, "WORK_LIMIT_NS", lim)
+            monkeypatch.setattr(lib.budget, "WORK_LIMIT_NS", lim)   # read by _Meter.charge
             both(cert)
     monkeypatch.undo()
     return expected
@@ -600,3 +600,23 @@ def test_fuzz_rational_edits(produced, name, data):
                 "half": fb.q(x / 2)}.get(edit, edit)
     tcc.set_path(cert, list(path), change)
     both(cert)
+
+
+# ================================================================ (d) independence
+
+def test_library_checker_imports_nothing_else_from_exactrelu():
+    """The checker's modules import only each other (relative, same package), never the
+    rest of exactrelu: it must not share code with what it checks."""
+    import ast
+
+    package = ROOT / "exactrelu" / "certificate" / "check"
+    files = sorted(package.glob("*.py"))
+    assert {f.name for f in files} >= {"__init__.py", "budget.py", "reader.py", "checks.py"}
+    for f in files:
+        for node in ast.walk(ast.parse(f.read_text(), str(f))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level in (0, 1), (f.name, node.module, node.level)
+                assert node.level == 1 or not (node.module or "").startswith("exactrelu"), \
+                    (f.name, node.module)
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("exactrelu") for a in node.names), f.name

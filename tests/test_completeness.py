@@ -5,7 +5,7 @@ from fractions import Fraction as F
 import pytest
 from hypothesis import given, strategies as st
 
-import exactrelu.certificate.completeness as comp
+import exactrelu.certificate._gordan_float_guess as guess
 from exactrelu.certificate.completeness import (CompletenessProof, GordanEntry,
                                                 completeness_proof, proof_from_json,
                                                 verify_completeness)
@@ -119,11 +119,11 @@ def test_fallback_paths_are_exact(monkeypatch):
     """Force the NNLS guesses, then wrong float guesses (exact check + exact LP)."""
     X = _rand(12, 3, -2, 2, 7) + [[0, 0, 0], [2, 4, -2]]
     ps = enumerate_patterns(X)
-    monkeypatch.setattr(comp, "_SUBSET_CAP", 0)
+    monkeypatch.setattr(guess, "_SUBSET_CAP", 0)
     pr = completeness_proof(X, ps, route="gordan")
     verify_completeness(X, ps.bits, pr)
-    monkeypatch.setattr(comp, "_SUBSET_CAP", 600)
-    monkeypatch.setattr(comp, "_TOL", 1e9)         # accepts wrong simplicial cones
+    monkeypatch.setattr(guess, "_SUBSET_CAP", 600)
+    monkeypatch.setattr(guess, "_TOL", 1e9)         # accepts wrong simplicial cones
     pr = completeness_proof(X, ps, route="gordan")
     assert pr.stats["guess_misses"] > 0 and pr.stats["lp_walls"] == pr.stats["guess_misses"]
     verify_completeness(X, ps.bits, pr)

@@ -58,7 +58,7 @@ CASES = [  # n, d, k, bias, unique
 
 
 def _independent_checks(p):
-    """Re-derive every claim without planted.py's own checker."""
+    """Re-derive every claim without exactrelu.planted's own checker."""
     prog = p.program
     lam2 = p.lam ** 2
     assert p.support == set(p.blocks) and all(p.alpha[b] > 0 for b in p.support)
