@@ -40,6 +40,20 @@ except ImportError:                      # pragma: no cover - exercised without 
 __all__ = ["ExactReLURegressor"]
 
 
+def _exact_or_type_error(a: np.ndarray) -> None:
+    """Every entry of an object array must be a number or a numeric string
+    (:func:`exactrelu.exact_number`); anything else is a ``TypeError``."""
+    from .api import exact_number
+    from .errors import NotExactError
+
+    for v in a.ravel():
+        try:
+            exact_number(v)
+        except NotExactError:
+            raise TypeError(f"argument must be a string or a real number, not "
+                            f"{type(v).__name__!r}") from None
+
+
 class ExactReLURegressor(RegressorMixin, BaseEstimator):
     """Globally optimal two-layer ReLU regression with an exact optimality certificate.
 
@@ -53,6 +67,9 @@ class ExactReLURegressor(RegressorMixin, BaseEstimator):
     general-position count ``2 sum_{k<d} C(n-1, k)`` bounds them), ``sample`` random
     neurons' patterns are used instead of all regions; the fit is then the optimum of
     that sub-program and ``complete_`` is false (the bounds do not cover every network).
+    ``exact_optimum``: also look for the exact (rational) optimum, so that ``lower_bound_
+    == upper_bound_`` when it is rational (slower on float data; the bounds are proved
+    either way).
 
     Fitted attributes: ``network_`` (:class:`~exactrelu.networks.Network`, exact),
     ``certificate_`` (:class:`~exactrelu.results.Certificate`), ``lower_bound_``,
@@ -70,11 +87,13 @@ class ExactReLURegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, lam: object = "1/10", bias: bool = True, *, max_regions: int = 20000,
-                 sample: int = 200, random_state: int = 0) -> None:
+                 sample: int = 200, exact_optimum: bool = False,
+                 random_state: int = 0) -> None:
         self.lam = lam
         self.bias = bias
         self.max_regions = max_regions
         self.sample = sample
+        self.exact_optimum = exact_optimum
         self.random_state = random_state
 
     # -- scikit-learn plumbing ---------------------------------------------------------
@@ -88,8 +107,13 @@ class ExactReLURegressor(RegressorMixin, BaseEstimator):
             return Xa if y is None else (Xa, np.asarray(y))
         dtypes = [np.float64, np.float32, np.int64, np.int32, object]
         if y is None:
-            return validate_data(self, X, reset=reset, dtype=dtypes)
-        return validate_data(self, X, y, reset=reset, dtype=dtypes, y_numeric=True)
+            out = validate_data(self, X, reset=reset, dtype=dtypes)
+        else:
+            out = validate_data(self, X, y, reset=reset, dtype=dtypes, y_numeric=True)
+        for a in (out if isinstance(out, tuple) else (out,)):
+            if a.dtype == object:            # exact values (Fractions, strings) stay exact
+                _exact_or_type_error(a)
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -102,13 +126,16 @@ class ExactReLURegressor(RegressorMixin, BaseEstimator):
         from .api import certify
         from .arrangement import region_count_general_position
 
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                             "target y is None")
         X, y = self._validate(X, y, reset=True)
         n, d = X.shape[0], X.shape[1] + (1 if self.bias else 0)
         sample = None
         if region_count_general_position(n, d) > self.max_regions:
             sample = self.sample
         cert = certify(X, y, self.lam, bias=self.bias, sample=sample,
-                       seed=self.random_state)
+                       seed=self.random_state, exact=self.exact_optimum)
         self.certificate_ = cert
         self.network_ = cert.network
         self.lower_bound_: Fraction = cert.lower
