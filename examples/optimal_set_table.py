@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from exactrelu.approx.solver import solve_crelu_full  # noqa: E402
 from exactrelu.certificate.dual_bound import exact_dual_bound  # noqa: E402
-from exactrelu.optimal_set_model import model_polytope_from_columns  # noqa: E402
+from exactrelu.optimal_sets.model import model_polytope_from_columns  # noqa: E402
 from exactrelu.arrangement import sample_patterns  # noqa: E402
 from exactrelu.problem import ConvexProgram, Dataset  # noqa: E402
 

@@ -25,7 +25,7 @@ from exactrelu.optimal_sets import (CGL, Polytope, cgl_optimal_set, check_collin
                                    check_segment, corollary41_network, example_b, minimality,
                                    network_minimality, objective_at, optimal_set,
                                    optimal_set_section)
-from exactrelu.optimal_set_model import model_polytope
+from exactrelu.optimal_sets.model import model_polytope
 from exactrelu.planted import planted_instance
 from exactrelu.problem import Dataset
 
@@ -286,7 +286,7 @@ def test_hit_and_run_moves_with_huge_numbers():
     cols2 = [tuple(x * s for x in col) for col, s in zip(P0.cols, scale)]
     point = tuple(a / s for a, s in zip(P0.min_norm().alpha, scale))
     P = Polytope(cols2, P0.b, point=point)
-    from exactrelu.optimal_set_model import hit_and_run
+    from exactrelu.optimal_sets.model import hit_and_run
 
     S = hit_and_run(P, 300, seed=2)
     assert len({S.exact(i) for i in range(len(S))}) > 250
@@ -296,7 +296,7 @@ def test_hit_and_run_moves_with_huge_numbers():
 def test_hit_and_run_exact_samples():
     cgl, r, cols, yhat = nn_lasso(3, 8, 7, 5)
     P = cgl_optimal_set(cgl, r).polytope
-    from exactrelu.optimal_set_model import hit_and_run
+    from exactrelu.optimal_sets.model import hit_and_run
 
     S = hit_and_run(P, 200, seed=1, start=P.min_norm().alpha)
     assert len(S) == 200

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--samples must be a non-negative integer")
     if (args.samples_out or args.test) and not args.samples:
         raise InputError("--samples-out and --test need --samples [N]")
-    from ..describe import describe_optimal_set
+    from ..optimal_sets.describe import describe_optimal_set
     from ..results import Certificate
 
     cert = Certificate.load(args.cert)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import InputError
-from .results import Certificate, OptimalSet
+from ..errors import InputError
+from ..results import Certificate, OptimalSet
 
 __all__ = ["describe_optimal_set", "SamplingContext"]
 
@@ -38,20 +38,20 @@ class SamplingContext:
 
 
 def _parsed(cert: Certificate) -> dict:
-    from .certificate.read import read_certificate
+    from ..certificate.read import read_certificate
 
     return read_certificate(cert.source or "<certificate>", text=cert.text)
 
 
 def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
-    from .optimal_sets import PolytopeTooLarge, optimal_set
+    from .polytope import PolytopeTooLarge, optimal_set
 
     solved = cert._solved
     if solved is not None and solved[1] is not None:
         program, eo = solved
     else:
-        from .rational_optimum import exact_optimum_at
-        from .problem import ConvexProgram
+        from ..rational_optimum import exact_optimum_at
+        from ..problem import ConvexProgram
 
         c = _parsed(cert)
         program = ConvexProgram(c["data"], c["lam"], c["patterns"])
@@ -94,11 +94,11 @@ def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
 
 
 def _model(cert: Certificate, max_vertices: int) -> OptimalSet:
-    from .numbers import sqnorm
-    from .optimal_sets import PolytopeTooLarge
-    from .optimal_set_model import model_polytope, model_polytope_from_columns
-    from .arrangement import neuron_region
-    from .problem import ConvexProgram
+    from ..numbers import sqnorm
+    from .polytope import PolytopeTooLarge
+    from .model import model_polytope, model_polytope_from_columns
+    from ..arrangement import neuron_region
+    from ..problem import ConvexProgram
 
     c = _parsed(cert)
     data, lam = c["data"], c["lam"]

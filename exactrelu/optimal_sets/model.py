@@ -42,10 +42,10 @@ from typing import Any, Sequence
 import flint
 import numpy as np
 
-from .errors import ExactReluError
-from .numbers import q_vector, sqnorm, sqrt_bounds
-from .linalg import int_rows, lcm_den, least_norm_solution, primitive
-from .optimal_sets import MinNorm, Polytope, Samples, mix_vertices
+from ..errors import ExactReluError
+from ..numbers import q_vector, sqnorm, sqrt_bounds
+from ..linalg import int_rows, lcm_den, least_norm_solution, primitive
+from .polytope import MinNorm, Polytope, Samples, mix_vertices
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
            "relu_columns", "float_qp_point", "hit_and_run", "Samples"]

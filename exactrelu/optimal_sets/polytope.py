@@ -51,11 +51,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import flint
 
-from .errors import ExactReluError, ShapeError
-from .numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
-from .linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
-from .lp import solve as lp_solve, vertices as lp_vertices
-from .linalg import (independent, independent_rows,
+from ..errors import ExactReluError, ShapeError
+from ..numbers import dot, q_matrix, q_str, q_vector, sqnorm, to_q
+from ..linalg import int_rows as _int_rows, fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat as _qmat_rows
+from ..lp import solve as lp_solve, vertices as lp_vertices
+from ..linalg import (independent, independent_rows,
                      least_norm_solution, null_basis, null_vector, rank)
 
 
@@ -1167,7 +1167,7 @@ def cgl_optimal_set(cgl: CGL, r: Sequence[object], *, enumerate_vertices: bool =
     ``yhat = y - r`` is a non-negative combination of the equicorrelated fits; then the
     primal value ``1/2||r||^2 + lam^2 sum alpha`` equals the dual ``r.y - 1/2||r||^2``
     (strong duality) and ``r`` is optimal.  :class:`ExactReluError` if any fails."""
-    from .cones import project
+    from ..cones import project
 
     rq = q_vector(r)
     lam2 = cgl.lam * cgl.lam
@@ -1207,7 +1207,7 @@ def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
     multipliers ``proj_rho`` are taken from ``exact_opt`` and re-checked here:
     ``v_b = s X^T D r + A^T rho``, ``rho >= 0``, ``A v >= 0``, ``rho.(A v) = 0``,
     ``||v_b||^2 = lam^2``.  ``exact_opt.alpha`` is the known feasible point."""
-    from .cones import cone_matrix
+    from ..cones import cone_matrix
 
     lam = program.lam
     lam2 = lam * lam
@@ -1336,7 +1336,7 @@ def corollary41_network(program, os_: OptimalSet, alpha: Mapping[Any, Fraction])
     product form (:class:`exactrelu.networks.ProductNetwork` of the blocks
     ``u_b = alpha_b v_b``: ``W1_b |w2_b| = alpha_b v_b``, ``w2_b^2 = ||W1_b||^2 =
     alpha_b lam``).  The identities are checked exactly before returning."""
-    from .networks import convex_to_network
+    from ..networks import convex_to_network
 
     if not os_.contains(alpha):
         raise ExactReluError("alpha is not in the optimal polytope")
