@@ -14,7 +14,7 @@ Nothing in the file is trusted: the problem is rebuilt from ``problem`` and
 * otherwise the optimum is not known exactly: the command reports "not exact" and
   describes the *model-relative polytope* of the certificate's network (or blocks): all
   rescalings of its neurons with exactly the same training predictions
-  (:mod:`exactrelu.optimal_set_model`).
+  (:mod:`exactrelu.optimal_sets.model`).
 
 ``--json`` prints ``{"exact", "unique", "support": [[bits, sign], ...], "vertices":
 [{"neurons", "alpha"}], "min_neurons"}`` (docs/spec/cli.md) plus extra keys.  ``alpha`` is keyed by
