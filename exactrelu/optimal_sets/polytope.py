@@ -22,7 +22,7 @@ import flint
 from ..errors import ExactReluError, ShapeError
 from ..linalg import fq as _fq, fr as _fr, qmat as _qmat_rows
 from ..linalg import independent, independent_rows, null_basis, null_vector
-from ..lp import solve as lp_solve, vertices as lp_vertices
+from ..lp import solve as lp_solve, vertices as cdd_vertices
 from ..numbers import q_vector
 from .min_norm_point import MinNorm, min_norm as _min_norm
 from .sampling import lp_vertices as random_lp_vertices, mix_vertices
@@ -201,7 +201,7 @@ class Polytope:
         elif self.rank == self.L:               # ker M = 0: P is the single point
             out = [self.point]
         elif method == "cdd":
-            out = lp_vertices(self._eq_rows, self._eq_rhs, self.L)
+            out = cdd_vertices(self._eq_rows, self._eq_rhs, self.L)
         elif method == "ppl":
             out = vertices_ppl(self)
         elif method == "bases":
