@@ -41,8 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exactrelu.numbers import dot, sqnorm  # noqa: E402
-from exactrelu.optimal_sets import Polytope, mix_vertices, optimal_set  # noqa: E402
-from exactrelu.optimal_set_model import hit_and_run  # noqa: E402
+from exactrelu.optimal_sets import Polytope, hit_and_run, mix_vertices, optimal_set  # noqa: E402
 
 
 def random_polytope(n: int, L: int, seed: int) -> Polytope:

@@ -267,7 +267,7 @@ def optimal_set(cert: Certificate | str | os.PathLike, *, max_vertices: int = 10
     """
     if not isinstance(cert, Certificate):
         cert = Certificate.load(cert)
-    from .describe import describe_optimal_set
+    from .optimal_sets.describe import describe_optimal_set
 
     return describe_optimal_set(cert, max_vertices=max_vertices)
 

@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from exactrelu.approx.solver import solve_crelu_full  # noqa: E402
 from exactrelu.certificate.dual_bound import exact_dual_bound  # noqa: E402
-from exactrelu.optimal_set_model import model_polytope_from_columns  # noqa: E402
+from exactrelu.optimal_sets.model import model_polytope_from_columns  # noqa: E402
 from exactrelu.arrangement import sample_patterns  # noqa: E402
 from exactrelu.problem import ConvexProgram, Dataset  # noqa: E402
 
@@ -363,7 +363,7 @@ ABOUT = """
   exact sampling).  Also: `minimality` / `network_minimality` of any given model (with the
   dependency as witness), `corollary41_network` (Corollary 4.1 in product form),
   `check_collinear`, `check_segment`, `objective_at`.
-* `exactrelu.optimal_set_model` -- the **model-relative polytope** of a rational model
+* `exactrelu.optimal_sets.model` -- the **model-relative polytope** of a rational model
   (all rescalings `beta >= 0` of its neurons with exactly the same training
   predictions), its exact objective enclosures, Min-L2 / EP / V-MSE / T-MSE, exact
   hit-and-run samples.

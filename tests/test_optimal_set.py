@@ -1,4 +1,4 @@
-"""The optimal set, exactly (exactrelu.optimal_sets, exactrelu.optimal_set_model, the
+"""The optimal set, exactly (exactrelu.optimal_sets, exactrelu.optimal_sets.model, the
 ``optimal-set`` command).  docs/theory.md §2.2-2.9, §2.12; tests T5-T11, T23, T26 of docs/theory.md §5.2.
 
 Every claim is checked with exact rationals, mostly through code that does not share the
@@ -25,7 +25,10 @@ from exactrelu.optimal_sets import (CGL, Polytope, cgl_optimal_set, check_collin
                                    check_segment, corollary41_network, example_b, minimality,
                                    network_minimality, objective_at, optimal_set,
                                    optimal_set_section)
-from exactrelu.optimal_set_model import model_polytope
+from exactrelu.optimal_sets._float_guess import independent_columns
+from exactrelu.optimal_sets.min_norm_point import wolfe
+from exactrelu.optimal_sets.model import model_polytope
+from exactrelu.optimal_sets.simplex import complete_basis, dual_simplex, lp_cdd, primal_simplex
 from exactrelu.planted import planted_instance
 from exactrelu.problem import Dataset
 
@@ -221,7 +224,7 @@ def test_cgl_vertices_match_brute_force(n, p, e, seed):
     for al in P.sample_vertex_combinations(30, seed=seed):
         assert sum(a * a for a in al) >= nm
     # Wolfe's exact algorithm agrees with the Newton/KKT route
-    assert P._wolfe() == mn
+    assert wolfe(P) == mn
 
 
 def test_ppl_second_opinion():
@@ -243,7 +246,7 @@ def test_polytope_lp_and_support_property(seed):
     val, al = P.lp(c)
     assert P.is_vertex(al)
     assert val == max(sum(a * b for a, b in zip(c, v)) for v in V)
-    cdd_val = sum(a * b for a, b in zip(c, P._lp_cdd(c)))
+    cdd_val = sum(a * b for a, b in zip(c, lp_cdd(P, c)))
     assert cdd_val == val
     assert sorted(os_.support) == sorted({j for v in V for j, a in enumerate(v) if a})
 
@@ -256,24 +259,24 @@ def test_exact_simplex_routes_agree(seed):
     P = cgl_optimal_set(cgl, r, enumerate_vertices=False).polytope
     rng = random.Random(seed)
     c = tuple(F(rng.randint(-9, 9), rng.randint(1, 3)) for _ in range(P.L))
-    best = sum(a * b for a, b in zip(c, P._lp_cdd(c)))
+    best = sum(a * b for a, b in zip(c, lp_cdd(P, c)))
     val, al = P.lp(c)
     assert val == best and P.is_vertex(al)
     v = P.purify(P.point, c)
     assert P.is_vertex(v) and sum(a * b for a, b in zip(c, v)) >= \
         sum(a * b for a, b in zip(c, P.point))
-    a2, mu = P._simplex(P._complete_basis(P.support_of(v)), c)
+    a2, mu = primal_simplex(P, complete_basis(P, P.support_of(v)), c)
     assert sum(a * b for a, b in zip(c, a2)) == best
     # dual certificate: c_j <= m_j . mu and b . mu = optimum
     assert all(c[j] <= sum(P.cols[j][k] * mu[k] for k in range(P.n)) for j in range(P.L))
     assert sum(P.b[k] * mu[k] for k in range(P.n)) == best
     for _ in range(3):                      # dual simplex from random bases
-        B = P._independent_columns(rng.sample(range(P.L), P.L), P.rank)
+        B = independent_columns(P, rng.sample(range(P.L), P.L), P.rank)
         if B is None:
             continue
-        B2 = P._dual_simplex(B, c)
+        B2 = dual_simplex(P, B, c)
         assert B2 is not None
-        a3, _ = P._simplex(B2, c)
+        a3, _ = primal_simplex(P, B2, c)
         assert sum(a * b for a, b in zip(c, a3)) == best
 
 
@@ -286,7 +289,7 @@ def test_hit_and_run_moves_with_huge_numbers():
     cols2 = [tuple(x * s for x in col) for col, s in zip(P0.cols, scale)]
     point = tuple(a / s for a, s in zip(P0.min_norm().alpha, scale))
     P = Polytope(cols2, P0.b, point=point)
-    from exactrelu.optimal_set_model import hit_and_run
+    from exactrelu.optimal_sets import hit_and_run
 
     S = hit_and_run(P, 300, seed=2)
     assert len({S.exact(i) for i in range(len(S))}) > 250
@@ -296,7 +299,7 @@ def test_hit_and_run_moves_with_huge_numbers():
 def test_hit_and_run_exact_samples():
     cgl, r, cols, yhat = nn_lasso(3, 8, 7, 5)
     P = cgl_optimal_set(cgl, r).polytope
-    from exactrelu.optimal_set_model import hit_and_run
+    from exactrelu.optimal_sets import hit_and_run
 
     S = hit_and_run(P, 200, seed=1, start=P.min_norm().alpha)
     assert len(S) == 200

@@ -156,7 +156,7 @@ def _tied_example(out: Path) -> bool:
         _say(f"   bounds [{float(res.lower):.12g}, {float(res.upper):.12g}] (not exact)")
         return True
     _say(f"   optimum proved exactly: p* = {q_str(res.lower)} (certificate: {path.name})")
-    from ..describe import describe_optimal_set
+    from ..optimal_sets.describe import describe_optimal_set
     from ..results import Certificate
 
     os_ = describe_optimal_set(Certificate.load(path), max_vertices=1000)

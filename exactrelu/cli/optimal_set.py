@@ -14,7 +14,7 @@ Nothing in the file is trusted: the problem is rebuilt from ``problem`` and
 * otherwise the optimum is not known exactly: the command reports "not exact" and
   describes the *model-relative polytope* of the certificate's network (or blocks): all
   rescalings of its neurons with exactly the same training predictions
-  (:mod:`exactrelu.optimal_set_model`).
+  (:mod:`exactrelu.optimal_sets.model`).
 
 ``--json`` prints ``{"exact", "unique", "support": [[bits, sign], ...], "vertices":
 [{"neurons", "alpha"}], "min_neurons"}`` (docs/spec/cli.md) plus extra keys.  ``alpha`` is keyed by
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--samples must be a non-negative integer")
     if (args.samples_out or args.test) and not args.samples:
         raise InputError("--samples-out and --test need --samples [N]")
-    from ..describe import describe_optimal_set
+    from ..optimal_sets.describe import describe_optimal_set
     from ..results import Certificate
 
     cert = Certificate.load(args.cert)

@@ -1,6 +1,6 @@
 """The optimal set a certificate describes, as a typed :class:`~exactrelu.results.OptimalSet`.
 
-Used by :func:`exactrelu.optimal_sets` and by ``exactrelu optimal-set`` (which only formats
+Used by :func:`exactrelu.optimal_set` and by ``exactrelu optimal-set`` (which only formats
 the result).  Nothing in the certificate is trusted:
 
 * if the claim is exact (``lower == upper``), the exact optimum at the certificate's
@@ -10,7 +10,7 @@ the result).  Nothing in the certificate is trusted:
   with a witness, all vertices (support-minimal networks), the fewest neurons;
 * otherwise the optimum is not known exactly, and the *model-relative polytope* of the
   certificate's network (or blocks) is described: all rescalings of its neurons with
-  exactly the same training predictions (:mod:`exactrelu.optimal_set_model`).
+  exactly the same training predictions (:mod:`exactrelu.optimal_sets.model`).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import InputError
-from .results import Certificate, OptimalSet
+from ..errors import InputError
+from ..results import Certificate, OptimalSet
 
 __all__ = ["describe_optimal_set", "SamplingContext"]
 
@@ -38,20 +38,21 @@ class SamplingContext:
 
 
 def _parsed(cert: Certificate) -> dict:
-    from .certificate.read import read_certificate
+    from ..certificate.read import read_certificate
 
     return read_certificate(cert.source or "<certificate>", text=cert.text)
 
 
 def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
-    from .optimal_sets import PolytopeTooLarge, optimal_set
+    from .analysis import optimal_set
+    from .vertex_enumeration import PolytopeTooLarge
 
     solved = cert._solved
     if solved is not None and solved[1] is not None:
         program, eo = solved
     else:
-        from .rational_optimum import exact_optimum_at
-        from .problem import ConvexProgram
+        from ..rational_optimum import exact_optimum_at
+        from ..problem import ConvexProgram
 
         c = _parsed(cert)
         program = ConvexProgram(c["data"], c["lam"], c["patterns"])
@@ -94,11 +95,11 @@ def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
 
 
 def _model(cert: Certificate, max_vertices: int) -> OptimalSet:
-    from .numbers import sqnorm
-    from .optimal_sets import PolytopeTooLarge
-    from .optimal_set_model import model_polytope, model_polytope_from_columns
-    from .arrangement import neuron_region
-    from .problem import ConvexProgram
+    from ..numbers import sqnorm
+    from .vertex_enumeration import PolytopeTooLarge
+    from .model import model_polytope, model_polytope_from_columns
+    from ..arrangement import neuron_region
+    from ..problem import ConvexProgram
 
     c = _parsed(cert)
     data, lam = c["data"], c["lam"]

@@ -23,29 +23,31 @@ objective up to the enclosure width.
 The paper's tuning (``tuning.py::tune_by_optimization``): over ``Q``, minimise
 ``||beta||_2`` ("Min L2"), maximise ``sum beta`` ("EP", an extreme point: an exact LP),
 minimise the validation MSE ("V-MSE") or the test MSE ("T-MSE", an oracle).  The first two
-are solved exactly here; the MSE ones by a float QP (Clarabel) followed by an exact repair
-(projection onto ``M beta = f`` and a shrink towards ``beta = 1``), so the returned point is
-an exact member of ``Q`` -- only its optimality for the MSE objective is approximate.
+are solved exactly here; the MSE ones by a float QP (Clarabel,
+:func:`._float_guess.mse_qp_guess`) followed by an exact repair (projection onto ``M beta =
+f`` and a shrink towards ``beta = 1``), so the returned point is an exact member of ``Q`` --
+only its optimality for the MSE objective is approximate.
 
 Sampling: :meth:`ModelPolytope.hit_and_run` -- hit-and-run in exact integer arithmetic
 (directions in an integer basis of ``ker M``, steps on a fixed dyadic grid, so every sample
 is an exact rational point of ``Q`` with a bounded denominator); and
 :meth:`ModelPolytope.vertex_mixture` -- random convex combinations of LP vertices (exact
-by convexity, computed as one integer matrix product).
+by convexity, computed as one integer matrix product); both from :mod:`.sampling`.
 """
 from __future__ import annotations
 
-import random
 from fractions import Fraction
 from typing import Any, Sequence
 
-import flint
 import numpy as np
 
-from .errors import ExactReluError
-from .numbers import q_vector, sqnorm, sqrt_bounds
-from .linalg import int_rows, lcm_den, least_norm_solution, primitive
-from .optimal_sets import MinNorm, Polytope, Samples, mix_vertices
+from ..errors import ExactReluError
+from ..linalg import least_norm_solution
+from ..numbers import q_vector, sqnorm, sqrt_bounds
+from ._float_guess import mse_qp_guess
+from .min_norm_point import MinNorm
+from .polytope import Polytope
+from .sampling import Samples, hit_and_run, mix_vertices
 
 __all__ = ["ModelPolytope", "model_polytope", "model_polytope_from_columns",
            "relu_columns", "float_qp_point", "hit_and_run", "Samples"]
@@ -181,34 +183,15 @@ def float_qp_point(P: Polytope, V: np.ndarray, t: np.ndarray) -> Vec:
     ``M alpha = b`` (exact least-norm correction), then moved towards the known feasible
     point ``p`` just enough to be non-negative (largest ``s`` in [0, 1] with
     ``p + s (alpha - p) >= 0``, exact)."""
-    import clarabel
-    from scipy import sparse
-
     p = P.point
     if p is None:
         raise ExactReluError("the polytope is empty")
     if not P.null_basis:
         return p
-    Mf = np.array([[float(a) for a in r] for r in P._eq_rows])
-    bf = np.array([float(a) for a in P._eq_rhs])
     L = P.L
-    V = np.asarray(V, dtype=float)
-    t = np.asarray(t, dtype=float)
-    sc = max(1.0, float(np.abs(V).max()))
-    H = sparse.csc_matrix(2.0 * (V / sc).T @ (V / sc) + 1e-12 * np.eye(L))
-    q = -2.0 * (V / sc).T @ (t / sc)
-    ms = max(1.0, float(np.abs(Mf).max()))
-    A = sparse.vstack([sparse.csc_matrix(Mf / ms), -sparse.identity(L)], format="csc")
-    bb = np.concatenate([bf / ms, np.zeros(L)])
-    cones = [clarabel.ZeroConeT(Mf.shape[0]), clarabel.NonnegativeConeT(L)]
-    st = clarabel.DefaultSettings()
-    st.verbose = False
-    st.tol_gap_abs = st.tol_gap_rel = st.tol_feas = 1e-10
-    sol = clarabel.DefaultSolver(sparse.triu(H, format="csc"), q, A, bb, cones, st).solve()
-    x = np.array(sol.x, dtype=float)
-    if not np.all(np.isfinite(x)):
+    xq = mse_qp_guess(P, V, t)
+    if xq is None:
         return p
-    xq = [Fraction(int(round(max(a, 0.0) * (1 << 40))), 1 << 40) for a in x]
     # exact projection onto M alpha = b
     res = [t_ - sum((r[j] * xq[j] for j in range(L) if xq[j] and r[j]), _ZERO)
            for r, t_ in zip(P._eq_rows, P._eq_rhs)]
@@ -225,73 +208,3 @@ def float_qp_point(P: Polytope, V: np.ndarray, t: np.ndarray) -> Vec:
     if not P.contains(out):                                    # pragma: no cover
         raise ExactReluError("internal: repaired point outside the polytope")
     return out
-
-
-# --------------------------------------------------------------------------- hit-and-run
-
-def hit_and_run(P: Polytope, count: int = 10000, *, seed: int = 0, grid_bits: int = 40,
-                pool: int = 256, burn_in: int = 0, thin: int = 1,
-                start: Sequence[Fraction] | None = None) -> Samples:
-    """Hit-and-run on ``P = {alpha >= 0 : M alpha = b}`` in exact integer arithmetic.
-
-    Points are ``alpha = B / Q`` with a fixed ``Q = den(start) 2^(grid_bits + b)``, ``b``
-    the bit size of the largest direction entry.  Directions: a pool of ``pool`` random
-    integer combinations ``d = N c`` of the integer null basis ``N`` (each basis vector
-    weighted to the same magnitude; ``M d = 0`` is verified exactly once for the whole
-    pool, so ``M alpha = b`` holds for every sample).  A step picks a direction at random
-    and an integer ``m`` uniformly in the chord ``{m : B + m d >= 0}`` (exact floor/ceil),
-    ``B <- B + m d``.  Every sample is thus an exact rational point of ``P`` (``B >= 0``
-    is re-asserted).  The grid makes the uniform chord law discrete (spacing
-    ``2^-grid_bits`` relative to the direction)."""
-    start = tuple(P.point if start is None else q_vector(start))
-    if not P.contains(start):
-        raise ExactReluError("the start point is not in the polytope")
-    L = P.L
-    den = lcm_den(start)
-    N = P.null_basis
-    rng = random.Random(seed)
-    out: list[list[int]] = []
-    if not N or count <= 0:
-        Q = den
-        B = [int(a * Q) for a in start]
-        return Samples([list(B) for _ in range(max(count, 0))], Q)
-    k = len(N)
-    Nm = flint.fmpz_mat(L, k, [N[j][i] for i in range(L) for j in range(k)])
-    # random combinations, each basis vector brought to the same magnitude
-    nb = [max(abs(a).bit_length() for a in v) for v in N]
-    top = max(nb)
-    C = flint.fmpz_mat(k, pool, [rng.randint(-(1 << 8), 1 << 8) << (top - nb[t])
-                                 for t in range(k) for _ in range(pool)])
-    D = Nm * C                                                  # L x pool
-    # exact check: M d = 0 for every pooled direction
-    if P._eq_rows and any(x != 0 for x in (int_rows(P._eq_rows) * D).entries()):
-        raise ExactReluError("internal: a direction is not in ker M")   # pragma: no cover
-    # grid: spacing 2^-grid_bits relative to the largest direction entry
-    dbits = max(int(abs(x)).bit_length() for x in D.entries())
-    Q = den << (grid_bits + dbits)
-    B = [int(a * Q) for a in start]
-    dirs = []
-    for c in range(pool):
-        d = [int(D[i, c]) for i in range(L)]
-        if any(d):
-            d = np.array(primitive(d), dtype=object)
-            pos = np.nonzero(d > 0)[0]
-            neg = np.nonzero(d < 0)[0]
-            dirs.append((d, pos, d[pos], neg, -d[neg]))
-    Bv = np.array(B, dtype=object)
-    total = burn_in + count * thin
-    for step in range(total):
-        d, pos, dpos, neg, dneg = dirs[rng.randrange(len(dirs))]
-        if not len(pos) or not len(neg):                        # pragma: no cover
-            raise ExactReluError("the polytope is unbounded along a direction")
-        lo = int((-(Bv[pos] // dpos)).max())      # ceil(-B_i / d_i) over d_i > 0
-        hi = int((Bv[neg] // dneg).min())         # floor(B_i / -d_i) over d_i < 0
-        m = rng.randint(lo, hi)
-        if m:
-            Bv = Bv + m * d
-        if step >= burn_in and (step - burn_in) % thin == thin - 1:
-            out.append(Bv)
-    out = [[int(b) for b in row] for row in out]
-    if any(b < 0 for row in out for b in row):                  # pragma: no cover
-        raise ExactReluError("internal: a sample left the orthant")
-    return Samples(out, Q)
