@@ -29,6 +29,7 @@ and V_N likewise, docs/theory.md §5.1 Example A/C):
 import json
 import math
 import random
+from dataclasses import replace
 from fractions import Fraction as F
 
 import pytest
@@ -304,12 +305,11 @@ def test_monotonicity_exact_instance():
     assert all(a.loss <= b.loss and a.penalty >= b.penalty for a, b in zip(pts, pts[1:]))
     # the checks can fail: perturb one value / one penalty
     bad = path.sorted_points()
-    bad[5].value += F(1, 10 ** 6)
-    bad[5].lower = bad[5].upper = bad[5].value
+    v5 = bad[5].value + F(1, 10 ** 6)
+    bad[5] = replace(bad[5], value=v5, lower=v5, upper=v5)     # points are frozen
     assert path_violations(bad)
     bad2 = certified_path(EX_C, grid[:6])
-    bad2[3].penalty += 1
-    bad2[3].loss -= bad2[3].lam
+    bad2[3] = replace(bad2[3], penalty=bad2[3].penalty + 1, loss=bad2[3].loss - bad2[3].lam)
     assert any("penalty" in v or "secant" in v for v in path_violations(bad2))
 
 
