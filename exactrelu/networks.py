@@ -357,6 +357,40 @@ class Network:
         w2[j] = w2[j] / cq
         return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
 
+    def rebalanced(self, bits: int = 64) -> "Network":
+        """Every neuron rescaled to ``(c_j W1_j, w2_j / c_j)`` with a rational ``c_j > 0``
+        as close as ``bits`` allow to the balancing scale ``(w2_j^2/||W1_j||^2)^(1/4)``
+        (exactly it when that is rational).  The function is unchanged; the NC term
+        ``1/2 (c^2 ||W1||^2 + w2^2 / c^2)`` of a neuron never increases: a scale that
+        would not lower it exactly is not applied.  Zero neurons are kept as they are.
+
+        >>> from exactrelu import Network
+        >>> net = Network.from_numpy([[4, 0]], [1]).rebalanced()
+        >>> net.W1, net.w2, net.is_balanced()        # c = 1/2: ||W1|| = |w2| = 2
+        (((Fraction(2, 1), Fraction(0, 1)),), (Fraction(2, 1),), True)
+        """
+        W1, w2 = list(self.W1), list(self.w2)
+        for j, (w, a) in enumerate(zip(self.W1, self.w2)):
+            q = sqnorm(w)
+            if not a or not q or q == a * a:
+                continue
+            c = _balancing_scale(a * a / q, bits)
+            if c * c * q + a * a / (c * c) < q + a * a:       # the term decreases, exactly
+                W1[j] = tuple(c * x for x in w)
+                w2[j] = a / c
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
+
+
+def _balancing_scale(ratio: Fraction, bits: int) -> Fraction:
+    """A rational ``c > 0`` with ``c^4`` close to ``ratio`` (exactly ``ratio^(1/4)`` when
+    that is rational): ``floor(ratio^(1/4) 2^bits) / 2^bits`` by integer roots."""
+    if is_square(ratio) and is_square(exact_sqrt(ratio)):
+        return exact_sqrt(exact_sqrt(ratio))
+    scale = 1 << bits
+    num = ratio.numerator * scale ** 4 // ratio.denominator
+    c = Fraction(math.isqrt(math.isqrt(num)), scale)
+    return c if c > 0 else Fraction(1, scale)
+
 
 # ------------------------------------------------------------------------ C -> NC
 
