@@ -94,13 +94,13 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import flint
 
-from .algebraic import PenaltySign as _PenaltySign, sign_sum_sqrt
-from .errors import ExactReluError, ShapeError
-from .networks import Network
-from .numbers import q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
-from .problem import Dataset
-from .linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat_cols as _qmat_cols
-from .linalg import kernel, null_vector, primitive, primitive_scaled as _primitive
+from ..algebraic import PenaltySign as _PenaltySign, sign_sum_sqrt
+from ..errors import ExactReluError, ShapeError
+from ..networks import Network
+from ..numbers import q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
+from ..problem import Dataset
+from ..linalg import fq as _fq, fr as _fr, lcm_den as _lcm_den, qmat_cols as _qmat_cols
+from ..linalg import kernel, null_vector, primitive, primitive_scaled as _primitive
 
 __all__ = ["Step", "step_factors", "PruneResult", "ConvexPruneResult", "LSPruneResult",
            "LSStep", "prune_network", "prune_convex", "prune_ls", "prune_ls_float",
