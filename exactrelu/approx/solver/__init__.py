@@ -127,7 +127,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import nnls
 
-from ..errors import InputError, SolverError
+from ...errors import InputError, SolverError
 
 __all__ = ["CReLUSolution", "DualMultipliers", "solve_crelu", "solve_crelu_full", "dual_check",
            "NNLS_MARGIN"]
