@@ -283,8 +283,8 @@ def prune_ls(net: Network, X: Dataset | Sequence[Sequence[object]],
     (the uncorrected baselines).  Every comparison is exact (scores are compared through
     rational squares).  The exact objective increase ``B_after - B_before`` is returned
     with its exact sign.  ``keep_fits`` stores the fit before/after every step and the
-    residual ``e`` in the path (for checks; memory ``O(steps n)``).  Sizes: exact rational least squares on ``n x m`` -- meant for
-    small and medium instances; use
+    residual ``e`` in the path (for checks; memory ``O(steps n)``).  Sizes: exact
+    rational least squares on ``n x m`` -- meant for small and medium instances; use
     :func:`exactrelu.approx.pruning.prune_ls_float` for experiments.
     """
     t0 = time.perf_counter()
