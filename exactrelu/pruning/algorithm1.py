@@ -126,7 +126,6 @@ def step_factors(beta: Sequence[object], penalty_sign: int = 0) -> Step:
 
 # ======================================================================= exact helpers
 
-
 def _null_vector(cols: Sequence[Sequence[int]]) -> list[int] | None:
     """A nonzero primitive integer null vector of the matrix with integer columns
     ``cols``, first nonzero entry positive (deterministic orientation), or ``None``."""
