@@ -129,7 +129,8 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
                 dual_tol: float = 1e-9, gap_tol: float = 1e-9, active_tol: float = 1e-6,
                 drop_redundant: bool = True, strict: bool = True, prune: bool = True,
                 settings: Mapping[str, Any] | None = None) -> CReLUSolution:
-    """Solve (C-ReLU) over the blocks ``(i, +-1)`` of ``patterns`` (see the module doc).
+    """Solve (C-ReLU) over the blocks ``(i, +-1)`` of ``patterns`` (see
+    :mod:`exactrelu.approx.solver`).
 
     Parameters
     ----------
@@ -162,7 +163,7 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
         Relative norm threshold defining :attr:`CReLUSolution.active`.
     drop_redundant
         Keep only the sign rows that are facets of ``K_i`` (guessed from the pattern
-        list, repaired if violated; see the module doc).  ``False`` keeps all rows.
+        list, repaired if violated; see :mod:`.data`).  ``False`` keeps all rows.
     prune
         Drop from the working set blocks that are numerically zero and strictly dual
         feasible (each block at most once; see the module doc).
