@@ -115,7 +115,7 @@ def test_example_B_dict_blocks_and_other_start():
 
 def test_literal_bug_would_be_caught(monkeypatch):
     """With the literal step the pruning loop cannot remove a neuron: it raises."""
-    monkeypatch.setattr(pruning, "_step", literal_step)    # the rule every loop uses
+    monkeypatch.setattr(pruning.algorithm1, "_step", literal_step)  # the rule every loop uses
     w0 = [(F(4, 3),)] * 3
     fits = [tuple(F(4, 3) * a for a in c) for c in ZB]
     with pytest.raises(ExactReluError):
