@@ -115,7 +115,7 @@ def _rounded_blocks(program: ConvexProgram, sol, bits: int) -> dict:
 def _bounds(program: ConvexProgram, sol, *, exact: bool, bits: int) -> _Bounds:
     """Exact lower bound by weak duality, and rational models for the upper bound: the
     exact optimum when it is rational (``lower == upper``), else the rounded solve."""
-    from ..networks import convex_to_network
+    from ..conversions import convex_to_network
     from .dual_bound import exact_dual_bound
 
     data, ps, lam = program.data, program.patterns, program.lam

@@ -43,6 +43,12 @@ class PruneResult:
     ``*_str`` fields their 30-significant-digit decimals (display only).  ``complete``
     is False only when ``max_seconds`` stopped the loop (then the outputs need not be
     independent yet).
+
+    With ``y`` and ``lam`` also the network to hand out (:func:`balanced_network`):
+    ``balanced_network`` is ``network`` with every neuron rescaled close to balance
+    (``||W1_j|| = |w2_j|``), the same function, and an exact NC objective
+    ``nc_objective_after`` not larger than the input's ``nc_objective_before`` (exact
+    Fractions; ``nc_objective_not_larger`` is decided exactly).
     """
 
     network: Network
@@ -63,6 +69,36 @@ class PruneResult:
     method: str = "window"
     log: list = field(default_factory=list)
     complete: bool = True
+    balanced_network: Network | None = None
+    nc_objective_before: Fraction | None = None
+    nc_objective_after: Fraction | None = None
+
+    @property
+    def nc_objective_not_larger(self) -> bool | None:
+        if self.nc_objective_before is None:
+            return None
+        return self.nc_objective_after <= self.nc_objective_before
+
+
+def balanced_network(pruned: Network, original: Network, data: Dataset, lam: Fraction
+                     ) -> tuple[Network, Fraction, Fraction]:
+    """``(network, NC after, NC before)``: the pruned network rebalanced
+    (:meth:`~exactrelu.networks.Network.rebalanced`, finer scales until its exact NC
+    objective is not larger than the original's).  Algorithm 1 keeps the balanced
+    objective ``B`` from increasing and ``B <= NC`` with equality only for a balanced
+    network, so a fine enough rational scale gets below the original's NC unless the
+    original is balanced and the pruned balance is irrational; then the better of the
+    unbalanced pruned network and the original network is returned (never larger)."""
+    before = original.nc_objective(data, lam)
+    for bits in (64, 128, 256):
+        cand = pruned.rebalanced(bits)
+        after = cand.nc_objective(data, lam)
+        if after <= before:
+            return cand, after, before
+    after = pruned.nc_objective(data, lam)
+    if after <= before:
+        return pruned, after, before
+    return original, before, before
 
 
 def _objective(loss: Fraction | None, lam: Fraction | None, abs_w2: Sequence[Fraction],
@@ -155,6 +191,10 @@ def prune_network(net: Network, X: Dataset | Sequence[Sequence[object]],
     loss = _loss(f_before, yq) if yq is not None else None
     ob, obs = _objective(loss, lq, absw2, [_ONE] * len(nz), qn)
     oa, oas = _objective(loss, lq, absw2, scales_nz, qn)
+    bal = nc_after = nc_before = None
+    if yq is not None and lq is not None:
+        data = Dataset(tuple(Xq), tuple(yq), net.bias_column)
+        bal, nc_after, nc_before = balanced_network(out, net, data, lq)
     return PruneResult(
         network=out, kept=kept, removed=removed,
         scales={nz[p]: scales_nz[p] for p in keep_p}, steps=steps,
@@ -162,4 +202,5 @@ def prune_network(net: Network, X: Dataset | Sequence[Sequence[object]],
         objective_not_larger=change <= 0, change_sign=change,
         objective_before=ob, objective_after=oa, objective_before_str=obs,
         objective_after_str=oas, seconds=time.perf_counter() - t0, method=method,
-        log=log, complete=complete)
+        log=log, complete=complete, balanced_network=bal, nc_objective_before=nc_before,
+        nc_objective_after=nc_after)
