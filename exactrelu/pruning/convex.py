@@ -20,7 +20,7 @@ from ._common import _ONE, _ZERO, Vec, _as_rows
 from .algorithm1 import _algorithm1
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConvexPruneResult:
     """Result of :func:`prune_convex`: ``blocks`` (kept blocks, scaled, same container
     type/keys as the input), ``scales`` (factor of every kept block), ``removed`` keys,

@@ -64,7 +64,7 @@ class LSStep:
     fit_after: Vec | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class LSPruneResult:
     """Result of :func:`prune_ls`.  ``increase_sign`` is the exact sign of
     ``B_after - B_before`` (balanced objectives), ``increase_str`` its decimal (30

@@ -25,7 +25,7 @@ from .algorithm1 import _algorithm1
 from .display import decimal_string
 
 
-@dataclass
+@dataclass(frozen=True)
 class PruneResult:
     """Result of :func:`prune_network` (everything exact unless labelled).
 
