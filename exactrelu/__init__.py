@@ -23,7 +23,6 @@ Public API: :func:`certify`, :func:`check`, :func:`patterns`, :func:`optimal_set
 :mod:`exactrelu.testing`.  Names are imported on first use, so ``import exactrelu`` is
 cheap.
 """
-from __future__ import annotations
 
 from ._version import __version__
 
