@@ -201,3 +201,48 @@ def test_bad_files_exit_2_with_one_line(tmp_path, capsys):
         lines = err.strip().splitlines()
         assert len(lines) == 1 and str(p) in lines[0] and fragment in lines[0], (p, err)
         assert not cert.exists()
+
+
+def _readme_pytorch_lines() -> tuple[str, str]:
+    """The README's two lines: save from PyTorch, certify from the shell."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    i = text.index("safetensors.torch.save_file(")
+    j = text.index("exactrelu certify data.csv --bias --lam 1/10 --network net.safetensors")
+    return text[i:text.index("\n", i)], text[j:text.index("\n", j)]
+
+
+def test_readme_pytorch_two_lines_run_as_written(tmp_path, monkeypatch, capsys):
+    """With torch installed, a real trained nn.Sequential; without it, the same line with
+    ``safetensors.torch.save_file`` standing in as ``safetensors.numpy.save_file`` of the
+    state dict's float32 arrays (the bytes safetensors.torch writes for them)."""
+    import shlex
+    import types
+
+    py, sh = _readme_pytorch_lines()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_text(DATA)
+    try:
+        import safetensors
+        import safetensors.torch  # noqa: F401
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(1, 3), torch.nn.ReLU(),
+                                    torch.nn.Linear(3, 1, bias=False))
+        ns = {"safetensors": safetensors, "model": model}
+    else:
+        stand_in = types.SimpleNamespace(torch=types.SimpleNamespace(save_file=save_file))
+        model = types.SimpleNamespace(state_dict=lambda: torch_like("0.", "2."))
+        ns = {"safetensors": stand_in, "model": model}
+    exec(compile(py, "README.md", "exec"), ns)
+    args = shlex.split(sh)
+    assert args[0] == "exactrelu"
+    assert main(args[1:]) == 0, capsys.readouterr().err
+    assert er.check("cert.json")
+    if torch is None:
+        c = json.loads((tmp_path / "cert.json").read_text())
+        assert [F(a) for a in c["network"]["w2"]] == list(expected().w2)
