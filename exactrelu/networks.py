@@ -217,6 +217,18 @@ class Network:
                              f"{type(model).__name__}")
         return network_from_state_dict(list(sd.items()), name="<torch model>")
 
+    @staticmethod
+    def from_safetensors(path: object) -> "Network":
+        """A network from a ``.safetensors`` file (no pickle, no torch needed): ``W1``/``w2``
+        or a ``Linear-ReLU-Linear`` state dict saved with
+        ``safetensors.torch.save_file(model.state_dict(), path)``, at the exact float values
+        of the weights (a first-layer bias becomes the last column of ``W1``).  A nonzero
+        output bias is refused (not supported yet).  Bad files raise
+        :class:`~exactrelu.errors.InputError` naming the file."""
+        from .io.networks import read_safetensors
+
+        return read_safetensors(path)  # type: ignore[arg-type]
+
     def to_numpy(self):
         """``(W1, w2)`` as float64 NumPy arrays (rounded: for display and fast float use;
         the exact weights stay in :attr:`W1` and :attr:`w2`)."""

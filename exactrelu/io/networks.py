@@ -1,4 +1,5 @@
-"""Network files: JSON (the project format), NumPy ``.npz`` and PyTorch state dicts.
+"""Network files: JSON (the project format), NumPy ``.npz``, ``.safetensors`` and PyTorch
+state dicts.
 
 Every weight is read exactly:
 
@@ -17,6 +18,14 @@ Every weight is read exactly:
   here).  The two weight matrices are the first two 2-D ``*weight`` entries in order
   (``0.weight``/``2.weight``, ``fc1.weight``/``fc2.weight``,
   ``layers.0.weight``/``layers.2.weight``, ...); any other parameter is an error.
+* **safetensors** (no pickle, no torch: read with ``safetensors.numpy.load_file``): the
+  same keys as npz, e.g. ``safetensors.torch.save_file(model.state_dict(), path)``.  The
+  format does not keep the order of the tensors, so the first layer is the one whose
+  shapes chain (``(m, d)`` then ``(1, m)``), and where both orders chain (``m = d = 1``)
+  the name with the smaller number (``0.`` < ``2.`` < ``10.``, ``fc1`` < ``fc2``).
+  bfloat16 tensors are refused (NumPy has no such type): save ``model.float()``.
+  Written by :func:`write_network` as float64 ``W1``/``w2`` (+ ``bias_column``) when
+  every weight is exactly a double.
 
 A first-layer bias ``b`` becomes an extra *last* column of ``W1`` and the network gets
 ``bias_column=True``: the data must then be read with ``--bias`` (column of ones last).
@@ -43,7 +52,8 @@ from .files import write_atomic
 from ..networks import Network
 from ..numbers import from_float, parse_rational
 
-__all__ = ["read_network", "write_network", "parse_network_json", "network_from_state_dict"]
+__all__ = ["read_network", "write_network", "parse_network_json", "network_from_state_dict",
+           "read_safetensors", "write_safetensors"]
 
 _JSON_KEYS = ("W1", "w2", "bias_column", "comment")
 
@@ -431,11 +441,94 @@ def _read_torch(name: str) -> Network:
     return network_from_state_dict(list(obj.items()), name=name)
 
 
+# ======================================================================== safetensors
+
+def _numbered(key: str) -> list:
+    """Sort key comparing the numbers in a name as numbers (``net.2`` < ``net.10``)."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
+
+
+def _layer_order(table: dict[str, np.ndarray]) -> list[str]:
+    """The keys of a safetensors file in layer order (the format keeps no order): by
+    name with numbers compared as numbers, the two 2-D ``*weight`` matrices swapped when
+    only the swapped order chains as ``Linear(d, m) - ReLU - Linear(m, 1)``."""
+    keys = sorted(table, key=_numbered)
+    weights = [k for k in keys if k.endswith("weight") and table[k].ndim == 2]
+    if len(weights) == 2:
+        (k1, A), (k2, B) = ((k, table[k].shape) for k in weights)
+        if B != (1, A[0]) and A == (1, B[0]):
+            i, j = keys.index(k1), keys.index(k2)
+            keys[i], keys[j] = k2, k1
+    return keys
+
+
+def read_safetensors(path: str | os.PathLike) -> Network:
+    """A network from a ``.safetensors`` file (whatever its extension), read with
+    ``safetensors.numpy.load_file`` (no pickle, no torch) and checked like an npz file
+    (see the module docstring).  ``InputError`` naming the file on any problem."""
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise InputError("no such file", file=name)
+    if os.path.isdir(name):
+        raise InputError("is a directory, not a network file", file=name)
+    try:
+        from safetensors.numpy import load_file  # noqa: PLC0415 - only for this format
+    except ImportError:
+        raise InputError("reading .safetensors needs the safetensors package: pip install "
+                         "safetensors", file=name) from None
+    try:
+        table = load_file(name)
+    except Exception as e:  # SafetensorError (truncated, garbage), TypeError (bfloat16)
+        msg = " ".join(str(e).split()) or type(e).__name__
+        if "bfloat16" in msg:
+            msg += " (NumPy has no bfloat16: save model.float().state_dict())"
+        raise InputError(f"not a readable .safetensors file: {msg}", file=name) from None
+    return network_from_state_dict([(k, table[k]) for k in _layer_order(table)], name=name)
+
+
+def _exact_double(v: Fraction, where: str, name: str) -> float:
+    """``v`` as a float, only when that float is exactly ``v``."""
+    try:
+        f = float(v)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f) or from_float(f) != v:
+        raise InputError(f"{where} = {v} is not exactly a double, and .safetensors stores "
+                         "float64: write .json, which keeps exact rationals", file=name)
+    return f
+
+
+def write_safetensors(net: Network, path: str | os.PathLike) -> None:
+    """Write ``net`` to ``path`` in the safetensors format, atomically: float64 ``W1``
+    (m x d) and ``w2`` (m), and ``bias_column`` (a boolean scalar) when set.  Refused
+    (``InputError``) unless every weight is exactly a double, since the file would
+    otherwise not hold the network.  A width-0 network is written as one zero neuron, as
+    in :func:`network_json`."""
+    from safetensors.numpy import save_file  # noqa: PLC0415 - only for this format
+
+    from .files import save_atomic
+
+    name = os.fspath(path)
+    W1, w2 = net.W1, net.w2
+    if not W1:
+        if net.dim is None:
+            raise ValueError("cannot write a width-0 network of unknown input dimension")
+        W1, w2 = (tuple(Fraction(0) for _ in range(net.dim)),), (Fraction(0),)
+    A = np.array([[_exact_double(v, f"W1[{j}][{t}]", name) for t, v in enumerate(row)]
+                  for j, row in enumerate(W1)], dtype=np.float64)
+    b = np.array([_exact_double(v, f"w2[{j}]", name) for j, v in enumerate(w2)],
+                 dtype=np.float64)
+    tensors = {"W1": A, "w2": b}
+    if net.bias_column:
+        tensors["bias_column"] = np.array(True)
+    save_atomic(name, lambda tmp: save_file(tensors, tmp))
+
+
 # ======================================================================== entry points
 
 def read_network(path: str | os.PathLike) -> Network:
-    """Read a network exactly from ``.json``, ``.npz``, ``.pt`` or ``.pth`` (by
-    extension; see the module docstring).  ``InputError`` on any problem."""
+    """Read a network exactly from ``.json``, ``.npz``, ``.safetensors``, ``.pt`` or
+    ``.pth`` (by extension; see the module docstring).  ``InputError`` on any problem."""
     name = os.fspath(path)
     ext = os.path.splitext(name)[1].lower()
     if ext == ".json":
@@ -451,8 +544,10 @@ def read_network(path: str | os.PathLike) -> Network:
         return _read_npz(name)
     if ext in (".pt", ".pth"):
         return _read_torch(name)
+    if ext == ".safetensors":
+        return read_safetensors(name)
     raise InputError(f"unknown network format {ext or '(no extension)'!r}: use .json, "
-                     ".npz, .pt or .pth", file=name)
+                     ".npz, .safetensors, .pt or .pth", file=name)
 
 
 def network_json(net: Network) -> str:
@@ -473,10 +568,13 @@ def network_json(net: Network) -> str:
 
 
 def write_network(net: Network, path: str | os.PathLike) -> None:
-    """Write ``net`` as JSON (see :func:`network_json`), atomically (temporary file in
-    the same directory, then rename)."""
+    """Write ``net`` as JSON (see :func:`network_json`), or as ``.safetensors`` by
+    extension (see :func:`write_safetensors`), atomically (temporary file in the same
+    directory, then rename)."""
     name = os.fspath(path)
     ext = os.path.splitext(name)[1].lower()
+    if ext == ".safetensors":
+        return write_safetensors(net, name)
     if ext in (".npz", ".pt", ".pth"):
         raise InputError(f"networks are written as JSON, not {ext}", file=name)
     write_atomic(name, network_json(net))
