@@ -29,6 +29,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
+from .arrangement import MAX_REGIONS
 from .errors import DomainError, ExactReluError, InputError, ShapeError
 from .networks import Network
 from .numbers import to_q
@@ -121,7 +122,7 @@ def _lam(lam: object) -> Fraction:
 
 def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = None,
             sample: int | None = None, seed: int = 0, exact: bool = True,
-            progress: bool = False) -> Certificate:
+            progress: bool = False, max_regions: int | None = MAX_REGIONS) -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -133,7 +134,9 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     exact objective is ``upper``, and :attr:`Certificate.hint` names how to improve it
     when it is not optimal.  ``sample=N``: patterns of ``N`` random neurons instead of
     all regions (large data; the bounds then hold for that sub-program only, and
-    ``complete`` is false).
+    ``complete`` is false).  ``max_regions``: enumeration is refused
+    (:class:`~exactrelu.errors.TooManyRegions`) before any work when the data can have
+    more regions than this (``None``: no limit).
 
     By hand: one neuron ``(x w)_+ a`` on ``x = 0, 1, 2``, ``y = x``, convex block
     ``u = |a| w >= 0``; ``1/2 (5 (u - 1)^2) + u/2`` is least at ``u = 9/10``, value
@@ -151,7 +154,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     data = as_dataset(X, y, bias=bias)
     net = as_network(network, bias=bias) if network is not None else None
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
-                   progress=progress)
+                   progress=progress, max_regions=max_regions)
     return _certificate_of(res, data)
 
 
@@ -202,7 +205,7 @@ def check(cert: Certificate | str | os.PathLike | bytes | dict, *,
 # --------------------------------------------------------------------- patterns, lam_max
 
 def patterns(X: Any, *, bias: bool = False, sample: int | None = None, seed: int = 0,
-             progress: bool = False):
+             progress: bool = False, max_regions: int | None = MAX_REGIONS):
     """Every activation pattern of ``X``, with an exact witness for each.
 
     A pattern is ``D = diag(1[X g > 0])`` for a neuron ``g`` off every hyperplane
@@ -223,7 +226,7 @@ def patterns(X: Any, *, bias: bool = False, sample: int | None = None, seed: int
     rows = _rows(X, "X")
     Xq = as_dataset(rows, [0] * len(rows), bias=bias).X
     if sample is None:
-        return enumerate_patterns(Xq, progress=progress)
+        return enumerate_patterns(Xq, progress=progress, max_regions=max_regions)
     return sample_patterns(Xq, sample, seed=seed)
 
 
@@ -310,7 +313,8 @@ def prune(network: Any, X: Any, y: Any, lam: object, *, bias: bool = False,
 # --------------------------------------------------------------------- paths
 
 def path(X: Any, y: Any, lams: Iterable[object], *, bias: bool = False,
-         width: int | None = None, progress: bool = False) -> tuple:
+         width: int | None = None, progress: bool = False,
+         max_regions: int | None = MAX_REGIONS) -> tuple:
     """A certified regularisation path: proved bounds at every ``lam`` of ``lams``.
 
     Without ``width``: the convex optimum (= the global optimum over every width) at each
@@ -326,13 +330,15 @@ def path(X: Any, y: Any, lams: Iterable[object], *, bias: bool = False,
     >>> [(p.lam, p.exact, p.neurons) for p in pts]
     [(Fraction(1, 2), True, 1), (Fraction(1, 1), True, 1), (Fraction(10, 1), True, 0)]
     """
+    from .arrangement import enumerate_patterns
     from .paths import certified_path, fixed_width_path
 
     data = as_dataset(X, y, bias=bias)
     grid = [_lam(v) for v in lams]
-    if width is None:
-        return tuple(certified_path(data, grid, progress=progress or False))
-    if width < 1:
+    if width is not None and width < 1:
         raise DomainError("width must be a positive integer")
-    return tuple(fixed_width_path(data, grid, width).points)
+    ps = enumerate_patterns(data.X, progress=progress, max_regions=max_regions)
+    if width is None:
+        return tuple(certified_path(data, grid, patterns=ps, progress=progress or False))
+    return tuple(fixed_width_path(data, grid, width, patterns=ps).points)
 

@@ -316,10 +316,46 @@ def verify_witnesses(rows: Sequence[IntVec], bits: Sequence[str],
                 raise ExactReluError(f"internal: witness {i} fails row {k}")
 
 
+#: Default region budget of :func:`enumerate_patterns`: beyond it, enumeration is
+#: refused before any work (certificates need about 1-5 KB per region).
+MAX_REGIONS = 500_000
+
+
+def _check_budget(X: Sequence[Sequence[object]], max_regions: int) -> None:
+    from .errors import TooManyRegions
+
+    bound, m, d = region_bound(X)
+    if bound > max_regions:
+        raise TooManyRegions(
+            f"up to {bound:.3g} activation regions ({m} distinct hyperplanes in dimension "
+            f"{d}; general-position count), over the budget of {max_regions:,}: use sampled "
+            "patterns (--sample N; bounds then hold for that sub-program only) or raise the "
+            "budget (--max-regions; each region costs time and 1-5 KB of certificate)")
+
+
+def region_bound(X: Sequence[Sequence[object]]) -> tuple[int, int, int]:
+    """``(bound, m, d)``: an upper bound on the number of regions of ``X``'s arrangement,
+    from the general-position count of its ``m`` distinct hyperplanes (nonzero rows up
+    to positive or negative scaling) in dimension ``d``:
+    ``2 sum_{k < d} C(m - 1, k)`` (Cover 1965 / Zaslavsky), cheap to compute.
+
+    >>> region_bound([[1, 0], [2, 0], [0, 1], [0, 0]])        # two distinct lines
+    (4, 2, 2)
+    """
+    n, d = check_matrix_shape(X)
+    H = {_primitive(r)[0] for r in primitive_rows(X) if any(r)}
+    m = len(H)
+    return (region_count_general_position(m, min(d, m)) if m else 1), m, d
+
+
 def enumerate_patterns(X: Sequence[Sequence[object]], *, progress: bool | None = None,
-                       verify: bool = True) -> PatternSet:
+                       verify: bool = True, max_regions: int | None = MAX_REGIONS
+                       ) -> PatternSet:
     """Every activation pattern of ``X`` (every region of its central arrangement),
     each with an exact integer witness ``g``.
+
+    ``max_regions``: refuse (:class:`~exactrelu.errors.TooManyRegions`) before any work
+    when :func:`region_bound` exceeds it (``None``: no limit).
 
     ``X`` holds exact rationals (``Fraction``/``int``/rational strings).  Duplicate,
     parallel, antiparallel and zero rows and rank-deficient ``X`` are all handled.
@@ -327,6 +363,8 @@ def enumerate_patterns(X: Sequence[Sequence[object]], *, progress: bool | None =
     than a second.  See the module docstring for the algorithm.
     """
     t0 = time.perf_counter()
+    if max_regions is not None:
+        _check_budget(X, max_regions)
     n, d = check_matrix_shape(X)
     rows = primitive_rows(X)
     classes: dict[IntVec, None] = {}

@@ -37,6 +37,11 @@ class InputError(ExactReluError, ValueError):
         return (", ".join(where) + ": " if where else "") + self.message
 
 
+class TooManyRegions(InputError):
+    """Enumerating every activation region would exceed the region budget (the
+    general-position count bounds the number of regions before any work is done)."""
+
+
 class NotExactError(ExactReluError, TypeError):
     """A float (or other inexact value) reached exact code without an explicit conversion."""
 

@@ -295,3 +295,40 @@ from exactrelu.testing import strategies as st  # noqa: E402
 def test_readme_hypothesis_example(data, lam):
     c = er.certify(data.X, data.y, lam)
     assert er.check(c) and c.lower <= c.upper
+
+
+# ------------------------------------------------------------------ size guard (issue 15)
+
+def test_region_budget_refuses_before_any_work(tmp_path, capsys):
+    import time
+
+    from exactrelu.arrangement import region_bound
+    from exactrelu.cli import main
+    from exactrelu.errors import TooManyRegions
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(-50, 50, size=(442, 10))          # diabetes-sized
+    bound, m, d = region_bound(X.tolist())
+    assert (m, d) == (442, 10) and bound > 10 ** 17
+    t = time.perf_counter()
+    with pytest.raises(TooManyRegions, match="--sample"):
+        er.certify(X, X[:, 0], "1/10", bias=True)
+    with pytest.raises(TooManyRegions):
+        er.patterns(X)
+    with pytest.raises(TooManyRegions):
+        er.path(X, X[:, 0], ["1/10"])
+    assert time.perf_counter() - t < 5
+    # a budget below the count refuses, one above it enumerates: 3 lines in the plane
+    small = [[1, 0], [0, 1], [1, 1]]
+    assert region_bound(small)[0] == 6
+    with pytest.raises(TooManyRegions):
+        er.patterns(small, max_regions=5)
+    assert len(er.patterns(small, max_regions=6)) == 6
+    # the command line: exit 2, one line naming the estimate, nothing written
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(",".join(map(str, r)) + ",1" for r in X.tolist()) + "\n")
+    out = tmp_path / "c.json"
+    assert main(["certify", str(data), "--lam", "1", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "regions" in err[0] and not out.exists()
+    assert main(["patterns", str(data), "--max-regions", "-1"]) == 2

@@ -27,7 +27,8 @@ from typing import Any
 from .._version import __version__
 from ..errors import ExactReluError
 from ..numbers import sqnorm, sqrt_bounds
-from ..arrangement import PatternSet, enumerate_patterns, network_patterns, sample_patterns
+from ..arrangement import (MAX_REGIONS, PatternSet, enumerate_patterns, network_patterns,
+                           sample_patterns)
 from ..problem import ConvexProgram, Dataset, to_double
 
 __all__ = ["CertifyResult", "certify", "improvement_hint"]
@@ -62,11 +63,12 @@ def _float_blocks(sol, active) -> dict:
 
 
 def _pattern_set(data: Dataset, network, sample: int | None, seed: int,
-                 progress: bool | None) -> tuple[PatternSet, bool]:
-    """Step 1: every region (``complete``), or the patterns of ``sample`` random gates
-    plus those of the given network's neurons."""
+                 progress: bool | None, max_regions: int | None = MAX_REGIONS
+                 ) -> tuple[PatternSet, bool]:
+    """Step 1: every region (``complete``; refused beyond ``max_regions``), or the
+    patterns of ``sample`` random gates plus those of the given network's neurons."""
     if sample is None:
-        return enumerate_patterns(data.X, progress=progress), True
+        return enumerate_patterns(data.X, progress=progress, max_regions=max_regions), True
     extra: tuple[str, ...] = ()
     if network is not None:
         nps, _ = network_patterns(data.X, network.W1)
@@ -172,13 +174,15 @@ def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int):
 
 def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = None,
             seed: int = 0, exact: bool = True, progress: bool | None = None,
-            bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000) -> CertifyResult:
+            bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000,
+            max_regions: int | None = MAX_REGIONS) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
     upper bound (certify a trained model).  ``sample``: use the patterns of that many
     random gates (plus the network's) instead of all regions: the bounds then hold for
-    the convex program over those patterns only (``complete`` false).
+    the convex program over those patterns only (``complete`` false).  ``max_regions``:
+    the region budget of the enumeration (:func:`exactrelu.arrangement.enumerate_patterns`).
     """
     from tqdm import tqdm
 
@@ -202,7 +206,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         raise ExactReluError(f"the network has {network.d} inputs but the data has {data.d} "
                              f"columns{' (including the bias column)' if data.bias else ''}")
     t = time.perf_counter()
-    ps, complete = _pattern_set(data, network, sample, seed, progress)            # 1
+    ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)  # 1
     stage("patterns", t, "numeric solve")
     program = ConvexProgram(data, lam, ps)
     t = time.perf_counter()

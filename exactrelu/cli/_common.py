@@ -57,3 +57,22 @@ def approx(x: Fraction, spec: str) -> str:
     except OverflowError:
         x = Fraction(x)
         return format((Decimal(x.numerator) / Decimal(x.denominator)).normalize(), spec)
+
+
+def region_budget_arg(sp: argparse.ArgumentParser) -> None:
+    """Add ``--max-regions N``: the region budget of the enumeration (0: no limit)."""
+    from ..arrangement import MAX_REGIONS
+
+    sp.add_argument("--max-regions", type=int, default=MAX_REGIONS, metavar="N",
+                    help=f"refuse to enumerate when the data can have more than N regions "
+                         f"(general-position count; default {MAX_REGIONS:,}; 0: no limit)")
+
+
+def max_regions(args: argparse.Namespace) -> int | None:
+    """``--max-regions`` as the library's ``max_regions`` (``None``: no limit)."""
+    n = getattr(args, "max_regions", None)
+    if n is None:
+        return None
+    if n < 0:
+        raise InputError("--max-regions must be a non-negative integer (0: no limit)")
+    return n or None

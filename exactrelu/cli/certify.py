@@ -12,7 +12,8 @@ from fractions import Fraction
 
 from ..errors import InputError
 from ..io.files import write_atomic
-from ._common import approx, data_args, load_data, load_network, positive_sample
+from ._common import (approx, data_args, load_data, load_network, max_regions,
+                      positive_sample, region_budget_arg)
 
 __all__ = ["register", "run", "json_summary"]
 
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         raise InputError("-o CERT is required (where to write the certificate)")
     res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
+                  max_regions=max_regions(args),
                   exact=not args.no_exact, progress=None if not args.json else False)
     write_atomic(args.output, dumps(res.certificate))
     if args.json:
@@ -99,6 +101,7 @@ def register(sub) -> None:
                                     "written as a certificate that proofs_checks/check_cert.py "
                                     "verifies with the standard library only.")
     data_args(sp, lam=True)
+    region_budget_arg(sp)
     sp.add_argument("--network", metavar="NET",
                     help="certify this network (JSON, .npz or PyTorch state_dict): its exact "
                          "NC objective is the upper bound")

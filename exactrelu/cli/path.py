@@ -19,7 +19,7 @@ import os
 from fractions import Fraction
 from ..errors import InputError
 from ..io.files import save_atomic
-from ._common import approx, data_args
+from ._common import approx, data_args, max_regions, region_budget_arg
 
 __all__ = ["register", "run", "parse_lams", "json_line"]
 
@@ -130,7 +130,11 @@ def run(args: argparse.Namespace) -> int:
 def _convex(args, data, lams) -> int:
     from ..paths import certified_path, path_violations, plot_certified_path
 
-    path = certified_path(data, lams, progress=None if not args.json else False)
+    from ..arrangement import enumerate_patterns
+
+    ps = enumerate_patterns(data.X, progress=None if not args.json else False,
+                            max_regions=max_regions(args))
+    path = certified_path(data, lams, patterns=ps, progress=None if not args.json else False)
     if args.json:
         for p in path:
             print(json.dumps(json_line(p.lam, p.lower, p.upper, int(p.neurons), p.blocks)))
@@ -167,7 +171,10 @@ def _fixed(args, data, lams) -> int:
 
     m = args.width
     try:
-        fw = fixed_width_path(data, lams, m)
+        from ..arrangement import enumerate_patterns
+
+        fw = fixed_width_path(data, lams, m, patterns=enumerate_patterns(
+            data.X, progress=False, max_regions=max_regions(args)))
     except Exception as e:
         from ..errors import ExactReluError
 
@@ -233,6 +240,7 @@ def register(sub) -> None:
                     "the optimum is rational.  With --width m: the exact optimum of the "
                     "m-neuron network and the jumps of the optimal network (tiny instances).")
     data_args(sp)
+    region_budget_arg(sp)
     sp.add_argument("--lams", required=True, metavar="LIST",
                     help="the lam grid: a,b,c (positive rationals, e.g. 1/2,1,3/2) or lo:hi:k "
                          "(k values evenly spaced from lo to hi inclusive, exactly)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._common import data_args, load_data, positive_sample
+from ._common import data_args, load_data, max_regions, positive_sample, region_budget_arg
 
 __all__ = ["register", "run"]
 
@@ -18,7 +18,8 @@ def run(args: argparse.Namespace) -> int:
         positive_sample(args)
         ps = sample_patterns(data.X, args.sample, seed=args.seed)
     else:
-        ps = enumerate_patterns(data.X, progress=None if not args.json else False)
+        ps = enumerate_patterns(data.X, progress=None if not args.json else False,
+                                max_regions=max_regions(args))
     if args.json:
         out = {"n": data.n, "d": data.d, "count": len(ps), "patterns": list(ps.bits)}
         if args.witnesses:
@@ -51,6 +52,7 @@ def register(sub) -> None:
                                     "of the data (every region of the arrangement "
                                     "{g : x_k.g = 0}), each with an exact integer witness g.")
     data_args(sp)
+    region_budget_arg(sp)
     sp.add_argument("--json", action="store_true",
                     help='print {"n", "d", "count", "patterns"} as one JSON object')
     sp.add_argument("--witnesses", action="store_true", help="with --json, add the witnesses")
