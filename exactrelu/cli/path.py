@@ -52,9 +52,9 @@ def parse_lams(text: str) -> list[Fraction]:
         lo = positive(parts[0], "lo")
         hi = positive(parts[1], "hi")
         k = parts[2].strip()
-        if not k.isdigit() or int(k) < 1:
+        if not (k.isascii() and k.isdigit()) or int(k) < 1:
             raise InputError(f"--lams: k {k!r} must be a positive integer (number of values)")
-        if int(k) > 100000:
+        if len(k) > 6 or int(k) > 100000:
             raise InputError(f"--lams: k {k!r} is too large (at most 100000 values)")
         if int(k) == 1 and lo != hi:
             raise InputError(f"--lams: k = 1 needs lo == hi ({parts[0].strip()} != "

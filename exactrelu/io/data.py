@@ -1,7 +1,8 @@
 """Data files: CSV, one sample per line, features first and the target last.
 
 Every value is read exactly (:func:`exactrelu.numbers.parse_rational`): integers,
-decimals (their exact decimal value) and fractions ``p/q``.  Anything else -- an empty
+decimals (their exact decimal value) and fractions ``p/q``, in ASCII, at most
+4000 characters each.  A byte-order mark at the start of the file is ignored.  Anything else -- an empty
 cell, ``nan``, ``inf``, text, ``1/0``, a ragged row, an empty file -- raises
 :class:`~exactrelu.errors.InputError` naming the file, line and column.
 """
@@ -13,10 +14,12 @@ import os
 from fractions import Fraction
 
 from ..errors import InputError
-from ..numbers import parse_rational
+from ..numbers import MAX_VALUE_CHARS, parse_rational
 from ..problem import Dataset
 
 __all__ = ["read_csv", "parse_csv_text", "parse_lam"]
+
+_MAX_CELL = csv.field_size_limit()       # 131,072: the csv module refuses longer fields
 
 
 def parse_csv_text(text: str, *, name: str = "<data>", header: bool = False,
@@ -24,10 +27,11 @@ def parse_csv_text(text: str, *, name: str = "<data>", header: bool = False,
     """Parse CSV text into an exact :class:`Dataset` (see the module docstring)."""
     rows: list[list[Fraction]] = []
     width = None
+    text = text[1:] if text.startswith("\ufeff") else text     # a byte-order mark
     reader = csv.reader(io.StringIO(text))
     seen_header = not header
     first_line = None
-    for fields in reader:
+    for fields in _records(reader, text, name):
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             if len(fields) <= 1:
@@ -56,6 +60,27 @@ def parse_csv_text(text: str, *, name: str = "<data>", header: bool = False,
     X = [r[:-1] for r in rows]
     y = [r[-1] for r in rows]
     return Dataset.from_arrays(X, y, bias=bias, source=name)
+
+
+def _records(reader, text: str, name: str):
+    """The records of ``reader``; a :class:`csv.Error` (a value over the csv module's
+    field limit of 131,072 characters, a NUL byte) is an :class:`InputError` with its
+    line and, for an overlong value, its column."""
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            line = max(reader.line_num, 1)
+            cells = (text.splitlines()[line - 1:line] or [""])[0].split(",")
+            long = [c for c, f in enumerate(cells, start=1) if len(f) > _MAX_CELL]
+            if long:
+                raise InputError(f"value has {len(cells[long[0] - 1])} characters (limit "
+                                 f"{MAX_VALUE_CHARS})", file=name, line=line,
+                                 column=long[0]) from None
+            raise InputError(f"not valid CSV: {e}", file=name, line=line) from None
+        yield fields
 
 
 def read_csv(path: str | os.PathLike, *, header: bool = False, bias: bool = False) -> Dataset:
