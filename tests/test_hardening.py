@@ -70,3 +70,62 @@ def test_13_invisible_characters_are_shown_escaped(tmp_path, capsys):
     p = tmp_path / "zw.csv"
     p.write_text("1,2\n3,\u200b4\n")
     refused(run(["patterns", p], capsys), "line 2, column 2: '\\u200b4'", "U+200B")
+
+
+@pytest.mark.parametrize("content,lam,where", [
+    ("1e400,1\n2,3\n", "1", "line 1, column 1: value '1e400' is too large"),
+    ("1,1e200\n2,3\n", "1", "line 1, column 2: value '1e200' is too large"),
+    ("1,2\n2," + "9" * 3999 + "\n", "1", "line 2, column 2: value '99999"),
+    ("1,2\n2,3\n", "1e400", "--lam '1e400' is too large"),
+    ("1,2\n2,3\n", "1e-400", "--lam '1e-400' is too small")])
+def test_2_11_values_beyond_the_solver_range_are_refused_with_their_place(
+        content, lam, where, tmp_path, capsys):
+    """Exact values a double cannot hold (or whose square it cannot): refused, exit 2,
+    with the value, its place and the solver's range -- never OverflowError, never
+    "lam ... got 0.0", no numpy warning on stderr, nothing written."""
+    data = tmp_path / "big.csv"
+    data.write_text(content)
+    out = tmp_path / "c.json"
+    err = refused(run(["certify", data, "--lam", lam, "-o", out], capsys), where,
+                  "for the numeric solver")
+    assert "Warning" not in err and "0.0" not in err
+    assert not out.exists()
+    if lam == "1":
+        refused(run(["path", data, "--lams", "1,2"], capsys), where)
+        assert run(["patterns", data], capsys)[0] == 0      # the exact code reads it
+
+
+def test_11_tiny_lam_in_a_path(data, capsys):
+    refused(run(["path", data, "--lams", "1,1e-400"], capsys),
+            "--lams: item 2 '1e-400' is too small for the numeric solver")
+
+
+def test_3_network_weights_beyond_the_solver_range(data, tmp_path, capsys):
+    out = tmp_path / "c.json"
+    for w, shown in [("1e300", "1e+300"), ('"1e4000"', "1e+4000")]:
+        net = tmp_path / "n.json"
+        net.write_text(f'{{"W1": [[{w}, 1]], "w2": [1]}}')
+        refused(run(["certify", data, "--bias", "--lam", "1", "--network", net, "-o", out],
+                    capsys), f"{net}: weight W1[0][0] = '{shown}' is too large")
+        assert not out.exists()
+
+
+def test_3_huge_objective_of_a_network_is_exact(data, tmp_path, capsys):
+    """Weights inside the solver's range whose NC objective (~1e600) is not a double: the
+    bounds and the improvement hint are exact, their display does not overflow."""
+    net = tmp_path / "n.json"
+    net.write_text('{"W1": [[1e150, 1]], "w2": [1e150]}')
+    code, out, err = run(["certify", data, "--bias", "--lam", "1", "--network", net,
+                          "-o", tmp_path / "c.json"], capsys)
+    assert code == 0 and not err
+    assert "not optimal:" in out and "e+60" in out
+
+
+@pytest.mark.parametrize("number", ["7" * 5000, "-" + "1" * 4400])
+def test_6_certificate_with_an_over_long_integer(number, tmp_path, capsys):
+    cert = tmp_path / "c.json"
+    cert.write_text('{"format": "exactrelu-certificate", "claim": {"x": %s}}' % number)
+    for cmd in ("optimal-set", "check"):
+        code, out, err = run([cmd, cert], capsys)
+        assert code == 2 and "Traceback" not in err and "internal error" not in err + out
+    refused(run(["optimal-set", cert], capsys), f"{cert}: a JSON number is too long")

@@ -335,4 +335,12 @@ def improvement_hint(program: ConvexProgram, net) -> dict | None:
             "violation_sq": q_str(nv2 / (lam * lam)),
             "direction": [q_str(x) for x in v],
             "step": q_str(eta), "decrease": q_str(before - after),
-            "decrease_float": float(before - after)}
+            "decrease_float": _display_float(before - after)}
+
+
+def _display_float(x: Fraction) -> float:
+    """``float(x)`` for display, ``+-inf`` beyond the double range (never OverflowError)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf

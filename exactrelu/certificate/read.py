@@ -150,6 +150,9 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
         raise InputError(f"not valid JSON: {e}", file=path) from None
+    except ValueError as e:     # an integer over Python's 4300-digit conversion limit
+        raise InputError(f"a JSON number is too long ({str(e).split(';')[0]})",
+                         file=path) from None
     rd.obj(doc, "certificate", "problem", "patterns", "dual", "claim")
     if doc.get("format", "exactrelu-certificate") != "exactrelu-certificate":
         raise rd.fail("format", "not an exactrelu certificate")

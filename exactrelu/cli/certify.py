@@ -31,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
     from ..certificate.produce import certify
     from ..io.data import parse_lam
 
-    lam = parse_lam(args.lam)
-    data = load_data(args)
-    net = load_network(args.network, data) if args.network else None
+    lam = parse_lam(args.lam, for_solver=True)
+    data = load_data(args, for_solver=True)
+    net = load_network(args.network, data, for_solver=True) if args.network else None
     positive_sample(args)
     if args.output is None:
         raise InputError("-o CERT is required (where to write the certificate)")
@@ -68,9 +68,10 @@ def _print_text(res, net, output: str) -> None:
         if res.hint:
             h = res.hint
             print(f"not optimal: block (pattern {h['pattern']}, sign {h['sign']}) violates its "
-                  f"dual constraint (||v||^2/lam^2 = {float(Fraction(h['violation_sq'])):.6g}); "
-                  f"adding the neuron along v with step {h['step']} lowers the objective by "
-                  f"{h['decrease']} (~{h['decrease_float']:.6g}), exactly")
+                  f"dual constraint (||v||^2/lam^2 = "
+                  f"{approx(Fraction(h['violation_sq']), '.6g')}); adding the neuron along v "
+                  f"with step {h['step']} lowers the objective by {h['decrease']} "
+                  f"(~{approx(Fraction(h['decrease']), '.6g')}), exactly")
     for note in res.certificate.get("provenance", {}).get("solver_notes", []):
         print(f"note (numeric solver): {note}")
     print(f"active neurons: {res.active_neurons}; {res.seconds:.2f} s; certificate: {output}")

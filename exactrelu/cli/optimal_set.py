@@ -87,7 +87,7 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     ctx, data = os_._internal
     test = None
     if args.test:
-        test = read_csv(args.test, header=args.header, bias=data.bias)
+        test = read_csv(args.test, header=args.header, bias=data.bias, for_solver=True)
         if test.d != data.d:
             raise InputError(f"{test.d} columns (with bias) but the certificate's data has "
                              f"{data.d}", file=args.test)

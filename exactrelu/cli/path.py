@@ -28,6 +28,7 @@ def parse_lams(text: str) -> list[Fraction]:
     """``--lams``: ``a,b,c`` (each a positive rational: ``3/8``, ``0.5``, ``1e-2``) or
     ``lo:hi:k`` (``k`` values evenly spaced from ``lo`` to ``hi`` inclusive, exactly).
     :class:`~exactrelu.errors.InputError` names the bad item."""
+    from ..io.data import solver_range
     from ..numbers import parse_rational
     from ..paths import lam_grid
 
@@ -39,6 +40,9 @@ def parse_lams(text: str) -> list[Fraction]:
         if v <= 0:
             raise InputError(f"--lams: {what} {item.strip()!r} is not positive (every lam must "
                              f"be a positive rational)")
+        why = solver_range(v, item, f"--lams: {what}", small=True, large=False)
+        if why:     # a large lam is fine: above lam_max the zero network is optimal, exactly
+            raise InputError(why)
         return v
 
     text = text.strip()
@@ -121,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--width must be a positive integer, got {args.width}")
     if args.plot:
         _check_output(args.plot)
-    data = read_csv(args.data, header=args.header, bias=args.bias)
+    data = read_csv(args.data, header=args.header, bias=args.bias, for_solver=True)
     if args.width is None:
         return _convex(args, data, lams)
     return _fixed(args, data, lams)
