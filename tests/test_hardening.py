@@ -129,3 +129,76 @@ def test_6_certificate_with_an_over_long_integer(number, tmp_path, capsys):
         code, out, err = run([cmd, cert], capsys)
         assert code == 2 and "Traceback" not in err and "internal error" not in err + out
     refused(run(["optimal-set", cert], capsys), f"{cert}: a JSON number is too long")
+
+
+def _certify(data, out):
+    return ["certify", data, "--lam", "1", "-o", out]
+
+
+def test_5_output_is_a_directory(data, tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    refused(run(_certify(data, tmp_path / "out"), capsys), "the output is a directory")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "out"]   # no temp file
+
+
+@pytest.mark.parametrize("same", ["itself", "another name", "hard link"])
+def test_5_output_is_the_input(same, data, tmp_path, capsys, monkeypatch):
+    before = data.read_bytes()
+    out = data
+    if same == "another name":
+        monkeypatch.chdir(tmp_path)
+        out = "./sub/../d.csv"
+        (tmp_path / "sub").mkdir()
+    elif same == "hard link":
+        out = tmp_path / "h.csv"
+        out.hardlink_to(data)
+    refused(run(_certify(data, out), capsys), "the output is the input file")
+    assert data.read_bytes() == before
+
+
+def test_5_output_is_the_network_or_test_file(data, tmp_path, capsys):
+    net = tmp_path / "n.json"
+    net.write_text('{"W1": [[1, 0]], "w2": [1]}')
+    before = net.read_bytes()
+    refused(run(["certify", data, "--bias", "--lam", "1", "--network", net, "-o", net],
+                capsys), "the output is the input file")
+    refused(run(["prune", data, "--bias", "--lam", "1", "--network", net, "-o", net],
+                capsys), "the output is the input file")
+    assert net.read_bytes() == before
+    refused(run(["path", data, "--lams", "1", "--plot", data], capsys),
+            "the output is the input file")
+    cert = tmp_path / "c.json"
+    assert run(["certify", data, "--lam", "1/10", "-o", cert], capsys)[0] == 0
+    before = cert.read_bytes()
+    refused(run(["optimal-set", cert, "--samples", "3", "--samples-out", cert], capsys),
+            "the output is the input file")
+    assert cert.read_bytes() == before
+
+
+def test_5_symlink_and_read_only_outputs_are_not_replaced(data, tmp_path, capsys):
+    target = tmp_path / "target.json"
+    target.write_text("keep")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    refused(run(_certify(data, link), capsys), "is a symbolic link; not replacing it")
+    assert link.is_symlink() and target.read_text() == "keep"
+    ro = tmp_path / "ro.json"
+    ro.write_text("keep")
+    ro.chmod(0o444)
+    refused(run(_certify(data, ro), capsys), "read-only; not replacing it")
+    assert ro.read_text() == "keep"
+    ok = tmp_path / "ok.json"        # negative control: a writable file is replaced
+    ok.write_text("old")
+    assert run(_certify(data, ok), capsys)[0] == 0 and ok.read_text().startswith("{")
+
+
+def test_5_refused_before_the_work(data, tmp_path, capsys, monkeypatch):
+    """The output is checked before anything is computed (not after minutes of work)."""
+    import exactrelu.certificate.produce as produce
+
+    def no_work(*a, **k):
+        raise AssertionError("certify ran")
+    monkeypatch.setattr(produce, "certify", no_work)
+    (tmp_path / "out").mkdir()
+    refused(run(_certify(data, tmp_path / "out"), capsys), "is a directory")

@@ -11,7 +11,7 @@ import json
 from fractions import Fraction
 
 from ..errors import InputError
-from ..io.files import write_atomic
+from ..io.files import check_output, write_atomic
 from ._common import approx, data_args, load_data, load_network, positive_sample
 
 __all__ = ["register", "run", "json_summary"]
@@ -37,9 +37,11 @@ def run(args: argparse.Namespace) -> int:
     positive_sample(args)
     if args.output is None:
         raise InputError("-o CERT is required (where to write the certificate)")
+    inputs = (args.data, args.network)
+    check_output(args.output, inputs)       # before any work; again when writing
     res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
                   exact=not args.no_exact, progress=None if not args.json else False)
-    write_atomic(args.output, dumps(res.certificate))
+    write_atomic(args.output, dumps(res.certificate), inputs=inputs)
     if args.json:
         print(json.dumps(json_summary(res)))
         return 0

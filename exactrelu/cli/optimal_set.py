@@ -107,7 +107,7 @@ def _samples(os_, args: argparse.Namespace) -> dict:
                            for i in range(len(S))]}
         from ..io.files import write_atomic
 
-        write_atomic(args.samples_out, json.dumps(doc))
+        write_atomic(args.samples_out, json.dumps(doc), inputs=(args.cert, args.test))
         out["file"] = args.samples_out
     if test is not None:
         Xt = np.array([[float(a) for a in row] for row in test.X])
@@ -132,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--samples must be a non-negative integer")
     if (args.samples_out or args.test) and not args.samples:
         raise InputError("--samples-out and --test need --samples [N]")
+    if args.samples_out:
+        from ..io.files import check_output
+
+        check_output(args.samples_out, (args.cert, args.test))  # before any work
     from ..optimal_sets.describe import describe_optimal_set
     from ..results import Certificate
 

@@ -83,10 +83,10 @@ def json_line(lam: Fraction, lower: Fraction, upper: Fraction, neurons: int, blo
                        for b in blocks]}
 
 
-def _check_output(path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError("output folder does not exist", file=path)
+def _check_output(path: str, data: str) -> None:
+    from ..io.files import check_output
+
+    check_output(path, (data,))
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
         raise InputError(f"--plot: unsupported image type {ext or '(none)'!r} "
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     if args.width is not None and args.width < 1:
         raise InputError(f"--width must be a positive integer, got {args.width}")
     if args.plot:
-        _check_output(args.plot)
+        _check_output(args.plot, args.data)
     data = read_csv(args.data, header=args.header, bias=args.bias, for_solver=True)
     if args.width is None:
         return _convex(args, data, lams)
@@ -159,7 +159,7 @@ def _convex(args, data, lams) -> int:
               f"completeness {path.timings.get('completeness', 0):.2f} s, points "
               f"{path.timings.get('points', 0):.2f} s)")
     if args.plot:
-        save_atomic(args.plot, lambda f: plot_certified_path(path, f))
+        save_atomic(args.plot, lambda f: plot_certified_path(path, f), inputs=(args.data,))
         if not args.json:
             print(f"plot: {args.plot}")
     return 0
@@ -221,7 +221,8 @@ def _fixed(args, data, lams) -> int:
         if data.d == 1 and not data.bias:
             op = one_dimensional_path(data, ps)
             convex = lambda l: float(op.value(Fraction(l)))  # noqa: E731
-        save_atomic(args.plot, lambda f: plot_fixed_width_path(fw, f, convex=convex))
+        save_atomic(args.plot, lambda f: plot_fixed_width_path(fw, f, convex=convex),
+                    inputs=(args.data,))
         if not args.json:
             print(f"plot: {args.plot}")
     return 0
