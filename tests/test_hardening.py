@@ -202,3 +202,38 @@ def test_5_refused_before_the_work(data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(produce, "certify", no_work)
     (tmp_path / "out").mkdir()
     refused(run(_certify(data, tmp_path / "out"), capsys), "is a directory")
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    import os
+
+    p = tmp_path / "pipe"
+    os.mkfifo(p)
+    return p
+
+
+def test_13_check_on_a_named_pipe_is_refused_at_once(fifo, capsys):
+    """Opening a FIFO with no writer blocks forever: refused before opening it."""
+    code, out, err = run(["check", fifo], capsys)
+    assert code == 2 and out == "MALFORMED: cannot read the file: not a regular file\n"
+    refused(run(["patterns", fifo], capsys), f"{fifo}: not a regular file")
+    refused(run(["optimal-set", fifo], capsys), "not a regular file")
+
+
+def test_9_ctrl_c_in_the_standalone_checker(fifo):
+    """Ctrl-C while ``proofs_checks/check_cert.py`` runs (here: blocked opening a FIFO):
+    one line, exit 130, no traceback."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "proofs_checks" / "check_cert.py"
+    p = subprocess.Popen([sys.executable, str(script), str(fifo)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130 and out == "" and err == "interrupted\n", (p.returncode, err)

@@ -12,9 +12,13 @@ __all__ = ["read_bytes", "read_text", "write_atomic", "save_atomic", "check_outp
 
 
 def read_bytes(path: str | os.PathLike, what: str = "file") -> bytes:
-    """The bytes of ``path``; :class:`InputError` naming the file when it cannot be read."""
+    """The bytes of ``path``; :class:`InputError` naming the file when it cannot be read
+    or is not a regular file (reading a FIFO would block)."""
     name = os.fspath(path)
     try:
+        if not stat.S_ISREG(os.stat(name).st_mode) and not os.path.isdir(name):
+            raise InputError(f"not a regular file (a pipe or device cannot be read as a "
+                             f"{what})", file=name)
         with open(name, "rb") as fh:
             return fh.read()
     except FileNotFoundError:
