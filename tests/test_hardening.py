@@ -237,3 +237,63 @@ def test_9_ctrl_c_in_the_standalone_checker(fifo):
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     assert p.returncode == 130 and out == "" and err == "interrupted\n", (p.returncode, err)
+
+
+def _npz_bomb(path, n=6000):
+    """An .npz whose W1 is an n x n zero matrix (288 MB for n = 6000), written in chunks
+    (the test itself never holds it): about 280 KB on disk."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "<f8", "fortran_order": False, "shape": (n, n)})
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("W1.npy", "w", force_zip64=True) as fh:
+            fh.write(head.getvalue())
+            row = bytes(8 * n)
+            for _ in range(n):
+                fh.write(row)
+        w2 = io.BytesIO()
+        np.save(w2, np.zeros(n))
+        z.writestr("w2.npy", w2.getvalue())
+
+
+def test_10_npz_decompression_bomb_is_refused_from_the_headers(data, tmp_path, capsys):
+    import resource
+    import time
+
+    bomb = tmp_path / "bomb.npz"
+    _npz_bomb(bomb)
+    assert bomb.stat().st_size < 400_000
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss       # KiB on Linux
+    t = time.perf_counter()
+    refused(run(["certify", data, "--bias", "--lam", "1", "--network", bomb,
+                 "-o", tmp_path / "c.json"], capsys),
+            "member 'W1.npy' unpacks to 288000128 bytes", "decompression bomb")
+    assert time.perf_counter() - t < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0 < 50_000   # < 50 MB
+
+
+def test_10_npz_header_shape_larger_than_the_member(data, tmp_path, capsys):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    liar = tmp_path / "liar.npz"
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)})
+    with zipfile.ZipFile(liar, "w") as z:
+        z.writestr("W1.npy", head.getvalue() + bytes(64))
+    refused(run(["certify", data, "--bias", "--lam", "1", "--network", liar,
+                 "-o", tmp_path / "c.json"], capsys),
+            "declares shape (1000000, 1000000) (8000000000000 bytes) but holds")
+    ok = tmp_path / "ok.npz"        # negative control: a real small network is read
+    np.savez_compressed(ok, W1=np.array([[1.0, 0.5]]), w2=np.array([1.0]))
+    code, _, err = run(["certify", data, "--bias", "--lam", "1", "--network", ok,
+                        "-o", tmp_path / "c.json"], capsys)
+    assert code == 0 and not err
