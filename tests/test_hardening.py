@@ -297,3 +297,21 @@ def test_10_npz_header_shape_larger_than_the_member(data, tmp_path, capsys):
     code, _, err = run(["certify", data, "--bias", "--lam", "1", "--network", ok,
                         "-o", tmp_path / "c.json"], capsys)
     assert code == 0 and not err
+
+
+@pytest.mark.parametrize("cmd", ["patterns", "certify"])
+@pytest.mark.parametrize("n", [10 ** 30, 100_001])
+def test_12_sample_has_an_upper_bound(cmd, n, data, tmp_path, capsys):
+    import time
+
+    from exactrelu.cli._common import MAX_SAMPLE
+
+    assert MAX_SAMPLE == 100_000
+    args = [cmd, data, "--sample", str(n)]
+    if cmd == "certify":
+        args += ["--lam", "1", "-o", tmp_path / "c.json"]
+    t = time.perf_counter()
+    refused(run(args, capsys), "--sample", "too large (at most 100,000 random gates)")
+    assert time.perf_counter() - t < 2 and not (tmp_path / "c.json").exists()
+    refused(run(["optimal-set", data, "--samples", str(n * 10)], capsys),
+            "--samples is too large")

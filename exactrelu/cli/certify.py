@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from ..certificate.produce import certify
     from ..io.data import parse_lam
 
+    positive_sample(args)
     lam = parse_lam(args.lam, for_solver=True)
     data = load_data(args, for_solver=True)
     net = load_network(args.network, data, for_solver=True) if args.network else None
@@ -93,7 +94,7 @@ def register(sub) -> None:
                          "NC objective is the upper bound")
     sp.add_argument("--sample", type=int, metavar="N",
                     help="use the patterns of N random gates instead of all regions "
-                         "(the certificate is then not complete)")
+                         "(the certificate is then not complete; N <= 100,000)")
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
     sp.add_argument("--json", action="store_true", help="print one JSON line (docs/spec/cli.md)")

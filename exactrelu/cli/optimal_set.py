@@ -130,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--max-vertices must be a positive integer")
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
+    if args.samples > 10 ** 6:
+        raise InputError("--samples is too large (at most 1,000,000 exact samples)")
     if (args.samples_out or args.test) and not args.samples:
         raise InputError("--samples-out and --test need --samples [N]")
     if args.samples_out:
