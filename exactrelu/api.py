@@ -283,14 +283,22 @@ def prune(network: Any, X: Any, y: Any, lam: object, *, bias: bool = False,
     the predictions on ``X`` are unchanged and the balanced objective
     ``1/2 ||f - y||^2 + lam sum_j ||W1_j|| |w2_j|`` does not increase (decided
     exactly).  The result has linearly independent outputs, so at most ``n`` neurons.
-    Returns a :class:`~exactrelu.pruning.PruneResult` (``network``, ``kept``,
-    ``objective_not_larger``, ``predictions_equal``, exact objectives).
+    Returns a :class:`~exactrelu.pruning.PruneResult`: ``network`` (Algorithm 1's
+    output), ``balanced_network`` (the same function with every neuron rebalanced --
+    the one to use: its exact NC objective ``nc_objective_after`` is not larger than the
+    input's ``nc_objective_before``), ``kept``, ``objective_not_larger``,
+    ``predictions_equal`` and the exact balanced objectives.
 
     >>> import exactrelu as er
     >>> net = er.Network.from_numpy([[1], [2]], [1, 1])      # two parallel neurons
     >>> p = er.prune(net, [[1], [2]], [3, 6], "1/10")
     >>> p.neurons_before, p.neurons_after, p.predictions_equal, p.objective_not_larger
     (2, 1, True, True)
+    >>> w, a = p.balanced_network.W1[0][0], p.balanced_network.w2[0]   # (3 x)_+ * 1
+    >>> round(float(w), 9), round(float(a), 9)       # rebalanced: both near sqrt(3)
+    (1.732050808, 1.732050808)
+    >>> p.nc_objective_after < p.nc_objective_before
+    True
     """
     from .pruning import prune_network
 

@@ -88,6 +88,8 @@ def _independent_columns(M: np.ndarray, tol: float = 1e-6) -> list[int]:
     return sorted(piv[:rank].tolist())
 
 
+# long: one refinement loop; its exact residual and float Jacobian are closures over
+# the same index layout of the KKT unknowns, which splitting would scatter
 def _newton(program: ConvexProgram, S: list[Block], T: dict, r0, v0, rho0, a0,
             digits: int = 60, iters: int = 40, z0: list | None = None):
     """Refine the KKT system (module doc, step 2) to ``digits`` digits.

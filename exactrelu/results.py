@@ -146,7 +146,7 @@ class Certificate:
         return check(self, budget_digits=budget_digits)
 
     def optimal_set(self, *, max_vertices: int = 10000) -> "OptimalSet":
-        """The set of all optima (see :func:`exactrelu.optimal_sets`)."""
+        """The set of all optima (see :func:`exactrelu.optimal_set`)."""
         from .api import optimal_set
 
         return optimal_set(self, max_vertices=max_vertices)

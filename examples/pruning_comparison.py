@@ -13,7 +13,7 @@ Set-up (docs/theory.md §3, adapted to scikit-learn's shipped data sets):
   (:func:`exactrelu.arrangement.sample_patterns`, seed ``123 + r``) -> at most 50 blocks,
   solved by :func:`exactrelu.approx.solver.solve_crelu`; ``lam = 0.01 n_train`` (the
   paper's ``lam = 0.01`` with its loss divided by n);
-* network: :func:`exactrelu.networks.convex_to_network` (exact product form) mapped to
+* network: :func:`exactrelu.conversions.convex_to_network` (exact product form) mapped to
   rationals by ``to_network_approx`` and then to floats;
 * methods (``prune_ls_float``, all pruning down to 1 neuron):
   Optimal/LS (proposed: exact step while the outputs are dependent, else the neuron
@@ -47,7 +47,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from exactrelu.approx.solver import solve_crelu  # noqa: E402
-from exactrelu.networks import convex_to_network  # noqa: E402
+from exactrelu.conversions import convex_to_network  # noqa: E402
 from exactrelu.numbers import from_float  # noqa: E402
 from exactrelu.arrangement import sample_patterns  # noqa: E402
 from exactrelu.pruning import prune_ls_float, prune_network  # noqa: E402

@@ -49,8 +49,9 @@ from exactrelu.certificate.completeness import (completeness_proof,  # noqa: E40
                                                 verify_completeness)
 from exactrelu.cones import cone_matrix, dual_margin, project  # noqa: E402
 from exactrelu.errors import ExactReluError  # noqa: E402
-from exactrelu.networks import (Network, compare_convex_nc, convex_to_network,  # noqa: E402
-                                network_to_convex)
+from exactrelu.conversions import (compare_convex_nc, convex_to_network,  # noqa: E402
+                                   network_to_convex)
+from exactrelu.networks import Network  # noqa: E402
 from exactrelu.numbers import dot, exact_sqrt, sqnorm, sqrt_bounds  # noqa: E402
 from exactrelu.arrangement import (enumerate_patterns, is_general_position,  # noqa: E402
                                 neuron_region, region_count_general_position)

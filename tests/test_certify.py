@@ -111,6 +111,18 @@ def test_certify_given_network_optimal_and_not():
     h = res.hint
     assert h is not None and F(h["decrease"]) > 0 and h["sign"] == 1
     assert h["pattern"] == "01"              # the neuron that fits the second point
+    assert h["causes"] == ["dual violation"]
+    # the optimal network with one neuron unbalanced (2 W1_0, w2_0 / 2): same function,
+    # so no dual violation; the diagnosis names imbalance, with the exact decrease
+    # lam/2 * ((4 + 1/4) - (1 + 1)) = 9/4
+    skew = best.rescale_neuron(0, 2)
+    res = certify(data, lam, network=skew, progress=False)
+    verified(res.certificate)
+    h = res.hint
+    assert h["causes"] == ["imbalance"] and "pattern" not in h
+    assert F(h["imbalance"]["decrease"]) == F(9, 4)
+    assert F(h["imbalance"]["decrease_lower_bound"]) <= F(9, 4)
+    assert res.upper - res.lower == F(9, 4)
 
 
 def test_certify_float_network_exact_ieee():
@@ -194,3 +206,19 @@ def test_regression_clarabel_numerical_error_falls_back_to_scaled_problem():
     res = certify(p.data, p.lam, progress=False)
     verified(res.certificate)
     assert res.lower <= p.value <= res.upper
+
+
+def test_certify_json_carries_the_diagnosis(tmp_path, capsys):
+    import json
+
+    from exactrelu.cli import main
+
+    (tmp_path / "d.csv").write_text("1,3\n-4,3/2\n")
+    (tmp_path / "n.json").write_text('{"W1": [["2"], ["-1/2"]], "w2": ["1/2", "1/2"]}')
+    code = main(["certify", str(tmp_path / "d.csv"), "--lam", "2", "--network",
+                 str(tmp_path / "n.json"), "-o", str(tmp_path / "c.json"), "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    d = out["diagnosis"]
+    assert d["causes"] == ["imbalance"] and F(d["imbalance"]["decrease"]) == F(9, 4)
+    assert len(d["imbalance"]["decrease"]) < 40          # a decimal, not a huge fraction

@@ -2,7 +2,10 @@
 ``--lam`` strings, network JSON and certificate mutations go through
 :func:`exactrelu.cli.main`.  Whatever the input, the answer is an exit code of the spec
 (0, or 2 for bad input; ``check``: 0-3), an error is exactly one line on stderr with no
-traceback, and after an error no output file (nor a temporary one) exists.
+traceback, and after an error no output file (nor a temporary one) exists.  Commands that
+run the numeric solver may also end with its documented failure, exit 4 (found here:
+``path --lams 4.6013588351375E-13`` on a 5-point data set, whose float guess misses the
+path's gap tolerance) -- still one line, nothing written.
 
 The number of examples follows the Hypothesis profile (``tests/conftest.py``): a few per
 test in the default ``quick`` run, many more under ``HYPOTHESIS_PROFILE=thorough``.  The
@@ -46,6 +49,10 @@ def csv_texts(draw):
     end = draw(st.sampled_from(["\n", "\r\n", "\r", "\n\n"]))
     text = end.join(",".join(r) for r in rows)
     return ("\ufeff" if draw(st.booleans()) else "") + text + draw(st.sampled_from(["", end]))
+
+
+#: Exit codes of a command that runs the numeric solver: 4 is its documented failure.
+SOLVER = (0, 2, 4)
 
 
 def cli(args):
@@ -95,7 +102,7 @@ def test_fuzz_csv_certify(text):
         with open(data, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         res = cli(["certify", data, "--lam", "1", "-o", out, "--json"])
-        assert_clean(res, d, out)
+        assert_clean(res, d, out, codes=SOLVER)
         assert (res[0] == 0) == os.path.exists(out)
 
 
@@ -107,9 +114,9 @@ def test_fuzz_lam(lam):
         with open(data, "w") as fh:
             fh.write(DATA)
         res = cli(["certify", data, "--lam=" + lam, "-o", out, "--json"])
-        assert_clean(res, d, out)
+        assert_clean(res, d, out, codes=SOLVER)
         assert (res[0] == 0) == os.path.exists(out)
-        assert_clean(cli(["path", data, "--lams=" + lam]), d)
+        assert_clean(cli(["path", data, "--lams=" + lam]), d, codes=SOLVER)
 
 
 json_values = st.recursive(
@@ -152,7 +159,7 @@ def test_fuzz_network(text, ext):
         with open(net, "w", encoding="utf-8") as fh:
             fh.write(text)
         res = cli(["certify", data, "--bias", "--lam", "1/10", "--network", net, "-o", out])
-        assert_clean(res, d, out)
+        assert_clean(res, d, out, codes=SOLVER)
         assert (res[0] == 0) == os.path.exists(out)
 
 

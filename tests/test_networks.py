@@ -10,8 +10,8 @@ from hypothesis import assume, given, strategies as st
 
 from exactrelu.algebraic import compare_sum_sqrt
 from exactrelu.errors import DomainError, NotExactError, ShapeError
-from exactrelu.networks import (Network, compare_convex_nc, convex_to_network,
-                                fourth_root, in_cone, network_to_convex)
+from exactrelu.conversions import compare_convex_nc, convex_to_network, network_to_convex
+from exactrelu.networks import Network, fourth_root, in_cone
 from exactrelu.numbers import dot, sqnorm
 from exactrelu.arrangement import enumerate_patterns, neuron_region
 from exactrelu.problem import ConvexProgram, Dataset

@@ -115,7 +115,7 @@ def test_example_B_dict_blocks_and_other_start():
 
 def test_literal_bug_would_be_caught(monkeypatch):
     """With the literal step the pruning loop cannot remove a neuron: it raises."""
-    monkeypatch.setattr(pruning, "_step", literal_step)    # the rule every loop uses
+    monkeypatch.setattr(pruning.algorithm1, "_step", literal_step)  # the rule every loop uses
     w0 = [(F(4, 3),)] * 3
     fits = [tuple(F(4, 3) * a for a in c) for c in ZB]
     with pytest.raises(ExactReluError):
@@ -436,7 +436,12 @@ def test_cli_prune_json(files, capsys):
     obj = json.loads(text)
     assert set(obj) == {"neurons_before", "neurons_after", "balanced_objective_before",
                         "balanced_objective_after", "objective_not_larger",
-                        "predictions_equal"}
+                        "predictions_equal",
+                        # additions (docs/spec/cli.md): the NC objective of the written,
+                        # rebalanced network
+                        "objective_before", "objective_after", "nc_objective_not_larger",
+                        "balanced"}
+    assert obj["nc_objective_not_larger"] is True
     assert obj["neurons_before"] == 3 and obj["neurons_after"] == 2
     assert obj["balanced_objective_before"] == obj["balanced_objective_after"] == \
         "4.62500000000000000000000000000"
@@ -489,3 +494,59 @@ def test_cli_prune_bad_network_and_output(files, capsys):
     code, _, err = run(["prune", data, "--lam", "1", "--network", net], capsys)
     assert code == 2 and "-o" in err
     assert sorted(p.name for p in tmp.iterdir()) == ["bad.json", "d.csv", "n.json"]
+
+
+# ----------------------------------------------------------- the written network (issue 15)
+
+def test_prune_hands_out_a_rebalanced_network_whose_nc_objective_is_not_larger():
+    """Algorithm 1 keeps the BALANCED objective; the network written must keep the NC
+    objective too: rebalanced, exact NC objective not larger than the input's."""
+    import exactrelu as er
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(8, 2))
+    y = np.abs(X[:, 0]) - X[:, 1]
+    c = er.certify(X, y, "1/10", bias=True)
+    # an optimal network, its neurons split into unbalanced copies (same function)
+    net = c.network
+    W1 = [tuple(F(3) * a for a in w) for w in net.W1] + [tuple(F(1, 2) * a for a in w)
+                                                       for w in net.W1]
+    w2 = [a / 6 for a in net.w2] + [a for a in net.w2]             # 1/2 + ... splits
+    big = Network(tuple(W1), tuple(w2), True, net.dim)
+    data = er.api.as_dataset(X, y, bias=True)
+    res = prune_network(big, data, lam=F(1, 10))
+    assert res.balanced_network.outputs(data.X) == big.outputs(data.X)
+    before, after = big.nc_objective(data, F(1, 10)), \
+        res.balanced_network.nc_objective(data, F(1, 10))
+    assert (res.nc_objective_before, res.nc_objective_after) == (before, after)
+    assert after < before and res.nc_objective_not_larger
+    # without rebalancing the pruned network's NC objective is larger than after
+    assert res.network.nc_objective(data, F(1, 10)) > after
+    assert res.neurons_after <= net.width
+    # negative control: the comparison can fail
+    assert not (before <= big.nc_objective(data, F(1, 10)) - F(1, 10 ** 30))
+
+
+def test_prune_cli_writes_the_balanced_network(tmp_path, capsys):
+    import json
+
+    from exactrelu.cli import main
+    from exactrelu.io.networks import read_network
+
+    data = tmp_path / "d.csv"
+    data.write_text("-2,1\n-1,1/4\n0,0\n1,1/2\n2,2\n")
+    net = tmp_path / "n.json"
+    net.write_text('{"W1": [["4", "0"], ["2", "0"], ["-1", "1"]], "w2": ["1/4", "1/2", "1"]}')
+    out = tmp_path / "o.json"
+    assert main(["prune", str(data), "--bias", "--lam", "1/10", "--network", str(net),
+                 "-o", str(out), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["nc_objective_not_larger"] is True
+    assert rep["neurons_after"] == 2
+    w = read_network(str(out))
+    # the neuron (-1, 1) has the irrational balancing scale 2^(-1/4): balanced to 2^-60,
+    # not exactly ("balanced" says exactly)
+    assert rep["balanced"] is False and not w.is_balanced()
+    for v, a in zip(w.W1, w.w2):
+        assert abs(sum(x * x for x in v) / (a * a) - 1) < F(1, 2 ** 60)
+    assert float(rep["objective_after"]) < float(rep["objective_before"])

@@ -115,7 +115,7 @@ def _rounded_blocks(program: ConvexProgram, sol, bits: int) -> dict:
 def _bounds(program: ConvexProgram, sol, *, exact: bool, bits: int) -> _Bounds:
     """Exact lower bound by weak duality, and rational models for the upper bound: the
     exact optimum when it is rational (``lower == upper``), else the rounded solve."""
-    from ..networks import convex_to_network
+    from ..conversions import convex_to_network
     from .dual_bound import exact_dual_bound
 
     data, ps, lam = program.data, program.patterns, program.lam
@@ -292,10 +292,62 @@ def _round_up(x: Fraction) -> Fraction:
     return Fraction(math.ceil(x * (1 << _CLAIM_BITS)), 1 << _CLAIM_BITS)
 
 
+def _short_decrease(x: Fraction) -> dict:
+    """An exact decrease for people: 30 significant digits, and a short rational lower
+    bound (a dyadic with about 64 significant bits, rounded down: ``bound <= x``)."""
+    from ..pruning import decimal_string
+    from ..numbers import q_str
+
+    k = 64 - x.numerator.bit_length() + x.denominator.bit_length()   # ~64 significant bits
+    scale = Fraction(2) ** k
+    bound = Fraction(math.floor(x * scale)) / scale
+    return {"decrease": decimal_string(x), "decrease_lower_bound": q_str(bound),
+            "decrease_float": _display_float(x)}
+
+
+def _display_float(x: Fraction) -> float:
+    """``float(x)`` for display, ``+-inf`` beyond the double range (never OverflowError)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 def improvement_hint(program: ConvexProgram, net) -> dict | None:
-    """Why a network is not optimal: the block whose dual constraint is most violated at
-    the network's residual, the neuron it suggests, and the exact decrease of the NC
-    objective from adding that neuron with a small rational step."""
+    """Why a network is not optimal, with exact decreases of its NC objective.
+
+    ``causes`` lists what applies, largest decrease first: ``"imbalance"`` -- rescaling
+    each neuron to ``||W1_j|| ~ |w2_j|`` (same function) lowers the objective by
+    ``imbalance.decrease``; ``"dual violation"`` -- the block whose dual constraint is most
+    violated at the network's residual, the neuron it suggests and the decrease from
+    adding it with a small rational step (the keys ``pattern``, ``sign``,
+    ``violation_sq``, ``direction``, ``step``, ``decrease``).  Decreases are decimals
+    with 30 digits, each with an exact rational lower bound."""
+    imb = _imbalance(program, net)
+    dual = _dual_violation(program, net)
+    if imb is None and dual is None:
+        return None
+    out: dict = dict(dual or {})
+    causes = [("dual violation", dual["decrease_float"])] if dual else []
+    if imb is not None:
+        out["imbalance"] = imb
+        causes.append(("imbalance", imb["decrease_float"]))
+    out["causes"] = [c for c, _ in sorted(causes, key=lambda t: -t[1])]
+    return out
+
+
+def _imbalance(program: ConvexProgram, net) -> dict | None:
+    """The exact decrease from rebalancing every neuron, when there is one."""
+    if net.is_balanced():
+        return None
+    data, lam = program.data, program.lam
+    dec = net.nc_objective(data, lam) - net.rebalanced().nc_objective(data, lam)
+    return _short_decrease(dec) if dec > 0 else None
+
+
+def _dual_violation(program: ConvexProgram, net) -> dict | None:
+    """The most violated dual constraint at the network's residual and the exact
+    decrease from adding the neuron it suggests."""
     from ..cones import cone_matrix, project
     from ..networks import Network
 
@@ -331,16 +383,9 @@ def improvement_hint(program: ConvexProgram, net) -> dict | None:
     before, after = net.nc_objective(data, lam), new.nc_objective(data, lam)
     from ..numbers import q_str
 
+    if after >= before:
+        return None
     return {"pattern": program.patterns.bits[i], "sign": s,
             "violation_sq": q_str(nv2 / (lam * lam)),
             "direction": [q_str(x) for x in v],
-            "step": q_str(eta), "decrease": q_str(before - after),
-            "decrease_float": _display_float(before - after)}
-
-
-def _display_float(x: Fraction) -> float:
-    """``float(x)`` for display, ``+-inf`` beyond the double range (never OverflowError)."""
-    try:
-        return float(x)
-    except OverflowError:
-        return math.inf if x > 0 else -math.inf
+            "step": q_str(eta), **_short_decrease(before - after)}

@@ -21,9 +21,12 @@ def json_summary(res) -> dict:
     """The ``certify --json`` object of a :class:`~exactrelu.certificate.produce.CertifyResult`."""
     from ..numbers import q_str
 
-    return {"lower": q_str(res.lower), "upper": q_str(res.upper), "exact": res.exact,
-            "complete": res.complete, "patterns": res.patterns,
-            "active_neurons": res.active_neurons, "seconds": round(res.seconds, 3)}
+    out = {"lower": q_str(res.lower), "upper": q_str(res.upper), "exact": res.exact,
+           "complete": res.complete, "patterns": res.patterns,
+           "active_neurons": res.active_neurons, "seconds": round(res.seconds, 3)}
+    if res.hint:                          # addition: why a given network is not optimal
+        out["diagnosis"] = res.hint
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,15 +72,25 @@ def _print_text(res, net, output: str) -> None:
         print("the given network's NC objective is the upper bound"
               + (" -- it is globally optimal" if res.exact or gap == 0 else ""))
         if res.hint:
-            h = res.hint
-            print(f"not optimal: block (pattern {h['pattern']}, sign {h['sign']}) violates its "
-                  f"dual constraint (||v||^2/lam^2 = "
-                  f"{approx(Fraction(h['violation_sq']), '.6g')}); adding the neuron along v "
-                  f"with step {h['step']} lowers the objective by {h['decrease']} "
-                  f"(~{approx(Fraction(h['decrease']), '.6g')}), exactly")
+            _print_hint(res.hint)
     for note in res.certificate.get("provenance", {}).get("solver_notes", []):
         print(f"note (numeric solver): {note}")
     print(f"active neurons: {res.active_neurons}; {res.seconds:.2f} s; certificate: {output}")
+
+
+def _print_hint(h: dict) -> None:
+    """Why the given network is not optimal, largest cause first."""
+    for cause in h["causes"]:
+        if cause == "imbalance":
+            d = h["imbalance"]
+            print(f"not optimal: its neurons are not balanced (||W1_j|| != |w2_j|); "
+                  f"rescaling them (same function) lowers the objective by {d['decrease']} "
+                  f"(exactly; >= {d['decrease_lower_bound']})")
+        else:
+            print(f"not optimal: block (pattern {h['pattern']}, sign {h['sign']}) violates its "
+                  f"dual constraint (||v||^2/lam^2 = {approx(Fraction(h['violation_sq']), '.6g')}); "
+                  f"adding the neuron along v with step {h['step']} lowers the objective by "
+                  f"{h['decrease']} (exactly; >= {h['decrease_lower_bound']})")
 
 
 def register(sub) -> None:

@@ -104,7 +104,7 @@ def _num(x: Fraction, exact: bool) -> str:
 
 def _neuron_text(b) -> str:
     """``(pattern, sign) u=...`` plus the weights when ``sqrt(||u||)`` is rational."""
-    from ..networks import convex_to_network
+    from ..conversions import convex_to_network
     from ..numbers import q_str
 
     u = "(" + ", ".join(q_str(a) for a in b.u) + ")"

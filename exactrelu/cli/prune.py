@@ -28,6 +28,13 @@ def json_summary(res) -> dict:
            "balanced_objective_after": res.objective_after_str,
            "objective_not_larger": res.objective_not_larger,
            "predictions_equal": res.predictions_equal}
+    if getattr(res, "nc_objective_before", None) is not None:
+        from ..pruning import decimal_string
+
+        out.update({"objective_before": decimal_string(res.nc_objective_before),
+                    "objective_after": decimal_string(res.nc_objective_after),
+                    "nc_objective_not_larger": res.nc_objective_not_larger,
+                    "balanced": res.balanced_network.is_balanced()})
     if hasattr(res, "increase_sign"):
         out.update({"rule": res.rule, "corrected": res.corrected,
                     "objective_increase": res.increase_str,
@@ -63,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.target_neurons is None:
         res = prune_network(net, data, lam=lam)
-        write_atomic(args.output, network_json(res.network), inputs=inputs)
+        # the network handed out: rebalanced, its exact NC objective not larger
+        write_atomic(args.output, network_json(res.balanced_network), inputs=inputs)
         summary = json_summary(res)
         if args.json:
             print(json.dumps(summary))
@@ -77,6 +85,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"  after  {res.objective_after_str}")
         verdict = {0: "exactly equal", -1: "strictly smaller"}.get(res.change_sign, "LARGER")
         print(f"objective not larger: {res.objective_not_larger} ({verdict}, decided exactly)")
+        from ..pruning import decimal_string
+
+        print("NC objective 1/2||f-y||^2 + lam/2 sum (||W1_j||^2 + w2_j^2), written network "
+              "rebalanced:")
+        print(f"  before {decimal_string(res.nc_objective_before)}")
+        print(f"  after  {decimal_string(res.nc_objective_after)}  (not larger: "
+              f"{res.nc_objective_not_larger}, decided exactly)")
         print(f"pruned network: {args.output}")
         return 0
 

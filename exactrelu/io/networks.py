@@ -307,6 +307,7 @@ def _matrix(a: np.ndarray, label: str, name: str) -> list[tuple[Fraction, ...]]:
     return [tuple(r) for r in ex.tolist()] if ex.ndim == 2 else []
 
 
+# long: one validation per accepted key layout, each naming the file and the key
 def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<network>"
                             ) -> Network:
     """A network from ``(key, array)`` pairs: either ``W1``/``w2`` (+ optional

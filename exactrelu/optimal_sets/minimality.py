@@ -79,10 +79,10 @@ def network_minimality(net, X) -> Minimality:
 def corollary41_network(program, os_: OptimalSet, alpha: Mapping[Any, Fraction]):
     """Corollary 4.1: the optimal network of ``alpha in P``, neuron ``b`` being
     ``W1_b = (alpha_b/lam)^(1/2) v_b``, ``w2_b = s_b (alpha_b lam)^(1/2)`` -- exact in
-    product form (:class:`exactrelu.networks.ProductNetwork` of the blocks
+    product form (:class:`exactrelu.conversions.ProductNetwork` of the blocks
     ``u_b = alpha_b v_b``: ``W1_b |w2_b| = alpha_b v_b``, ``w2_b^2 = ||W1_b||^2 =
     alpha_b lam``).  The identities are checked exactly before returning."""
-    from ..networks import convex_to_network
+    from ..conversions import convex_to_network
 
     if not os_.contains(alpha):
         raise ExactReluError("alpha is not in the optimal polytope")

@@ -57,7 +57,7 @@ class FixedWidthPoint:
     def network(self, ps: PatternSet, k: int = 0):
         """The winner as a network: exact :class:`~exactrelu.networks.Network` when every
         ``sqrt(||u||)`` is rational, else the exact product form."""
-        from ..networks import convex_to_network
+        from ..conversions import convex_to_network
 
         prod = convex_to_network({(b.pattern, b.sign): b.u for b in self.blocks(ps, k)},
                                  d=ps.d)

@@ -117,6 +117,7 @@ def region_count_zaslavsky(X: Sequence[Sequence[object]]) -> int:
     return sum(abs(v) for v in mu.values())
 
 
+# long: a test oracle kept whole as an independent primal active-set method
 def min_norm_alpha(cols: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
                    start: Sequence[Fraction] | None = None, *, max_iter: int | None = None
                    ) -> tuple[list[Fraction], list[Fraction]] | None:

@@ -17,7 +17,7 @@ from fractions import Fraction as F
 
 from hypothesis import given, strategies as st
 
-from exactrelu.networks import convex_to_network
+from exactrelu.conversions import convex_to_network
 from exactrelu.planted import one_dimensional_instance
 from exactrelu.testing.strategies import planted_instances
 

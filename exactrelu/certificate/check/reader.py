@@ -274,3 +274,13 @@ def _json_tree(data: bytes, meter: _Meter) -> Any:
                           else math.nan)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         _malformed("not JSON", str(e))
+
+
+def parse_bytes(data: bytes, budget_digits: int) -> tuple[Any, _Cert]:
+    """Read a certificate without checking it: ``(JSON tree, parsed certificate)``, every
+    shape checked and every rational read exactly under the size budget.  Raises the
+    checker's stop exception (``verdict`` MALFORMED or UNDECIDED, message naming the
+    field) -- the one reader of the library (:mod:`exactrelu.certificate.read`)."""
+    meter = _Meter(budget_digits)
+    doc = _json_tree(data, meter)
+    return doc, _parse(doc, meter)
