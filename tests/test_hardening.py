@@ -331,3 +331,26 @@ def test_12_sample_has_an_upper_bound(cmd, n, data, tmp_path, capsys):
     assert time.perf_counter() - t < 2 and not (tmp_path / "c.json").exists()
     refused(run(["optimal-set", data, "--samples", str(n * 10)], capsys),
             "--samples is too large")
+
+
+def test_fuzz_finding_line_break_characters_in_a_network_key(data, tmp_path, capsys):
+    """Found by tests/test_fuzz_cli.py: a JSON key U+0085 (a line break for
+    str.splitlines) was printed raw, splitting the error over two lines."""
+    net = tmp_path / "n.json"
+    net.write_text('{"W1": [], "w2": [], "\\u0085": null, "\\u2028": 1}')
+    refused(run(["certify", data, "--bias", "--lam", "1", "--network", net,
+                 "-o", tmp_path / "c.json"], capsys), "'\\x85': unknown key")
+
+
+def test_11_no_numpy_warning_reaches_stderr(tmp_path):
+    """Float overflow inside the numeric guesses (values near the solver's limit) is not
+    printed: the answer stays one line (a real process: pytest captures warnings)."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "w.csv"
+    data.write_text("1e140,1\n-1,1e140\n2,3\n")
+    p = subprocess.run([sys.executable, "-m", "exactrelu", "certify", str(data), "--lam", "1",
+                        "-o", str(tmp_path / "c.json")], capture_output=True, text=True)
+    assert p.returncode in (0, 4) and "Warning" not in p.stderr, p.stderr
+    assert p.stderr.count("\n") == (p.returncode != 0)

@@ -125,7 +125,8 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse bad flags (and an output that must not be replaced) before any work."""
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
     if args.samples < 0:
@@ -137,7 +138,11 @@ def run(args: argparse.Namespace) -> int:
     if args.samples_out:
         from ..io.files import check_output
 
-        check_output(args.samples_out, (args.cert, args.test))  # before any work
+        check_output(args.samples_out, (args.cert, args.test))
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_args(args)
     from ..optimal_sets.describe import describe_optimal_set
     from ..results import Certificate
 

@@ -181,6 +181,8 @@ class _JsonReader:
             line = self.text.count("\n", 0, off) + 1
             column = off - (self.text.rfind("\n", 0, off) + 1) + 1
         where = _path_str(path)
+        if not where.isprintable():         # a key with a control or line-break character
+            where = ascii(where)
         return InputError(f"{where}: {message}" if where else message,
                           file=self.name, line=line, column=column)
 
