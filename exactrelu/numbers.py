@@ -22,15 +22,40 @@ Q = Fraction
 
 __all__ = ["Q", "parse_rational", "from_float", "to_q", "q_str", "exact_sqrt",
            "sqrt_bounds", "is_square", "q_vector", "q_matrix", "dot", "sqnorm",
-           "MAX_EXPONENT"]
+           "MAX_EXPONENT", "MAX_VALUE_CHARS", "show_value"]
 
 #: Largest decimal exponent accepted in text (``1e400`` is fine, ``1e99999999`` is not:
 #: it would build a gigantic integer).
 MAX_EXPONENT = 4000
-_MAX_DIGITS = 4000
+#: Longest value accepted in text (characters).
+MAX_VALUE_CHARS = 4000
+_MAX_DIGITS = MAX_VALUE_CHARS
 
-_DECIMAL = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
-_FRACTION = re.compile(r"^([+-]?)(\d+)/(\d+)$")
+# ASCII only: ``re.ASCII`` keeps ``\d`` from matching other scripts' digits ('١', '１').
+_DECIMAL = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$", re.ASCII)
+_FRACTION = re.compile(r"^([+-]?)(\d+)/(\d+)$", re.ASCII)
+
+
+def show_value(s: str, limit: int = 40) -> str:
+    """``s`` quoted for a one-line message: at most ``limit`` characters (a longer value
+    is shortened, with its length), anything non-printable or non-ASCII escaped
+    (``'\\ufeff1'``), so that an invisible character is visible in the message."""
+    short = s if len(s) <= limit else s[:limit] + "..."
+    shown = ascii(short) if not (short.isascii() and short.isprintable()) else f"'{short}'"
+    return shown + (f" ({len(s)} characters)" if len(s) > limit else "")
+
+
+def _non_ascii(s: str) -> str | None:
+    """The reason ``s`` is refused when it holds a non-ASCII character, naming the first."""
+    import unicodedata
+
+    for c in s:
+        if not c.isascii():
+            name = unicodedata.name(c, "unnamed character")
+            kind = "digit" if c.isdigit() else "character"
+            return (f"{show_value(s)} contains the non-ASCII {kind} {c!r} (U+{ord(c):04X} "
+                    f"{name}); numbers are written in ASCII (0-9, '.', 'e', '/', '+', '-')")
+    return None
 
 
 def parse_rational(text: str) -> Fraction:
@@ -47,11 +72,14 @@ def parse_rational(text: str) -> Fraction:
         raise ValueError("empty value")
     if len(s) > _MAX_DIGITS:
         raise ValueError(f"value has {len(s)} characters (limit {_MAX_DIGITS})")
+    bad = _non_ascii(s)
+    if bad:
+        raise ValueError(bad)
     m = _FRACTION.match(s)
     if m:
         sign, p, q = m.groups()
         if int(q) == 0:
-            raise ValueError(f"'{s}' divides by zero")
+            raise ValueError(f"{show_value(s)} divides by zero")
         v = Fraction(int(p), int(q))
         return -v if sign == "-" else v
     m = _DECIMAL.match(s)
@@ -68,8 +96,8 @@ def parse_rational(text: str) -> Fraction:
         return -v if sign == "-" else v
     low = s.lower().lstrip("+-")
     if low in ("nan", "inf", "infinity"):
-        raise ValueError(f"'{s}' is not a finite number")
-    raise ValueError(f"'{s}' is not a number (use an integer, a decimal or p/q)")
+        raise ValueError(f"{show_value(s)} is not a finite number")
+    raise ValueError(f"{show_value(s)} is not a number (use an integer, a decimal or p/q)")
 
 
 def from_float(x: float) -> Fraction:

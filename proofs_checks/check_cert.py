@@ -586,4 +586,9 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:       # Ctrl-C: one line, no traceback, the shell's 128 + SIGINT
+        print("interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)

@@ -100,17 +100,29 @@ def test_real_solver_failure_in_certify_writes_nothing(data, tmp_path, capsys, m
     assert not (tmp_path / "c.json").exists()
 
 
-@pytest.mark.parametrize("content,lam", [("1,2\n", "1e400"), ("1e400,2\n1,3\n", "1")])
-def test_values_beyond_doubles_are_a_solver_failure(content, lam, tmp_path, capsys):
-    """Exact input the float solver cannot represent: not the user's mistake (the exact
-    code reads it) and not a bug, but the solver's limit -- exit 4, nothing written;
-    ``patterns`` (exact only) still works on the same data."""
+@pytest.mark.parametrize("content,lam,where", [
+    ("1,2\n", "1e400", "exactrelu: error: --lam '1e400' "),
+    ("1e400,2\n1,3\n", "1", ", line 1, column 1: value '1e400' ")])
+def test_values_beyond_doubles_are_refused_before_the_solver(content, lam, where, tmp_path,
+                                                            capsys):
+    """Exact input the float solver cannot represent: refused before any work (exit 2,
+    issue 14), naming the value, its place and the solver's range; nothing written;
+    ``patterns`` (exact only) still works on the same data.  The library itself still
+    raises SolverError (``to_double``), tested in test_values_beyond_doubles_in_the_library."""
     data = tmp_path / "big.csv"
     data.write_text(content)
     code, _, err = run(["certify", data, "--lam", lam, "-o", tmp_path / "c.json"], capsys)
-    assert code == 4 and "outside the range of a double" in _one_line(err)
+    assert code == 2 and where in _one_line(err)
+    assert "is too large for the numeric solver (|x| <= 1e150" in err
     assert not (tmp_path / "c.json").exists()
     assert run(["patterns", data], capsys)[0] == 0
+
+
+def test_values_beyond_doubles_in_the_library():
+    import exactrelu as er
+
+    with pytest.raises(SolverError, match="outside the range of a double"):
+        er.certify([[1], [2]], [1, 3], "1e400")
 
 
 def test_text_output_of_values_beyond_doubles(tmp_path, capsys):

@@ -306,7 +306,15 @@ def _short_decrease(x: Fraction) -> dict:
     scale = Fraction(2) ** k
     bound = Fraction(math.floor(x * scale)) / scale
     return {"decrease": decimal_string(x), "decrease_lower_bound": q_str(bound),
-            "decrease_float": float(x)}
+            "decrease_float": _display_float(x)}
+
+
+def _display_float(x: Fraction) -> float:
+    """``float(x)`` for display, ``+-inf`` beyond the double range (never OverflowError)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def improvement_hint(program: ConvexProgram, net) -> dict | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import warnings
 from typing import Sequence
 
 from .._version import __version__
@@ -76,10 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: What ``str.splitlines`` breaks at: escaped in messages, which are always one line.
+_LINE_BREAKS = {c: ascii(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 def _fail(message: str, code: int, debug: bool) -> int:
     if debug:
         traceback.print_exc(file=sys.stderr)
-    print(f"exactrelu: {message}", file=sys.stderr)
+    print(f"exactrelu: {message.translate(str.maketrans(_LINE_BREAKS))}", file=sys.stderr)
     return code
 
 
@@ -89,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     internal = EXIT_INTERNAL_CHECK if args.command == "check" else EXIT_INTERNAL
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():     # numpy's overflow warnings in float guesses
+            warnings.simplefilter("ignore", RuntimeWarning)     # are noise: errors are 1 line
+            return int(args.func(args) or 0)
     except InputError as e:
         return _fail(f"error: {e}", EXIT_USAGE, debug)
     except SolverError as e:

@@ -8,7 +8,8 @@ from fractions import Fraction
 
 from ..errors import InputError
 
-__all__ = ["data_args", "load_data", "load_network", "positive_sample", "approx"]
+__all__ = ["data_args", "load_data", "load_network", "positive_sample", "approx",
+           "MAX_SAMPLE"]
 
 
 def data_args(sp: argparse.ArgumentParser, *, lam: bool = False) -> None:
@@ -23,18 +24,29 @@ def data_args(sp: argparse.ArgumentParser, *, lam: bool = False) -> None:
                         help="weight decay: a positive rational (3/8, 0.01, 1e-3)")
 
 
-def load_data(args: argparse.Namespace):
-    """The :class:`~exactrelu.problem.Dataset` of ``args.data`` (exact CSV reader)."""
+def load_data(args: argparse.Namespace, *, for_solver: bool = False):
+    """The :class:`~exactrelu.problem.Dataset` of ``args.data`` (exact CSV reader); with
+    ``for_solver`` every value must be within the numeric solver's range
+    (:func:`exactrelu.io.data.solver_range`)."""
     from ..io.data import read_csv
 
-    return read_csv(args.data, header=getattr(args, "header", False), bias=args.bias)
+    return read_csv(args.data, header=getattr(args, "header", False), bias=args.bias,
+                    for_solver=for_solver)
 
 
-def load_network(path: str, data):
-    """The network in ``path``, checked against ``data`` (bias column, input count)."""
+def load_network(path: str, data, *, for_solver: bool = False):
+    """The network in ``path``, checked against ``data`` (bias column, input count); with
+    ``for_solver`` every weight within the range of the numeric solver and of the float
+    parts of the improvement hint (:func:`exactrelu.io.data.solver_range`)."""
+    from ..io.data import solver_range
     from ..io.networks import read_network
-
     net = read_network(path)
+    if for_solver:
+        named = [(f"W1[{j}][{i}]", a) for j, r in enumerate(net.W1) for i, a in enumerate(r)]
+        for where, a in named + [(f"w2[{j}]", a) for j, a in enumerate(net.w2)]:
+            why = solver_range(a, approx(a, ".6g"), f"weight {where} =")
+            if why:
+                raise InputError(why, file=path)
     if getattr(net, "bias_column", False) and not data.bias:
         raise InputError("the network has a first-layer bias: run with --bias", file=path)
     if net.d is not None and net.d != data.d:
@@ -43,10 +55,18 @@ def load_network(path: str, data):
     return net
 
 
+#: Upper bound of ``--sample N`` (random gates).  Sampling costs about 1 s per 1,000
+#: gates at n = 200 (measured), so 10^5 is minutes and 10^6 would be hours.
+MAX_SAMPLE = 10 ** 5
+
+
 def positive_sample(args: argparse.Namespace) -> None:
-    """``--sample N`` must be a positive integer when given."""
+    """``--sample N`` must be an integer in ``1..MAX_SAMPLE`` when given."""
     if args.sample is not None and args.sample < 1:
         raise InputError("--sample must be a positive integer")
+    if args.sample is not None and args.sample > MAX_SAMPLE:
+        raise InputError(f"--sample {args.sample if args.sample < 10**30 else 'N'} is too "
+                         f"large (at most {MAX_SAMPLE:,} random gates)")
 
 
 def approx(x: Fraction, spec: str) -> str:

@@ -11,7 +11,7 @@ import json
 from fractions import Fraction
 
 from ..errors import InputError
-from ..io.files import write_atomic
+from ..io.files import check_output, write_atomic
 from ._common import (approx, data_args, load_data, load_network, max_regions,
                       positive_sample, region_budget_arg)
 
@@ -35,16 +35,19 @@ def run(args: argparse.Namespace) -> int:
     from ..certificate.produce import certify
     from ..io.data import parse_lam
 
-    lam = parse_lam(args.lam)
-    data = load_data(args)
-    net = load_network(args.network, data) if args.network else None
+    positive_sample(args)
+    lam = parse_lam(args.lam, for_solver=True)
+    data = load_data(args, for_solver=True)
+    net = load_network(args.network, data, for_solver=True) if args.network else None
     positive_sample(args)
     if args.output is None:
         raise InputError("-o CERT is required (where to write the certificate)")
+    inputs = (args.data, args.network)
+    check_output(args.output, inputs)       # before any work; again when writing
     res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
                   max_regions=max_regions(args),
                   exact=not args.no_exact, progress=None if not args.json else False)
-    write_atomic(args.output, dumps(res.certificate))
+    write_atomic(args.output, dumps(res.certificate), inputs=inputs)
     if args.json:
         print(json.dumps(json_summary(res)))
         return 0
@@ -87,7 +90,7 @@ def _print_hint(h: dict) -> None:
                   f"(exactly; >= {d['decrease_lower_bound']})")
         else:
             print(f"not optimal: block (pattern {h['pattern']}, sign {h['sign']}) violates its "
-                  f"dual constraint (||v||^2/lam^2 = {float(Fraction(h['violation_sq'])):.6g}); "
+                  f"dual constraint (||v||^2/lam^2 = {approx(Fraction(h['violation_sq']), '.6g')}); "
                   f"adding the neuron along v with step {h['step']} lowers the objective by "
                   f"{h['decrease']} (exactly; >= {h['decrease_lower_bound']})")
 
@@ -107,7 +110,7 @@ def register(sub) -> None:
                          "NC objective is the upper bound")
     sp.add_argument("--sample", type=int, metavar="N",
                     help="use the patterns of N random gates instead of all regions "
-                         "(the certificate is then not complete)")
+                         "(the certificate is then not complete; N <= 100,000)")
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
     sp.add_argument("--json", action="store_true", help="print one JSON line (docs/spec/cli.md)")

@@ -11,9 +11,22 @@ __all__ = ["register", "run"]
 def run(args: argparse.Namespace) -> int:
     from ..certificate.check import check_file
 
+    if not _regular_or_missing(args.cert):  # a FIFO or device would block or never end
+        print("MALFORMED: cannot read the file: not a regular file")
+        return 2
     res = check_file(args.cert)
     print(res.message)
     return res.code
+
+
+def _regular_or_missing(path: str) -> bool:
+    import os
+    import stat
+
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode) or stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return True         # missing or unreadable: the checker says so
 
 
 def register(sub) -> None:

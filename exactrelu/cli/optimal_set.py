@@ -87,7 +87,7 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     ctx, data = os_._internal
     test = None
     if args.test:
-        test = read_csv(args.test, header=args.header, bias=data.bias)
+        test = read_csv(args.test, header=args.header, bias=data.bias, for_solver=True)
         if test.d != data.d:
             raise InputError(f"{test.d} columns (with bias) but the certificate's data has "
                              f"{data.d}", file=args.test)
@@ -107,7 +107,7 @@ def _samples(os_, args: argparse.Namespace) -> dict:
                            for i in range(len(S))]}
         from ..io.files import write_atomic
 
-        write_atomic(args.samples_out, json.dumps(doc))
+        write_atomic(args.samples_out, json.dumps(doc), inputs=(args.cert, args.test))
         out["file"] = args.samples_out
     if test is not None:
         Xt = np.array([[float(a) for a in row] for row in test.X])
@@ -125,13 +125,24 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse bad flags (and an output that must not be replaced) before any work."""
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
+    if args.samples > 10 ** 6:
+        raise InputError("--samples is too large (at most 1,000,000 exact samples)")
     if (args.samples_out or args.test) and not args.samples:
         raise InputError("--samples-out and --test need --samples [N]")
+    if args.samples_out:
+        from ..io.files import check_output
+
+        check_output(args.samples_out, (args.cert, args.test))
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_args(args)
     from ..optimal_sets.describe import describe_optimal_set
     from ..results import Certificate
 

@@ -28,6 +28,7 @@ def parse_lams(text: str) -> list[Fraction]:
     """``--lams``: ``a,b,c`` (each a positive rational: ``3/8``, ``0.5``, ``1e-2``) or
     ``lo:hi:k`` (``k`` values evenly spaced from ``lo`` to ``hi`` inclusive, exactly).
     :class:`~exactrelu.errors.InputError` names the bad item."""
+    from ..io.data import solver_range
     from ..numbers import parse_rational
     from ..paths import lam_grid
 
@@ -39,6 +40,9 @@ def parse_lams(text: str) -> list[Fraction]:
         if v <= 0:
             raise InputError(f"--lams: {what} {item.strip()!r} is not positive (every lam must "
                              f"be a positive rational)")
+        why = solver_range(v, item, f"--lams: {what}", small=True, large=False)
+        if why:     # a large lam is fine: above lam_max the zero network is optimal, exactly
+            raise InputError(why)
         return v
 
     text = text.strip()
@@ -52,9 +56,9 @@ def parse_lams(text: str) -> list[Fraction]:
         lo = positive(parts[0], "lo")
         hi = positive(parts[1], "hi")
         k = parts[2].strip()
-        if not k.isdigit() or int(k) < 1:
+        if not (k.isascii() and k.isdigit()) or int(k) < 1:
             raise InputError(f"--lams: k {k!r} must be a positive integer (number of values)")
-        if int(k) > 100000:
+        if len(k) > 6 or int(k) > 100000:
             raise InputError(f"--lams: k {k!r} is too large (at most 100000 values)")
         if int(k) == 1 and lo != hi:
             raise InputError(f"--lams: k = 1 needs lo == hi ({parts[0].strip()} != "
@@ -79,10 +83,10 @@ def json_line(lam: Fraction, lower: Fraction, upper: Fraction, neurons: int, blo
                        for b in blocks]}
 
 
-def _check_output(path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError("output folder does not exist", file=path)
+def _check_output(path: str, data: str) -> None:
+    from ..io.files import check_output
+
+    check_output(path, (data,))
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
         raise InputError(f"--plot: unsupported image type {ext or '(none)'!r} "
@@ -120,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
     if args.width is not None and args.width < 1:
         raise InputError(f"--width must be a positive integer, got {args.width}")
     if args.plot:
-        _check_output(args.plot)
-    data = read_csv(args.data, header=args.header, bias=args.bias)
+        _check_output(args.plot, args.data)
+    data = read_csv(args.data, header=args.header, bias=args.bias, for_solver=True)
     if args.width is None:
         return _convex(args, data, lams)
     return _fixed(args, data, lams)
@@ -159,7 +163,7 @@ def _convex(args, data, lams) -> int:
               f"completeness {path.timings.get('completeness', 0):.2f} s, points "
               f"{path.timings.get('points', 0):.2f} s)")
     if args.plot:
-        save_atomic(args.plot, lambda f: plot_certified_path(path, f))
+        save_atomic(args.plot, lambda f: plot_certified_path(path, f), inputs=(args.data,))
         if not args.json:
             print(f"plot: {args.plot}")
     return 0
@@ -224,7 +228,8 @@ def _fixed(args, data, lams) -> int:
         if data.d == 1 and not data.bias:
             op = one_dimensional_path(data, ps)
             convex = lambda l: float(op.value(Fraction(l)))  # noqa: E731
-        save_atomic(args.plot, lambda f: plot_fixed_width_path(fw, f, convex=convex))
+        save_atomic(args.plot, lambda f: plot_fixed_width_path(fw, f, convex=convex),
+                    inputs=(args.data,))
         if not args.json:
             print(f"plot: {args.plot}")
     return 0

@@ -13,9 +13,9 @@ __all__ = ["register", "run"]
 def run(args: argparse.Namespace) -> int:
     from ..arrangement import enumerate_patterns, region_count_general_position, sample_patterns
 
+    positive_sample(args)
     data = load_data(args)
     if args.sample is not None:
-        positive_sample(args)
         ps = sample_patterns(data.X, args.sample, seed=args.seed)
     else:
         ps = enumerate_patterns(data.X, progress=None if not args.json else False,
@@ -58,6 +58,7 @@ def register(sub) -> None:
     sp.add_argument("--witnesses", action="store_true", help="with --json, add the witnesses")
     sp.add_argument("--all", action="store_true", help="list every pattern (text output)")
     sp.add_argument("--sample", type=int, metavar="N",
-                    help="instead of enumerating, take the patterns of N random integer gates")
+                    help="instead of enumerating, take the patterns of N random integer gates "
+                         "(N <= 100,000)")
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     sp.set_defaults(func=run)

@@ -43,7 +43,7 @@ def json_summary(res) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.files import write_atomic
+    from ..io.files import check_output, write_atomic
     from ..io.data import parse_lam, read_csv
     from ..io.networks import network_json
     from ..pruning import RULES, prune_ls, prune_network
@@ -54,9 +54,8 @@ def run(args: argparse.Namespace) -> int:
     ext = os.path.splitext(args.output)[1].lower()
     if ext in (".npz", ".pt", ".pth"):
         raise InputError(f"networks are written as JSON, not {ext}", file=args.output)
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):
-        raise InputError("output folder does not exist", file=args.output)
+    inputs = (args.data, args.network)
+    check_output(args.output, inputs)       # before any work; again when writing
     if args.target_neurons is None and args.rule is not None:
         raise InputError("--rule needs --target-neurons (without it the exact Algorithm 1 "
                          "is used)")
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.target_neurons is None:
         res = prune_network(net, data, lam=lam)
         # the network handed out: rebalanced, its exact NC objective not larger
-        write_atomic(args.output, network_json(res.balanced_network))
+        write_atomic(args.output, network_json(res.balanced_network), inputs=inputs)
         summary = json_summary(res)
         if args.json:
             print(json.dumps(summary))
@@ -102,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
                           corrected=not args.no_correction, seed=args.seed)
     except ValueError as e:
         raise InputError(str(e)) from None
-    write_atomic(args.output, network_json(res_ls.network))
+    write_atomic(args.output, network_json(res_ls.network), inputs=inputs)
     if args.json:
         out = json_summary(res_ls)
         out["target_neurons"] = args.target_neurons

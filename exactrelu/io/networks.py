@@ -191,6 +191,8 @@ class _JsonReader:
             line = self.text.count("\n", 0, off) + 1
             column = off - (self.text.rfind("\n", 0, off) + 1) + 1
         where = _path_str(path)
+        if not where.isprintable():         # a key with a control or line-break character
+            where = ascii(where)
         return InputError(f"{where}: {message}" if where else message,
                           file=self.name, line=line, column=column)
 
@@ -401,7 +403,61 @@ def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<n
     return Network(tuple(W1), w2, has_bias, d0 + (1 if has_bias else 0))
 
 
+#: An .npz member may unpack to at most this many times the archive's size (and never
+#: over NPZ_MAX_BYTES): more is a decompression bomb, not a network.
+NPZ_MAX_RATIO = 64
+NPZ_MAX_BYTES = 100 * 2 ** 20
+
+
+def _npz_bounds(name: str) -> None:
+    """Check an ``.npz`` archive from its headers before anything is unpacked: every
+    member's uncompressed size (zip header) at most ``NPZ_MAX_RATIO`` x the file size
+    (but at least 1 MiB is allowed) and at most ``NPZ_MAX_BYTES``, and its ``.npy`` header
+    a plain (non-object) dtype whose shape needs no more bytes than the member holds --
+    so that :func:`numpy.load` never allocates more than a bounded multiple of the file."""
+    import zipfile
+
+    if not os.path.isfile(name):
+        return                                   # np.load reports it
+    size = os.path.getsize(name)
+    limit = min(NPZ_MAX_BYTES, max(NPZ_MAX_RATIO * size, 2 ** 20))
+    try:
+        zf = zipfile.ZipFile(name)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return                                   # not a zip: np.load reports it
+    with zf:
+        infos = zf.infolist()
+        if sum(i.file_size for i in infos) > limit:
+            big = max(infos, key=lambda i: i.file_size)
+            raise InputError(f"member {big.filename!r} unpacks to {big.file_size} bytes "
+                             f"({sum(i.file_size for i in infos)} in all), over the limit of "
+                             f"{limit} bytes for a {size}-byte archive (a decompression "
+                             "bomb?)", file=name)
+        for info in infos:
+            if not info.filename.endswith(".npy"):
+                continue
+            try:
+                with zf.open(info) as fh:
+                    fmt = np.lib.format
+                    version = fmt.read_magic(fh)
+                    read = {(1, 0): fmt.read_array_header_1_0,
+                            (2, 0): fmt.read_array_header_2_0}[version]
+                    shape, _, dtype = read(fh)
+            except Exception as e:     # a bad header: zipfile/numpy raise many types
+                raise InputError(f"member {info.filename!r}: not a readable .npy header "
+                                 f"({e})", file=name) from None
+            if dtype.hasobject:
+                raise InputError(f"member {info.filename!r} holds Python objects (pickled); "
+                                 "only numeric arrays are read", file=name)
+            need = math.prod(shape) * dtype.itemsize
+            if need > info.file_size:
+                raise InputError(f"member {info.filename!r} declares shape {shape} "
+                                 f"({need} bytes) but holds {info.file_size} bytes",
+                                 file=name)
+
+
 def _read_npz(name: str) -> Network:
+    _npz_bounds(name)
     try:
         with np.load(name, allow_pickle=False) as z:
             if not hasattr(z, "files"):
