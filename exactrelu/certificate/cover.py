@@ -238,6 +238,8 @@ def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
         where = f"tree for sign {sign}, node {i}"
         i += 1
         if isinstance(item, dict) and set(item) == {"split"}:
+            if not isinstance(item["split"], int) or isinstance(item["split"], bool):
+                raise _Reject(f"{where}: a split index must be a JSON integer")
             k = _idx(item["split"], ctx.n, where)
             if any(j == k for j, _ in S):
                 raise _Reject(f"{where}: split index {k} repeated on its path")
