@@ -99,25 +99,29 @@ def test_scaled_up_residual_fails(instance):
 # ------------------------------------------------------------------- corruption suite
 
 def _leaves(nodes):
-    """(position, S) of every leaf of a pre-order tree, by an independent replay."""
+    """(position, S, inherited bounds) of every leaf of a pre-order tree, by an
+    independent (recursive) replay."""
     out, pos = [], [0]
 
-    def rec(S):
+    def rec(S, inh):
         item = nodes[pos[0]]
         i = pos[0]
         pos[0] += 1
         if "split" in item:
             k = item["split"]
-            rec(S + ((k, 1),))
-            rec(S + ((k, -1),))
+            inh2 = dict(inh)
+            for j, b in item.get("bounds", {}).items():
+                inh2[int(j)] = {**inh.get(int(j), {}), **b}
+            rec(S + ((k, 1),), inh2)
+            rec(S + ((k, -1),), inh2)
         else:
-            out.append((i, S))
-    rec(())
+            out.append((i, S, inh))
+    rec((), {})
     assert pos[0] == len(nodes)
     return out
 
 
-def _float_leaf_value(X, r, lam, N, S, s, proof):
+def _float_leaf_value(X, r, lam, N, S, s, proof, inh):
     """Independent float evaluation of ``||w|| + beta`` of a leaf (test oracle)."""
     X = np.array([[float(a) for a in row] for row in X])
     sr = s * np.array([float(a) for a in r])
@@ -126,7 +130,10 @@ def _float_leaf_value(X, r, lam, N, S, s, proof):
     beta = 0.0
     nu = {int(k): float(F(v)) for k, v in proof.get("nu", {}).items()}
     mu = {int(k): float(F(v)) for k, v in proof.get("mu", {}).items()}
-    bd = {int(k): v for k, v in proof.get("bounds", {}).items()}
+    sl = {int(k): float(F(v)) for k, v in proof.get("slope", {}).items()}
+    bd = dict(inh)
+    for k, v in proof.get("bounds", {}).items():
+        bd[int(k)] = {**inh.get(int(k), {}), **v}
     for k in range(len(sr)):
         if k in Sd:
             coef[k] += sr[k] if Sd[k] > 0 else 0.0
@@ -137,8 +144,8 @@ def _float_leaf_value(X, r, lam, N, S, s, proof):
             b = bd.get(k, {})
             h = float(F(b.get("hi", str(N[k]))))
             lo = float(F(b.get("lo", str(N[k]))))
-            if "a" in b:
-                a = float(F(b["a"]))
+            if k in sl:
+                a = sl[k]
                 coef[k] += sr[k] * a
                 beta += sr[k] * max((1 - a) * h, a * lo)
             elif h == 0:
@@ -203,7 +210,7 @@ def test_corrupt_split_index(instance):
                 continue
             k = item["split"]
             span = range(i, i + _subtree_len(nodes, i))
-            below = [(p, S) for p, S in leaves if p in span]
+            below = [(p, S) for p, S, _ in leaves if p in span]
             if not any(k in _referenced(nodes[p]["leaf"]) for p, _ in below):
                 continue
             path = set(j for _, S in below for j, _ in S)
@@ -238,7 +245,7 @@ def test_corrupt_multiplier(instance):
     N = norm_bounds(data.X)
     done = 0
     for ti, t in enumerate(cover["trees"]):
-        for p, S in _leaves(t["nodes"]):
+        for p, S, _ in _leaves(t["nodes"]):
             nu = t["nodes"][p]["leaf"].get("nu", {})
             for j, v in nu.items():
                 xj = data.X[int(j)]
@@ -269,14 +276,14 @@ def test_corrupt_missing_row(instance):
     clear = 0
     for ti, t in enumerate(cover["trees"]):
         s = t["sign"]
-        for p, S in _leaves(t["nodes"]):
+        for p, S, inh in _leaves(t["nodes"]):
             proof = t["nodes"][p]["leaf"]
-            for key in ("nu", "mu", "bounds"):
+            for key in ("nu", "mu", "slope", "bounds"):
                 for j in list(proof.get(key, {})):
                     bad = copy.deepcopy(cover)
                     del bad["trees"][ti]["nodes"][p]["leaf"][key][j]
                     damaged = bad["trees"][ti]["nodes"][p]["leaf"]
-                    v = _float_leaf_value(data.X, cb.r, lam, N, S, s, damaged)
+                    v = _float_leaf_value(data.X, cb.r, lam, N, S, s, damaged, inh)
                     if v > float(lam) * (1 + 1e-6):
                         assert _rejects(data, lam, cb, bad)
                         clear += 1
@@ -292,8 +299,9 @@ def test_float_oracle_agrees_on_valid_leaves(instance):
     data, lam, r, res, cb = instance
     N = norm_bounds(data.X)
     for t in cb.result.cover["trees"]:
-        for p, S in _leaves(t["nodes"]):
-            v = _float_leaf_value(data.X, cb.r, lam, N, S, t["sign"], t["nodes"][p]["leaf"])
+        for p, S, inh in _leaves(t["nodes"]):
+            v = _float_leaf_value(data.X, cb.r, lam, N, S, t["sign"], t["nodes"][p]["leaf"],
+                                  inh)
             assert v <= float(lam) * (1 + 1e-9)
 
 

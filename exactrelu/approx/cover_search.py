@@ -61,7 +61,8 @@ import numpy as np
 from scipy.optimize import lsq_linear, nnls
 
 __all__ = ["CoverProblem", "Node", "Relaxation", "SearchResult", "RULES", "make_problem",
-           "relax", "choose_split", "expand", "search", "price", "g_value"]
+           "relax", "choose_split", "expand", "search", "price", "g_value", "ColumnSolve",
+           "patterns_of", "solve_by_columns"]
 
 RULES = ("gap", "intercept", "nearest")
 
@@ -98,8 +99,8 @@ def make_problem(X: Any, r: Any, lam: float, N: Any | None = None) -> CoverProbl
     return CoverProblem(Xf, rf, float(lam), Nf)
 
 
-# (hi, hi_nu, lo, lo_nu[, slope]): hi/lo floats or None (= the global N_k); *_nu:
-# {row j: value}; slope: the chosen slope a in [0, 1] of a pinned row (else the chord)
+# (hi, hi_nu, lo, lo_nu): hi/lo floats or None (= the global N_k); *_nu: {row j: value}
+# (multipliers on the constraints of the node where the bound was proved)
 Bound = tuple
 
 
@@ -135,6 +136,8 @@ class Relaxation:
     b: np.ndarray                # chord intercepts (free positive rows), else 0
     mu_vec: np.ndarray           # mu on free negative rows, else 0
     free: np.ndarray             # bool mask of free rows with r_k != 0
+    new: set = field(default_factory=set)     # rows whose bound was proved on this node
+    slopes: dict = field(default_factory=dict)  # {pinned row: slope a in [0, 1]}
     true_value: float = float("nan")   # s g_r(u*) (u* unit), a lower bound on the max
 
 
@@ -151,8 +154,11 @@ def _node_bound(A: np.ndarray, v: np.ndarray) -> tuple[float, dict, np.ndarray]:
     return float(res), nu
 
 
-def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True) -> Relaxation:
-    """The node relaxation for sign ``s`` (see the module doc)."""
+def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True,
+          improve: float = 0.05) -> Relaxation:
+    """The node relaxation for sign ``s`` (see the module doc).  A bound proved on an
+    ancestor is replaced only when the node's own bound is smaller by the factor
+    ``1 - improve`` (fewer, shorter proofs; measured in ``bench/bench_cover.py``)."""
     n, d = P.n, P.d
     sr = s * P.r
     Sk = np.array([k for k, _ in node.S], dtype=int)
@@ -170,21 +176,24 @@ def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True) -> Relaxat
     b = np.zeros(n)
     inherited = dict(node.bounds)
     proved: dict = {}
+    new: set = set()
     pinned: list = []
     for k in np.flatnonzero(pos):
         k = int(k)
         Nk = P.N[k]
-        hi, hi_nu, lo, lo_nu = inherited.get(k, (None, None, None, None))[:4]
+        hi, hi_nu, lo, lo_nu = inherited.get(k, (None, None, None, None))
         if chord and len(Sk):
             hiv = Nk if hi is None else hi
             lov = Nk if lo is None else lo
             if hiv > TIGHT * Nk and lov > TIGHT * Nk:
                 h2, nu_h = _node_bound(A, P.X[k])
                 l2, nu_l = _node_bound(A, -P.X[k])
-                if h2 < hiv * (1 - 1e-9):
+                if h2 < hiv * (1 - improve) or h2 <= TIGHT * Nk:
                     hi, hi_nu = h2, {int(Sk[j]): float(v) for j, v in enumerate(nu_h) if v > 0}
-                if l2 < lov * (1 - 1e-9):
+                    new.add(k)
+                if l2 < lov * (1 - improve) or l2 <= TIGHT * Nk:
                     lo, lo_nu = l2, {int(Sk[j]): float(v) for j, v in enumerate(nu_l) if v > 0}
+                    new.add(k)
         if hi is not None or lo is not None:
             proved[k] = (hi, hi_nu, lo, lo_nu)
         hv = Nk if hi is None else hi
@@ -210,6 +219,7 @@ def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True) -> Relaxat
     mu_vec = np.zeros(n)
     nu: dict = {}
     mu: dict = {}
+    slopes: dict = {}
     if cols:
         M = np.hstack(cols)
         lb = np.zeros(M.shape[1])
@@ -223,14 +233,13 @@ def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True) -> Relaxat
             a[k] = mu_vec[k]
             mu_vec[k] = 0.0
             mu.pop(k, None)
-            hi, hi_nu, lo, lo_nu = proved[k]
-            proved[k] = (hi, hi_nu, lo, lo_nu, float(a[k]))
+            slopes[k] = float(a[k])
         nu = {int(Sk[j]): float(v) for j, v in enumerate(z[len(negk):]) if v > 0}
     else:
         w = c
     nw = float(np.linalg.norm(w))
     u = w / nw if nw > 0 else None
-    rel = Relaxation(nw + beta, w, beta, u, nu, mu, proved, a, b, mu_vec, free)
+    rel = Relaxation(nw + beta, w, beta, u, nu, mu, proved, a, b, mu_vec, free, new, slopes)
     if u is not None:
         rel.true_value = float(g_value(P, s, u)[0])
     return rel
@@ -284,7 +293,8 @@ class SearchResult:
     exactly), ``"refuted"`` (``witness`` is a unit ``u`` with ``s g_r(u) > lam`` in floats),
     ``"budget"`` (node budget exhausted) or ``"stuck"`` (a node that cannot close has no
     loose free row; (F) fails up to rounding).  ``tree``: pre-order list of
-    ``("split", k)`` / ``("leaf", Relaxation, Node)``; complete only if proved."""
+    ``("split", k, Relaxation, Node)`` / ``("leaf", Relaxation, Node)``; complete only if
+    proved."""
 
     status: str
     sign: int
@@ -299,12 +309,14 @@ class SearchResult:
 
 
 def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "gap", margin: float = 1e-9,
-           chord: bool = True, accept: Callable | None = None) -> tuple:
+           chord: bool = True, improve: float = 0.05, accept: Callable | None = None
+           ) -> tuple:
     """Process one node: ``("leaf", rel)``, ``("split", k, (child+, child-))``,
-    ``("refuted", u, value)`` or ``("stuck", rel)``.  Pure (picklable arguments) apart
+    ``("refuted", u, value)`` or ``("stuck", rel)``; a split also carries ``rel`` (the
+    bounds it proved are inherited by the subtree).  Pure (picklable arguments) apart
     from ``accept``, an optional check of a float-closed leaf (the exact check): a leaf it
     rejects is split instead."""
-    rel = relax(P, node, s, chord=chord)
+    rel = relax(P, node, s, chord=chord, improve=improve)
     if rel.value <= P.lam * (1 - margin) and (accept is None or accept(node, rel, s)):
         return ("leaf", rel)
     if rel.true_value > P.lam * (1 + 1e-9):
@@ -313,12 +325,14 @@ def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "gap", margin: fl
     if k is None:
         return ("stuck", rel)
     bounds = dict(rel.bounds)
-    return ("split", k, (node.child(k, 1, bounds), node.child(k, -1, bounds)))
+    return ("split", k, (node.child(k, 1, bounds), node.child(k, -1, bounds)), rel)
 
 
 def search(P: CoverProblem, s: int, *, rule: str = "gap", margin: float = 1e-9,
-           budget: int = 100_000, chord: bool = True, progress: bool = False,
-           accept: Callable | None = None, root: Node | None = None) -> SearchResult:
+           budget: int = 100_000, chord: bool = True, improve: float = 0.05,
+           progress: bool = False,
+           accept: Callable | None = None, on_split: Callable | None = None,
+           root: Node | None = None) -> SearchResult:
     """Depth-first branch and bound for sign ``s`` (see the module doc).  The pre-order
     of the processed nodes is the certificate's pre-order (children ``+`` then ``-``)."""
     t0 = time.perf_counter()
@@ -339,12 +353,15 @@ def search(P: CoverProblem, s: int, *, rule: str = "gap", margin: float = 1e-9,
             node = stack.pop()
             nodes += 1
             max_depth = max(max_depth, node.depth)
-            out = expand(P, node, s, rule=rule, margin=margin, chord=chord, accept=accept)
+            out = expand(P, node, s, rule=rule, margin=margin, chord=chord, improve=improve,
+                         accept=accept)
             if out[0] == "leaf":
                 tree.append(("leaf", out[1], node))
                 leaves += 1
             elif out[0] == "split":
-                tree.append(("split", out[1]))
+                if on_split is not None:
+                    on_split(node, out[3], s)
+                tree.append(("split", out[1], out[3], node))
                 plus, minus = out[2]
                 stack.append(minus)
                 stack.append(plus)
@@ -368,7 +385,8 @@ def search(P: CoverProblem, s: int, *, rule: str = "gap", margin: float = 1e-9,
 # ----------------------------------------------------------------------------- pricing
 
 def price(X: Any, r: Any, *, signs: tuple = (1, -1), starts: int = 64, iters: int = 60,
-          seed: int = 0, extra: Any = None) -> list[tuple[float, int, np.ndarray]]:
+          seed: int = 0, extra: Any = None, refine: int = 6
+          ) -> list[tuple[float, int, np.ndarray]]:
     """Heuristic maximisation of ``s g_r(u) / ||u||`` over the sphere (a *guess*: it may
     miss the maximum; only the exact cover check proves (F)).
 
@@ -376,7 +394,10 @@ def price(X: Any, r: Any, *, signs: tuple = (1, -1), starts: int = 64, iters: in
     ``D = [X u > 0]`` gives the linear function ``c_D . u`` with ``c_D = s X^T D r``, equal
     to ``s g_r`` on the region of ``D``; move to ``u = c_D / ||c_D||`` and repeat while the
     value increases.  Starts: random Gaussian directions, the rows ``+-x_k`` with the
-    largest ``|r_k| ||x_k||``, and ``extra`` (e.g. the active neurons).  Returns, per sign,
+    largest ``|r_k| ||x_k||``, and ``extra`` (e.g. the active neurons).  The ``refine``
+    best end points per sign are then improved by a local search over regions (exact
+    maximum on a region by a cone projection, moves across the facets the maximiser lies
+    on; :func:`_region_search`).  Returns, per sign,
     ``(value, s, u)`` sorted by value (largest first), one entry per distinct final
     pattern."""
     X = np.asarray(X, dtype=float)
@@ -399,20 +420,138 @@ def price(X: Any, r: Any, *, signs: tuple = (1, -1), starts: int = 64, iters: in
             C = s * (X.T @ (D * r[:, None]))                    # d x m
             nc = np.linalg.norm(C, axis=0)
             ok = nc > 0
-            Un = U.copy()
-            Un[ok] = (C[:, ok] / nc[ok]).T
-            vn = s * (r @ np.maximum(X @ Un.T, 0.0))
-            better = vn > val * (1 + 1e-15) + 1e-300
-            if not better.any():
+            G = np.zeros_like(U)
+            G[ok] = (C[:, ok] / nc[ok]).T
+            improved = False
+            # the full jump to the region's maximiser, then damped (sub)gradient steps
+            for eta in (None, 1.0, 0.3, 0.1, 0.03):
+                Un = G.copy() if eta is None else U + eta * G
+                nn = np.linalg.norm(Un, axis=1)
+                Un[nn > 0] /= nn[nn > 0][:, None]
+                vn = s * (r @ np.maximum(X @ Un.T, 0.0))
+                better = (vn > val * (1 + 1e-15) + 1e-300) & ok
+                if better.any():
+                    U[better] = Un[better]
+                    val[better] = vn[better]
+                    improved = True
+            if not improved:
                 break
-            U[better] = Un[better]
-            val[better] = vn[better]
         seen = set()
+        tops = []
         for i in np.argsort(-val):
             key = np.packbits((X @ U[i]) > 0).tobytes()
             if key in seen:
                 continue
             seen.add(key)
-            out.append((float(val[i]), s, U[i].copy()))
+            tops.append((float(val[i]), s, U[i].copy()))
+        for j in range(min(refine, len(tops))):
+            v, u = _region_search(X, r, s, tops[j][2])
+            if v > tops[j][0]:
+                tops[j] = (v, s, u)
+        out.extend(tops)
     out.sort(key=lambda t: -t[0])
     return out
+
+
+def _region_max(X: np.ndarray, r: np.ndarray, s: int, D: np.ndarray
+                ) -> tuple[float, np.ndarray | None, np.ndarray]:
+    """``max {c_D . u : u in K_D, ||u|| <= 1} = ||Pi_{K_D}(c_D)||`` (NNLS, Moreau), the
+    maximiser and the multipliers (positive on the facets the maximiser lies on)."""
+    A = np.where(D, 1.0, -1.0)[:, None] * X
+    c = s * (X.T @ (D * r))
+    rho, _ = nnls(A.T, -c)
+    v = c + A.T @ rho
+    nv = float(np.linalg.norm(v))
+    return nv, (v / nv if nv > 0 else None), rho
+
+
+def _region_search(X: np.ndarray, r: np.ndarray, s: int, u: np.ndarray, *, steps: int = 30,
+                   width: int = 8) -> tuple[float, np.ndarray]:
+    """Local search over regions: maximise ``s g_r`` on the region of ``u`` exactly (a
+    cone projection), then move to the best adjacent region across a facet the maximiser
+    lies on, while the value increases."""
+    D = (X @ u) > 0
+    best, bu, rho = _region_max(X, r, s, D)
+    if bu is None:
+        return best, u
+    for _ in range(steps):
+        cand = np.argsort(-rho)[:width]
+        move = None
+        for j in cand:
+            if rho[j] <= 0:
+                break
+            D2 = D.copy()
+            D2[j] = ~D2[j]
+            v, u2, rho2 = _region_max(X, r, s, D2)
+            if u2 is not None and v > best * (1 + 1e-12) and (move is None or v > move[0]):
+                move = (v, u2, rho2, D2)
+        if move is None:
+            break
+        best, bu, rho, D = move
+    return best, bu
+
+
+# ------------------------------------------------------------------- column generation
+
+@dataclass
+class ColumnSolve:
+    """Result of :func:`solve_by_columns` (floats, untrusted)."""
+
+    solution: Any                  # the last CReLUSolution
+    patterns: np.ndarray           # bool (p x n) working set of patterns
+    rounds: int
+    max_ratio: float               # best priced s g_r(u) / (lam ||u||) at the end
+    seconds: float
+    history: list = field(default_factory=list)
+
+
+def patterns_of(X: np.ndarray, U: np.ndarray) -> np.ndarray:
+    """Float sign patterns ``[X u > 0]`` of the rows of ``U`` (a guess; ties are measure
+    zero for the random or ascent directions used here)."""
+    return (np.asarray(X, dtype=float) @ np.atleast_2d(U).T > 0).T
+
+
+def solve_by_columns(X: Any, y: Any, lam: float, *, initial: Any = None, start: int = 64,
+                     add: int = 16, max_rounds: int = 60, tol: float = 1e-10,
+                     viol: float = 1e-8, seed: int = 0, starts: int = 64,
+                     verbose: bool = False) -> ColumnSolve:
+    """Solve (C-ReLU) without enumerating regions: Clarabel on a working set of patterns
+    (:func:`exactrelu.approx.solver.solve_crelu`), priced by :func:`price` (the most
+    violated dual constraint ``max s g_r(u) / ||u||`` over the sphere, heuristically);
+    patterns of violating directions are added until none is found above
+    ``lam (1 + viol)``.  ``initial``: extra bool patterns (e.g. found by a cover search)."""
+    from .solver import solve_crelu
+
+    t0 = time.perf_counter()
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    rng = np.random.default_rng(seed)
+    P = [patterns_of(X, rng.standard_normal((start, X.shape[1])))]
+    if initial is not None and len(initial):
+        P.append(np.atleast_2d(np.asarray(initial, dtype=bool)))
+    # the directions priced at r = y (where the solve starts) are good first columns
+    P.append(patterns_of(X, np.array([u for _, _, u in price(X, y, starts=starts,
+                                                              seed=seed)[:add]])))
+    Pm = np.unique(np.vstack(P), axis=0)
+    history = []
+    sol = None
+    ratio = float("inf")
+    for rounds in range(1, max_rounds + 1):
+        sol = solve_crelu(X, y, lam, Pm, tol=tol, strict=False)
+        act = [sol.U[i, 0 if s == 1 else 1] for (i, s) in sol.active]
+        cand = price(X, sol.residual, starts=starts, seed=seed + rounds,
+                     extra=np.array(act) if act else None)
+        ratio = cand[0][0] / lam if cand else 0.0
+        history.append((len(Pm), float(sol.objective), ratio))
+        if verbose:
+            print(f"round {rounds}: {len(Pm)} patterns, objective {sol.objective:.12g}, "
+                  f"max ratio {ratio:.12g}")
+        new = [u for v, _, u in cand if v > lam * (1 + viol)][:add]
+        if not new:
+            break
+        Q = patterns_of(X, np.array(new))
+        before = len(Pm)
+        Pm = np.unique(np.vstack([Pm, Q]), axis=0)
+        if len(Pm) == before:
+            break
+    return ColumnSolve(sol, Pm, rounds, ratio, time.perf_counter() - t0, history)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -46,7 +47,7 @@ from ..linalg import fq
 from ..numbers import dot, q_str, sqnorm, sqrt_bounds, to_q
 
 __all__ = ["CoverResult", "CoverBound", "cover_proof", "verify_cover", "cover_lower_bound",
-           "norm_bounds", "scale_for_gap", "cover_size"]
+           "norm_bounds", "scale_for_gap", "cover_size", "CoverRoute", "cover_route"]
 
 
 def _dyadic_up(q: Fraction, bits: int) -> Fraction:
@@ -79,15 +80,20 @@ class _Reject(Exception):
     pass
 
 
+_QRE = re.compile(r"(-?)(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?\Z")
+
+
 def _q(text: Any, where: str) -> Fraction:
+    """A rational of the cover: canonical ``p`` or ``p/q`` text (as everywhere in the
+    certificate format)."""
     if not isinstance(text, str):
         raise _Reject(f"{where}: expected a rational string, got {type(text).__name__}")
-    try:
-        from ..numbers import parse_rational
-
-        return parse_rational(text)
-    except Exception:
-        raise _Reject(f"{where}: not a rational: {text!r}") from None
+    m = _QRE.match(text)
+    if not m or len(text) > 4000:
+        raise _Reject(f"{where}: not a rational p or p/q: {text[:40]!r}")
+    sg, p, q = m.groups()
+    v = Fraction(int(p), int(q) if q else 1)
+    return -v if sg else v
 
 
 def _idx(text: Any, n: int, where: str) -> int:
@@ -112,6 +118,19 @@ def _sparse(m: Any, n: int, where: str) -> dict[int, Fraction]:
     return {_idx(k, n, f"{where}[{k}]"): _q(v, f"{where}[{k}]") for k, v in m.items()}
 
 
+def _bound_sq(Z: Sequence[Sequence[int]], L: int, k: int, sg: int, S: Mapping[int, int],
+              m: Mapping[int, Fraction]) -> Fraction:
+    """``||sg x_k + sum_j m_j sigma_j x_j||^2`` exactly, in integers (``X = Z / L``)."""
+    D = 1
+    for t in m.values():
+        D = math.lcm(D, t.denominator)
+    v = [sg * D * a for a in Z[k]]
+    for j, t in m.items():
+        c = S[j] * (t.numerator * (D // t.denominator))
+        v = [a + c * b for a, b in zip(v, Z[j])]
+    return Fraction(sum(a * a for a in v), (L * D) ** 2)
+
+
 class _Context:
     """Exact data of one (F) instance, prepared once for all leaves."""
 
@@ -130,92 +149,122 @@ class _Context:
             if Nk < 0 or Nk * Nk < sqnorm(x):
                 raise _Reject(f"N[{k}] = {Nk} is not an upper bound of ||x_{k}||")
         self.N = list(N)
+        self.L = 1
+        for row in self.X:
+            for a in row:
+                self.L = math.lcm(self.L, a.denominator)
+        self.Z = [[int(a * self.L) for a in row] for row in self.X]
         self.Xt = flint.fmpq_mat(self.d, self.n, [fq(self.X[k][j]) for j in range(self.d)
                                                   for k in range(self.n)])
+        # per sign: s r_k, the default chord (N, N) -> slope 1/2, intercept N_k / 2
+        self.sr = {s: [s * a for a in self.r] for s in (1, -1)}
+        self.fsr = {s: [fq(a) for a in v] for s, v in self.sr.items()}
+        self.fhalf = {s: [fq(a / 2) for a in v] for s, v in self.sr.items()}
+        self.dbeta = {s: [a * Nk / 2 if a > 0 else Fraction(0) for a, Nk in zip(v, self.N)]
+                      for s, v in self.sr.items()}
+        self.dbeta_total = {s: sum(v, Fraction(0)) for s, v in self.dbeta.items()}
+        self.zero = flint.fmpq(0)
 
-    def leaf(self, S: Mapping[int, int], s: int, proof: Any) -> tuple[Fraction, Fraction]:
-        """Check one leaf; returns ``(lam - beta, ||w||^2)`` (exact) or raises _Reject."""
-        if not isinstance(proof, dict) or not set(proof) <= {"nu", "mu", "bounds"}:
-            raise _Reject("leaf: expected an object with keys nu, mu, bounds")
-        n, X = self.n, self.X
-        sr = [s * a for a in self.r]
+    def bounds(self, S: Mapping[int, int], s: int, bnd: Any, where: str,
+               inherited: Mapping[int, tuple[Fraction, Fraction]]
+               ) -> dict[int, tuple[Fraction, Fraction]]:
+        """Check bound proofs declared on a node with constraints ``S``: ``{k: (h, l)}``
+        with ``x_k . u <= h ||u||`` and ``-x_k . u <= l ||u||`` on its cone; a side not
+        declared keeps its ``inherited`` value (else ``N_k``)."""
+        if not isinstance(bnd, dict):
+            raise _Reject(f"{where}: expected an object")
+        sr = self.sr[s]
+        out = {}
+        for kk, b in bnd.items():
+            k = _idx(kk, self.n, f"{where}[{kk}]")
+            if k in S or not sr[k] > 0:
+                raise _Reject(f"{where}[{k}]: row {k} is not a free row with s r_k > 0")
+            if not isinstance(b, dict) or not set(b) <= {"hi", "hi_nu", "lo", "lo_nu"} or not b:
+                raise _Reject(f"{where}[{k}]: expected keys hi, hi_nu, lo, lo_nu")
+            hl = []
+            old = inherited.get(k, (self.N[k], self.N[k]))
+            for idx, (side, sg) in enumerate((("hi", 1), ("lo", -1))):
+                if side not in b:
+                    if f"{side}_nu" in b:
+                        raise _Reject(f"{where}[{k}]: {side}_nu without {side}")
+                    hl.append(old[idx])
+                    continue
+                h = _q(b[side], f"{where}[{k}].{side}")
+                m = _sparse(b.get(f"{side}_nu", {}), self.n, f"{where}[{k}].{side}_nu")
+                for j, t in m.items():
+                    if j not in S:
+                        raise _Reject(f"{where}[{k}].{side}_nu[{j}]: row {j} is not a "
+                                      "constraint of this node")
+                    if t < 0:
+                        raise _Reject(f"{where}[{k}].{side}_nu[{j}] is negative")
+                if h < 0 or h * h < _bound_sq(self.Z, self.L, k, sg, S, m):
+                    raise _Reject(f"{where}[{k}].{side} = {h} is not proved by its multipliers")
+                hl.append(h)
+            out[k] = (hl[0], hl[1])
+        return out
+
+    def leaf(self, S: Mapping[int, int], s: int, proof: Any,
+             inherited: Mapping[int, tuple[Fraction, Fraction]] | None = None
+             ) -> tuple[Fraction, Fraction]:
+        """Check one leaf (``inherited``: bounds proved, and checked, on its ancestors);
+        returns ``(lam - beta, ||w||^2)`` (exact) or raises _Reject."""
+        if not isinstance(proof, dict) or not set(proof) <= {"nu", "mu", "slope", "bounds"}:
+            raise _Reject("leaf: expected an object with keys nu, mu, slope, bounds")
+        n = self.n
+        sr = self.sr[s]
         nu = _sparse(proof.get("nu", {}), n, "nu")
         mu = _sparse(proof.get("mu", {}), n, "mu")
-        bnd = proof.get("bounds", {})
-        if not isinstance(bnd, dict):
-            raise _Reject("bounds: expected an object")
-        coef = [Fraction(0)] * n
+        slope = _sparse(proof.get("slope", {}), n, "slope")
+        bounds = dict(inherited or {})
+        bounds.update(self.bounds(S, s, proof.get("bounds", {}), "bounds", bounds))
+        fhalf, fsr, zero = self.fhalf[s], self.fsr[s], self.zero
+        # default relaxation of the free rows with s r_k > 0: the chord on [-N_k, N_k]
+        coef = [fhalf[k] if sr[k] > 0 else zero for k in range(n)]
+        beta = self.dbeta_total[s]
+        for k, sg in S.items():
+            beta -= self.dbeta[s][k]
+            coef[k] = fsr[k] if sg > 0 else zero
         for j, v in nu.items():
             if j not in S:
                 raise _Reject(f"nu[{j}]: row {j} is not a constraint of this leaf")
             if v < 0:
                 raise _Reject(f"nu[{j}] = {v} is negative")
-            coef[j] += S[j] * v
+            coef[j] += fq(S[j] * v)
         for k, v in mu.items():
             if k in S or not sr[k] < 0:
                 raise _Reject(f"mu[{k}]: row {k} is not a free row with s r_k < 0")
             if not 0 <= v <= 1:
                 raise _Reject(f"mu[{k}] = {v} is outside [0, 1]")
-            coef[k] += sr[k] * v
-        bounds: dict[int, tuple[Fraction, Fraction]] = {}
-        for kk, b in bnd.items():
-            k = _idx(kk, n, f"bounds[{kk}]")
+            coef[k] = fq(sr[k] * v)
+        for k, a in slope.items():
             if k in S or not sr[k] > 0:
-                raise _Reject(f"bounds[{k}]: row {k} is not a free row with s r_k > 0")
-            if not isinstance(b, dict) or not set(b) <= {"hi", "hi_nu", "lo", "lo_nu", "a"}:
-                raise _Reject(f"bounds[{k}]: expected keys hi, hi_nu, lo, lo_nu, a")
-            hl = []
-            for side, sg in (("hi", 1), ("lo", -1)):
-                if side not in b:
-                    if f"{side}_nu" in b:
-                        raise _Reject(f"bounds[{k}]: {side}_nu without {side}")
-                    hl.append(self.N[k])
-                    continue
-                h = _q(b[side], f"bounds[{k}].{side}")
-                m = _sparse(b.get(f"{side}_nu", {}), n, f"bounds[{k}].{side}_nu")
-                v = [sg * a for a in X[k]]
-                for j, t in m.items():
-                    if j not in S:
-                        raise _Reject(f"bounds[{k}].{side}_nu[{j}]: row {j} is not a "
-                                      "constraint of this leaf")
-                    if t < 0:
-                        raise _Reject(f"bounds[{k}].{side}_nu[{j}] is negative")
-                    st = S[j] * t
-                    v = [a + st * c for a, c in zip(v, X[j])]
-                if h < 0 or h * h < sqnorm(v):
-                    raise _Reject(f"bounds[{k}].{side} = {h} is not proved by its multipliers")
-                hl.append(h)
-            slope = None
-            if "a" in b:
-                slope = _q(b["a"], f"bounds[{k}].a")
-                if not 0 <= slope <= 1:
-                    raise _Reject(f"bounds[{k}].a = {slope} is outside [0, 1]")
-            bounds[k] = (hl[0], hl[1], slope)
-        beta = Fraction(0)
-        for k in range(n):
+                raise _Reject(f"slope[{k}]: row {k} is not a free row with s r_k > 0")
+            if not 0 <= a <= 1:
+                raise _Reject(f"slope[{k}] = {a} is outside [0, 1]")
+        for k, (h, l) in bounds.items():
             if k in S:
-                if S[k] > 0:
-                    coef[k] += sr[k]
-                continue
-            if not sr[k] > 0:
-                continue
-            h, l, slope = bounds.get(k, (self.N[k], self.N[k], None))
-            if slope is not None:       # (z)_+ <= a z + max((1 - a) h, a l) on [-l, h]
-                coef[k] += sr[k] * slope
-                beta += sr[k] * max((1 - slope) * h, slope * l)
-                continue
-            if h == 0:
-                continue
-            if l == 0:
-                coef[k] += sr[k]
-                continue
-            coef[k] += sr[k] * h / (h + l)
-            beta += sr[k] * h * l / (h + l)
+                continue                # fixed on this leaf: the bound is not used
+            beta -= self.dbeta[s][k]
+            a = slope.get(k)
+            if a is not None:           # (z)_+ <= a z + max((1 - a) h, a l) on [-l, h]
+                coef[k] = fq(sr[k] * a)
+                beta += sr[k] * max((1 - a) * h, a * l)
+            elif h == 0:
+                coef[k] = zero
+            elif l == 0:
+                coef[k] = fsr[k]
+            else:
+                coef[k] = fq(sr[k] * h / (h + l))
+                beta += sr[k] * h * l / (h + l)
+        for k, a in slope.items():
+            if k not in bounds:         # a slope with the global bounds [-N_k, N_k]
+                beta -= self.dbeta[s][k]
+                coef[k] = fq(sr[k] * a)
+                beta += sr[k] * self.N[k] * max(1 - a, a)
         slack = self.lam - beta
         if slack < 0:
             raise _Reject(f"beta = {float(beta):.6g} exceeds lam")
-        cv = flint.fmpq_mat(n, 1, [fq(a) for a in coef])
-        w = self.Xt * cv
+        w = self.Xt * flint.fmpq_mat(n, 1, coef)
         w2 = sum((w[j, 0] * w[j, 0] for j in range(self.d)), flint.fmpq(0))
         w2f = Fraction(int(w2.p), int(w2.q))
         if w2f > slack * slack:
@@ -225,36 +274,46 @@ class _Context:
 
 
 def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
-    """Replay one sign's pre-order tree, checking every leaf; returns the leaf count."""
+    """Replay one sign's pre-order tree, checking every leaf; returns the leaf count.
+    A split's ``bounds`` are proved on its cone and inherited by its subtree."""
+    if sign not in (1, -1):
+        raise _Reject(f"tree sign {sign!r}: expected 1 or -1")
     if not isinstance(nodes, list):
         raise _Reject(f"tree for sign {sign}: expected a list")
-    stack: list[tuple] = [()]
+    stack: list[tuple] = [((), {})]
     i = leaves = 0
     while stack:
-        S = stack.pop()
+        S, inh = stack.pop()
         if i >= len(nodes):
             raise _Reject(f"tree for sign {sign}: ends early (a subtree is missing)")
         item = nodes[i]
         where = f"tree for sign {sign}, node {i}"
         i += 1
-        if isinstance(item, dict) and set(item) == {"split"}:
+        if isinstance(item, dict) and "split" in item and set(item) <= {"split", "bounds"}:
             if not isinstance(item["split"], int) or isinstance(item["split"], bool):
                 raise _Reject(f"{where}: a split index must be a JSON integer")
             k = _idx(item["split"], ctx.n, where)
             if any(j == k for j, _ in S):
                 raise _Reject(f"{where}: split index {k} repeated on its path")
-            stack.append(S + ((k, -1),))
-            stack.append(S + ((k, 1),))
+            if "bounds" in item:
+                try:
+                    new = ctx.bounds(dict(S), sign, item["bounds"], "bounds", inh)
+                except _Reject as exc:
+                    raise _Reject(f"{where} (S = {list(S)}): {exc}") from None
+                inh = {**inh, **new}
+            stack.append((S + ((k, -1),), inh))
+            stack.append((S + ((k, 1),), inh))
         elif isinstance(item, dict) and set(item) == {"leaf"}:
             try:
-                res = ctx.leaf(dict(S), sign, item["leaf"])
+                res = ctx.leaf(dict(S), sign, item["leaf"], inh)
             except _Reject as exc:
                 raise _Reject(f"{where} (S = {list(S)}): {exc}") from None
             if leaf_hook is not None:
                 leaf_hook(S, res)
             leaves += 1
         else:
-            raise _Reject(f"{where}: expected {{'split': k}} or {{'leaf': ...}}")
+            raise _Reject(f"{where}: expected {{'split': k[, 'bounds': ...]}} or "
+                          "{'leaf': ...}")
     if i != len(nodes):
         raise _Reject(f"tree for sign {sign}: {len(nodes) - i} nodes after the end of the tree")
     return leaves
@@ -299,63 +358,85 @@ def _sq(m: Mapping[int, Fraction]) -> dict[str, str]:
 
 
 class _Exactifier:
-    """Rounds float leaves to rationals and checks them (the ``accept`` hook)."""
+    """Rounds float nodes to rationals: the bounds a split proves (``on_split``) and the
+    leaf proofs, each checked exactly before the search may close the leaf (``accept``)."""
 
     def __init__(self, ctx: _Context, bits: int) -> None:
         self.ctx = ctx
         self.bits = bits
         self.leaves: dict = {}
+        self.split_bounds: dict = {}     # (s, S) -> (json, {k: (h, l)})
         self.failures = 0
         self.repaired = 0
         self.seconds = 0.0
 
-    def _round(self, rel, S: Mapping[int, int], bits: int) -> dict:
-        X = self.ctx.X
-        nu = {j: _dyadic(v, bits) for j, v in rel.nu.items()}
-        mu = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits))) for k, v in rel.mu.items()}
-        bounds: dict = {}
-        for k, bd in rel.bounds.items():
-            hi, hi_nu, lo, lo_nu = bd[:4]
+    def _bounds(self, rel, S: Mapping[int, int], bits: int, inherited: Mapping) -> tuple:
+        """Exact bounds for the rows whose bound this node proved (``rel.new``)."""
+        js: dict = {}
+        vals: dict = {}
+        for k in sorted(rel.new):
+            hi, hi_nu, lo, lo_nu = rel.bounds[k]
+            h0, l0 = inherited.get(k, (self.ctx.N[k], self.ctx.N[k]))
             b: dict = {}
-            for side, sg, val, m in (("hi", 1, hi, hi_nu), ("lo", -1, lo, lo_nu)):
+            hl = [h0, l0]
+            for idx, (side, sg, val, m) in enumerate((("hi", 1, hi, hi_nu),
+                                                      ("lo", -1, lo, lo_nu))):
                 if val is None:
                     continue
                 mq = {j: _dyadic(t, bits) for j, t in (m or {}).items()}
                 mq = {j: t for j, t in mq.items() if t > 0}
-                v = [sg * a for a in X[k]]
-                for j, t in mq.items():
-                    st = S[j] * t
-                    v = [a + st * c for a, c in zip(v, X[j])]
-                q = sqnorm(v)
+                q = _bound_sq(self.ctx.Z, self.ctx.L, k, sg, S, mq)
                 h = sqrt_bounds(q, bits + 8)[1]
                 if h * h != q:
                     h = _dyadic_up(h, bits)
-                if h >= self.ctx.N[k]:
-                    continue            # no better than the global bound
+                if h * h < q:  # pragma: no cover - guaranteed by sqrt_bounds
+                    raise ExactReluError("internal: bound rounding failed")
+                if h >= hl[idx]:
+                    continue            # no better than what the node already has
+                hl[idx] = h
                 b[side] = q_str(h)
                 if mq:
                     b[f"{side}_nu"] = _sq(mq)
-            if len(bd) > 4:
-                b["a"] = q_str(min(Fraction(1), max(Fraction(0), _dyadic(bd[4], bits))))
             if b:
-                bounds[str(k)] = b
+                js[str(k)] = b
+                vals[k] = (hl[0], hl[1])
+        return js, vals
+
+    def inherited(self, s: int, S: tuple) -> dict:
         out: dict = {}
-        if nu:
-            out["nu"] = _sq({j: v for j, v in nu.items() if v > 0})
-        if mu:
-            out["mu"] = _sq(mu)
-        if bounds:
-            out["bounds"] = bounds
+        for i in range(len(S)):
+            got = self.split_bounds.get((s, S[:i]))
+            if got:
+                out.update(got[1])
+        return out
+
+    def on_split(self, node, rel, s) -> None:
+        t0 = time.perf_counter()
+        inh = self.inherited(s, node.S)
+        js, vals = self._bounds(rel, dict(node.S), self.bits, inh)
+        if js:
+            self.split_bounds[(s, node.S)] = (js, vals)
+        self.seconds += time.perf_counter() - t0
+
+    def _round(self, rel, S: Mapping[int, int], bits: int, inh: Mapping) -> dict:
+        nu = {j: _dyadic(v, bits) for j, v in rel.nu.items()}
+        mu = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits))) for k, v in rel.mu.items()}
+        sl = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits)))
+              for k, v in rel.slopes.items()}
+        js, _ = self._bounds(rel, S, bits, inh)
+        out: dict = {"nu": _sq({j: v for j, v in nu.items() if v > 0}), "mu": _sq(mu),
+                     "slope": _sq(sl), "bounds": js}
         return {k: v for k, v in out.items() if v}
 
     def __call__(self, node, rel, s) -> bool:
         t0 = time.perf_counter()
         S = dict(node.S)
+        inh = self.inherited(s, node.S)
         try:
             for extra in (0, 24):
-                proof = self._round(rel, S, self.bits + extra)
+                proof = self._round(rel, S, self.bits + extra, inh)
                 try:
-                    self.ctx.leaf(S, s, proof)
+                    self.ctx.leaf(S, s, proof, inh)
                 except _Reject:
                     self.failures += 1
                     continue
@@ -387,7 +468,8 @@ class CoverResult:
 
 def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "gap",
                 budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
-                chord: bool = True, progress: bool = False) -> CoverResult:
+                chord: bool = True, improve: float = 0.05, progress: bool = False
+                ) -> CoverResult:
     """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs."""
     from ..approx.cover_search import make_problem, search
 
@@ -403,7 +485,8 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     t_search = 0.0
     for s in (1, -1):
         res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
-                     progress=progress, accept=ex)
+                     improve=improve,
+                     progress=progress, accept=ex, on_split=ex.on_split)
         t_search += res.seconds
         nodes[s], depth[s] = res.nodes, res.max_depth
         if res.status != "proved":
@@ -412,7 +495,9 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
         out = []
         for item in res.tree:
             if item[0] == "split":
-                out.append({"split": int(item[1])})
+                sb = ex.split_bounds.get((s, item[3].S))
+                out.append({"split": int(item[1]), "bounds": sb[0]} if sb
+                           else {"split": int(item[1])})
             else:
                 out.append({"leaf": ex.leaves[(s, item[2].S)]})
         trees.append({"sign": s, "nodes": out})
@@ -487,3 +572,61 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
 
 def dumps_cover(cover: Mapping) -> str:
     return json.dumps(cover, separators=(",", ":"))
+
+
+@dataclass
+class CoverRoute:
+    """Outcome of :func:`cover_route`: the column-generation solve, then the cover."""
+
+    bound: CoverBound | None
+    rounds: int
+    patterns: int                 # size of the final working set
+    objective: float              # float objective of the last solve (an estimate)
+    seconds: dict = field(default_factory=dict)
+    log: list = field(default_factory=list)
+
+
+def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: int = 8,
+                bits: int = 48, verbose: bool = False, **kw: Any) -> CoverRoute:
+    """A complete lower bound without enumerating regions: column generation
+    (:func:`exactrelu.approx.cover_search.solve_by_columns`) for the residual, rounded to
+    a dyadic rational, then a cover proof of (F) for ``t r``.  A refuted cover search
+    names a direction where (F) fails: its pattern joins the working set and the solve
+    is repeated (the search acts as the exhaustive pricer the heuristic one is not)."""
+    import numpy as np
+
+    from ..approx.cover_search import _region_search, patterns_of, solve_by_columns
+    from .refine import dyadic
+
+    Xf, yf = data.X_float(), data.y_float()
+    lamf = float(to_q(lam))
+    extra = None
+    secs = {"solve": 0.0, "search": 0.0, "exact": 0.0}
+    log = []
+    cb = None
+    cs = None
+    for rounds in range(1, max_rounds + 1):
+        cs = solve_by_columns(Xf, yf, lamf, initial=extra)
+        secs["solve"] += cs.seconds
+        r0 = [dyadic(v, bits) for v in cs.solution.residual]
+        cb = cover_lower_bound(data, lam, r0, gap=gap, **kw)
+        res = cb.result
+        secs["search"] += res.seconds_search
+        secs["exact"] += res.seconds_exact
+        log.append({"round": rounds, "patterns": int(len(cs.patterns)),
+                    "objective": float(cs.solution.objective), "status": res.status,
+                    "nodes": dict(res.nodes)})
+        if verbose:
+            print(log[-1])
+        if cb.lower is not None or res.witness is None:
+            break
+        s = res.witness_sign
+        rf = np.array([float(a) for a in cb.r])
+        _, u2 = _region_search(Xf, rf, s, np.asarray(res.witness))
+        new = patterns_of(Xf, np.array([res.witness, u2]))
+        extra = new if extra is None else np.vstack([extra, new])
+        extra = np.vstack([extra, cs.patterns])
+    return CoverRoute(cb if cb is not None and cb.lower is not None else cb, rounds,
+                      int(len(cs.patterns)) if cs is not None else 0,
+                      float(cs.solution.objective) if cs is not None else float("nan"),
+                      secs, log)
