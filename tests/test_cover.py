@@ -325,6 +325,9 @@ def test_hand_example():
     """docs/spec/cover-draft.md, worked example: tight at u = (1, 0), proved with t = 1."""
     ok, why = verify_cover(HAND_X, HAND_R, HAND_LAM, HAND_COVER)
     assert ok, why
+    # the bound it gives, 19/8, is below the optimum found by the region route (39/16)
+    res = certify(Dataset.from_arrays(HAND_X, [2, -1, 1]), HAND_LAM, progress=False)
+    assert dual_value(HAND_R, [2, -1, 1]) == F(19, 8) <= res.lower
     # max of g_r on the sphere is exactly 3/2 (at u = (1, 0)): any larger r fails
     assert not verify_cover(HAND_X, [a * F(1001, 1000) for a in HAND_R], HAND_LAM,
                             HAND_COVER)[0]
@@ -381,3 +384,41 @@ def test_property_cover_matches_region_route(data, lam):
     L = dual_value(r, data.y)
     assert cb.lower <= L and L - cb.lower <= F(1, 100) * max(1, abs(L))
     assert cb.lower <= res.upper
+
+
+def test_corrupt_split_bound(instance):
+    """Lower a bound declared on a split below what its multipliers prove: rejected."""
+    data, lam, r, res, cb = instance
+    hits = 0
+    for ti, t in enumerate(cb.result.cover["trees"]):
+        nodes = t["nodes"]
+        # S of each node, by an independent replay
+        path, stack = {}, [()]
+        for i, item in enumerate(nodes):
+            S = stack.pop()
+            path[i] = S
+            if "split" in item:
+                stack.append(S + ((item["split"], -1),))
+                stack.append(S + ((item["split"], 1),))
+        for i, item in enumerate(nodes):
+            for k, b in item.get("bounds", {}).items():
+                if "hi" not in b:
+                    continue
+                Sd = dict(path[i])
+                v = [F(a) for a in data.X[int(k)]]
+                for j, nu in b.get("hi_nu", {}).items():
+                    v = [a + Sd[int(j)] * F(nu) * c for a, c in zip(v, data.X[int(j)])]
+                q = sum(a * a for a in v)
+                h = F(b["hi"]) / 2
+                if h * h >= q:
+                    continue
+                bad = copy.deepcopy(cb.result.cover)
+                bad["trees"][ti]["nodes"][i]["bounds"][k]["hi"] = str(h)
+                ok, why = verify_cover(data.X, cb.r, lam, bad)
+                assert not ok and "not proved" in why
+                hits += 1
+                break
+            if hits >= 3:
+                return
+    if hits == 0:
+        pytest.skip("no split declares a bound")

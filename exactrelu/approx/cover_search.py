@@ -291,10 +291,10 @@ class SearchResult:
 
     ``status``: ``"proved"`` (every leaf closed in floating point -- still to be checked
     exactly), ``"refuted"`` (``witness`` is a unit ``u`` with ``s g_r(u) > lam`` in floats),
-    ``"budget"`` (node budget exhausted) or ``"stuck"`` (a node that cannot close has no
-    loose free row; (F) fails up to rounding).  ``tree``: pre-order list of
-    ``("split", k, Relaxation, Node)`` / ``("leaf", Relaxation, Node)``; complete only if
-    proved."""
+    ``"budget"`` (node budget or ``time_limit`` seconds exhausted) or ``"stuck"`` (a node
+    that cannot close has no loose free row; (F) fails up to rounding).  ``tree``:
+    pre-order list of ``("split", k, Relaxation, Node)`` / ``("leaf", Relaxation, Node)``;
+    complete only if proved."""
 
     status: str
     sign: int
@@ -332,7 +332,7 @@ def search(P: CoverProblem, s: int, *, rule: str = "gap", margin: float = 1e-9,
            budget: int = 100_000, chord: bool = True, improve: float = 0.05,
            progress: bool = False,
            accept: Callable | None = None, on_split: Callable | None = None,
-           root: Node | None = None) -> SearchResult:
+           root: Node | None = None, time_limit: float | None = None) -> SearchResult:
     """Depth-first branch and bound for sign ``s`` (see the module doc).  The pre-order
     of the processed nodes is the certificate's pre-order (children ``+`` then ``-``)."""
     t0 = time.perf_counter()
@@ -347,7 +347,8 @@ def search(P: CoverProblem, s: int, *, rule: str = "gap", margin: float = 1e-9,
     status, witness, wval = "proved", None, None
     try:
         while stack:
-            if nodes >= budget:
+            if nodes >= budget or (time_limit is not None and
+                                   time.perf_counter() - t0 > time_limit):
                 status = "budget"
                 break
             node = stack.pop()

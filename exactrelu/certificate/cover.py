@@ -7,17 +7,13 @@ network of every width, ``NC >= r . y - ||r||^2 / 2`` (weak duality).
 
 A *cover* is, per sign, a tree of sign splits (pre-order list: ``{"split": k}`` is an
 internal node whose children add ``(k, +1)`` then ``(k, -1)``; ``{"leaf": proof}`` a leaf)
-plus one global list ``N`` of rationals with ``N_k^2 >= ||x_k||^2``.  A leaf proof holds
-rationals only:
-
-* ``nu``: ``{j: nu_j >= 0}`` for rows ``j`` of the leaf's constraint set ``S``;
-* ``mu``: ``{k: 0 <= mu_k <= 1}`` for free rows with ``s r_k < 0`` (absent: 0);
-* ``bounds``: ``{k: {"hi": h, "hi_nu": {...}, "lo": l, "lo_nu": {...}, "a": a}}`` for
-  free rows with ``s r_k > 0``; ``h >= 0`` with ``h^2 >= ||x_k + sum_j nu_j sigma_j x_j||^2``
-  proves ``x_k . u <= h ||u||`` on the leaf's cone, ``l`` likewise for ``-x_k``.  A missing
-  side is ``N_k``.  The row is then bounded by ``(z)_+ <= a z + max((1 - a) h, a l)`` for
-  ``z = x_k . u / ||u|| in [-l, h]``: with the given slope ``a in [0, 1]``, else the chord
-  (``a = h / (h + l)``; ``a = 0`` if ``h = 0``, ``a = 1`` if ``l = 0``).
+plus one global list ``N`` of rationals with ``N_k^2 >= ||x_k||^2``.  The format, with a
+worked example, is ``docs/spec/cover-draft.md``; in short, a leaf proof holds rationals
+only: cone multipliers ``nu >= 0`` on the leaf's constraints, lower-relaxation slopes
+``mu in [0, 1]`` for free rows with ``s r_k < 0``, optional slopes ``a in [0, 1]`` and
+bounds ``x_k . u <= h ||u||``, ``-x_k . u <= l ||u||`` (each proved by multipliers,
+``h^2 >= ||x_k + sum_j nu_j sigma_j x_j||^2``) for free rows with ``s r_k > 0``; bounds
+declared on a split hold on its subtree.
 
 The checker (:func:`verify_cover`) recomputes, per leaf, ``c``, ``beta`` and
 ``w = c + sum_j nu_j sigma_j x_j`` and accepts iff ``lam - beta >= 0`` and
@@ -468,8 +464,8 @@ class CoverResult:
 
 def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "gap",
                 budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
-                chord: bool = True, improve: float = 0.05, progress: bool = False
-                ) -> CoverResult:
+                chord: bool = True, improve: float = 0.05, progress: bool = False,
+                time_limit: float | None = None) -> CoverResult:
     """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs."""
     from ..approx.cover_search import make_problem, search
 
@@ -485,7 +481,7 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     t_search = 0.0
     for s in (1, -1):
         res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
-                     improve=improve,
+                     improve=improve, time_limit=time_limit,
                      progress=progress, accept=ex, on_split=ex.on_split)
         t_search += res.seconds
         nodes[s], depth[s] = res.nodes, res.max_depth
