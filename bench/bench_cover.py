@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from exactrelu.approx.cover_search import RULES, price, solve_by_columns  # noqa: E402
 from exactrelu.certificate.cover import (cover_lower_bound, cover_route,  # noqa: E402
                                          verify_cover)
-from exactrelu.certificate.refine import dyadic  # noqa: E402
-from exactrelu.patterns import region_count_general_position  # noqa: E402
+from exactrelu.certificate.dual_bound import dyadic  # noqa: E402
+from exactrelu.arrangement import region_count_general_position  # noqa: E402
 from exactrelu.problem import Dataset  # noqa: E402
 
 GAP = Fraction(1, 10 ** 4)
@@ -96,7 +96,7 @@ def rules_table(cases):
 
 
 def regions_vs_cover(cases):
-    from exactrelu.certify import certify
+    from exactrelu.certificate.produce import certify
 
     rows = []
     for name, data, lam in cases:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from exactrelu.certificate.cover import (cover_lower_bound, cover_proof, norm_bounds,
                                          scale_for_gap, verify_cover)
-from exactrelu.certify import certify
+from exactrelu.certificate.produce import certify
 from exactrelu.problem import Dataset
 from exactrelu.testing.strategies import datasets
 

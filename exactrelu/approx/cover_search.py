@@ -1,6 +1,6 @@
 r"""Float branch-and-bound search for cover proofs of (F) -- an untrusted guesser.
 
-(F) of ``shared/theory/cover-proofs.md``: for a residual ``r`` and ``lam > 0``,
+(F) of ``docs/theory.md`` §7: for a residual ``r`` and ``lam > 0``,
 
     s * g_r(u) <= lam * ||u||   for all u in R^d and s in {+1, -1},
     g_r(u) = sum_k r_k (x_k . u)_+ .

@@ -1,6 +1,6 @@
 r"""Cover proofs of (F): an exact lower bound on ReLU training without listing regions.
 
-Mathematics: ``shared/theory/cover-proofs.md``; format: ``docs/spec/cover-draft.md``.
+Mathematics: ``docs/theory.md`` §7; format: ``docs/spec/cover-draft.md``.
 For a rational residual ``r`` and ``lam > 0``, (F) says ``s g_r(u) <= lam ||u||`` for all
 ``u`` and ``s = +-1`` (``g_r(u) = sum_k r_k (x_k . u)_+``).  If (F) holds then, for every
 network of every width, ``NC >= r . y - ||r||^2 / 2`` (weak duality).
@@ -592,7 +592,6 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     import numpy as np
 
     from ..approx.cover_search import _region_search, patterns_of, solve_by_columns
-    from .refine import dyadic
 
     Xf, yf = data.X_float(), data.y_float()
     lamf = float(to_q(lam))
@@ -604,7 +603,7 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     for rounds in range(1, max_rounds + 1):
         cs = solve_by_columns(Xf, yf, lamf, initial=extra)
         secs["solve"] += cs.seconds
-        r0 = [dyadic(v, bits) for v in cs.solution.residual]
+        r0 = [_dyadic(v, bits) for v in cs.solution.residual]
         cb = cover_lower_bound(data, lam, r0, gap=gap, **kw)
         res = cb.result
         secs["search"] += res.seconds_search
