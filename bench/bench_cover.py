@@ -181,22 +181,29 @@ def main(argv=None):
     ap.add_argument("--limit", type=float, default=240.0,
                     help="search time limit per sign and instance (seconds)")
     ap.add_argument("--max-n", type=int, default=442)
+    ap.add_argument("--only", choices=("rules", "regions", "frontier"),
+                    help="run one table only")
+    ap.add_argument("--d", type=str, default="3,5,10",
+                    help="feature counts of the frontier (comma separated)")
     args = ap.parse_args(argv)
+    if args.rules:
+        args.only = "rules"
     small = [(f"random s{s}", random_data(n, 2, s), Fraction(1, 2)) for n, s in ((20, 1), (30, 2))]
     rule_cases = small + [("diabetes", diabetes(50, 3), None), ("diabetes", diabetes(50, 5), None)]
     rule_cases = [(a, b, c if c is not None else half_lam_max(b)) for a, b, c in rule_cases]
     if args.quick:
         rule_cases = rule_cases[:3]
-    rules_table(rule_cases)
-    if args.rules:
-        return
-    more = [("random s3", random_data(40, 2, 3), Fraction(1, 2))]
-    dia = diabetes(40, 2)
-    more.append(("diabetes", dia, half_lam_max(dia)))
-    regions_vs_cover(small if args.quick else small + more)
-    ns = (20, 50) if args.quick else (20, 50, 100, 200, 442)
-    ds = (3,) if args.quick else (3, 5, 10)
-    frontier(ns, ds, args.limit, args.max_n)
+    if args.only in (None, "rules"):
+        rules_table(rule_cases)
+    if args.only in (None, "regions"):
+        more = [("random s3", random_data(40, 2, 3), Fraction(1, 2))]
+        dia = diabetes(40, 2)
+        more.append(("diabetes", dia, half_lam_max(dia)))
+        regions_vs_cover(small if args.quick else small + more)
+    if args.only in (None, "frontier"):
+        ns = (20, 50) if args.quick else (20, 50, 100, 200, 442)
+        ds = (3,) if args.quick else tuple(int(v) for v in args.d.split(","))
+        frontier(ns, ds, args.limit, args.max_n)
 
 
 if __name__ == "__main__":

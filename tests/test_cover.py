@@ -62,16 +62,14 @@ def test_cover_verifies_and_bounds(instance):
     assert 0 < cb.t < 1
 
 
-def test_gap_zero_is_exact_or_not_proved(instance):
-    """t = 1: either the cover proves the region route's bound exactly, or the search
-    reports that it could not close (the optimal residual is tight at active neurons)."""
+def test_gap_zero_is_exact(instance):
+    """t = 1: (F) is tight at the active neurons; the search splits down to the regions
+    there and closes them with exact projections: the region route's bound, exactly."""
     data, lam, r, res, _ = instance
-    cb = cover_lower_bound(data, lam, r, gap=0, budget=2000)
-    assert cb.t == 1
-    if cb.lower is not None:
-        assert cb.lower == dual_value(r, data.y)
-    else:
-        assert cb.result.status in ("stuck", "refuted", "budget")
+    cb = cover_lower_bound(data, lam, r, gap=0, budget=5000)
+    assert cb.t == 1 and cb.result.status == "proved"
+    assert cb.lower == dual_value(r, data.y)
+    assert verify_cover(data.X, r, lam, cb.result.cover)[0]
 
 
 def _exact_witness_violates(X, r, lam, u_float, s):

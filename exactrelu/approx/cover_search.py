@@ -323,6 +323,10 @@ def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "gap", margin: fl
         return ("refuted", rel.u, rel.true_value)
     k = choose_split(P, rel, s, rule)
     if k is None:
+        # every row is fixed: the node is (a subset of) one region, where the relaxation
+        # is exact; a tight region (value = lam) can still close with exact multipliers
+        if accept is not None and rel.value <= P.lam * (1 + 1e-6) and accept(node, rel, s):
+            return ("leaf", rel)
         return ("stuck", rel)
     bounds = dict(rel.bounds)
     return ("split", k, (node.child(k, 1, bounds), node.child(k, -1, bounds)), rel)

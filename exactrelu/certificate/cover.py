@@ -424,6 +424,30 @@ class _Exactifier:
                      "slope": _sq(sl), "bounds": js}
         return {k: v for k, v in out.items() if v}
 
+    def _region(self, S: Mapping[int, int], s: int) -> dict | None:
+        """Exact multipliers for a node where every row with ``r_k x_k != 0`` is fixed:
+        the exact projection of ``c`` onto the cone (:func:`exactrelu.cones.project`),
+        the same check as a region's dual constraint -- it closes tight leaves."""
+        ctx = self.ctx
+        if any(k not in S and ctx.r[k] != 0 and any(ctx.X[k]) for k in range(ctx.n)):
+            return None
+        from ..cones import project
+
+        rows = sorted(S)
+        A = [tuple(S[j] * a for a in ctx.X[j]) for j in rows]
+        c = [Fraction(0)] * ctx.d
+        for j in rows:
+            if S[j] > 0 and ctx.r[j]:
+                c = [a + s * ctx.r[j] * b for a, b in zip(c, ctx.X[j])]
+        proj = project(A, c)
+        proof = {"nu": _sq({rows[i]: v for i, v in proj.rho.items() if v > 0})}
+        proof = {k: v for k, v in proof.items() if v}
+        try:
+            self.ctx.leaf(S, s, proof, self.inherited(s, tuple(S.items())))
+        except _Reject:
+            return None
+        return proof
+
     def __call__(self, node, rel, s) -> bool:
         t0 = time.perf_counter()
         S = dict(node.S)
@@ -438,6 +462,10 @@ class _Exactifier:
                     continue
                 if extra:
                     self.repaired += 1
+                self.leaves[(s, node.S)] = proof
+                return True
+            proof = self._region(S, s)
+            if proof is not None:
                 self.leaves[(s, node.S)] = proof
                 return True
             return False        # the search splits the node further
