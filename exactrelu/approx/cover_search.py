@@ -64,7 +64,7 @@ __all__ = ["CoverProblem", "Node", "Relaxation", "SearchResult", "RULES", "make_
            "relax", "choose_split", "expand", "search", "price", "g_value", "ColumnSolve",
            "patterns_of", "solve_by_columns"]
 
-RULES = ("gap", "intercept", "nearest")
+RULES = ("gap", "intercept", "nearest", "hybrid")
 
 #: a node bound below ``TIGHT * N_k`` counts as "row sign known on the cone": the bound
 #: is not recomputed in the children.
@@ -266,6 +266,9 @@ def choose_split(P: CoverProblem, rel: Relaxation, s: int, rule: str = "gap") ->
         loose = np.maximum(loose, 0.0)
         if rule == "gap":
             score = loose
+        elif rule == "hybrid":
+            top_l, top_i = float(loose.max(initial=0.0)), float(inter.max(initial=0.0))
+            score = (loose / top_l if top_l > 0 else 0.0) + (inter / top_i if top_i > 0 else 0.0)
         elif rule == "nearest":
             near = np.abs(z) / np.maximum(P.N, 1e-300)
             ok = loose > 1e-12 * max(1.0, float(loose.max(initial=0.0)))

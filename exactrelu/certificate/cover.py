@@ -79,17 +79,16 @@ class _Reject(Exception):
 _QRE = re.compile(r"(-?)(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?\Z")
 
 
-def _q(text: Any, where: str) -> Fraction:
-    """A rational of the cover: canonical ``p`` or ``p/q`` text (as everywhere in the
-    certificate format)."""
+def _q(text: Any, where: str) -> "flint.fmpq":
+    """A rational of the cover: ``p`` or ``p/q`` text (as everywhere in the certificate
+    format), as a python-flint ``fmpq`` (the checker computes in fmpq and integers)."""
     if not isinstance(text, str):
         raise _Reject(f"{where}: expected a rational string, got {type(text).__name__}")
     m = _QRE.match(text)
     if not m or len(text) > 4000:
         raise _Reject(f"{where}: not a rational p or p/q: {text[:40]!r}")
     sg, p, q = m.groups()
-    v = Fraction(int(p), int(q) if q else 1)
-    return -v if sg else v
+    return flint.fmpq(-int(p) if sg else int(p), int(q) if q else 1)
 
 
 def _idx(text: Any, n: int, where: str) -> int:
@@ -108,23 +107,39 @@ def _idx(text: Any, n: int, where: str) -> int:
     return k
 
 
-def _sparse(m: Any, n: int, where: str) -> dict[int, Fraction]:
+def _sparse(m: Any, n: int, where: str) -> dict[int, "flint.fmpq"]:
     if not isinstance(m, dict):
         raise _Reject(f"{where}: expected an object")
     return {_idx(k, n, f"{where}[{k}]"): _q(v, f"{where}[{k}]") for k, v in m.items()}
 
 
+def _fraction(x: "flint.fmpq") -> Fraction:
+    return Fraction(int(x.p), int(x.q))
+
+
+def _float(x: "flint.fmpq") -> float:
+    return float(_fraction(x))
+
+
 def _bound_sq(Z: Sequence[Sequence[int]], L: int, k: int, sg: int, S: Mapping[int, int],
-              m: Mapping[int, Fraction]) -> Fraction:
-    """``||sg x_k + sum_j m_j sigma_j x_j||^2`` exactly, in integers (``X = Z / L``)."""
+              m: Mapping[int, Any]) -> tuple[int, int]:
+    """``||sg x_k + sum_j m_j sigma_j x_j||^2 = num / den`` exactly, in integers
+    (``X = Z / L``; ``m`` values Fractions or fmpq)."""
+    pq = [(j, int(t.numerator), int(t.denominator)) for j, t in m.items()]
     D = 1
-    for t in m.values():
-        D = math.lcm(D, t.denominator)
+    for _, _, q in pq:
+        D = math.lcm(D, q)
     v = [sg * D * a for a in Z[k]]
-    for j, t in m.items():
-        c = S[j] * (t.numerator * (D // t.denominator))
+    for j, p, q in pq:
+        c = S[j] * p * (D // q)
         v = [a + c * b for a, b in zip(v, Z[j])]
-    return Fraction(sum(a * a for a in v), (L * D) ** 2)
+    return sum(a * a for a in v), (L * D) ** 2
+
+
+def _proves(h: Any, sq: tuple[int, int]) -> bool:
+    """``h >= 0`` and ``h^2 >= num / den`` (integers)."""
+    hp, hq = int(h.numerator), int(h.denominator)
+    return hp >= 0 and hp * hp * sq[1] >= hq * hq * sq[0]
 
 
 class _Context:
@@ -145,6 +160,8 @@ class _Context:
             if Nk < 0 or Nk * Nk < sqnorm(x):
                 raise _Reject(f"N[{k}] = {Nk} is not an upper bound of ||x_{k}||")
         self.N = list(N)
+        self.fN = [fq(a) for a in self.N]
+        self.flam = fq(self.lam)
         self.L = 1
         for row in self.X:
             for a in row:
@@ -156,14 +173,14 @@ class _Context:
         self.sr = {s: [s * a for a in self.r] for s in (1, -1)}
         self.fsr = {s: [fq(a) for a in v] for s, v in self.sr.items()}
         self.fhalf = {s: [fq(a / 2) for a in v] for s, v in self.sr.items()}
-        self.dbeta = {s: [a * Nk / 2 if a > 0 else Fraction(0) for a, Nk in zip(v, self.N)]
-                      for s, v in self.sr.items()}
-        self.dbeta_total = {s: sum(v, Fraction(0)) for s, v in self.dbeta.items()}
+        dbeta = {s: [a * Nk / 2 if a > 0 else Fraction(0) for a, Nk in zip(v, self.N)]
+                 for s, v in self.sr.items()}
+        self.dbeta = {s: [fq(a) for a in v] for s, v in dbeta.items()}
+        self.dbeta_total = {s: fq(sum(v, Fraction(0))) for s, v in dbeta.items()}
         self.zero = flint.fmpq(0)
 
     def bounds(self, S: Mapping[int, int], s: int, bnd: Any, where: str,
-               inherited: Mapping[int, tuple[Fraction, Fraction]]
-               ) -> dict[int, tuple[Fraction, Fraction]]:
+               inherited: Mapping[int, tuple]) -> dict[int, tuple]:
         """Check bound proofs declared on a node with constraints ``S``: ``{k: (h, l)}``
         with ``x_k . u <= h ||u||`` and ``-x_k . u <= l ||u||`` on its cone; a side not
         declared keeps its ``inherited`` value (else ``N_k``)."""
@@ -178,7 +195,7 @@ class _Context:
             if not isinstance(b, dict) or not set(b) <= {"hi", "hi_nu", "lo", "lo_nu"} or not b:
                 raise _Reject(f"{where}[{k}]: expected keys hi, hi_nu, lo, lo_nu")
             hl = []
-            old = inherited.get(k, (self.N[k], self.N[k]))
+            old = inherited.get(k, (self.fN[k], self.fN[k]))
             for idx, (side, sg) in enumerate((("hi", 1), ("lo", -1))):
                 if side not in b:
                     if f"{side}_nu" in b:
@@ -193,21 +210,21 @@ class _Context:
                                       "constraint of this node")
                     if t < 0:
                         raise _Reject(f"{where}[{k}].{side}_nu[{j}] is negative")
-                if h < 0 or h * h < _bound_sq(self.Z, self.L, k, sg, S, m):
+                if not _proves(h, _bound_sq(self.Z, self.L, k, sg, S, m)):
                     raise _Reject(f"{where}[{k}].{side} = {h} is not proved by its multipliers")
                 hl.append(h)
             out[k] = (hl[0], hl[1])
         return out
 
     def leaf(self, S: Mapping[int, int], s: int, proof: Any,
-             inherited: Mapping[int, tuple[Fraction, Fraction]] | None = None
-             ) -> tuple[Fraction, Fraction]:
+             inherited: Mapping[int, tuple] | None = None) -> tuple[Fraction, Fraction]:
         """Check one leaf (``inherited``: bounds proved, and checked, on its ancestors);
         returns ``(lam - beta, ||w||^2)`` (exact) or raises _Reject."""
         if not isinstance(proof, dict) or not set(proof) <= {"nu", "mu", "slope", "bounds"}:
             raise _Reject("leaf: expected an object with keys nu, mu, slope, bounds")
         n = self.n
-        sr = self.sr[s]
+        sr = self.sr[s]             # Fractions: signs only
+        fr_ = self.fsr[s]           # fmpq: arithmetic
         nu = _sparse(proof.get("nu", {}), n, "nu")
         mu = _sparse(proof.get("mu", {}), n, "mu")
         slope = _sparse(proof.get("slope", {}), n, "slope")
@@ -225,13 +242,13 @@ class _Context:
                 raise _Reject(f"nu[{j}]: row {j} is not a constraint of this leaf")
             if v < 0:
                 raise _Reject(f"nu[{j}] = {v} is negative")
-            coef[j] += fq(S[j] * v)
+            coef[j] += v if S[j] > 0 else -v
         for k, v in mu.items():
             if k in S or not sr[k] < 0:
                 raise _Reject(f"mu[{k}]: row {k} is not a free row with s r_k < 0")
             if not 0 <= v <= 1:
                 raise _Reject(f"mu[{k}] = {v} is outside [0, 1]")
-            coef[k] = fq(sr[k] * v)
+            coef[k] = fr_[k] * v
         for k, a in slope.items():
             if k in S or not sr[k] > 0:
                 raise _Reject(f"slope[{k}]: row {k} is not a free row with s r_k > 0")
@@ -243,30 +260,30 @@ class _Context:
             beta -= self.dbeta[s][k]
             a = slope.get(k)
             if a is not None:           # (z)_+ <= a z + max((1 - a) h, a l) on [-l, h]
-                coef[k] = fq(sr[k] * a)
-                beta += sr[k] * max((1 - a) * h, a * l)
+                coef[k] = fr_[k] * a
+                beta += fr_[k] * max((1 - a) * h, a * l)
             elif h == 0:
                 coef[k] = zero
             elif l == 0:
                 coef[k] = fsr[k]
             else:
-                coef[k] = fq(sr[k] * h / (h + l))
-                beta += sr[k] * h * l / (h + l)
+                coef[k] = fr_[k] * h / (h + l)
+                beta += fr_[k] * h * l / (h + l)
         for k, a in slope.items():
             if k not in bounds:         # a slope with the global bounds [-N_k, N_k]
                 beta -= self.dbeta[s][k]
-                coef[k] = fq(sr[k] * a)
-                beta += sr[k] * self.N[k] * max(1 - a, a)
-        slack = self.lam - beta
+                coef[k] = fr_[k] * a
+                beta += fr_[k] * self.fN[k] * max(1 - a, a)
+        slack = self.flam - beta
         if slack < 0:
-            raise _Reject(f"beta = {float(beta):.6g} exceeds lam")
+            raise _Reject(f"beta = {float(Fraction(int(beta.p), int(beta.q))):.6g} "
+                          "exceeds lam")
         w = self.Xt * flint.fmpq_mat(n, 1, coef)
         w2 = sum((w[j, 0] * w[j, 0] for j in range(self.d)), flint.fmpq(0))
-        w2f = Fraction(int(w2.p), int(w2.q))
-        if w2f > slack * slack:
-            raise _Reject(f"||w||^2 = {float(w2f):.17g} > (lam - beta)^2 = "
-                          f"{float(slack * slack):.17g}")
-        return slack, w2f
+        if w2 > slack * slack:
+            raise _Reject(f"||w||^2 = {float(int(w2.p)) / float(int(w2.q)):.17g} > "
+                          f"(lam - beta)^2 = {_float(slack * slack):.17g}")
+        return Fraction(int(slack.p), int(slack.q)), Fraction(int(w2.p), int(w2.q))
 
 
 def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
@@ -325,7 +342,7 @@ def verify_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, cover: 
         N = cover.get("N")
         if not isinstance(N, list):
             raise _Reject("cover.N: expected a list")
-        Nq = [_q(v, f"N[{k}]") for k, v in enumerate(N)]
+        Nq = [_fraction(_q(v, f"N[{k}]")) for k, v in enumerate(N)]
         ctx = _Context(X, r, lam, Nq)
         trees = cover.get("trees")
         if not isinstance(trees, list) or len(trees) != 2 or \
@@ -379,14 +396,24 @@ class _Exactifier:
                                                       ("lo", -1, lo, lo_nu))):
                 if val is None:
                     continue
-                mq = {j: _dyadic(t, bits) for j, t in (m or {}).items()}
-                mq = {j: t for j, t in mq.items() if t > 0}
-                q = _bound_sq(self.ctx.Z, self.ctx.L, k, sg, S, mq)
-                h = sqrt_bounds(q, bits + 8)[1]
-                if h * h != q:
-                    h = _dyadic_up(h, bits)
-                if h * h < q:  # pragma: no cover - guaranteed by sqrt_bounds
+                one = 1 << bits
+                mi = {j: int(round(t * one)) for j, t in (m or {}).items()}
+                mi = {j: t for j, t in mi.items() if t > 0}
+                # v * L * 2^bits in integers; h = ceil(||v|| 2^bits) / 2^bits
+                Z = self.ctx.Z
+                v = [sg * one * a for a in Z[k]]
+                for j, t in mi.items():
+                    c = S[j] * t
+                    v = [a + c * z for a, z in zip(v, Z[j])]
+                num, den = sum(a * a for a in v), (self.ctx.L * one) ** 2
+                t4 = (num << (2 * bits)) // den
+                hs = math.isqrt(t4)
+                if hs * hs * den != num << (2 * bits):
+                    hs += 1
+                h = Fraction(hs, one)
+                if h * h * den < num:  # pragma: no cover - (hs)^2 >= t4 + 1 > num 4^b / den
                     raise ExactReluError("internal: bound rounding failed")
+                mq = {j: Fraction(t, one) for j, t in mi.items()}
                 if h >= hl[idx]:
                     continue            # no better than what the node already has
                 hl[idx] = h
@@ -397,6 +424,10 @@ class _Exactifier:
                 js[str(k)] = b
                 vals[k] = (hl[0], hl[1])
         return js, vals
+
+    def _inherited_f(self, s: int, S: tuple) -> dict:
+        """The inherited bounds as fmpq, for the checker."""
+        return {k: (fq(h), fq(l)) for k, (h, l) in self.inherited(s, S).items()}
 
     def inherited(self, s: int, S: tuple) -> dict:
         out: dict = {}
@@ -443,7 +474,7 @@ class _Exactifier:
         proof = {"nu": _sq({rows[i]: v for i, v in proj.rho.items() if v > 0})}
         proof = {k: v for k, v in proof.items() if v}
         try:
-            self.ctx.leaf(S, s, proof, self.inherited(s, tuple(S.items())))
+            self.ctx.leaf(S, s, proof, self._inherited_f(s, tuple(S.items())))
         except _Reject:
             return None
         return proof
@@ -452,11 +483,12 @@ class _Exactifier:
         t0 = time.perf_counter()
         S = dict(node.S)
         inh = self.inherited(s, node.S)
+        finh = self._inherited_f(s, node.S)
         try:
             for extra in (0, 24):
                 proof = self._round(rel, S, self.bits + extra, inh)
                 try:
-                    self.ctx.leaf(S, s, proof, inh)
+                    self.ctx.leaf(S, s, proof, finh)
                 except _Reject:
                     self.failures += 1
                     continue
