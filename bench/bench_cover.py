@@ -78,10 +78,18 @@ def table(rows, cols):
 
 
 def rules_table(cases):
+    """Random data: the region route's residual (exact, feasible); diabetes: the
+    column-generation residual."""
+    from exactrelu.certificate.produce import certify
+
     rows = []
     for name, data, lam in cases:
-        cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
-        r0 = [dyadic(v, 48) for v in cs.solution.residual]
+        if name.startswith("random"):
+            cert = certify(data, lam, progress=False).certificate
+            r0 = [Fraction(v) for v in cert["dual"]["r"]]
+        else:
+            cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
+            r0 = [dyadic(v, 48) for v in cs.solution.residual]
         row = {"data": name, "n": data.n, "d": data.d}
         for rule in RULES:
             t = time.perf_counter()
@@ -146,12 +154,7 @@ def frontier(ns, ds, limit, max_n):
                 t = time.perf_counter()
                 ok = verify_cover(data.X, cb.r, lam, res.cover)[0]
                 t_ver = time.perf_counter() - t
-            act = "-"
-            try:
-                cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
-                act = len(cs.solution.active)
-            except Exception:  # pragma: no cover - reporting only
-                pass
+            act = cr.active
             rows.append({
                 "n": n, "d": data.d, "lam": lam, "active": act,
                 "regions (gp)": f"{region_count_general_position(n, data.d):.3g}",
@@ -185,10 +188,13 @@ def main(argv=None):
                     help="run one table only")
     ap.add_argument("--d", type=str, default="3,5,10",
                     help="feature counts of the frontier (comma separated)")
+    ap.add_argument("--ns", type=str, default="20,50,100,200,442",
+                    help="row counts of the frontier (comma separated)")
     args = ap.parse_args(argv)
     if args.rules:
         args.only = "rules"
-    small = [(f"random s{s}", random_data(n, 2, s), Fraction(1, 2)) for n, s in ((20, 1), (30, 2))]
+    small = [(f"random s{s}", random_data(n, 2, s), Fraction(1, 2))
+             for n, s in ((20, 1), (30, 2), (25, 4))]
     rule_cases = small + [("diabetes", diabetes(50, 3), None), ("diabetes", diabetes(50, 5), None)]
     rule_cases = [(a, b, c if c is not None else half_lam_max(b)) for a, b, c in rule_cases]
     if args.quick:
@@ -201,7 +207,7 @@ def main(argv=None):
         more.append(("diabetes", dia, half_lam_max(dia)))
         regions_vs_cover(small if args.quick else small + more)
     if args.only in (None, "frontier"):
-        ns = (20, 50) if args.quick else (20, 50, 100, 200, 442)
+        ns = (20, 50) if args.quick else tuple(int(v) for v in args.ns.split(","))
         ds = (3,) if args.quick else tuple(int(v) for v in args.d.split(","))
         frontier(ns, ds, args.limit, args.max_n)
 

@@ -276,12 +276,12 @@ class _Context:
                 beta += fr_[k] * self.fN[k] * max(1 - a, a)
         slack = self.flam - beta
         if slack < 0:
-            raise _Reject(f"beta = {float(Fraction(int(beta.p), int(beta.q))):.6g} "
+            raise _Reject(f"beta = {_float(beta):.6g} "
                           "exceeds lam")
         w = self.Xt * flint.fmpq_mat(n, 1, coef)
         w2 = sum((w[j, 0] * w[j, 0] for j in range(self.d)), flint.fmpq(0))
         if w2 > slack * slack:
-            raise _Reject(f"||w||^2 = {float(int(w2.p)) / float(int(w2.q)):.17g} > "
+            raise _Reject(f"||w||^2 = {_float(w2):.17g} > "
                           f"(lam - beta)^2 = {_float(slack * slack):.17g}")
         return Fraction(int(slack.p), int(slack.q)), Fraction(int(w2.p), int(w2.q))
 
@@ -522,7 +522,7 @@ class CoverResult:
     witness_value: float | None = None
 
 
-def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "gap",
+def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "hybrid",
                 budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
                 chord: bool = True, improve: float = 0.05, progress: bool = False,
                 time_limit: float | None = None) -> CoverResult:
@@ -638,6 +638,7 @@ class CoverRoute:
     rounds: int
     patterns: int                 # size of the final working set
     objective: float              # float objective of the last solve (an estimate)
+    active: int = 0               # active blocks of the last solve (neurons)
     seconds: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
 
@@ -684,4 +685,4 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     return CoverRoute(cb if cb is not None and cb.lower is not None else cb, rounds,
                       int(len(cs.patterns)) if cs is not None else 0,
                       float(cs.solution.objective) if cs is not None else float("nan"),
-                      secs, log)
+                      len(cs.solution.active) if cs is not None else 0, secs, log)
