@@ -103,7 +103,7 @@ def rules_table(cases):
     table(rows, ["data", "n", "d", *RULES])
 
 
-def regions_vs_cover(cases):
+def regions_vs_cover(cases, limit):
     from exactrelu.certificate.produce import certify
 
     rows = []
@@ -114,7 +114,7 @@ def regions_vs_cover(cases):
         size_reg = len(json.dumps(res.certificate))
         r = [Fraction(v) for v in res.certificate["dual"]["r"]]
         t = time.perf_counter()
-        cb = cover_lower_bound(data, lam, r, gap=GAP)
+        cb = cover_lower_bound(data, lam, r, gap=GAP, time_limit=limit)
         t_cov = time.perf_counter() - t
         cov = cb.result.cover
         t = time.perf_counter()
@@ -202,10 +202,11 @@ def main(argv=None):
     if args.only in (None, "rules"):
         rules_table(rule_cases)
     if args.only in (None, "regions"):
-        more = [("random s3", random_data(40, 2, 3), Fraction(1, 2))]
-        dia = diabetes(40, 2)
-        more.append(("diabetes", dia, half_lam_max(dia)))
-        regions_vs_cover(small if args.quick else small + more)
+        cases = small[:1]
+        for n, d in ((20, 3), (40, 2), (30, 3)):
+            dia = diabetes(n, d)
+            cases.append(("diabetes", dia, half_lam_max(dia)))
+        regions_vs_cover(cases if not args.quick else cases[:2], args.limit)
     if args.only in (None, "frontier"):
         ns = (20, 50) if args.quick else tuple(int(v) for v in args.ns.split(","))
         ds = (3,) if args.quick else tuple(int(v) for v in args.d.split(","))
