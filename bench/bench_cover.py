@@ -18,7 +18,11 @@ Regions: the general-position count ``2 sum_{k<d} C(n-1, k)`` (an upper bound, e
 data in general position).  ``gap`` = 1e-4: the proved bound is within 1e-4 (relative)
 of the bound at the float residual.  Times are wall clock on a shared machine.
 
-Usage: ``python bench/bench_cover.py [--quick] [--rules] [--limit SECONDS] [--max-n N]``
+Usage: ``python bench/bench_cover.py [--quick] [--only rules|regions|frontier]
+[--limit SECONDS] [--d 3,5,10] [--ns 20,50,100,200,442] [--max-n N]``.  The full run takes
+about an hour on 2 shared cores (instances that hit ``--limit`` dominate); ``--quick``
+(two rule cases, two region cases, diabetes d = 3 with n = 20, 50) a few minutes.
+Results of a full run: ``docs/spec/cover-draft.md`` (Measurements).
 """
 from __future__ import annotations
 
@@ -77,7 +81,7 @@ def table(rows, cols):
     print(flush=True)
 
 
-def rules_table(cases):
+def rules_table(cases, limit):
     """Random data: the region route's residual (exact, feasible); diabetes: the
     column-generation residual."""
     from exactrelu.certificate.produce import certify
@@ -93,7 +97,7 @@ def rules_table(cases):
         row = {"data": name, "n": data.n, "d": data.d}
         for rule in RULES:
             t = time.perf_counter()
-            cb = cover_lower_bound(data, lam, r0, gap=GAP, rule=rule, time_limit=300)
+            cb = cover_lower_bound(data, lam, r0, gap=GAP, rule=rule, time_limit=limit)
             res = cb.result
             nodes = sum(res.nodes.values())
             row[rule] = f"{nodes}{'' if res.status == 'proved' else ' (' + res.status + ')'}" \
@@ -198,9 +202,9 @@ def main(argv=None):
     rule_cases = small + [("diabetes", diabetes(50, 3), None), ("diabetes", diabetes(50, 5), None)]
     rule_cases = [(a, b, c if c is not None else half_lam_max(b)) for a, b, c in rule_cases]
     if args.quick:
-        rule_cases = rule_cases[:3]
+        rule_cases = [rule_cases[0], rule_cases[3]]
     if args.only in (None, "rules"):
-        rules_table(rule_cases)
+        rules_table(rule_cases, args.limit)
     if args.only in (None, "regions"):
         cases = small[:1]
         for n, d in ((20, 3), (40, 2), (30, 3)):
