@@ -37,9 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exactrelu.approx.cover_search import RULES, price, solve_by_columns  # noqa: E402
-from exactrelu.certificate.cover import (cover_lower_bound, cover_route,  # noqa: E402
-                                         verify_cover)
+from exactrelu.approx.cover_pricing import price, solve_by_columns  # noqa: E402
+from exactrelu.approx.cover_search import RULES  # noqa: E402
+from exactrelu.certificate.cover import verify_cover  # noqa: E402
+from exactrelu.certificate.cover_producer import cover_lower_bound, cover_route  # noqa: E402
 from exactrelu.certificate.dual_bound import dyadic  # noqa: E402
 from exactrelu.arrangement import region_count_general_position  # noqa: E402
 from exactrelu.problem import Dataset  # noqa: E402
@@ -56,7 +57,6 @@ def random_data(n, d, seed, bias=True):
 
 
 def diabetes(n, d):
-    import numpy as np
     from sklearn.datasets import load_diabetes
 
     X, y = load_diabetes(return_X_y=True)

@@ -8,7 +8,6 @@ rejected.  The oracle for "this corrupted leaf must fail" is an independent floa
 evaluation of the leaf far from the acceptance threshold."""
 import copy
 import json
-import math
 import random
 from fractions import Fraction as F
 
@@ -17,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactrelu.certificate.cover import (cover_lower_bound, cover_proof, norm_bounds,
-                                         scale_for_gap, verify_cover)
+from exactrelu.certificate.cover import norm_bounds, verify_cover
+from exactrelu.certificate.cover_producer import cover_lower_bound, cover_proof, scale_for_gap
 from exactrelu.certificate.produce import certify
 from exactrelu.problem import Dataset
 from exactrelu.testing.strategies import datasets
