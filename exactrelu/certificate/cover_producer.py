@@ -1,0 +1,342 @@
+"""Producing cover proofs of (F) and the lower bounds they give (``docs/theory.md`` §7).
+
+The float search of :mod:`exactrelu.approx.cover_search` guesses a tree; every leaf it
+closes is rounded to dyadic rationals and checked with the exact leaf check of
+:mod:`exactrelu.certificate.cover` before the search may close it (a leaf that fails is
+re-rounded with more bits, closed by an exact cone projection when every row is fixed,
+or split further); the finished cover is re-verified by
+:func:`~exactrelu.certificate.cover.verify_cover`.  Format: ``docs/spec/cover-draft.md``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Mapping, Sequence
+
+from ..errors import ExactReluError
+from ..linalg import fq
+from ..numbers import dot, q_str, sqnorm, to_q
+from .cover import _Context, _dyadic, _Reject, norm_bounds, verify_cover
+
+__all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lower_bound",
+           "scale_for_gap", "cover_route", "dumps_cover"]
+
+
+def _sq(m: Mapping[int, Fraction]) -> dict[str, str]:
+    return {str(k): q_str(v) for k, v in sorted(m.items()) if v != 0}
+
+
+class _Exactifier:
+    """Rounds float nodes to rationals: the bounds a split proves (``on_split``) and the
+    leaf proofs, each checked exactly before the search may close the leaf (``accept``)."""
+
+    def __init__(self, ctx: _Context, bits: int) -> None:
+        self.ctx = ctx
+        self.bits = bits
+        self.leaves: dict = {}
+        self.split_bounds: dict = {}     # (s, S) -> (json, {k: (h, l)})
+        self.failures = 0
+        self.repaired = 0
+        self.seconds = 0.0
+
+    def _bounds(self, rel, S: Mapping[int, int], bits: int, inherited: Mapping) -> tuple:
+        """Exact bounds for the rows whose bound this node proved (``rel.new``)."""
+        js: dict = {}
+        vals: dict = {}
+        for k in sorted(rel.new):
+            hi, hi_nu, lo, lo_nu = rel.bounds[k]
+            h0, l0 = inherited.get(k, (self.ctx.N[k], self.ctx.N[k]))
+            b: dict = {}
+            hl = [h0, l0]
+            for idx, (side, sg, val, m) in enumerate((("hi", 1, hi, hi_nu),
+                                                      ("lo", -1, lo, lo_nu))):
+                if val is None:
+                    continue
+                one = 1 << bits
+                mi = {j: int(round(t * one)) for j, t in (m or {}).items()}
+                mi = {j: t for j, t in mi.items() if t > 0}
+                # v * L * 2^bits in integers; h = ceil(||v|| 2^bits) / 2^bits
+                Z = self.ctx.Z
+                v = [sg * one * a for a in Z[k]]
+                for j, t in mi.items():
+                    c = S[j] * t
+                    v = [a + c * z for a, z in zip(v, Z[j])]
+                num, den = sum(a * a for a in v), (self.ctx.L * one) ** 2
+                t4 = (num << (2 * bits)) // den
+                hs = math.isqrt(t4)
+                if hs * hs * den != num << (2 * bits):
+                    hs += 1
+                h = Fraction(hs, one)
+                if h * h * den < num:  # pragma: no cover - (hs)^2 >= t4 + 1 > num 4^b / den
+                    raise ExactReluError("internal: bound rounding failed")
+                mq = {j: Fraction(t, one) for j, t in mi.items()}
+                if h >= hl[idx]:
+                    continue            # no better than what the node already has
+                hl[idx] = h
+                b[side] = q_str(h)
+                if mq:
+                    b[f"{side}_nu"] = _sq(mq)
+            if b:
+                js[str(k)] = b
+                vals[k] = (hl[0], hl[1])
+        return js, vals
+
+    def _inherited_f(self, s: int, S: tuple) -> dict:
+        """The inherited bounds as fmpq, for the checker."""
+        return {k: (fq(h), fq(l)) for k, (h, l) in self.inherited(s, S).items()}
+
+    def inherited(self, s: int, S: tuple) -> dict:
+        out: dict = {}
+        for i in range(len(S)):
+            got = self.split_bounds.get((s, S[:i]))
+            if got:
+                out.update(got[1])
+        return out
+
+    def on_split(self, node, rel, s) -> None:
+        t0 = time.perf_counter()
+        inh = self.inherited(s, node.S)
+        js, vals = self._bounds(rel, dict(node.S), self.bits, inh)
+        if js:
+            self.split_bounds[(s, node.S)] = (js, vals)
+        self.seconds += time.perf_counter() - t0
+
+    def _round(self, rel, S: Mapping[int, int], bits: int, inh: Mapping) -> dict:
+        nu = {j: _dyadic(v, bits) for j, v in rel.nu.items()}
+        mu = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits))) for k, v in rel.mu.items()}
+        sl = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits)))
+              for k, v in rel.slopes.items()}
+        js, _ = self._bounds(rel, S, bits, inh)
+        out: dict = {"nu": _sq({j: v for j, v in nu.items() if v > 0}), "mu": _sq(mu),
+                     "slope": _sq(sl), "bounds": js}
+        return {k: v for k, v in out.items() if v}
+
+    def _region(self, S: Mapping[int, int], s: int) -> dict | None:
+        """Exact multipliers for a node where every row with ``r_k x_k != 0`` is fixed:
+        the exact projection of ``c`` onto the cone (:func:`exactrelu.cones.project`),
+        the same check as a region's dual constraint -- it closes tight leaves."""
+        ctx = self.ctx
+        if any(k not in S and ctx.r[k] != 0 and any(ctx.X[k]) for k in range(ctx.n)):
+            return None
+        from ..cones import project
+
+        rows = sorted(S)
+        A = [tuple(S[j] * a for a in ctx.X[j]) for j in rows]
+        c = [Fraction(0)] * ctx.d
+        for j in rows:
+            if S[j] > 0 and ctx.r[j]:
+                c = [a + s * ctx.r[j] * b for a, b in zip(c, ctx.X[j])]
+        proj = project(A, c)
+        proof = {"nu": _sq({rows[i]: v for i, v in proj.rho.items() if v > 0})}
+        proof = {k: v for k, v in proof.items() if v}
+        try:
+            self.ctx.leaf(S, s, proof, self._inherited_f(s, tuple(S.items())))
+        except _Reject:
+            return None
+        return proof
+
+    def __call__(self, node, rel, s) -> bool:
+        t0 = time.perf_counter()
+        S = dict(node.S)
+        inh = self.inherited(s, node.S)
+        finh = self._inherited_f(s, node.S)
+        try:
+            for extra in (0, 24):
+                proof = self._round(rel, S, self.bits + extra, inh)
+                try:
+                    self.ctx.leaf(S, s, proof, finh)
+                except _Reject:
+                    self.failures += 1
+                    continue
+                if extra:
+                    self.repaired += 1
+                self.leaves[(s, node.S)] = proof
+                return True
+            proof = self._region(S, s)
+            if proof is not None:
+                self.leaves[(s, node.S)] = proof
+                return True
+            return False        # the search splits the node further
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+
+@dataclass
+class CoverResult:
+    """Outcome of :func:`cover_proof`.  ``cover`` is set iff ``status == "proved"``
+    (every leaf already passed the exact check)."""
+
+    status: str                    # proved | refuted | budget | stuck
+    cover: dict | None
+    nodes: dict                    # {sign: nodes}
+    depth: dict
+    seconds_search: float
+    seconds_exact: float
+    exact_failures: int = 0
+    witness: Any = None            # float unit u with s g_r(u) >~ lam (refuted / stuck)
+    witness_sign: int | None = None
+    witness_value: float | None = None
+
+
+def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "hybrid",
+                budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
+                chord: bool = True, improve: float = 0.05, progress: bool = False,
+                time_limit: float | None = None) -> CoverResult:
+    """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs."""
+    from ..approx.cover_search import make_problem, search
+
+    Xq = [tuple(to_q(a) for a in row) for row in X]
+    rq = [to_q(a) for a in r]
+    lamq = to_q(lam)
+    N = norm_bounds(Xq)
+    ctx = _Context(Xq, rq, lamq, N)
+    P = make_problem([[float(a) for a in row] for row in Xq], [float(a) for a in rq],
+                     float(lamq), [float(a) for a in N])
+    ex = _Exactifier(ctx, bits)
+    trees, nodes, depth = [], {}, {}
+    t_search = 0.0
+    for s in (1, -1):
+        res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
+                     improve=improve, time_limit=time_limit,
+                     progress=progress, accept=ex, on_split=ex.on_split)
+        t_search += res.seconds
+        nodes[s], depth[s] = res.nodes, res.max_depth
+        if res.status != "proved":
+            return CoverResult(res.status, None, nodes, depth, t_search - ex.seconds,
+                               ex.seconds, ex.failures, res.witness, s, res.witness_value)
+        out = []
+        for item in res.tree:
+            if item[0] == "split":
+                sb = ex.split_bounds.get((s, item[3].S))
+                out.append({"split": int(item[1]), "bounds": sb[0]} if sb
+                           else {"split": int(item[1])})
+            else:
+                out.append({"leaf": ex.leaves[(s, item[2].S)]})
+        trees.append({"sign": s, "nodes": out})
+    cover = {"version": "draft-1", "N": [q_str(v) for v in N], "trees": trees}
+    return CoverResult("proved", cover, nodes, depth, t_search - ex.seconds, ex.seconds,
+                       ex.failures)
+
+
+# --------------------------------------------------------------------------- lower bound
+
+def scale_for_gap(r: Sequence[Fraction], y: Sequence[Fraction], gap: Fraction | float,
+                  bits: int = 40) -> Fraction:
+    """The smallest dyadic ``t in (0, 1]`` (grid ``2^-bits``) with
+    ``L(t r) >= L(r) - gap max(1, |L(r)|)``, ``L(r) = r . y - ||r||^2 / 2`` (exact).
+    Smaller ``t`` leaves more slack in (F), hence a smaller tree, at a looser bound."""
+    gap = Fraction(gap)
+    if gap < 0:
+        raise ValueError("gap must be >= 0")
+    a, b = dot(r, y), sqnorm(r)
+
+    def L(t: Fraction) -> Fraction:
+        return t * a - t * t * b / 2
+
+    L1 = L(Fraction(1))
+    allow = gap * max(Fraction(1), abs(L1))
+    if gap == 0:
+        return Fraction(1)
+    one = 1 << bits
+    lo, hi = 0, one          # s = 1 - t in [lo/one, hi/one]; find the largest s allowed
+    if L1 - L(Fraction(1, 2)) <= allow:
+        lo = one // 2        # never go below t = 1/2
+    else:
+        hi = one // 2
+        lo = 0
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if L1 - L(1 - Fraction(mid, one)) <= allow:
+                lo = mid
+            else:
+                hi = mid
+    return 1 - Fraction(lo, one)
+
+
+@dataclass
+class CoverBound:
+    """A complete lower bound from a cover: ``lower = r . y - ||r||^2 / 2`` for the
+    scaled residual ``r = t r0`` whose (F) the cover proves."""
+
+    lower: Fraction | None
+    t: Fraction
+    r: tuple
+    result: CoverResult
+    stats: dict = field(default_factory=dict)
+
+
+def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(1, 10 ** 6),
+                      **kw: Any) -> CoverBound:
+    """Scale ``r0`` by ``t`` (:func:`scale_for_gap`), prove (F) for ``t r0`` by a cover and
+    return the lower bound (``lower`` None if the cover search did not prove (F))."""
+    r0q = [to_q(a) for a in r0]
+    t = scale_for_gap(r0q, data.y, Fraction(gap))
+    r = tuple(t * a for a in r0q)
+    res = cover_proof(data.X, r, lam, **kw)
+    lower = None
+    if res.status == "proved":
+        ok, why = verify_cover(data.X, r, lam, res.cover)
+        if not ok:  # pragma: no cover - every leaf was already checked
+            raise ExactReluError(f"internal: cover failed its own check: {why}")
+        lower = dot(r, data.y) - sqnorm(r) / 2
+    return CoverBound(lower, t, r, res)
+
+
+def dumps_cover(cover: Mapping) -> str:
+    return json.dumps(cover, separators=(",", ":"))
+
+
+@dataclass
+class CoverRoute:
+    """Outcome of :func:`cover_route`: the column-generation solve, then the cover."""
+
+    bound: CoverBound | None
+    rounds: int
+    patterns: int                 # size of the final working set
+    objective: float              # float objective of the last solve (an estimate)
+    active: int = 0               # active blocks of the last solve (neurons)
+    seconds: dict = field(default_factory=dict)
+    log: list = field(default_factory=list)
+
+
+def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: int = 8,
+                bits: int = 48, verbose: bool = False, **kw: Any) -> CoverRoute:
+    """A complete lower bound without enumerating regions: column generation
+    (:func:`exactrelu.approx.cover_pricing.solve_by_columns`) for the residual, rounded to
+    a dyadic rational, then a cover proof of (F) for ``t r``.  A refuted cover search
+    names a direction where (F) fails: its pattern joins the working set and the solve
+    is repeated (the search acts as the exhaustive pricer the heuristic one is not)."""
+    from ..approx.cover_pricing import solve_by_columns, witness_patterns
+
+    Xf, yf = data.X_float(), data.y_float()
+    lamf = float(to_q(lam))
+    extra = None
+    secs = {"solve": 0.0, "search": 0.0, "exact": 0.0}
+    log = []
+    cb = None
+    cs = None
+    for rounds in range(1, max_rounds + 1):
+        cs = solve_by_columns(Xf, yf, lamf, initial=extra)
+        secs["solve"] += cs.seconds
+        r0 = [_dyadic(v, bits) for v in cs.solution.residual]
+        cb = cover_lower_bound(data, lam, r0, gap=gap, **kw)
+        res = cb.result
+        secs["search"] += res.seconds_search
+        secs["exact"] += res.seconds_exact
+        log.append({"round": rounds, "patterns": int(len(cs.patterns)),
+                    "objective": float(cs.solution.objective), "status": res.status,
+                    "nodes": dict(res.nodes)})
+        if verbose:
+            print(log[-1])
+        if cb.lower is not None or res.witness is None:
+            break
+        s = res.witness_sign
+        extra = witness_patterns(Xf, [float(a) for a in cb.r], s, res.witness, extra,
+                                 cs.patterns)
+    return CoverRoute(cb if cb is not None and cb.lower is not None else cb, rounds,
+                      int(len(cs.patterns)) if cs is not None else 0,
+                      float(cs.solution.objective) if cs is not None else float("nan"),
+                      len(cs.solution.active) if cs is not None else 0, secs, log)
