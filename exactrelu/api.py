@@ -37,7 +37,7 @@ from .problem import Dataset
 from .results import Certificate, LamMax, OptimalSet, Verdict
 
 __all__ = ["certify", "check", "patterns", "optimal_set", "prune", "path", "lam_max",
-           "exact_number", "as_dataset", "as_network"]
+           "exact_number", "exact_matrix", "as_dataset", "as_network"]
 
 
 # --------------------------------------------------------------------- the boundary
@@ -73,6 +73,15 @@ def _rows(a: Any, what: str) -> list:
     return list(a)
 
 
+def exact_matrix(A: Any, what: str = "X") -> list[list[Fraction]]:
+    """The rows of a 2-D array (NumPy, pandas, nested sequences) as exact rationals
+    (:func:`exact_number` on every entry)."""
+    rows = _rows(A, what)
+    if rows and not isinstance(rows[0], (list, tuple)) and not hasattr(rows[0], "__len__"):
+        raise ShapeError(f"{what} must be 2-D; reshape a single feature to (n, 1)")
+    return [[exact_number(v) for v in _rows(r, f"a row of {what}")] for r in rows]
+
+
 def as_dataset(X: Any, y: Any, *, bias: bool = False) -> Dataset:
     """Exact :class:`~exactrelu.problem.Dataset` from ``X`` (n x d) and ``y`` (n); with
     ``bias`` a column of ones is appended.  A ``Dataset`` is returned as it is (its
@@ -83,10 +92,7 @@ def as_dataset(X: Any, y: Any, *, bias: bool = False) -> Dataset:
         if bias and not X.bias:
             raise ShapeError("bias=True but the Dataset has no bias column")
         return X
-    rows = _rows(X, "X")
-    if rows and not isinstance(rows[0], (list, tuple)) and not hasattr(rows[0], "__len__"):
-        raise ShapeError("X must be 2-D (n x d); reshape a single feature to (n, 1)")
-    Xq = [[exact_number(v) for v in _rows(r, "a row of X")] for r in rows]
+    Xq = exact_matrix(X, "X")
     yl = _rows(y, "y")
     if yl and isinstance(yl[0], (list, tuple)):
         if all(len(v) == 1 for v in yl):

@@ -189,9 +189,9 @@ class Network:
         >>> net.predict([[1, 0]])          # (1 + 0.25)_+ * 2, bias column added
         array([2.5])
         """
-        from .api import _rows, exact_number
+        from .api import _rows, exact_matrix, exact_number
 
-        rows = [[exact_number(a) for a in _rows(r, "a row of W1")] for r in _rows(W1, "W1")]
+        rows = exact_matrix(W1, "W1")
         out = _rows(w2, "w2")
         if out and isinstance(out[0], (list, tuple)):       # (m, 1) or (1, m)
             out = [a for r in out for a in r]
@@ -244,9 +244,9 @@ class Network:
         column of ones is appended when ``X`` has one column fewer than the network."""
         import numpy as np
 
-        from .api import _rows, exact_number
+        from .api import exact_matrix
 
-        rows = [[exact_number(a) for a in _rows(r, "a row of X")] for r in _rows(X, "X")]
+        rows = exact_matrix(X, "X")
         if self.bias_column and rows and self.dim is not None and len(rows[0]) == self.dim - 1:
             rows = [r + [Fraction(1)] for r in rows]
         if not self.W1:

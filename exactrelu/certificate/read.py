@@ -10,17 +10,14 @@ command line).  Nothing is verified here: that is the checker's job.  (The stand
 """
 from __future__ import annotations
 
-import math
-
 from ..errors import InputError
+from ..linalg import lcm_den
 
 __all__ = ["read_certificate"]
 
 
 def _int_witness(g) -> tuple[int, ...]:
-    den = 1
-    for a in g:
-        den = den * a.denominator // math.gcd(den, a.denominator)
+    den = lcm_den(g)
     return tuple(int(a * den) for a in g)
 
 

@@ -35,9 +35,8 @@ from ..errors import ExactReluError, InputError
 from ..numbers import q_str
 from ._common import approx
 
-__all__ = ["register", "run", "read_certificate"]
+__all__ = ["register", "run"]
 
-from ..certificate.read import read_certificate  # noqa: E402  (re-exported)
 
 
 # ------------------------------------------------------------------------ the command
