@@ -124,18 +124,19 @@ class ExactReLURegressor(RegressorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> "ExactReLURegressor":
         """Certify the global optimum on ``(X, y)`` and keep its network."""
         from .api import certify
-        from .arrangement import region_count_general_position
+        from .errors import TooManyRegions
 
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None")
         X, y = self._validate(X, y, reset=True)
-        n, d = X.shape[0], X.shape[1] + (1 if self.bias else 0)
-        sample = None
-        if region_count_general_position(n, d) > self.max_regions:
-            sample = self.sample
-        cert = certify(X, y, self.lam, bias=self.bias, sample=sample,
-                       seed=self.random_state, exact=self.exact_optimum)
+        d = X.shape[1] + (1 if self.bias else 0)
+        try:                    # every region, unless the library's region budget refuses
+            cert = certify(X, y, self.lam, bias=self.bias, max_regions=self.max_regions,
+                           exact=self.exact_optimum)
+        except TooManyRegions:
+            cert = certify(X, y, self.lam, bias=self.bias, sample=self.sample,
+                           seed=self.random_state, exact=self.exact_optimum)
         self.certificate_ = cert
         self.network_ = cert.network
         self.lower_bound_: Fraction = cert.lower
