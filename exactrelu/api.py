@@ -113,7 +113,7 @@ def as_network(net: Any, *, bias: bool | None = None) -> Network:
     else:
         out = Network.from_torch(net)
     if bias and not out.bias_column:
-        out = Network(out.W1, out.w2, True, out.dim)
+        out = Network(out.W1, out.w2, True, out.dim, out.output_bias)
     return out
 
 
@@ -128,7 +128,8 @@ def _lam(lam: object) -> Fraction:
 
 def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = None,
             sample: int | None = None, seed: int = 0, exact: bool = True,
-            progress: bool = False, max_regions: int | None = MAX_REGIONS) -> Certificate:
+            progress: bool = False, max_regions: int | None = MAX_REGIONS,
+            output_bias: bool = False) -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -142,7 +143,11 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     all regions (large data; the bounds then hold for that sub-program only, and
     ``complete`` is false).  ``max_regions``: enumeration is refused
     (:class:`~exactrelu.errors.TooManyRegions`) before any work when the data can have
-    more regions than this (``None``: no limit).
+    more regions than this (``None``: no limit).  ``output_bias=True``: the model has a
+    free, unregularised output bias ``c`` (``f = sum_j (x W1_j)_+ w2_j + c``, the usual
+    PyTorch last layer); the bounds are for that problem, the network (given or found)
+    carries its ``c`` (:attr:`Network.output_bias`), and the certificate has the section of
+    minor version 1.2 (no exact optimum is searched: ``exact`` is ignored).
 
     By hand: one neuron ``(x w)_+ a`` on ``x = 0, 1, 2``, ``y = x``, convex block
     ``u = |a| w >= 0``; ``1/2 (5 (u - 1)^2) + u/2`` is least at ``u = 9/10``, value
@@ -159,6 +164,15 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
 
     data = as_dataset(X, y, bias=bias)
     net = as_network(network, bias=bias) if network is not None else None
+    if output_bias:
+        from .certificate.output_bias import certify_output_bias
+
+        res = certify_output_bias(data, _lam(lam), network=net, sample=sample, seed=seed,
+                                  progress=progress, max_regions=max_regions)
+        return _certificate_of(res, data)
+    if net is not None and net.output_bias:
+        raise DomainError(f"the network has an output bias ({net.output_bias}): certify it "
+                          "with output_bias=True")
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
                    progress=progress, max_regions=max_regions)
     return _certificate_of(res, data)
@@ -169,7 +183,7 @@ def _certificate_of(res: Any, data: Dataset) -> Certificate:
 
     net = res.network
     if net is not None and data.bias and not net.bias_column:
-        net = Network(net.W1, net.w2, True, net.dim)
+        net = Network(net.W1, net.w2, True, net.dim, net.output_bias)
     return Certificate(text=dumps(res.certificate), lower=res.lower, upper=res.upper,
                        exact=res.exact, complete=res.complete, patterns=res.patterns,
                        active_neurons=res.active_neurons, lam=res.program.lam,

@@ -99,6 +99,19 @@ def _check_bias(bias_column: bool, data: Dataset) -> None:
                          "first-layer bias): read the data with --bias")
 
 
+def _scalar(v: object) -> Fraction:
+    """One exact number from a scalar or a one-entry array (an output bias)."""
+    from .api import exact_number
+
+    if hasattr(v, "tolist"):
+        v = v.tolist()
+    while isinstance(v, (list, tuple)):
+        if len(v) != 1:
+            raise ShapeError(f"the output bias has {len(v)} entries; one output is supported")
+        v = v[0]
+    return exact_number(v)
+
+
 def fourth_root(q: Fraction) -> Fraction:
     """The exact ``q^(1/4)`` of a rational ``q >= 0`` that is a fourth power, else
     :class:`DomainError`."""
@@ -140,8 +153,11 @@ class Network:
     w2: Vec
     bias_column: bool = False
     dim: int | None = None
+    output_bias: Fraction = _ZERO
 
     def __post_init__(self) -> None:
+        if not isinstance(self.output_bias, Fraction):
+            raise NotExactError("the output bias must be a Fraction; use Network.from_values")
         object.__setattr__(self, "W1", tuple(tuple(r) for r in self.W1))
         object.__setattr__(self, "w2", tuple(self.w2))
         if len(self.W1) != len(self.w2):
@@ -176,11 +192,13 @@ class Network:
                        q_vector(w2, allow_float=allow_float), bias_column, dim)
 
     @staticmethod
-    def from_numpy(W1: object, w2: object, b1: object = None) -> "Network":
+    def from_numpy(W1: object, w2: object, b1: object = None, b2: object = None
+                   ) -> "Network":
         """A network from arrays (NumPy, nested lists; ``W1`` is ``m x d``, ``w2`` has
         ``m`` entries).  Every value is taken exactly, floats at their exact IEEE value
         (the rule of :func:`exactrelu.exact_number`).  A first-layer bias ``b1`` becomes
-        the last column of ``W1`` (``bias_column``: the data then needs ``bias=True``).
+        the last column of ``W1`` (``bias_column``: the data then needs ``bias=True``); an
+        output bias ``b2`` (a scalar or one entry) becomes :attr:`output_bias`.
 
         >>> from exactrelu import Network
         >>> net = Network.from_numpy([[1.0, -0.5]], [2], b1=[0.25])
@@ -196,12 +214,14 @@ class Network:
         if out and isinstance(out[0], (list, tuple)):       # (m, 1) or (1, m)
             out = [a for r in out for a in r]
         w2q = [exact_number(a) for a in out]
+        c = _ZERO if b2 is None else _scalar(b2)
         if b1 is None:
-            return Network(tuple(map(tuple, rows)), tuple(w2q))
+            return Network(tuple(map(tuple, rows)), tuple(w2q), output_bias=c)
         bq = [exact_number(a) for a in _rows(b1, "b1")]
         if len(bq) != len(rows):
             raise ShapeError(f"b1 has {len(bq)} entries but W1 has {len(rows)} rows")
-        return Network(tuple(tuple(r) + (b,) for r, b in zip(rows, bq)), tuple(w2q), True)
+        return Network(tuple(tuple(r) + (b,) for r, b in zip(rows, bq)), tuple(w2q), True,
+                       output_bias=c)
 
     @staticmethod
     def from_torch(model: object) -> "Network":
@@ -239,7 +259,8 @@ class Network:
         return W1, np.array([float(a) for a in self.w2], dtype=float)
 
     def predict(self, X: object):
-        """Predictions ``sum_j (x . W1_j)_+ w2_j`` for the rows of ``X`` as float64: the
+        """Predictions ``sum_j (x . W1_j)_+ w2_j + output_bias`` for the rows of ``X`` as
+        float64: the
         exact outputs (:meth:`outputs`), each rounded once.  With a ``bias_column`` the
         column of ones is appended when ``X`` has one column fewer than the network."""
         import numpy as np
@@ -250,7 +271,7 @@ class Network:
         if self.bias_column and rows and self.dim is not None and len(rows[0]) == self.dim - 1:
             rows = [r + [Fraction(1)] for r in rows]
         if not self.W1:
-            return np.zeros(len(rows))
+            return np.full(len(rows), float(self.output_bias))
         return np.array([float(v) for v in self.outputs(rows)], dtype=float)
 
     # -- shape -------------------------------------------------------------------------
@@ -271,15 +292,19 @@ class Network:
         """The network restricted to :meth:`nonzero_neurons`: the same function, and an
         objective that is not larger (equal iff every dropped neuron is entirely zero)."""
         keep = self.nonzero_neurons()
-        return Network(tuple(self.W1[j] for j in keep), tuple(self.w2[j] for j in keep),
-                       self.bias_column, self.dim)
+        return self._with(tuple(self.W1[j] for j in keep), tuple(self.w2[j] for j in keep))
+
+    def _with(self, W1, w2) -> "Network":
+        """The same kind of network (bias column, dim, output bias) with other weights."""
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim, self.output_bias)
 
     # -- function ------------------------------------------------------------------------
     def outputs(self, X: Dataset | Sequence[Sequence[object]]) -> Vec:
-        """``sum_j (X W1_j)_+ w2_j`` exactly (``X`` a matrix or a :class:`Dataset`)."""
+        """``sum_j (X W1_j)_+ w2_j + output_bias`` exactly (``X`` a matrix or a
+        :class:`Dataset`)."""
         Xq = _rows_of(X)
         _check_width(Xq, self.dim, "network")
-        out = [_ZERO] * len(Xq)
+        out = [self.output_bias] * len(Xq)
         for w, a in zip(self.W1, self.w2):
             if not a:
                 continue
@@ -353,7 +378,7 @@ class Network:
             w2.append(r * self.w2[j])
         W1 += self.W1[j + 1:]
         w2 += self.w2[j + 1:]
-        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
+        return self._with(W1, w2)
 
     def rescale_neuron(self, j: int, c: object) -> "Network":
         """``(c W1_j, w2_j / c)`` for a rational ``c > 0``: same function, different NC."""
@@ -364,7 +389,7 @@ class Network:
         w2 = list(self.w2)
         W1[j] = tuple(cq * a for a in W1[j])
         w2[j] = w2[j] / cq
-        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
+        return self._with(W1, w2)
 
     def rebalanced(self, bits: int = 64) -> "Network":
         """Every neuron rescaled to ``(c_j W1_j, w2_j / c_j)`` with a rational ``c_j > 0``
@@ -387,7 +412,7 @@ class Network:
             if c * c * q + a * a / (c * c) < q + a * a:       # the term decreases, exactly
                 W1[j] = tuple(c * x for x in w)
                 w2[j] = a / c
-        return Network(tuple(W1), tuple(w2), self.bias_column, self.dim)
+        return self._with(W1, w2)
 
 
 def _balancing_scale(ratio: Fraction, bits: int) -> Fraction:

@@ -25,7 +25,7 @@ MAX_RATIONAL_DIGITS = 10_000       # characters of one rational string
 MAX_SCALE_BITS = 1 << 18           # a larger common denominator: UNDECIDED
 WORK_LIMIT_NS = 6e10               # estimated arithmetic time, about a minute here
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
-         5: "claim", 6: "optimal set"}
+         5: "claim", 6: "optimal set", 8: "output bias"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
@@ -219,6 +219,7 @@ class Cert:
                               f"optimal_set.vertices[{j}].alpha")
                      for j, a in enumerate(_typed(o["vertices"], list, "optimal_set.vertices"))]
             self.optimal = (R.vec(o["fit"], n, "optimal_set.fit"), list(blocks.items()), verts)
+        self.output_bias = _read_output_bias(doc, R, n)  # minor version 1.2
         # Integer forms, made once: row k of Xg is the positive multiple Dx * x_k.
         self.Dx, flat = _common([v for row in self.X for v in row])
         self.Xg = [flat[k * d:(k + 1) * d] for k in range(n)]
@@ -502,8 +503,45 @@ def check_optimal_set(c):
             _reject(6, f"vertex {j}: the fits of its support are linearly dependent")
 
 
+def _read_output_bias(doc, R, n):
+    """Minor version 1.2: "output_bias": {"y": [R]*n, "c": R} -> (y, c), or None."""
+    if "output_bias" not in doc:
+        return None
+    ob = _typed(doc["output_bias"], dict, "output_bias", "y", "c")
+    return R.vec(ob["y"], n, "output_bias.y"), R.rat(ob["c"], "output_bias.c")
+
+
+def check_output_bias(c):
+    """Check 8 (minor version 1.2, only with output_bias): problem.y == y - c 1 and
+    sum_k r_k == 0.  Lemma: for any c', check 4 makes L(c') = r.(y - c' 1) - ||r||^2 / 2 a
+    lower bound of the program with targets y - c' 1, i.e. with output bias c' fixed; with
+    sum r = 0 it is L for every c', so L bounds the program with a free output bias; the
+    fixed-c' program at c' = c is the one checks 1-6 saw, so the models are bounded by U."""
+    if c.output_bias is None:
+        return
+    y, b = c.output_bias
+    c.R.spend(2 * c.n, 2 * (_size(y + [b]) + _size(c.y) + _size(c.r)), "the output bias",
+              fraction=True)
+    for k in range(c.n):
+        if c.y[k] != y[k] - b:
+            _reject(8, f"row {k}: problem.y differs from output_bias.y - c")
+    if sum(c.r):
+        _reject(8, "sum_k dual.r_k is not 0, so L depends on the output bias")
+
+
+def _output_bias_statement(c):
+    model = "the network" if c.network is not None else "the blocks"
+    scope = ("no network of any width with any output bias has objective below lower"
+             if c.complete else "the program with a free output bias over the listed "
+             "patterns has optimal value >= lower")
+    return (f"output bias (1.2): problem.y = y - c with c = {_fmt(c.output_bias[1])} and "
+            f"sum r = 0, so for the original targets y and a free, unregularised output "
+            f"bias: {scope}, and {model} with output bias c has objective as above "
+            "(the optimal set, if any, is that of output bias c)")
+
+
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set)
+          check_optimal_set, check_output_bias)
 
 
 def _statement(c):
@@ -524,6 +562,8 @@ def _statement(c):
         out.append(f"optimal set: every optimum of this program is u_b = alpha_b v_b on the "
                    f"{len(c.optimal[1])} listed blocks with sum_b alpha_b s_b D_b X v_b = fit; "
                    f"the {len(c.optimal[2])} listed vertices are minimal optimal models")
+    if c.output_bias is not None:
+        out.append(_output_bias_statement(c))
     return "; ".join(out)
 
 

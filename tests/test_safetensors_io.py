@@ -158,7 +158,8 @@ def _bad_files(tmp_path):
     add("shape3.safetensors", r"0.bias has shape (2,), expected (3,)",
         {"0.weight": W, "0.bias": B[:2], "2.weight": V})
     add("shape4.safetensors", "w2 must have shape (3,)", {"W1": W, "w2": np.ones(2)})
-    add("outbias.safetensors", "nonzero output bias", torch_like("0.", "2.", out_bias=0.5))
+    add("outbias.safetensors", "2.bias has shape (2,), expected (1,)",
+        {**torch_like("0.", "2."), "2.bias": np.array([0.5, 0.5])})
     nan = W.copy()
     nan[1, 0] = np.nan
     add("nan.safetensors", "0.weight[1][0]: nan is not a finite number",

@@ -383,7 +383,8 @@ def _dual_violation(program: ConvexProgram, net) -> dict | None:
     a2 = eta * nv_hi
     a, _ = sqrt_bounds(a2, 48)
     new = Network(tuple(net.W1) + (tuple(eta * x / a for x in v),), tuple(net.w2) + (s * a,),
-                  getattr(net, "bias_column", False), data.d)
+                  getattr(net, "bias_column", False), data.d,
+                  getattr(net, "output_bias", Fraction(0)))
     before, after = net.nc_objective(data, lam), new.nc_objective(data, lam)
     from ..numbers import q_str
 

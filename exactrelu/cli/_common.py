@@ -34,15 +34,21 @@ def load_data(args: argparse.Namespace, *, for_solver: bool = False):
                     for_solver=for_solver)
 
 
-def load_network(path: str, data, *, for_solver: bool = False):
+def load_network(path: str, data, *, for_solver: bool = False, output_bias: bool = False):
     """The network in ``path``, checked against ``data`` (bias column, input count); with
     ``for_solver`` every weight within the range of the numeric solver and of the float
-    parts of the improvement hint (:func:`exactrelu.io.data.solver_range`)."""
+    parts of the improvement hint (:func:`exactrelu.io.data.solver_range`).  A nonzero
+    output bias needs ``output_bias`` (the command's ``--output-bias``)."""
     from ..io.data import solver_range
     from ..io.networks import read_network
     net = read_network(path)
+    if net.output_bias and not output_bias:
+        c = approx(net.output_bias, ".6g")
+        raise InputError(f"the network has a nonzero output bias ({c}): run with "
+                         "--output-bias", file=path)
     if for_solver:
         named = [(f"W1[{j}][{i}]", a) for j, r in enumerate(net.W1) for i, a in enumerate(r)]
+        named += [("output_bias", net.output_bias)]
         for where, a in named + [(f"w2[{j}]", a) for j, a in enumerate(net.w2)]:
             why = solver_range(a, approx(a, ".6g"), f"weight {where} =")
             if why:

@@ -1,4 +1,5 @@
-"""``exactrelu certify DATA --lam Q [--network NET] [--sample N] -o CERT [--json]``:
+"""``exactrelu certify DATA --lam Q [--network NET] [--sample N] [--output-bias] -o CERT
+[--json]``:
 exact bounds on the global optimum, written as a certificate (format v1).
 
 ``--json`` prints the one line of the CLI spec: ``{"lower", "upper", "exact",
@@ -27,6 +28,8 @@ def json_summary(res) -> dict:
            "active_neurons": res.active_neurons, "seconds": round(res.seconds, 3)}
     if res.hint:                          # addition: why a given network is not optimal
         out["diagnosis"] = res.hint
+    if "output_bias" in res.certificate:  # addition (minor version 1.2): the network's c
+        out["output_bias"] = res.certificate["output_bias"]["c"]
     return out
 
 
@@ -38,15 +41,23 @@ def run(args: argparse.Namespace) -> int:
     positive_sample(args)
     lam = parse_lam(args.lam, for_solver=True)
     data = load_data(args, for_solver=True)
-    net = load_network(args.network, data, for_solver=True) if args.network else None
+    net = load_network(args.network, data, for_solver=True,
+                       output_bias=args.output_bias) if args.network else None
     positive_sample(args)
     if args.output is None:
         raise InputError("-o CERT is required (where to write the certificate)")
     inputs = (args.data, args.network)
     check_output(args.output, inputs)       # before any work; again when writing
-    res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
-                  max_regions=max_regions(args),
-                  exact=not args.no_exact, progress=None if not args.json else False)
+    if args.output_bias:
+        from ..certificate.output_bias import certify_output_bias
+
+        res = certify_output_bias(data, lam, network=net, sample=args.sample, seed=args.seed,
+                                  max_regions=max_regions(args),
+                                  progress=None if not args.json else False)
+    else:
+        res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
+                      max_regions=max_regions(args),
+                      exact=not args.no_exact, progress=None if not args.json else False)
     write_atomic(args.output, dumps(res.certificate), inputs=inputs)
     if args.json:
         print(json.dumps(json_summary(res)))
@@ -114,6 +125,10 @@ def register(sub) -> None:
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
     sp.add_argument("--json", action="store_true", help="print one JSON line (docs/spec/cli.md)")
+    sp.add_argument("--output-bias", action="store_true",
+                    help="the model has a free, unregularised output bias c "
+                         "(sum_j (x W1_j)_+ w2_j + c); a network's c is read from its file "
+                         "(2.bias, output_bias); certificate minor version 1.2")
     sp.add_argument("--no-exact", action="store_true",
                     help="skip the search for an exact (rational) optimum")
     sp.set_defaults(func=run)

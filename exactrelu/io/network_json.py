@@ -1,5 +1,5 @@
 """Network JSON files, read exactly: ``{"W1": [[v]*d]*m, "w2": [v]*m}`` (optionally
-``"bias_column": true``), each value a rational string or a JSON number (the exact value
+``"bias_column": true`` and ``"output_bias": v``, certified with ``--output-bias``), each value a rational string or a JSON number (the exact value
 of the IEEE double it parses to).  Errors name the file, line and column of the value
 (:class:`~exactrelu.errors.InputError`); duplicate keys, NaN/Infinity and a byte-order
 mark are handled as :mod:`exactrelu.io.networks` documents."""
@@ -18,7 +18,7 @@ from ..numbers import from_float, parse_rational
 
 __all__ = ["parse_network_json"]
 
-_JSON_KEYS = ("W1", "w2", "bias_column", "comment")
+_JSON_KEYS = ("W1", "w2", "bias_column", "output_bias", "comment")
 
 
 # ================================================================================ JSON
@@ -230,7 +230,9 @@ class _JsonReader:
             raise self.error(("w2",), f"length mismatch: {len(w2raw)} entries, but W1 has "
                                       f"{len(W1)} rows (one output weight per neuron)")
         w2 = tuple(self.value(v, ("w2", j)) for j, v in enumerate(w2raw))
-        return Network(tuple(W1), w2, bias, d)
+        c = self.value(obj["output_bias"], ("output_bias",)) if "output_bias" in obj \
+            else Fraction(0)
+        return Network(tuple(W1), w2, bias, d, c)
 
 
 def parse_network_json(text: str, *, name: str = "<network>") -> Network:

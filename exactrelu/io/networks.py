@@ -29,8 +29,9 @@ Every weight is read exactly:
 
 A first-layer bias ``b`` becomes an extra *last* column of ``W1`` and the network gets
 ``bias_column=True``: the data must then be read with ``--bias`` (column of ones last).
-A nonzero output bias cannot be represented in this model (the convex reformulation has
-no output offset) and is refused.
+An output bias (``2.bias``, or ``output_bias`` next to ``W1``/``w2``) becomes
+:attr:`Network.output_bias`; a nonzero one is certified with ``--output-bias`` (minor
+version 1.2 of the certificate format) and refused without it.
 
 Every problem is an :class:`~exactrelu.errors.InputError` naming the file and, for JSON,
 the value's path (``W1[2][0]``) with its line and column.
@@ -110,7 +111,7 @@ def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<n
     keys = [k for k, _ in arrs]
     table = dict(arrs)
     if "W1" in table or "w2" in table:
-        extra = [k for k in keys if k not in ("W1", "w2", "bias_column")]
+        extra = [k for k in keys if k not in ("W1", "w2", "bias_column", "output_bias")]
         if extra:
             raise InputError(f"unexpected array {extra[0]!r} next to W1/w2 (accepted: W1, w2, "
                              "bias_column; a first-layer bias goes into the last column of "
@@ -136,7 +137,14 @@ def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<n
             bias = bool(bc)
         W1 = _matrix(A, "W1", name)
         w2 = tuple(_exact_array(b, "w2", name).tolist())
-        return Network(tuple(W1), w2, bias, A.shape[1])
+        c = Fraction(0)
+        if "output_bias" in table:
+            ob = table["output_bias"]
+            if ob.size != 1:
+                raise InputError(f"output_bias has shape {ob.shape}, expected a scalar",
+                                 file=name)
+            c = _exact_array(ob.reshape(()), "output_bias", name).item()
+        return Network(tuple(W1), w2, bias, A.shape[1], c)
     weights = [k for k, a in arrs if k.endswith("weight") and a.ndim == 2]
     if len(weights) != 2:
         found = ", ".join(keys) or "nothing"
@@ -165,6 +173,7 @@ def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<n
         raise InputError(f"{k2} has shape {B.shape} but {k1} has {m} neurons", file=name)
     W1 = _matrix(A, k1, name)
     w2 = tuple(_exact_array(B, k2, name)[0].tolist())
+    c = Fraction(0)                     # the output bias (certified with --output-bias)
     has_bias = b1key in table
     if has_bias:
         b1 = table[b1key]
@@ -176,13 +185,8 @@ def network_from_state_dict(items: Sequence[tuple[str, Any]], *, name: str = "<n
         b2 = table[b2key]
         if b2.size != 1:
             raise InputError(f"{b2key} has shape {b2.shape}, expected (1,)", file=name)
-        v = _exact_array(b2.reshape(()), b2key, name).item()
-        if v != 0:
-            raise InputError(f"{b2key} = {v} is a nonzero output bias, which this model "
-                             "(sum_j (X W1_j)_+ w2_j, no output offset) cannot represent; "
-                             "retrain with bias=False in the last layer or center y",
-                             file=name)
-    return Network(tuple(W1), w2, has_bias, d0 + (1 if has_bias else 0))
+        c = _exact_array(b2.reshape(()), b2key, name).item()
+    return Network(tuple(W1), w2, has_bias, d0 + (1 if has_bias else 0), c)
 
 
 #: An .npz member may unpack to at most this many times the archive's size (and never
@@ -338,7 +342,8 @@ def _exact_double(v: Fraction, where: str, name: str) -> float:
 
 def write_safetensors(net: Network, path: str | os.PathLike) -> None:
     """Write ``net`` to ``path`` in the safetensors format, atomically: float64 ``W1``
-    (m x d) and ``w2`` (m), and ``bias_column`` (a boolean scalar) when set.  Refused
+    (m x d) and ``w2`` (m), ``bias_column`` (a boolean scalar) when set, and
+    ``output_bias`` (a float64 scalar) when nonzero.  Refused
     (``InputError``) unless every weight is exactly a double, since the file would
     otherwise not hold the network.  A width-0 network is written as one zero neuron, as
     in :func:`network_json`."""
@@ -359,6 +364,8 @@ def write_safetensors(net: Network, path: str | os.PathLike) -> None:
     tensors = {"W1": A, "w2": b}
     if net.bias_column:
         tensors["bias_column"] = np.array(True)
+    if net.output_bias:
+        tensors["output_bias"] = np.array(_exact_double(net.output_bias, "output_bias", name))
     save_atomic(name, lambda tmp: save_file(tensors, tmp))
 
 
@@ -402,6 +409,8 @@ def network_json(net: Network) -> str:
     parts = [f'  "W1": [\n    {rows}\n  ]', f'  "w2": {json.dumps([str(a) for a in w2])}']
     if net.bias_column:
         parts.append('  "bias_column": true')
+    if net.output_bias:
+        parts.append(f'  "output_bias": {json.dumps(str(net.output_bias))}')
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 

@@ -26,6 +26,7 @@ from itertools import combinations
 import flint
 
 from .budget import _integer_form, _max_bits, _reject, _size, _Stop
+from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
 
 
@@ -328,7 +329,7 @@ def check_optimal_set(c: _Cert) -> None:
 
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set)
+          check_optimal_set, check_output_bias)
 
 
 def _statement(c: _Cert) -> str:
@@ -351,4 +352,6 @@ def _statement(c: _Cert) -> str:
         parts.append(f"optimal set: every optimum of this program is u_b = alpha_b v_b on the "
                      f"{len(c.optimal[1])} listed blocks with sum_b alpha_b s_b D_b X v_b = "
                      f"fit; the {len(c.optimal[2])} listed vertices are minimal optimal models")
+    if c.output_bias is not None:
+        parts.append(output_bias_statement(c, _short))
     return "; ".join(parts)

@@ -118,6 +118,7 @@ class _Cert:
     lower_text: str = ""
     upper_text: str = ""
     optimal: Optional[tuple] = None   # (fit, [((i, s), (v, rho))], [{b: alpha}])
+    output_bias: Optional[tuple] = None   # (y, c), minor version 1.2
     # integer form of X: row k of Xi is Dx * x_k
     Dx: int = 1
     Xi: list = field(default_factory=list)
@@ -242,6 +243,8 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
     _read_models(c, doc, rd)
     _read_dual_and_claim(c, doc, rd)
     _read_optimal_set(c, doc, rd)
+    from .output_bias import read_output_bias  # here: that module imports this one
+    read_output_bias(c, doc, rd)
     c.Dx, flat = _integer_form([v for row in c.X for v in row])
     c.Xi = [flat[k * c.d:(k + 1) * c.d] for k in range(c.n)]
     c.zero_rows = frozenset(k for k, row in enumerate(c.Xi) if not any(row))

@@ -1,0 +1,146 @@
+"""Certify ReLU training with a free, unregularised output bias (format minor version 1.2).
+
+The model is ``f(x) = sum_j (x . W1_j)_+ w2_j + c``.  For a fixed ``c`` the problem is the
+ordinary one with targets ``y - c 1``; a dual vector ``r`` with ``sum_k r_k = 0`` gives
+``r.(y - c 1) - ||r||^2/2 = r.y - ||r||^2/2`` for EVERY ``c``, hence a lower bound for the
+problem with ``c`` free (and the free problem's optimal ``r`` has ``sum r = 0``: stationarity
+in ``c``).  Pipeline of :func:`certify_output_bias`:
+
+1. the patterns (as :func:`exactrelu.certificate.produce.certify`);
+2. a float guess of the best ``c`` (:func:`exactrelu.approx.output_bias.best_output_bias`,
+   untrusted) and the float solve at it;
+3. the residual rounded to dyadics and projected exactly onto ``sum r = 0`` (subtract its
+   mean), then the exact dual bound of :mod:`.dual_bound` (multipliers, and a dyadic scale
+   ``t <= 1`` proved by squaring: ``t r`` keeps ``sum = 0``);
+4. the upper bound: the given network with its own ``c``, or the rounded solve mapped to a
+   rational network whose ``c`` is then the exact best one for its weights
+   (``c = mean(y - sum_j (X W1_j)_+ w2_j)``); its exact NC objective;
+5. the certificate: ``problem.y = y - c 1`` (a v1 checker verifies the fixed-``c`` claim)
+   and ``"output_bias": {"y", "c"}`` (check 8: ``problem.y == y - c 1``, ``sum r == 0``).
+
+No exact optimum is searched (``lower == upper`` only by coincidence): the bounds are
+within the float solve's accuracy.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from fractions import Fraction
+
+from ..arrangement import MAX_REGIONS
+from ..errors import ExactReluError
+from ..problem import ConvexProgram, Dataset, to_double
+from .produce import (CertifyResult, _certificate, _pattern_set, _round_down, _round_up,
+                      _rounded_blocks, improvement_hint)
+
+__all__ = ["certify_output_bias", "shifted"]
+
+
+def shifted(data: Dataset, c: Fraction) -> Dataset:
+    """The data set with targets ``y - c 1`` (the problem with output bias fixed at c)."""
+    return replace(data, y=tuple(v - c for v in data.y))
+
+
+def _centred_dual(program: ConvexProgram, sol, bits: int):
+    """Step 3: the exact dual bound from the float residual projected onto sum r = 0."""
+    from .dual_bound import dyadic, exact_dual_bound
+
+    r = [dyadic(v, bits) for v in sol.residual]
+    mean = sum(r, Fraction(0)) / len(r)
+    return exact_dual_bound(program, [v - mean for v in r], sol.rho, bits=bits)
+
+
+def _solved_network(program: ConvexProgram, sol, c: Fraction, bits: int):
+    """Step 4 without a given network: the rounded solve as a rational network, with the
+    exact best output bias for its weights."""
+    from ..conversions import convex_to_network
+    from ..networks import Network
+
+    data = program.data
+    qb = _rounded_blocks(program, sol, bits)
+    if qb:
+        net = convex_to_network(qb, patterns=program.patterns, d=data.d).to_network_approx(bits)
+    else:
+        net = Network((), (), data.bias, data.d)
+    f = net.outputs(data.X)
+    best = c + sum((a - b for a, b in zip(data.y, f)), Fraction(0)) / data.n
+    one = 1 << (2 * bits)        # a short c: NC grows by n (best - c)^2 / 2 <= n 4^-2bits
+    return replace(net, output_bias=Fraction(round(best * one), one))
+
+
+def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
+                        sample: int | None = None, seed: int = 0,
+                        progress: bool | None = None, bits: int = 48, tol: float = 1e-11,
+                        max_regions: int | None = MAX_REGIONS) -> CertifyResult:
+    """Bounds on the optimum of training with a free output bias (see the module doc).
+    ``data`` holds the original targets; ``network`` (optional) carries its own
+    :attr:`~exactrelu.networks.Network.output_bias`.  Other parameters as
+    :func:`exactrelu.certificate.produce.certify`."""
+    from ..approx.output_bias import best_output_bias
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    lam = Fraction(lam)
+    if lam <= 0:
+        raise ExactReluError("lam must be positive")
+    if network is not None and network.d is not None and network.d != data.d:
+        raise ExactReluError(f"the network has {network.d} inputs but the data has {data.d} "
+                             f"columns{' (including the bias column)' if data.bias else ''}")
+    t = time.perf_counter()
+    ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)
+    timings["patterns"] = time.perf_counter() - t
+    t = time.perf_counter()
+    c_float, sol = best_output_bias(data.X_float(), data.y_float(), to_double(lam, "lam"),
+                                    ps.as_array(), tol=tol)
+    timings["solve"] = time.perf_counter() - t
+    t = time.perf_counter()
+    from .dual_bound import dyadic
+
+    c_guess = dyadic(c_float, bits)
+    dual = _centred_dual(ConvexProgram(shifted(data, c_guess), lam, ps), sol, bits)
+    net = network if network is not None else _solved_network(
+        ConvexProgram(shifted(data, c_guess), lam, ps), sol, c_guess, bits)
+    c = net.output_bias
+    program = ConvexProgram(shifted(data, c), lam, ps)
+    plain = replace(net, output_bias=Fraction(0))   # the network of the fixed-c problem
+    lower, upper = dual.lower, plain.nc_objective(program.data, lam)
+    hint = None
+    if network is not None and upper > lower:
+        hint = improvement_hint(ConvexProgram(data, lam, ps), net)
+    timings["upper"] = time.perf_counter() - t
+    t = time.perf_counter()
+    gp, gordan = False, []
+    if complete:
+        from .completeness import completeness_proof
+
+        proof = completeness_proof(data.X, ps)
+        gp, gordan = proof.general_position, proof.gordan
+    timings["completeness"] = time.perf_counter() - t
+    if lower != upper:
+        lower, upper = _round_down(lower), _round_up(upper)
+    bd = _DualOnly(dual.r, dual.rho)
+    cert = _certificate(program, complete, gp, gordan, plain, None, bd, lower, upper, None,
+                        sol, [f"output bias: float guess {c_float!r}"], timings)
+    cert = _with_section(cert, data, c)
+    return CertifyResult(cert, lower, upper, lower == upper, complete, len(ps),
+                         len(sol.active), time.perf_counter() - t0, timings, net, hint,
+                         program, None)
+
+
+class _DualOnly:
+    """What :func:`exactrelu.certificate.produce._certificate` reads of the bounds."""
+
+    exact_opt = None
+
+    def __init__(self, r, rho) -> None:
+        self.r, self.rho = r, rho
+
+
+def _with_section(cert: dict, data: Dataset, c: Fraction) -> dict:
+    """Insert ``"output_bias": {"y": original targets, "c": c}`` before ``provenance``."""
+    from .emit import _s, _v
+
+    out = {k: v for k, v in cert.items() if k != "provenance"}
+    out["output_bias"] = {"y": _v(data.y), "c": _s(c)}
+    out["provenance"] = cert["provenance"]
+    return out

@@ -1,0 +1,172 @@
+"""A free, unregularised output bias (issue 16 item 2; certificate minor version 1.2).
+
+The certificate holds ``problem.y = y - c 1`` and ``"output_bias": {"y", "c"}``; check 8
+(both checkers, the same verdicts) requires ``problem.y == y - c 1`` and ``sum r == 0``.
+"""
+import copy
+import json
+import subprocess
+import sys
+from fractions import Fraction as F
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import exactrelu as er
+from exactrelu.certificate import check as lib
+from exactrelu.networks import Network
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "proofs_checks"))
+import check_cert as cc  # noqa: E402
+
+X1 = [[-2], [-1], [0], [1], [2]]
+Y1 = [5, "17/4", 4, "9/2", 6]          # a bump on an offset of about 4
+
+
+def both(doc):
+    """Both checkers on a parsed certificate; they must agree -> (verdict, failed check)."""
+    a = cc.check(copy.deepcopy(doc))
+    b = lib.check_obj(copy.deepcopy(doc))
+    assert (a.verdict, a.code, a.failed_check) == (b.verdict, b.code, b.failed_check), \
+        (a.message, b.message)
+    return a.verdict, a.failed_check
+
+
+@pytest.fixture(scope="module")
+def small():
+    return er.certify(X1, Y1, "1/10", bias=True, output_bias=True)
+
+
+def test_small_certificate_verified_by_both(small):
+    doc = small.document()
+    assert both(doc) == ("VERIFIED", None)
+    assert "output bias (1.2)" in er.check(small).message
+    ob = doc["output_bias"]
+    c = F(ob["c"])
+    assert [F(v) for v in ob["y"]] == [F(v) for v in Y1]
+    assert [F(v) for v in doc["problem"]["y"]] == [F(v) - c for v in Y1]
+    assert sum(F(v) for v in doc["dual"]["r"]) == 0
+    assert small.network.output_bias == c and c != 0
+    # the network with its c attains upper on the ORIGINAL targets
+    data = er.Dataset.from_arrays(X1, Y1, bias=True)
+    assert small.network.nc_objective(data, "1/10") <= small.upper
+    assert small.lower <= small.upper and small.relative_gap < F(1, 10 ** 9)
+
+
+def test_free_bias_is_not_above_the_fixed_zero_bias(small):
+    """The free-c optimum is at most the c = 0 optimum (a relaxation): independent solve."""
+    plain = er.certify(X1, Y1, "1/10", bias=True)
+    assert small.lower <= plain.upper
+
+
+def test_a_v1_checker_that_ignores_the_section_verifies_the_fixed_c_claim(small):
+    doc = small.document()
+    del doc["output_bias"]
+    assert both(doc) == ("VERIFIED", None)
+
+
+def _corrupt(doc, family):
+    ob, r = doc["output_bias"], doc["dual"]["r"]
+    if family == "c changed":
+        ob["c"] = str(F(ob["c"]) + 1)
+    elif family == "original y changed":
+        ob["y"][2] = str(F(ob["y"][2]) + F(1, 3))
+    elif family == "problem y changed":
+        doc["problem"]["y"][0] = str(F(doc["problem"]["y"][0]) + F(1, 7))
+    elif family == "sum r not 0":      # r/2 + delta e_0: still dual feasible, lower lowered
+        half = [F(v) / 2 for v in r]
+        half[0] += F(1, 10 ** 6)
+        doc["dual"]["r"] = [str(v) for v in half]
+        doc["dual"]["rho"] = [{**e, "values": {k: str(F(v) / 2) for k, v in e["values"].items()}}
+                              for e in doc["dual"]["rho"]]
+        doc["claim"]["lower"] = "-1000"
+    elif family == "r shifted by a constant":   # sum r != 0 and L changes: rejected early
+        doc["dual"]["r"] = [str(F(v) + F(1, 1000)) for v in r]
+    return doc
+
+
+@pytest.mark.parametrize("family,expected", [
+    ("c changed", ("REJECTED", 8)), ("original y changed", ("REJECTED", 8)),
+    ("problem y changed", "REJECTED"), ("sum r not 0", ("REJECTED", 8)),
+    ("r shifted by a constant", "REJECTED")])
+def test_corruptions_rejected_by_both(small, family, expected):
+    verdict = both(_corrupt(small.document(), family))
+    assert verdict == expected if isinstance(expected, tuple) else verdict[0] == expected
+
+
+@pytest.mark.parametrize("section", [{"y": ["1"], "c": "0"}, {"c": "1"}, {"y": None, "c": "0"},
+                                     "c", {"y": [], "c": 1}])
+def test_malformed_sections(small, section):
+    doc = small.document()
+    if isinstance(section, dict) and section.get("y") == []:
+        section = {"y": doc["output_bias"]["y"], "c": 1}   # a JSON number is never a value
+    doc["output_bias"] = section
+    assert both(doc) == ("MALFORMED", None)
+
+
+def test_a_network_with_an_output_bias_needs_the_flag():
+    net = Network.from_numpy([[1.0, 0.5]], [2.0], b2=0.25)
+    assert net.output_bias == F(1, 4)
+    assert net.predict([[1, 0]])[0] == 2.25
+    assert net.rebalanced().output_bias == net.without_zero_neurons().output_bias == F(1, 4)
+    with pytest.raises(er.ExactReluError, match="output_bias=True"):
+        er.certify([[1, 0], [0, 1]], [1, 2], 1, network=net)
+    c = er.certify([[1, 0], [0, 1], [1, 1]], [1, 2, 4], 1, network=net, output_bias=True)
+    assert er.check(c) and c.network.output_bias == F(1, 4)
+    data = er.Dataset.from_arrays([[1, 0], [0, 1], [1, 1]], [1, 2, 4])
+    assert c.upper == net.nc_objective(data, 1)      # exact: the given network's objective
+
+
+def _diabetes():
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:20, :3], y[:20]
+    return (X - X.mean(0)) / X.std(0), (y - y.mean()) / y.std() + 1.5
+
+
+def test_diabetes_trained_network_with_output_bias(tmp_path):
+    """Done-when of issue 16 item 2: a network with an output bias on diabetes (n = 20,
+    3 features, standardised; targets offset by 3/2) certified with relative gap <= 1e-9,
+    then written as a PyTorch-style float64 state dict (0.weight, 0.bias, 2.weight,
+    2.bias) and certified again from the file by the command line."""
+    from safetensors.numpy import save_file
+
+    X, y = _diabetes()
+    lam = "1/10"
+    c = er.certify(X, y, lam, bias=True, output_bias=True)
+    assert c.complete and c.relative_gap <= F(1, 10 ** 9), float(c.relative_gap)
+    assert abs(float(c.network.output_bias) - 1.5) < 0.5
+    W1, w2 = c.network.to_numpy()
+    sd = {"0.weight": np.ascontiguousarray(W1[:, :-1]), "0.bias": W1[:, -1].copy(),
+          "2.weight": w2[None, :].copy(), "2.bias": np.array([float(c.network.output_bias)])}
+    save_file(sd, str(tmp_path / "net.safetensors"))
+    np.savetxt(tmp_path / "data.csv", np.column_stack([X, y]), delimiter=",", fmt="%.17g")
+    cmd = [sys.executable, "-m", "exactrelu", "certify", str(tmp_path / "data.csv"), "--bias",
+           "--lam", lam, "--network", str(tmp_path / "net.safetensors"), "-o",
+           str(tmp_path / "cert.json"), "--json"]
+    refused = subprocess.run(cmd, capture_output=True, text=True)
+    assert refused.returncode == 2 and "--output-bias" in refused.stderr
+    out = subprocess.run(cmd + ["--output-bias"], capture_output=True, text=True, check=True)
+    summary = json.loads(out.stdout)
+    lower, upper = F(summary["lower"]), F(summary["upper"])
+    assert (upper - lower) / upper <= F(1, 10 ** 9)
+    assert F(summary["output_bias"]) == F(float(c.network.output_bias))   # as a double
+    assert cc.check(str(tmp_path / "cert.json")).verdict == "VERIFIED"
+
+
+def test_safetensors_state_dict_output_bias_is_read(tmp_path):
+    """A PyTorch-style file with a nonzero 2.bias: read exactly (float32 0.5 is 1/2)."""
+    from safetensors.numpy import save_file
+
+    from exactrelu.io.networks import network_json, parse_network_json, read_network
+
+    p = tmp_path / "net.safetensors"
+    save_file({"0.weight": np.ones((2, 1), np.float32), "0.bias": np.zeros(2, np.float32),
+               "2.weight": np.ones((1, 2), np.float32), "2.bias": np.array([0.5], np.float32)},
+              str(p))
+    net = read_network(p)
+    assert net.output_bias == F(1, 2) and net.bias_column
+    assert parse_network_json(network_json(net)) == net          # JSON round trip keeps c
