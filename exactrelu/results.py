@@ -120,6 +120,8 @@ class Certificate:
         net = c["network"]
         if net is not None and c["data"].bias:
             net = Network(net.W1, net.w2, True, net.dim)
+        if net is not None and c["output_bias"] is not None:     # minor version 1.2
+            net = Network(net.W1, net.w2, net.bias_column, net.dim, c["output_bias"][1])
         return cls(text=text, lower=c["lower"], upper=c["upper"],
                    exact=c["lower"] == c["upper"], complete=c["complete"],
                    patterns=len(c["patterns"]), active_neurons=c["active_neurons"],

@@ -170,3 +170,43 @@ def test_safetensors_state_dict_output_bias_is_read(tmp_path):
     net = read_network(p)
     assert net.output_bias == F(1, 2) and net.bias_column
     assert parse_network_json(network_json(net)) == net          # JSON round trip keeps c
+
+
+def test_prune_keeps_the_output_bias():
+    """Two parallel neurons plus c: one neuron left, c unchanged, same predictions, and the
+    NC objective (computed independently with c) not larger."""
+    net = Network(
+        ((F(1),), (F(2),)), (F(1), F(1)), output_bias=F(-1, 2))
+    X, y = [[1], [2], [3]], [3, 5, 9]
+    p = er.prune(net, X, y, "1/10")
+    assert p.neurons_after == 1 and p.network.output_bias == F(-1, 2)
+    assert p.balanced_network.output_bias == F(-1, 2)
+    assert p.network.outputs(X) == net.outputs(X)
+    data = er.Dataset.from_arrays(X, y)
+    f = [3 * x - F(1, 2) for x in (1, 2, 3)]          # by hand: (x)_+ + (2x)_+ - 1/2
+    assert net.outputs(X) == tuple(f)
+    assert p.nc_objective_before == net.nc_objective(data, "1/10")
+    assert p.nc_objective_after == p.balanced_network.nc_objective(data, "1/10")
+    assert p.nc_objective_after <= p.nc_objective_before
+
+
+def test_prune_command_keeps_the_output_bias(tmp_path):
+    from exactrelu.cli import main
+    from exactrelu.io.networks import read_network
+
+    (tmp_path / "d.csv").write_text("1,3\n2,5\n3,9\n")
+    (tmp_path / "n.json").write_text('{"W1": [["1"], ["2"]], "w2": ["1", "1"], '
+                                     '"output_bias": "-1/2"}')
+    args = ["prune", str(tmp_path / "d.csv"), "--lam", "1/10", "--network",
+            str(tmp_path / "n.json"), "-o", str(tmp_path / "out.json")]
+    assert main(args) == 2                          # a nonzero c needs the flag
+    assert main(args + ["--output-bias"]) == 0
+    out = read_network(tmp_path / "out.json")
+    assert out.width == 1 and out.output_bias == F(-1, 2)
+
+
+def test_loaded_certificate_network_carries_c(small, tmp_path):
+    small.save(tmp_path / "c.json")
+    loaded = er.Certificate.load(tmp_path / "c.json")
+    assert loaded.network.output_bias == small.network.output_bias
+    assert loaded.lower == small.lower and er.check(tmp_path / "c.json")

@@ -23,7 +23,9 @@ def _int_witness(g) -> tuple[int, ...]:
 
 def read_certificate(path: str, *, text: str | None = None) -> dict:
     """Parse a certificate into exact objects: ``{"data", "lam", "patterns", "r",
-    "lower", "upper", "network" | None, "blocks" | None, "complete", "active_neurons"}``.
+    "lower", "upper", "network" | None, "blocks" | None, "complete", "active_neurons",
+    "output_bias" | None}``: ``data`` and ``network`` are those of the checks (``problem.y``;
+    no output bias), ``output_bias`` the section of minor version 1.2 as ``(y, c)``.
     ``text``: the file's content when already read.  :class:`InputError` naming the
     field if it is malformed (never a traceback).  Nothing is verified here: that is
     the checker's job (:mod:`exactrelu.certificate.check`)."""
@@ -68,4 +70,4 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
         active = len(net.nonzero_neurons()) if net is not None else 0
     return {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
             "upper": c.upper, "network": net, "blocks": blocks, "complete": c.complete,
-            "active_neurons": active}
+            "active_neurons": active, "output_bias": c.output_bias}

@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"unknown --rule {rule!r}")
     lam = parse_lam(args.lam)
     data = read_csv(args.data, header=args.header, bias=args.bias)
-    net = load_network(args.network, data)
+    if args.output_bias and args.target_neurons is not None:
+        raise InputError("--output-bias works with Algorithm 1 (without --target-neurons)")
+    net = load_network(args.network, data, output_bias=args.output_bias)
 
     if args.target_neurons is None:
         res = prune_network(net, data, lam=lam)
@@ -136,6 +138,9 @@ def register(sub) -> None:
     data_args(sp, lam=True)
     sp.add_argument("--network", required=True, metavar="NET",
                     help="network to prune (JSON, .npz or PyTorch state_dict)")
+    sp.add_argument("--output-bias", action="store_true",
+                    help="the network has an output bias c (2.bias, output_bias): it is kept "
+                         "as it is and written to OUT")
     sp.add_argument("-o", "--output", metavar="OUT", help="pruned network (JSON) to write")
     sp.add_argument("--json", action="store_true", help="print one JSON object (docs/spec/cli.md)")
     sp.add_argument("--target-neurons", type=int, metavar="K",

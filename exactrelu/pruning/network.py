@@ -10,7 +10,7 @@ square roots; docs/theory.md §2.9-2.10)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Sequence
 
@@ -152,6 +152,9 @@ def prune_network(net: Network, X: Dataset | Sequence[Sequence[object]],
     stops the loop early (``complete=False``): the result is then still exact (same
     predictions, objective not larger) but possibly not minimal.
     """
+    if net.output_bias:
+        return _prune_with_output_bias(net, X, y, lam, method=method, record=record,
+                                       max_seconds=max_seconds)
     t0 = time.perf_counter()
     Xq, yq, lq = _dataset_parts(net, X, y, lam)
     nz = net.nonzero_neurons()
@@ -204,3 +207,17 @@ def prune_network(net: Network, X: Dataset | Sequence[Sequence[object]],
         objective_after_str=oas, seconds=time.perf_counter() - t0, method=method,
         log=log, complete=complete, balanced_network=bal, nc_objective_before=nc_before,
         nc_objective_after=nc_after)
+
+
+def _prune_with_output_bias(net: Network, X, y, lam, **kw) -> PruneResult:
+    """An output bias ``c`` stays as it is: Algorithm 1 on the network without ``c``
+    against the targets ``y - c`` (the same residuals, hence the same objectives), and
+    ``c`` put back on the networks of the result."""
+    c = net.output_bias
+    Xq, yq, _ = _dataset_parts(net, X, y, None)
+    shifted = None if yq is None else tuple(v - c for v in yq)
+    data = replace(X, y=shifted) if isinstance(X, Dataset) and shifted is not None else Xq
+    res = prune_network(replace(net, output_bias=_ZERO), data, shifted, lam, **kw)
+    bal = res.balanced_network
+    return replace(res, network=replace(res.network, output_bias=c),
+                   balanced_network=None if bal is None else replace(bal, output_bias=c))
