@@ -19,7 +19,7 @@ from .arrangement import PatternSet, network_patterns
 from .errors import DomainError, ExactReluError, ShapeError
 from .networks import (Network, Terms, Vec, _check_bias, _check_width, _lam, _loss,
                        _relu_fit, _rows_of, fourth_root, in_cone)
-from .numbers import dot, exact_sqrt, is_square, q_vector, sqnorm, sqrt_bounds
+from .numbers import dot, exact_sqrt, is_square, q_vector, sqnorm, sqrt_bounds, to_q
 from .problem import Dataset
 
 __all__ = ["ProductNetwork", "convex_to_network", "network_to_convex", "compare_convex_nc"]
@@ -47,6 +47,7 @@ class ProductNetwork:
     blocks: tuple[tuple[str | None, int, Vec], ...]
     d: int
     bias_column: bool = False
+    output_bias: Fraction = _ZERO     # an unregularised output offset c, carried as it is
 
     @property
     def width(self) -> int:
@@ -80,7 +81,7 @@ class ProductNetwork:
                     "(to_network_approx)") from None
             W1.append(tuple(a / r for a in u))
             w2.append(s * r)
-        return Network(tuple(W1), tuple(w2), self.bias_column, self.d)
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.d, self.output_bias)
 
     def to_network_approx(self, bits: int = 64) -> Network:
         """A rational network that *estimates* the mapped one.
@@ -107,13 +108,13 @@ class ProductNetwork:
                     raise ExactReluError("internal: zero scale for a nonzero block")
             W1.append(tuple(a / r for a in u))
             w2.append(s * r)
-        return Network(tuple(W1), tuple(w2), self.bias_column, self.d)
+        return Network(tuple(W1), tuple(w2), self.bias_column, self.d, self.output_bias)
 
     def outputs(self, X: Dataset | Sequence[Sequence[object]]) -> Vec:
-        """``sum_j s_j (X u_j)_+`` = the mapped network's outputs, exactly."""
+        """``sum_j s_j (X u_j)_+ + output_bias`` = the mapped network's outputs, exactly."""
         Xq = _rows_of(X)
         _check_width(Xq, self.d, "network")
-        out = [_ZERO] * len(Xq)
+        out = [self.output_bias] * len(Xq)
         for _, s, u in self.blocks:
             for k, v in enumerate(_relu_fit(Xq, u, Fraction(s))):
                 out[k] += v
@@ -141,7 +142,8 @@ class ProductNetwork:
 def convex_to_network(blocks: Mapping[tuple[object, int], Sequence[object]], *,
                       patterns: PatternSet | None = None,
                       X: Dataset | Sequence[Sequence[object]] | None = None,
-                      d: int | None = None, bias_column: bool = False) -> ProductNetwork:
+                      d: int | None = None, bias_column: bool = False,
+                      output_bias: object = 0) -> ProductNetwork:
     """C -> NC: every nonzero block ``u`` with sign ``s`` becomes the neuron
     ``(u / sqrt(||u||), s sqrt(||u||))`` (zero blocks give zero neurons and are dropped).
 
@@ -149,7 +151,9 @@ def convex_to_network(blocks: Mapping[tuple[object, int], Sequence[object]], *,
     into ``patterns`` (the :data:`exactrelu.problem.Block` convention).  With ``X`` each
     ``u`` is checked to lie in its cone (:class:`DomainError` otherwise), which is what
     makes the network's fit equal the convex fit.  ``d`` is needed only when every block
-    is zero.  Returns the exact :class:`ProductNetwork`.
+    is zero.  ``output_bias``: the ``c`` of the problem with a free output bias (not a
+    block: it is carried to the network as it is).  Returns the exact
+    :class:`ProductNetwork`.
     """
     Xq = _rows_of(X) if X is not None else None
     out: list[tuple[str | None, int, Vec]] = []
@@ -188,7 +192,7 @@ def convex_to_network(blocks: Mapping[tuple[object, int], Sequence[object]], *,
             out.append((bits, int(s), uq))
     if dim is None:
         raise ShapeError("no blocks: pass d to build the zero network")
-    return ProductNetwork(tuple(out), dim, bias_column)
+    return ProductNetwork(tuple(out), dim, bias_column, to_q(output_bias))
 
 
 # ------------------------------------------------------------------------ NC -> C
@@ -203,7 +207,8 @@ def network_to_convex(net: Network, X: Dataset | Sequence[Sequence[object]]
     ``u_j = |w2_j| W1_j``; neurons with the same (pattern, sign) are summed.  Blocks that
     sum to zero are dropped.  Verified exactly before returning: every ``u`` is in its
     cone and ``sum s D X u`` equals the network's outputs (``ExactReluError`` otherwise --
-    that would be a bug).
+    that would be a bug).  An output bias ``c`` is not a block: the blocks give the fit
+    without it (the C image of ``(W1, w2, c)`` is ``(u, c)``).
     """
     Xq = _rows_of(X)
     if isinstance(X, Dataset):
@@ -233,7 +238,7 @@ def network_to_convex(net: Network, X: Dataset | Sequence[Sequence[object]]
         for r, (x, b) in enumerate(zip(Xq, bits)):
             if b == "1":
                 fit[r] += s * dot(x, u)
-    if tuple(fit) != net.outputs(Xq):
+    if tuple(f + net.output_bias for f in fit) != net.outputs(Xq):
         raise ExactReluError("internal: NC -> C changed the fit")
     return pats, blocks
 
@@ -248,7 +253,7 @@ def compare_convex_nc(net: Network, data: Dataset, lam: object) -> int:
     """
     lq = _lam(lam)
     pats, blocks = network_to_convex(net, data)
-    fit = [_ZERO] * data.n
+    fit = [net.output_bias] * data.n          # C with the same output bias c
     for (i, s), u in blocks.items():
         for r, (x, b) in enumerate(zip(data.X, pats.bits[i])):
             if b == "1":

@@ -210,3 +210,43 @@ def test_loaded_certificate_network_carries_c(small, tmp_path):
     loaded = er.Certificate.load(tmp_path / "c.json")
     assert loaded.network.output_bias == small.network.output_bias
     assert loaded.lower == small.lower and er.check(tmp_path / "c.json")
+
+
+def test_conversions_carry_the_output_bias():
+    """NC -> C -> NC with c: blocks give the fit without c, c is carried; C <= NC."""
+    from exactrelu.conversions import compare_convex_nc, convex_to_network, network_to_convex
+
+    net = Network(((F(1), F(1)), (F(-2), F(1))), (F(3), F(-1)), output_bias=F(5, 2))
+    X = [[1, 0], [0, 1], [-1, 1], [2, -1]]
+    pats, blocks = network_to_convex(net, X)
+    back = convex_to_network(blocks, patterns=pats, d=2, output_bias=net.output_bias)
+    assert back.outputs(X) == net.outputs(X)
+    assert [f - F(5, 2) for f in net.outputs(X)] == list(
+        Network(net.W1, net.w2).outputs(X))
+    data = er.Dataset.from_arrays(X, [1, 2, 3, 4])
+    assert compare_convex_nc(net, data, "1/3") <= 0
+    assert back.to_network_approx().output_bias == F(5, 2)
+
+
+def test_path_with_output_bias(tmp_path, capsys):
+    """path --output-bias: proved bounds per lam; each point agrees with certify(...,
+    output_bias=True) at that lam, and above lam_max of the centred targets the optimum
+    is the constant c = mean(y) with value ||y - mean y||^2 / 2."""
+    from exactrelu.cli import main
+    from exactrelu.paths.output_bias import output_bias_path
+
+    data = er.Dataset.from_arrays(X1, Y1, bias=True)
+    pts = output_bias_path(data, ["1/10", "100"])
+    one = er.certify(X1, Y1, "1/10", bias=True, output_bias=True)
+    assert pts[0].lower <= one.upper and one.lower <= pts[0].upper
+    ybar = sum(F(v) for v in Y1) / 5
+    value = sum((F(v) - ybar) ** 2 for v in Y1) / 2
+    assert pts[1].neurons == 0 and pts[1].output_bias == ybar
+    assert pts[1].lower <= value == pts[1].upper
+    (tmp_path / "d.csv").write_text("".join(f"{x[0]},{v}\n" for x, v in zip(X1, Y1)))
+    assert main(["path", str(tmp_path / "d.csv"), "--bias", "--lams", "1/10,100",
+                 "--output-bias", "--json"]) == 0
+    lines = [json.loads(s) for s in capsys.readouterr().out.splitlines()]
+    assert [F(d["output_bias"]) for d in lines][1] == ybar
+    assert main(["path", str(tmp_path / "d.csv"), "--lams", "1", "--output-bias",
+                 "--width", "1"]) == 2

@@ -24,8 +24,9 @@ within the float solve's accuracy.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 from ..arrangement import MAX_REGIONS
 from ..errors import ExactReluError
@@ -33,7 +34,7 @@ from ..problem import ConvexProgram, Dataset, to_double
 from .produce import (CertifyResult, _certificate, _pattern_set, _round_down, _round_up,
                       _rounded_blocks, improvement_hint)
 
-__all__ = ["certify_output_bias", "shifted"]
+__all__ = ["certify_output_bias", "free_bias_bounds", "FreeBiasBounds", "shifted"]
 
 
 def shifted(data: Dataset, c: Fraction) -> Dataset:
@@ -68,6 +69,37 @@ def _solved_network(program: ConvexProgram, sol, c: Fraction, bits: int):
     return replace(net, output_bias=Fraction(round(best * one), one))
 
 
+@dataclass
+class FreeBiasBounds:
+    """Steps 2-4 at one ``lam``: the float guess ``c_float`` and the solve ``sol`` at it,
+    the exact dual bound ``dual`` (``sum r == 0``, ``lower = dual.lower``), the network
+    ``net`` (with its ``output_bias``) and its exact objective ``upper``, and ``program``,
+    the program with the output bias fixed at the network's ``c``."""
+
+    c_float: float
+    sol: Any
+    dual: Any
+    net: Any
+    upper: Fraction
+    program: ConvexProgram
+
+
+def free_bias_bounds(data: Dataset, lam: Fraction, ps, *, network=None, bits: int = 48,
+                     tol: float = 1e-11) -> FreeBiasBounds:
+    """Steps 2-4 of the module doc over the pattern set ``ps``."""
+    from ..approx.output_bias import best_output_bias
+    from .dual_bound import dyadic
+
+    c_float, sol = best_output_bias(data.X_float(), data.y_float(), to_double(lam, "lam"),
+                                    ps.as_array(), tol=tol)
+    guess = ConvexProgram(shifted(data, dyadic(c_float, bits)), lam, ps)
+    dual = _centred_dual(guess, sol, bits)
+    net = network if network is not None else _solved_network(
+        guess, sol, dyadic(c_float, bits), bits)
+    program = ConvexProgram(shifted(data, net.output_bias), lam, ps)
+    return FreeBiasBounds(c_float, sol, dual, net, net.nc_objective(data, lam), program)
+
+
 def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
                         sample: int | None = None, seed: int = 0,
                         progress: bool | None = None, bits: int = 48, tol: float = 1e-11,
@@ -76,8 +108,6 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
     ``data`` holds the original targets; ``network`` (optional) carries its own
     :attr:`~exactrelu.networks.Network.output_bias`.  Other parameters as
     :func:`exactrelu.certificate.produce.certify`."""
-    from ..approx.output_bias import best_output_bias
-
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     lam = Fraction(lam)
@@ -90,24 +120,13 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)
     timings["patterns"] = time.perf_counter() - t
     t = time.perf_counter()
-    c_float, sol = best_output_bias(data.X_float(), data.y_float(), to_double(lam, "lam"),
-                                    ps.as_array(), tol=tol)
-    timings["solve"] = time.perf_counter() - t
-    t = time.perf_counter()
-    from .dual_bound import dyadic
-
-    c_guess = dyadic(c_float, bits)
-    dual = _centred_dual(ConvexProgram(shifted(data, c_guess), lam, ps), sol, bits)
-    net = network if network is not None else _solved_network(
-        ConvexProgram(shifted(data, c_guess), lam, ps), sol, c_guess, bits)
-    c = net.output_bias
-    program = ConvexProgram(shifted(data, c), lam, ps)
-    plain = replace(net, output_bias=Fraction(0))   # the network of the fixed-c problem
-    lower, upper = dual.lower, plain.nc_objective(program.data, lam)
+    fb = free_bias_bounds(data, lam, ps, network=network, bits=bits, tol=tol)
+    net, c = fb.net, fb.net.output_bias
+    lower, upper = fb.dual.lower, fb.upper
     hint = None
     if network is not None and upper > lower:
         hint = improvement_hint(ConvexProgram(data, lam, ps), net)
-    timings["upper"] = time.perf_counter() - t
+    timings["bounds"] = time.perf_counter() - t
     t = time.perf_counter()
     gp, gordan = False, []
     if complete:
@@ -118,13 +137,14 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
     timings["completeness"] = time.perf_counter() - t
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
-    bd = _DualOnly(dual.r, dual.rho)
-    cert = _certificate(program, complete, gp, gordan, plain, None, bd, lower, upper, None,
-                        sol, [f"output bias: float guess {c_float!r}"], timings)
+    plain = replace(net, output_bias=Fraction(0))   # the network of the fixed-c problem
+    cert = _certificate(fb.program, complete, gp, gordan, plain, None,
+                        _DualOnly(fb.dual.r, fb.dual.rho), lower, upper, None, fb.sol,
+                        [f"output bias: float guess {fb.c_float!r}"], timings)
     cert = _with_section(cert, data, c)
     return CertifyResult(cert, lower, upper, lower == upper, complete, len(ps),
-                         len(sol.active), time.perf_counter() - t0, timings, net, hint,
-                         program, None)
+                         len(net.nonzero_neurons()), time.perf_counter() - t0, timings, net,
+                         hint, fb.program, None)
 
 
 class _DualOnly:

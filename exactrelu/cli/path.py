@@ -2,7 +2,7 @@
 from ``exactrelu.cli.build_parser``).
 
 ``exactrelu path DATA --lams a,b,c | lo:hi:k [--width m] [--bias] [--header] [--json]
-[--plot FILE]``
+[--plot FILE] [--output-bias]``
 
 Without ``--width``: :func:`exactrelu.paths.certified_path` -- for every ``lam`` proved
 bounds ``lower <= p*(lam) <= upper`` on the global optimum of ReLU training (every
@@ -121,11 +121,15 @@ def run(args: argparse.Namespace) -> int:
     from ..io.data import read_csv
 
     lams = parse_lams(args.lams)
+    if args.output_bias and (args.width is not None or args.plot):
+        raise InputError("--output-bias: the certified path only (without --width and --plot)")
     if args.width is not None and args.width < 1:
         raise InputError(f"--width must be a positive integer, got {args.width}")
     if args.plot:
         _check_output(args.plot, args.data)
     data = read_csv(args.data, header=args.header, bias=args.bias, for_solver=True)
+    if args.output_bias:
+        return _free_bias(args, data, lams)
     if args.width is None:
         return _convex(args, data, lams)
     return _fixed(args, data, lams)
@@ -166,6 +170,30 @@ def _convex(args, data, lams) -> int:
         save_atomic(args.plot, lambda f: plot_certified_path(path, f), inputs=(args.data,))
         if not args.json:
             print(f"plot: {args.plot}")
+    return 0
+
+
+def _free_bias(args, data, lams) -> int:
+    """``--output-bias``: bounds per lam with a free output bias (minor version 1.2)."""
+    from ..arrangement import enumerate_patterns
+    from ..numbers import q_str
+    from ..paths.output_bias import output_bias_path
+
+    ps = enumerate_patterns(data.X, progress=None if not args.json else False,
+                            max_regions=max_regions(args))
+    path = output_bias_path(data, lams, patterns=ps)
+    if not args.json:
+        print(f"{data.source}: n={data.n}, d={data.d}; {len(ps)} patterns (all regions); "
+              "bounds on the global optimum with a free output bias c, per lam:")
+        print(f"{'lam':>14}  {'lower':>22}  {'upper':>22}  {'gap':>9}  {'neurons':>7}  c")
+    for p in path:
+        if args.json:
+            line = json_line(p.lam, p.lower, p.upper, p.neurons, p.blocks)
+            print(json.dumps({**line, "output_bias": q_str(p.output_bias)}))
+        else:
+            print(f"{_num(p.lam, True):>14}  {_num(p.lower, False):>22}  "
+                  f"{_num(p.upper, False):>22}  {approx(p.gap, '9.2e')}  {p.neurons:>7}  "
+                  f"{approx(p.output_bias, '.12g')}")
     return 0
 
 
@@ -254,6 +282,9 @@ def register(sub) -> None:
                          "block sets of size m; tiny instances), and its jumps")
     sp.add_argument("--json", action="store_true",
                     help='one JSON line per lam: {"lam", "lower", "upper", "neurons", "blocks"}')
+    sp.add_argument("--output-bias", action="store_true",
+                    help="a free, unregularised output bias c (certified path only); --json "
+                         "lines add \"output_bias\"")
     sp.add_argument("--plot", metavar="FILE",
                     help="draw block norms / neuron weights and the objective versus lam")
     sp.set_defaults(func=run)
