@@ -227,8 +227,8 @@ class Network:
     def from_torch(model: object) -> "Network":
         """A network from a PyTorch ``Linear-ReLU-Linear`` model (``nn.Sequential``) or
         its ``state_dict``, at the exact float values of the weights (a first-layer bias
-        becomes the last column of ``W1``).  An output bias is refused (not supported
-        yet)."""
+        becomes the last column of ``W1``; the output bias becomes :attr:`output_bias`,
+        certified with ``output_bias=True``)."""
         from .io.networks import network_from_state_dict
 
         sd = model.state_dict() if hasattr(model, "state_dict") else model
@@ -242,8 +242,8 @@ class Network:
         """A network from a ``.safetensors`` file (no pickle, no torch needed): ``W1``/``w2``
         or a ``Linear-ReLU-Linear`` state dict saved with
         ``safetensors.torch.save_file(model.state_dict(), path)``, at the exact float values
-        of the weights (a first-layer bias becomes the last column of ``W1``).  A nonzero
-        output bias is refused (not supported yet).  Bad files raise
+        of the weights (a first-layer bias becomes the last column of ``W1``, the output
+        bias :attr:`output_bias`).  Bad files raise
         :class:`~exactrelu.errors.InputError` naming the file."""
         from .io.networks import read_safetensors
 

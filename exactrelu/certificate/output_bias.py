@@ -29,10 +29,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..arrangement import MAX_REGIONS
-from ..errors import ExactReluError
 from ..problem import ConvexProgram, Dataset, to_double
-from .produce import (CertifyResult, _certificate, _pattern_set, _round_down, _round_up,
-                      _rounded_blocks, improvement_hint)
+from .produce import (CertifyResult, _certificate, _checked_lam, _pattern_set, _round_down,
+                      _round_up, _rounded_blocks, improvement_hint)
 
 __all__ = ["certify_output_bias", "free_bias_bounds", "FreeBiasBounds", "shifted"]
 
@@ -110,12 +109,7 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
     :func:`exactrelu.certificate.produce.certify`."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    lam = Fraction(lam)
-    if lam <= 0:
-        raise ExactReluError("lam must be positive")
-    if network is not None and network.d is not None and network.d != data.d:
-        raise ExactReluError(f"the network has {network.d} inputs but the data has {data.d} "
-                             f"columns{' (including the bias column)' if data.bias else ''}")
+    lam = _checked_lam(lam, network, data)
     t = time.perf_counter()
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)
     timings["patterns"] = time.perf_counter() - t

@@ -80,6 +80,17 @@ def _pattern_set(data: Dataset, network, sample: int | None, seed: int,
     return sps, False
 
 
+def _checked_lam(lam, network, data: Dataset) -> Fraction:
+    """``lam`` as a positive Fraction, and a network that fits the data's columns."""
+    lam = Fraction(lam)
+    if lam <= 0:
+        raise ExactReluError("lam must be positive")
+    if network is not None and network.d is not None and network.d != data.d:
+        raise ExactReluError(f"the network has {network.d} inputs but the data has {data.d} "
+                             f"columns{' (including the bias column)' if data.bias else ''}")
+    return lam
+
+
 @dataclass
 class _Bounds:
     """Steps 3-5: the dual certificate (``r``, ``rho``, ``lower``), the rational blocks
@@ -199,12 +210,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         bar.set_postfix_str(name, refresh=False)
         bar.update(1)
 
-    lam = Fraction(lam)
-    if lam <= 0:
-        raise ExactReluError("lam must be positive")
-    if network is not None and network.d is not None and network.d != data.d:
-        raise ExactReluError(f"the network has {network.d} inputs but the data has {data.d} "
-                             f"columns{' (including the bias column)' if data.bias else ''}")
+    lam = _checked_lam(lam, network, data)
     t = time.perf_counter()
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)  # 1
     stage("patterns", t, "numeric solve")
