@@ -250,3 +250,21 @@ def test_path_with_output_bias(tmp_path, capsys):
     assert [F(d["output_bias"]) for d in lines][1] == ybar
     assert main(["path", str(tmp_path / "d.csv"), "--lams", "1", "--output-bias",
                  "--width", "1"]) == 2
+
+
+def test_work_estimate_of_check_8_is_the_same(small, monkeypatch):
+    """Both checkers charge the same amounts, check 8 included (the last charge), and
+    reach the same verdict with the work limit just below the final total."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_check_differential import _record
+
+    logs = _record(monkeypatch)
+    assert both(small.document()) == ("VERIFIED", None)
+    assert logs["cc"] == logs["lib"] and len(logs["cc"]) >= 2
+    final, before = logs["cc"][-1], logs["cc"][-2]
+    monkeypatch.undo()
+    monkeypatch.setattr(cc, "WORK_LIMIT_NS", (final + before) / 2)   # only check 8 is over
+    monkeypatch.setattr(lib.budget, "WORK_LIMIT_NS", (final + before) / 2)
+    a = cc.check(small.document())
+    assert a.verdict == "UNDECIDED" and "output bias" in a.message
+    assert both(small.document()) == ("UNDECIDED", None)

@@ -73,6 +73,10 @@ def _print_text(res, net, output: str) -> None:
     scope = ("global optimum of ReLU training (every width)" if res.complete
              else f"optimum of the convex program over {res.patterns} sampled patterns")
     print(f"patterns: {res.patterns} ({'complete' if res.complete else 'sampled'})")
+    if "output_bias" in res.certificate:
+        c = Fraction(res.certificate["output_bias"]["c"])
+        print(f"output bias: free and unregularised (bounds over every c); the network's "
+              f"c = {approx(c, '.12g')}")
     print(f"lower bound: {q_str(res.lower)}  (~{approx(res.lower, '.12g')})")
     print(f"upper bound: {q_str(res.upper)}  (~{approx(res.upper, '.12g')})")
     if res.exact:
