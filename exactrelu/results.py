@@ -168,8 +168,9 @@ class Verdict:
     """A checker's answer.  ``bool(verdict)`` is true iff ``VERIFIED``.
 
     ``verdict`` is ``VERIFIED`` (exit code 0), ``REJECTED`` (1, ``failed_check`` names
-    the check 1-6 of the format, or 6 + k of a minor version 1.k), ``MALFORMED`` (2) or ``UNDECIDED`` (3, a size budget
-    was exceeded); ``message`` is the one line the command line prints.
+    the check 1-6 of the format, or 6 + k of a minor version 1.k), ``MALFORMED`` (2) or
+    ``UNDECIDED`` (3, a size budget was exceeded); ``message`` is the one line the command
+    line prints.
     """
 
     verdict: str
