@@ -13,8 +13,9 @@ in ``c``).  Pipeline of :func:`certify_output_bias`:
    mean), then the exact dual bound of :mod:`.dual_bound` (multipliers, and a dyadic scale
    ``t <= 1`` proved by squaring: ``t r`` keeps ``sum = 0``);
 4. the upper bound: the given network with its own ``c``, or the rounded solve mapped to a
-   rational network whose ``c`` is then the exact best one for its weights
-   (``c = mean(y - sum_j (X W1_j)_+ w2_j)``); its exact NC objective;
+   rational network whose ``c`` is the best one for its weights
+   (``mean(y - sum_j (X W1_j)_+ w2_j)``, rounded to a multiple of ``2^-2bits``: the
+   objective grows by at most ``n 4^-2bits / 2``); its exact NC objective;
 5. the certificate: ``problem.y = y - c 1`` (a v1 checker verifies the fixed-``c`` claim)
    and ``"output_bias": {"y", "c"}`` (check 8: ``problem.y == y - c 1``, ``sum r == 0``).
 
