@@ -12,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+
+from exactrelu.testing import strategies as strat
 
 import exactrelu as er
 from exactrelu.certificate import check as lib
@@ -293,3 +296,20 @@ def test_work_estimate_of_check_8_is_the_same(small, monkeypatch):
     a = cc.check(small.document())
     assert a.verdict == "UNDECIDED" and "output bias" in a.message
     assert both(small.document()) == ("UNDECIDED", None)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(strat.datasets(n=(2, 6), d=(1, 2), bias=None), strat.lams())
+def test_property_free_bias_certificates(data, lam):
+    """On random data: VERIFIED by both checkers with sum r = 0 and problem.y = y - c;
+    the free-c lower bound is at most the certified optimum of the c = 0 problem and of
+    the c = mean(y) problem (independent certificates; a free c can only do better)."""
+    c = er.certify(data.X, data.y, lam, output_bias=True)
+    doc = c.document()
+    assert both(doc) == ("VERIFIED", None)
+    assert sum(F(v) for v in doc["dual"]["r"]) == 0
+    zero = er.certify(data.X, data.y, lam)
+    ybar = sum(data.y) / len(data.y)
+    centred = er.certify(data.X, [v - ybar for v in data.y], lam)
+    assert c.lower <= zero.upper and c.lower <= centred.upper
+    assert c.upper >= c.lower
