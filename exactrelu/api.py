@@ -147,7 +147,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     free, unregularised output bias ``c`` (``f = sum_j (x W1_j)_+ w2_j + c``, the usual
     PyTorch last layer); the bounds are for that problem, the network (given or found)
     carries its ``c`` (:attr:`Network.output_bias`), and the certificate has the section of
-    minor version 1.2 (no exact optimum is searched: ``exact`` is ignored).
+    minor version 1.2 (``lower == upper`` when the best ``c`` and the optimum are rational).
 
     By hand: one neuron ``(x w)_+ a`` on ``x = 0, 1, 2``, ``y = x``, convex block
     ``u = |a| w >= 0``; ``1/2 (5 (u - 1)^2) + u/2`` is least at ``u = 9/10``, value
@@ -168,7 +168,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
         from .certificate.output_bias import certify_output_bias
 
         res = certify_output_bias(data, _lam(lam), network=net, sample=sample, seed=seed,
-                                  progress=progress, max_regions=max_regions)
+                                  progress=progress, max_regions=max_regions, exact=exact)
         return _certificate_of(res, data)
     if net is not None and net.output_bias:
         raise DomainError(f"the network has an output bias ({net.output_bias}): certify it "

@@ -313,3 +313,24 @@ def test_property_free_bias_certificates(data, lam):
     centred = er.certify(data.X, [v - ybar for v in data.y], lam)
     assert c.lower <= zero.upper and c.lower <= centred.upper
     assert c.upper >= c.lower
+
+
+@pytest.mark.parametrize("X,y,lam,value,c", [
+    ([[3], [-2], [-3], [0], [-3]], [2, 2, 5, -4, 3], "5/2", F(9343, 864), F(-161, 72)),
+    ([[0], [2], [-2], [-1], [1]], [6, 1, -3, 3, 6], "1",
+     F(327, 35), F(44, 7))])
+def test_exact_free_bias_optimum(X, y, lam, value, c):
+    """A rational optimum with a free output bias: lower == upper, the exact blocks and
+    the optimal set verified by both checkers, and an INDEPENDENT confirmation: the
+    ordinary certificate of the targets y - c (output bias fixed at c) has the same
+    exact value, and fixing c elsewhere gives no smaller value."""
+    cert = er.certify(X, y, lam, output_bias=True)
+    assert cert.exact and cert.lower == cert.upper == value
+    assert cert.network.output_bias == c
+    doc = cert.document()
+    assert "optimal_set" in doc and "blocks" in doc
+    assert both(doc) == ("VERIFIED", None)
+    fixed = er.certify(X, [F(v) - c for v in y], lam)
+    assert fixed.exact and fixed.lower == value
+    for other in (c - F(1, 7), c + F(1, 3)):
+        assert er.certify(X, [F(v) - other for v in y], lam).upper > value

@@ -19,8 +19,10 @@ in ``c``).  Pipeline of :func:`certify_output_bias`:
 5. the certificate: ``problem.y = y - c 1`` (a v1 checker verifies the fixed-``c`` claim)
    and ``"output_bias": {"y", "c"}`` (check 8: ``problem.y == y - c 1``, ``sum r == 0``).
 
-No exact optimum is searched (``lower == upper`` only by coincidence): the bounds are
-within the float solve's accuracy.
+With ``exact`` (the default) the exact optimum is tried first (:func:`_exact_free`): when
+the best ``c`` and the optimum are rational, ``lower == upper`` and the certificate lists
+the exact blocks and the optimal set (of the program with output bias ``c``).  Otherwise
+the bounds are within the float solve's accuracy.
 """
 from __future__ import annotations
 
@@ -82,16 +84,50 @@ class FreeBiasBounds:
     net: Any
     upper: Fraction
     program: ConvexProgram
+    exact_opt: Any = None        # the exact optimum at the exact best c, when found
+
+
+def _exact_free(data: Dataset, lam: Fraction, ps, sol, c_float: float, network, bits: int):
+    """The exact optimum with a free output bias when it is rational: ``c`` is
+    reconstructed from its float guess (a convergent with denominator <= 10^6 within
+    1e-9), the program with output bias ``c`` is solved exactly
+    (:func:`exactrelu.rational_optimum.exact_optimum`), and ``c`` was the optimal one iff
+    the exact optimal residual has ``sum r == 0`` (stationarity in ``c``), checked
+    exactly.  ``None`` otherwise."""
+    from ..conversions import convex_to_network
+    from ..rational_optimum import exact_optimum, reconstruct_rational
+    from .dual_bound import DualBound
+
+    c = reconstruct_rational(Fraction(c_float), Fraction(1, 10 ** 9), 10 ** 6)
+    if c is None:
+        return None
+    program = ConvexProgram(shifted(data, c), lam, ps)
+    eo = exact_optimum(program, sol)
+    if eo is None or sum(eo.r) != 0:
+        return None
+    dual = DualBound(eo.r, eo.rho, eo.value, Fraction(1), Fraction(1))
+    net = network
+    if net is None:
+        prod = convex_to_network(eo.blocks, patterns=ps, d=data.d, output_bias=c)
+        net = prod.to_network() if prod.is_exact() else prod.to_network_approx(bits)
+        program = ConvexProgram(shifted(data, c), lam, ps)
+    else:
+        program = ConvexProgram(shifted(data, net.output_bias), lam, ps)
+    return FreeBiasBounds(c_float, sol, dual, net, net.nc_objective(data, lam), program, eo)
 
 
 def free_bias_bounds(data: Dataset, lam: Fraction, ps, *, network=None, bits: int = 48,
-                     tol: float = 1e-11) -> FreeBiasBounds:
-    """Steps 2-4 of the module doc over the pattern set ``ps``."""
+                     tol: float = 1e-11, exact: bool = False) -> FreeBiasBounds:
+    """Steps 2-4 of the module doc over the pattern set ``ps``; with ``exact``, first the
+    exact optimum when it is rational (:func:`_exact_free`)."""
     from ..approx.output_bias import best_output_bias
     from .dual_bound import dyadic
 
     c_float, sol = best_output_bias(data.X_float(), data.y_float(), to_double(lam, "lam"),
                                     ps.as_array(), tol=tol)
+    found = _exact_free(data, lam, ps, sol, c_float, network, bits) if exact else None
+    if found is not None:
+        return found
     guess = ConvexProgram(shifted(data, dyadic(c_float, bits)), lam, ps)
     dual = _centred_dual(guess, sol, bits)
     net = network if network is not None else _solved_network(
@@ -103,7 +139,8 @@ def free_bias_bounds(data: Dataset, lam: Fraction, ps, *, network=None, bits: in
 def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
                         sample: int | None = None, seed: int = 0,
                         progress: bool | None = None, bits: int = 48, tol: float = 1e-11,
-                        max_regions: int | None = MAX_REGIONS) -> CertifyResult:
+                        max_regions: int | None = MAX_REGIONS, exact: bool = True,
+                        vertex_limit: int = 10000) -> CertifyResult:
     """Bounds on the optimum of training with a free output bias (see the module doc).
     ``data`` holds the original targets; ``network`` (optional) carries its own
     :attr:`~exactrelu.networks.Network.output_bias`.  Other parameters as
@@ -115,9 +152,14 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)
     timings["patterns"] = time.perf_counter() - t
     t = time.perf_counter()
-    fb = free_bias_bounds(data, lam, ps, network=network, bits=bits, tol=tol)
+    fb = free_bias_bounds(data, lam, ps, network=network, bits=bits, tol=tol, exact=exact)
     net, c = fb.net, fb.net.output_bias
     lower, upper = fb.dual.lower, fb.upper
+    eo = fb.exact_opt if network is None else None
+    blocks = None
+    if eo is not None:      # the exact blocks attain lower; the network only if it does
+        blocks = {b: (u, eo.norms[b]) for b, u in eo.blocks.items()}
+        upper = eo.value
     hint = None
     if network is not None and upper > lower:
         hint = improvement_hint(ConvexProgram(data, lam, ps), net)
@@ -133,22 +175,28 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
     plain = replace(net, output_bias=Fraction(0))   # the network of the fixed-c problem
-    cert = _certificate(fb.program, complete, gp, gordan, plain, None,
-                        _DualOnly(fb.dual.r, fb.dual.rho), lower, upper, None, fb.sol,
-                        [f"output bias: float guess {fb.c_float!r}"], timings)
+    if blocks and fb.upper != upper:
+        plain = None
+    notes = [f"output bias: float guess {fb.c_float!r}"]
+    optimal_set = None
+    if eo is not None and lower == upper:
+        from .produce import _optimal_set
+
+        optimal_set = _optimal_set(fb.program, eo, vertex_limit, timings, notes)
+    cert = _certificate(fb.program, complete, gp, gordan, plain, blocks,
+                        _DualOnly(fb.dual.r, fb.dual.rho, eo), lower, upper, optimal_set,
+                        fb.sol, notes, timings)
     cert = _with_section(cert, data, c)
     return CertifyResult(cert, lower, upper, lower == upper, complete, len(ps),
                          len(net.nonzero_neurons()), time.perf_counter() - t0, timings, net,
-                         hint, fb.program, None)
+                         hint, fb.program, eo)
 
 
 class _DualOnly:
     """What :func:`exactrelu.certificate.produce._certificate` reads of the bounds."""
 
-    exact_opt = None
-
-    def __init__(self, r, rho) -> None:
-        self.r, self.rho = r, rho
+    def __init__(self, r, rho, exact_opt=None) -> None:
+        self.r, self.rho, self.exact_opt = r, rho, exact_opt
 
 
 def _with_section(cert: dict, data: Dataset, c: Fraction) -> dict:

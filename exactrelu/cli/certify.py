@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         from ..certificate.output_bias import certify_output_bias
 
         res = certify_output_bias(data, lam, network=net, sample=args.sample, seed=args.seed,
-                                  max_regions=max_regions(args),
+                                  max_regions=max_regions(args), exact=not args.no_exact,
                                   progress=None if not args.json else False)
     else:
         res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
