@@ -1,0 +1,47 @@
+r"""Numeric solve of C-GReLU, the convex form of a gated ReLU network (floating point,
+untrusted: :mod:`exactrelu.certificate.gated` rounds the residual and re-checks every
+dual constraint exactly, and bounds the objective of the rounded blocks exactly).
+
+    minimize  1/2 || sum_i D_i X v_i - y ||^2 + lam sum_i ||v_i||      (v_i free)
+
+is the C-ReLU program of :mod:`exactrelu.approx.solver` with one sign per pattern and no
+sign rows (an unconstrained group lasso), so the same Clarabel conic form and stall
+handling (:mod:`.solver.clarabel_qp`) solve it, on all blocks at once: gate sets are
+small (one block per distinct gate pattern), so no working set is needed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .solver.clarabel_qp import _Clarabel
+from .solver.data import _Data, _prepare
+
+__all__ = ["GatedSolution", "solve_gated"]
+
+
+@dataclass
+class GatedSolution:
+    """``V`` (p, d): one block per pattern; ``residual = y - sum_i D_i X V_i``;
+    ``objective`` recomputed from ``V``; ``status`` Clarabel's; ``notes`` its re-solves."""
+
+    V: np.ndarray
+    residual: np.ndarray
+    objective: float
+    status: str
+    notes: list
+
+
+def solve_gated(X, y, lam: float, patterns, *, tol: float = 1e-11,
+                verbose: int = 0) -> GatedSolution:
+    """Solve C-GReLU over ``patterns`` (p x n, bool) with Clarabel (a guess)."""
+    X, y, lam, P = _prepare(X, y, lam, patterns)
+    D = _Data(X, y, lam, P)
+    blocks = 2 * np.arange(D.p, dtype=np.int64)          # sign +1 only: v is free
+    rows = [np.zeros(0, dtype=np.int64)] * D.p             # no cone rows
+    cl = _Clarabel(tol, None, verbose)
+    V, status, _ = cl.solve(D, blocks, rows)
+    residual = y - D.fit(blocks, V)
+    obj = 0.5 * float(residual @ residual) + lam * float(np.linalg.norm(V, axis=1).sum())
+    return GatedSolution(V, residual, obj, status, list(cl.notes))
