@@ -128,7 +128,8 @@ def _lam(lam: object) -> Fraction:
 
 def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = None,
             sample: int | None = None, seed: int = 0, exact: bool = True,
-            progress: bool = False, max_regions: int | None = MAX_REGIONS) -> Certificate:
+            progress: bool = False, max_regions: int | None = MAX_REGIONS,
+            model: str = "relu", gates: Any = None) -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -154,9 +155,23 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     (True, Fraction(19, 40), 1)
     >>> c.network.predict([[3]])               # 3 * 9/10
     array([2.7])
+
+    ``model="gated"``: gated ReLU, ``f(x) = sum_j 1[x.g_j >= 0] (x.W1_j) w2_j`` with fixed
+    gates -- ``gates`` (a matrix, one gate per row, one value per column of ``X``, with
+    the bias column when ``bias``), ``sample`` random gates, the gates of a given
+    :class:`~exactrelu.gated.GatedNetwork`, or by default one gate per activation region.
+    The bounds are on the optimum of gated training over those gates (the convex program
+    is an unconstrained group lasso; ``docs/spec/certificate-v1.md``, minor version 1.3),
+    and :attr:`Certificate.network` is a :class:`~exactrelu.gated.GatedNetwork`.
     """
     from .certificate.produce import certify as _certify
 
+    if model == "gated":
+        return _certify_gated(X, y, lam, bias=bias, network=network, sample=sample,
+                              seed=seed, max_regions=max_regions, gates=gates)
+    if model != "relu" or gates is not None:
+        raise InputError(f"model must be 'relu' or 'gated' (got {model!r}); gates need "
+                         "model='gated'")
     data = as_dataset(X, y, bias=bias)
     net = as_network(network, bias=bias) if network is not None else None
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
@@ -164,18 +179,32 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     return _certificate_of(res, data)
 
 
-def _certificate_of(res: Any, data: Dataset) -> Certificate:
+def _certify_gated(X: Any, y: Any, lam: object, *, bias: bool, network: Any, sample,
+                   seed: int, max_regions, gates: Any) -> Certificate:
+    from .certificate.gated import certify_gated
+    from .gated import GatedNetwork
+
+    data = as_dataset(X, y, bias=bias)
+    if network is not None and not isinstance(network, GatedNetwork):
+        raise InputError("model='gated' needs a GatedNetwork (exactrelu.gated) as network")
+    G = tuple(map(tuple, exact_matrix(gates, "gates"))) if gates is not None else None
+    res = certify_gated(data, _lam(lam), gates=G, network=network, sample=sample, seed=seed,
+                        max_regions=max_regions)
+    return _certificate_of(res, data, model="gated")
+
+
+def _certificate_of(res: Any, data: Dataset, model: str = "relu") -> Certificate:
     from .certificate.emit import dumps
 
     net = res.network
-    if net is not None and data.bias and not net.bias_column:
+    if net is not None and data.bias and not net.bias_column and model == "relu":
         net = Network(net.W1, net.w2, True, net.dim)
     return Certificate(text=dumps(res.certificate), lower=res.lower, upper=res.upper,
                        exact=res.exact, complete=res.complete, patterns=res.patterns,
                        active_neurons=res.active_neurons, lam=res.program.lam,
                        bias=data.bias, network=net, seconds=res.seconds,
                        timings=res.timings, hint=res.hint, source=data.source,
-                       _solved=(res.program, res.exact_optimum))
+                       _solved=(res.program, res.exact_optimum), model=model)
 
 
 def check(cert: Certificate | str | os.PathLike | bytes | dict, *,
@@ -296,7 +325,10 @@ def prune(network: Any, X: Any, y: Any, lam: object, *, bias: bool = False,
     output), ``balanced_network`` (the same function with every neuron rebalanced --
     the one to use: its exact NC objective ``nc_objective_after`` is not larger than the
     input's ``nc_objective_before``), ``kept``, ``objective_not_larger``,
-    ``predictions_equal`` and the exact balanced objectives.
+    ``predictions_equal`` and the exact balanced objectives.  A
+    :class:`~exactrelu.gated.GatedNetwork` is pruned the same way (its neurons are free
+    blocks ``W1_j w2_j`` with gate-pattern fits): a
+    :class:`~exactrelu.pruning.gated.GatedPruneResult`.
 
     >>> import exactrelu as er
     >>> net = er.Network.from_numpy([[1], [2]], [1, 1])      # two parallel neurons
@@ -309,8 +341,13 @@ def prune(network: Any, X: Any, y: Any, lam: object, *, bias: bool = False,
     >>> p.nc_objective_after < p.nc_objective_before
     True
     """
+    from .gated import GatedNetwork
     from .pruning import prune_network
 
+    if isinstance(network, GatedNetwork):     # Algorithm 1 for gated ReLU (pruning/gated.py)
+        from .pruning.gated import prune_gated
+
+        return prune_gated(network, as_dataset(X, y, bias=bias), _lam(lam))
     net = as_network(network, bias=bias)
     data = as_dataset(X, y, bias=bias)
     return prune_network(net, data, None, _lam(lam), max_seconds=max_seconds)

@@ -100,6 +100,15 @@ class GatedNetwork:
                              "inputs)")
         return tuple(_gated_fit(Xq, self.G, self.W1, self.w2))
 
+    def rebalanced(self, bits: int = 64) -> "GatedNetwork":
+        """Every neuron rescaled to ``(c W1_j, w2_j / c)`` close to balance: the same
+        function (the gates stay), an NC term that never increases
+        (:meth:`exactrelu.networks.Network.rebalanced`, which uses weights only)."""
+        from .networks import Network
+
+        net = Network(self.W1, self.w2, self.bias_column, self.dim).rebalanced(bits)
+        return GatedNetwork(self.G, net.W1, net.w2, self.bias_column, self.dim)
+
     def nc_objective(self, data: Dataset, lam: object) -> Fraction:
         """``1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)``, exactly."""
         f = self.outputs(data)

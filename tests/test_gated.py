@@ -113,8 +113,9 @@ def _unlisted_gate(cert):
 
 
 def _moved_gate(cert):
-    G = cert["gated"]["gates"]
-    G[0], G[1] = G[1], G[0]
+    """The gate of a used neuron replaced by another gate (another listed pattern)."""
+    G, j = cert["gated"]["gates"], cert["gated"]["network"]["gate"][0]
+    G[j] = G[(j + 1) % len(G)]
     return cert
 
 

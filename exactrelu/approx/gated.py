@@ -24,16 +24,19 @@ __all__ = ["GatedSolution", "solve_gated"]
 @dataclass
 class GatedSolution:
     """``V`` (p, d): one block per pattern; ``residual = y - sum_i D_i X V_i``;
-    ``objective`` recomputed from ``V``; ``status`` Clarabel's; ``notes`` its re-solves."""
+    ``objective`` recomputed from ``V``; ``status`` Clarabel's; ``notes`` its re-solves;
+    ``active`` the blocks with ``||V_i|| > active_tol max_i ||V_i||`` (the others are
+    interior-point noise, a guess)."""
 
     V: np.ndarray
     residual: np.ndarray
     objective: float
     status: str
     notes: list
+    active: frozenset = frozenset()
 
 
-def solve_gated(X, y, lam: float, patterns, *, tol: float = 1e-11,
+def solve_gated(X, y, lam: float, patterns, *, tol: float = 1e-11, active_tol: float = 1e-6,
                 verbose: int = 0) -> GatedSolution:
     """Solve C-GReLU over ``patterns`` (p x n, bool) with Clarabel (a guess)."""
     X, y, lam, P = _prepare(X, y, lam, patterns)
@@ -43,5 +46,7 @@ def solve_gated(X, y, lam: float, patterns, *, tol: float = 1e-11,
     cl = _Clarabel(tol, None, verbose)
     V, status, _ = cl.solve(D, blocks, rows)
     residual = y - D.fit(blocks, V)
-    obj = 0.5 * float(residual @ residual) + lam * float(np.linalg.norm(V, axis=1).sum())
-    return GatedSolution(V, residual, obj, status, list(cl.notes))
+    norms = np.linalg.norm(V, axis=1)
+    obj = 0.5 * float(residual @ residual) + lam * float(norms.sum())
+    active = frozenset(int(i) for i in np.flatnonzero(norms > active_tol * norms.max(initial=0)))
+    return GatedSolution(V, residual, obj, status, list(cl.notes), active)

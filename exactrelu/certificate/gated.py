@@ -64,11 +64,20 @@ def _exact_dual(program: GatedProgram, residual, bits: int):
     return tuple(t * a for a in r)
 
 
-def _rounded_blocks(program: GatedProgram, V, bits: int) -> dict[int, tuple]:
+def _rounded_blocks(program: GatedProgram, sol, bits: int):
+    """The float blocks rounded to dyadics, with and without those the solver calls
+    numerically zero (a guess): ``(blocks, U_blk, norm_upper)`` of the candidate with the
+    smaller exact bound."""
     from .dual_bound import dyadic
 
-    out = {i: tuple(dyadic(x, bits) for x in V[i]) for i in range(len(program.patterns))}
-    return {i: v for i, v in out.items() if any(v)}
+    out = {i: tuple(dyadic(x, bits) for x in sol.V[i]) for i in range(len(program.patterns))}
+    full = {i: v for i, v in out.items() if any(v)}
+    best = None
+    for cand in (full, {i: v for i, v in full.items() if i in sol.active}):
+        U, nus = program.upper_blocks(cand, 2 * bits)
+        if best is None or U < best[1]:
+            best = (cand, U, nus)
+    return best
 
 
 def _network_of(program: GatedProgram, blocks: dict, bits: int) -> GatedNetwork:
@@ -118,8 +127,7 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     timings = {"solve": time.perf_counter() - t}
     r = _exact_dual(program, sol.residual, bits)
     lower = program.dual_objective(r)
-    blocks = _rounded_blocks(program, sol.V, bits)
-    upper_blk, nus = program.upper_blocks(blocks, 2 * bits)
+    blocks, upper_blk, nus = _rounded_blocks(program, sol, bits)
     net = network if network is not None else _network_of(program, blocks, bits)
     upper_net = net.nc_objective(data, lam)
     upper = upper_net if network is not None else max(upper_net, upper_blk)
