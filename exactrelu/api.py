@@ -162,7 +162,10 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     :class:`~exactrelu.gated.GatedNetwork`, or by default one gate per activation region.
     The bounds are on the optimum of gated training over those gates (the convex program
     is an unconstrained group lasso; ``docs/spec/certificate-v1.md``, minor version 1.3),
-    and :attr:`Certificate.network` is a :class:`~exactrelu.gated.GatedNetwork`.
+    and :attr:`Certificate.network` is a :class:`~exactrelu.gated.GatedNetwork`.  When the
+    gated optimum is rational the certificate is exact (``lower == upper``, attained by the
+    listed blocks); the network's balancing scales may then be irrational, and its exact
+    objective exceeds ``upper`` by a relative ~2^-96 (as for ReLU).
     """
     from .certificate.produce import certify as _certify
 
@@ -302,9 +305,17 @@ def optimal_set(cert: Certificate | str | os.PathLike, *, max_vertices: int = 10
     >>> s = er.certify([[0], [1], [2]], [0, 1, 2], "1/2").optimal_set()
     >>> s.exact, s.unique, len(s.vertices), s.min_neurons
     (True, True, 1, 1)
+
+    For a gated certificate (``model="gated"``, exact) the optimal set of the gated
+    program: an :class:`exactrelu.optimal_sets.analysis.OptimalSet` (blocks keyed by
+    gate pattern, ``v_b = X^T D_b r``, vertices, support, uniqueness).
     """
     if not isinstance(cert, Certificate):
         cert = Certificate.load(cert)
+    if cert.model == "gated":       # C-GReLU: the analysis of optimal_sets/gated.py
+        from .optimal_sets.gated import certificate_optimal_set
+
+        return certificate_optimal_set(cert.document(), max_vertices=max_vertices)
     from .optimal_sets.describe import describe_optimal_set
 
     return describe_optimal_set(cert, max_vertices=max_vertices)

@@ -6,6 +6,9 @@ Python standard library.  The format, checks 1-6 and clarifications D1-D11 are t
 docs/spec/certificate-v1.md (in the exactrelu repository); the lemma behind each check
 and the trust model are in SPEC.md next to this file.
 
+Minor version 1.3 (gated ReLU): the optional 'gated' section and its check 9 are the
+functions read_gated / check_gated below (the v1 checks do not depend on them).
+
     python check_cert.py CERT.json [--budget-digits N]
 
 VERIFIED (exit 0), REJECTED (1), MALFORMED (2), UNDECIDED (3: a size budget is exceeded).

@@ -110,3 +110,32 @@ def test_python_api_refuses_mixups():
         er.certify(X, Y, "1/10", model="tanh")
     with pytest.raises(InputError):
         er.certify(X, Y, "1/10", model="gated", network=er.Network.from_values([[1]], [1]))
+
+
+def test_optimal_set_of_an_inexact_gated_certificate_is_refused():
+    c = er.certify(X, Y, "1/10", bias=True, model="gated")      # irrational optimum
+    assert not c.exact
+    with pytest.raises(InputError, match="exact optimal residual"):
+        c.optimal_set()
+    p = er.prune(c.network, X, Y, "1/10", bias=True)             # Algorithm 1, gated
+    assert p.predictions_equal and p.nc_objective_after <= p.nc_objective_before
+    assert c.lower <= p.nc_objective_after
+
+
+def test_optimal_set_command_on_gated_certificates(tmp_path, capsys):
+    from fractions import Fraction
+
+    from exactrelu.optimal_sets.gated import planted_gated
+
+    prog, r = planted_gated([[1, 2], [2, -1], [-1, 1], [3, 1], [0, 1], [1, 1]],
+                            [[1, 0], [0, 1], [-1, 1]], {1: (3, 4)}, {1: Fraction(1, 2)}, 5)
+    exact = er.certify(prog.data.X, prog.data.y, 5, model="gated", gates=prog.gates)
+    assert exact.exact
+    exact.save(tmp_path / "e.json")
+    code, out, err = run(["optimal-set", tmp_path / "e.json", "--json"], capsys)
+    js = json.loads(out)
+    assert code == 0 and js["model"] == "gated" and Fraction(js["value"]) == exact.lower
+    assert js["unique"] and js["min_neurons"] == 1
+    er.certify(X, Y, "1/10", bias=True, model="gated").save(tmp_path / "i.json")
+    code, out, err = run(["optimal-set", tmp_path / "i.json"], capsys)
+    assert code == 2 and "exact optimal residual" in err and err.count("\n") == 1

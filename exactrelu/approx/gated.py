@@ -18,7 +18,7 @@ import numpy as np
 from .solver.clarabel_qp import _Clarabel
 from .solver.data import _Data, _prepare
 
-__all__ = ["GatedSolution", "solve_gated"]
+__all__ = ["GatedSolution", "solve_gated", "refine_residual"]
 
 
 @dataclass
@@ -50,3 +50,39 @@ def solve_gated(X, y, lam: float, patterns, *, tol: float = 1e-11, active_tol: f
     obj = 0.5 * float(residual @ residual) + lam * float(norms.sum())
     active = frozenset(int(i) for i in np.flatnonzero(norms > active_tol * norms.max(initial=0)))
     return GatedSolution(V, residual, obj, status, list(cl.notes), active)
+
+
+def refine_residual(X, y, lam: float, patterns, sol: GatedSolution, *, steps: int = 20):
+    """A more accurate optimal residual (a guess for the rational reconstruction of
+    :mod:`exactrelu.certificate.gated`): on the active set ``A`` of ``sol`` every optimum
+    has ``v_i = alpha_i X^T D_i r``, so ``r(alpha) = (I + sum_A alpha_i D_i X X^T D_i)^-1 y``
+    and ``||X^T D_i r(alpha)||^2 = lam^2`` on ``A`` -- |A| equations in |A| unknowns, solved
+    by Newton from ``alpha_i = ||v_i|| / lam``.  Returns ``sol.residual`` when Newton does
+    not converge (interior-point accuracy near lam_max is only ~1e-6)."""
+    X, y, P = np.asarray(X, float), np.asarray(y, float), np.asarray(patterns, bool)
+    A = sorted(sol.active)
+    if not A:
+        return sol.residual
+    n = len(y)
+    M = [(P[i][:, None] * X) @ (P[i][:, None] * X).T for i in A]      # D_i X X^T D_i
+    alpha = np.linalg.norm(sol.V[A], axis=1) / lam
+    for _ in range(steps):
+        K = np.eye(n) + sum(a * m for a, m in zip(alpha, M))
+        try:
+            r = np.linalg.solve(K, y)
+            dr = [-np.linalg.solve(K, m @ r) for m in M]             # dr / dalpha_j
+        except np.linalg.LinAlgError:
+            return sol.residual
+        g = np.array([r @ m @ r - lam * lam for m in M])             # ||X^T D_i r||^2 - lam^2
+        J = np.array([[2 * (m @ r) @ d for d in dr] for m in M])
+        try:
+            step = np.linalg.solve(J, g)
+        except np.linalg.LinAlgError:
+            return sol.residual
+        alpha = alpha - step
+        if np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(alpha))):
+            break
+    if not np.all(np.isfinite(r)) or np.any(alpha < -1e-9) or \
+            np.max(np.abs(r - sol.residual)) > 1e-3 * max(1.0, np.max(np.abs(y))):
+        return sol.residual
+    return r

@@ -106,7 +106,7 @@ def _witnesses(program: GatedProgram) -> tuple | None:
 
 def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None,
                   network: GatedNetwork | None = None, sample: int | None = None,
-                  seed: int = 0, bits: int = 48, tol: float = 1e-11,
+                  seed: int = 0, bits: int = 48, tol: float = 1e-11, exact: bool = True,
                   progress: bool | None = None,
                   max_regions: int | None = MAX_REGIONS) -> CertifyResult:
     """Exact bounds on the optimum of gated ReLU training over the given gates (see the
@@ -125,21 +125,58 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     sol = solve_gated(data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(),
                       tol=tol)
     timings = {"solve": time.perf_counter() - t}
-    r = _exact_dual(program, sol.residual, bits)
-    lower = program.dual_objective(r)
-    blocks, upper_blk, nus = _rounded_blocks(program, sol, bits)
+    opt = None
+    if exact:
+        from ..approx.gated import refine_residual
+
+        opt = _exact_optimum(program, refine_residual(
+            data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(), sol))
+        opt = opt or _exact_optimum(program, sol.residual)
+    if opt is not None:                   # lower == upper == p*_G, the blocks attain it
+        r, lower, listed, os_ = opt
+        upper_blk, blocks = lower, {i: v for i, (v, _) in listed.items()}
+    else:
+        r, os_ = _exact_dual(program, sol.residual, bits), None
+        lower = program.dual_objective(r)
+        blocks, upper_blk, nus = _rounded_blocks(program, sol, bits)
+        listed = {i: (v, nus[i]) for i, v in blocks.items()}
     net = network if network is not None else _network_of(program, blocks, bits)
     upper_net = net.nc_objective(data, lam)
     upper = upper_net if network is not None else max(upper_net, upper_blk)
+    if opt is not None and network is None:
+        upper = upper_blk                 # the network is listed only if it attains it
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
-    section = gated_section(program, net, None if network is not None else
-                            {i: (v, nus[i]) for i, v in blocks.items()}, lower, upper)
+    show_net = network is not None or upper_net <= upper
+    section = gated_section(program, net if show_net else None,
+                            None if network is not None else listed, lower, upper)
     cert = _v1_part(program, regions, r, lower, section, sol, timings)
     timings["total"] = time.perf_counter() - t0
     return CertifyResult(cert, lower, upper, lower == upper, regions is not None,
                          len(program.patterns), sum(1 for a in net.w2 if a),
-                         time.perf_counter() - t0, timings, net, None, program, None)
+                         time.perf_counter() - t0, timings, net, None, program, os_)
+
+
+def _exact_optimum(program: GatedProgram, residual):
+    """The exact optimum when the optimal residual is rational: a rational reconstruction
+    of the float residual (a guess) accepted only when
+    :func:`exactrelu.optimal_sets.gated.gated_optimal_set` proves it optimal exactly.
+    ``(r, p*_G, {pattern i: (v_i, ||v_i||)}, optimal set)`` at a point of the optimal
+    polytope (``||v_i|| = alpha_i lam`` is rational), or None."""
+    from ..optimal_sets.gated import gated_optimal_set
+
+    index = {p: i for i, p in enumerate(program.patterns)}
+    for den in (10 ** 4, 10 ** 8):
+        r = tuple(Fraction(float(x)).limit_denominator(den) for x in residual)
+        try:
+            os_ = gated_optimal_set(program, r, enumerate_vertices=False)
+        except ExactReluError:
+            continue
+        alpha = dict(zip(os_.blocks, os_.polytope.point))
+        blocks = {index[b]: (tuple(a * x for x in os_.v[b]), a * program.lam)
+                  for b, a in alpha.items() if a}
+        return r, os_.value, blocks, os_
+    return None
 
 
 def _v1_part(program: GatedProgram, regions, r, lower, section, sol, timings) -> dict:
@@ -172,7 +209,7 @@ def _v1_part(program: GatedProgram, regions, r, lower, section, sol, timings) ->
     return cert
 
 
-def gated_section(program: GatedProgram, net: GatedNetwork, blocks: dict | None,
+def gated_section(program: GatedProgram, net: GatedNetwork | None, blocks: dict | None,
                   lower: Fraction, upper: Fraction) -> dict[str, Any]:
     """The ``gated`` section (minor version 1.3): the gates, the network (each neuron
     names its gate by index), the blocks ``{pattern i: (v, norm_upper)}`` (each names
@@ -181,12 +218,13 @@ def gated_section(program: GatedProgram, net: GatedNetwork, blocks: dict | None,
 
     index = {g: j for j, g in reversed(list(enumerate(program.gates)))}
     out: dict[str, Any] = {"gates": [_v(g) for g in program.gates]}
-    G = [tuple(Fraction(a) for a in g) for g in net.G]
-    missing = [j for j, g in enumerate(G) if g not in index]
-    if missing:
-        raise ExactReluError(f"internal: the gate of neuron {missing[0]} is not a gate")
-    out["network"] = {"gate": [index[g] for g in G], "W1": [_v(w) for w in net.W1],
-                      "w2": _v(net.w2)}
+    if net is not None:
+        G = [tuple(Fraction(a) for a in g) for g in net.G]
+        missing = [j for j, g in enumerate(G) if g not in index]
+        if missing:
+            raise ExactReluError(f"internal: the gate of neuron {missing[0]} is not a gate")
+        out["network"] = {"gate": [index[g] for g in G], "W1": [_v(w) for w in net.W1],
+                          "w2": _v(net.w2)}
     if blocks:
         out["blocks"] = [{"gate": program.gate_of[i], "v": _v(v), "norm_upper": q_str(nu)}
                          for i, (v, nu) in sorted(blocks.items())]

@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..io.files import check_output, write_atomic
 from ._common import approx, max_regions
 
-__all__ = ["add_arguments", "run_gated"]
+__all__ = ["add_arguments", "run_gated", "run_gated_optimal_set"]
 
 
 def add_arguments(sp: argparse.ArgumentParser) -> None:
@@ -67,4 +67,28 @@ def run_gated(args: argparse.Namespace, data, lam) -> int:
               f"); the {scope} lies in [lower, upper]")
     print(f"active neurons: {res.active_neurons}; {res.seconds:.2f} s; certificate: "
           f"{args.output}")
+    return 0
+
+
+def run_gated_optimal_set(cert, args: argparse.Namespace) -> int:
+    """``exactrelu optimal-set CERT`` for a gated certificate: the polytope of all optima
+    of C-GReLU (docs/theory.md §1.5), from the exact optimal residual; an inexact
+    certificate is exit 2 (its optimal set is not known exactly)."""
+    from ..api import optimal_set
+
+    if getattr(args, "samples", None):
+        raise InputError("--samples is not supported for gated certificates (yet)")
+    os_ = optimal_set(cert, max_vertices=args.max_vertices)
+    rep = {"model": "gated", "exact": True, **os_.summary(),
+           "support": list(os_.support),
+           "vertices": None if os_.vertices is None else
+           [{"neurons": len(a), "alpha": {b: str(x) for b, x in a.items()}}
+            for a in os_.vertices]}
+    if args.json:
+        print(json.dumps(rep))
+        return 0
+    print(f"gated ReLU: exact optimum p*_G = {rep['value']} (re-proved at dual.r)")
+    print(f"equicorrelated gate patterns: {rep['blocks']}; support: {rep['support']}")
+    print(f"unique: {'yes' if rep['unique'] else 'no'}; vertices (minimal gated networks): "
+          f"{len(rep['vertices'] or [])}; min_neurons: {rep['min_neurons']}")
     return 0

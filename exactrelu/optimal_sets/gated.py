@@ -24,7 +24,7 @@ from ..problem import Dataset
 from .analysis import OptimalSet
 from .cgl import CGL, cgl_optimal_set
 
-__all__ = ["gated_cgl", "gated_optimal_set", "planted_gated"]
+__all__ = ["gated_cgl", "gated_optimal_set", "planted_gated", "certificate_optimal_set"]
 
 
 def gated_cgl(program: GatedProgram) -> CGL:
@@ -77,3 +77,22 @@ def planted_gated(X, gates, active: dict[int, Sequence[object]], alpha: dict[int
     if any(sqnorm(prog.correlation(i, r)) > lam * lam for i in range(len(prog.patterns))):
         return None
     return prog, tuple(r)
+
+
+def certificate_optimal_set(doc: dict, *, max_vertices: int = 10000) -> OptimalSet:
+    """The optimal set of the gated program of a gated certificate (a parsed JSON
+    document with a ``gated`` section) from its residual ``dual.r``, which must be the
+    exact optimal one (an exact certificate, ``lower == upper``): every optimality
+    condition is re-checked exactly; otherwise :class:`~exactrelu.errors.InputError`."""
+    from ..errors import ExactReluError, InputError
+
+    pr = doc["problem"]
+    data = Dataset.from_arrays(pr["X"], pr["y"])
+    prog = GatedProgram(data, Fraction(pr["lam"]),
+                        tuple(tuple(Fraction(a) for a in g) for g in doc["gated"]["gates"]))
+    try:
+        return gated_optimal_set(prog, [Fraction(a) for a in doc["dual"]["r"]],
+                                 vertex_limit=max_vertices)
+    except ExactReluError as e:
+        raise InputError(f"the gated optimal set needs the exact optimal residual (an exact "
+                         f"certificate, lower == upper): {e}") from None

@@ -115,3 +115,28 @@ def test_non_optimal_residual_is_refused():
     prog, r = out
     with pytest.raises(ExactReluError):
         gated_optimal_set(prog, tuple(2 * a for a in r))       # ||X^T D r|| = 2 lam
+
+
+@settings(max_examples=10, deadline=None)
+@given(planted())
+def test_exact_gated_certificates_and_their_optimal_set(inst):
+    """The certificate brackets p* and is verified by the standalone checker; away from
+    the boundary lam = lam_max (where the interior-point residual is only ~1e-6 accurate,
+    so the rational reconstruction of the residual -- a guess -- can miss) it is exact
+    (lower == upper == p*), and Certificate.optimal_set() is the polytope."""
+    import sys
+    from pathlib import Path
+
+    import exactrelu as er
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "proofs_checks"))
+    import check_cert as cc
+
+    prog, r, alpha = inst
+    c = er.certify(prog.data.X, prog.data.y, LAM, model="gated", gates=prog.gates)
+    p_star = sum(a * b for a, b in zip(r, prog.data.y)) - sum(a * a for a in r) / 2
+    assert c.lower <= p_star <= c.upper and cc.check(c.document()).verdict == "VERIFIED"
+    if not alpha:                     # y = r: the zero model at lam = lam_max (degenerate)
+        return
+    assert c.exact and c.lower == c.upper == p_star
+    os_ = c.optimal_set()
+    assert os_.value == p_star and (not alpha or os_.contains(alpha))

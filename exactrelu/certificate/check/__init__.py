@@ -28,7 +28,8 @@ line to print, starting with the verdict (``VERIFIED: ...``).  Nothing raises.
 
 The package: :mod:`.budget` (verdicts, constants, the budget meter), :mod:`.reader` (JSON
 text -> a parsed :class:`~.reader._Cert`, every shape and rational checked), :mod:`.checks`
-(checks 1-6 and the VERIFIED statement); this module runs them in order.
+(checks 1-6 and the VERIFIED statement), :mod:`.gated` (minor version 1.3: the ``gated``
+section and check 9); this module runs them in order.
 """
 from __future__ import annotations
 
