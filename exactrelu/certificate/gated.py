@@ -111,7 +111,7 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
                   max_regions: int | None = MAX_REGIONS) -> CertifyResult:
     """Exact bounds on the optimum of gated ReLU training over the given gates (see the
     module doc); ``network``: certify a given gated network (its gates join ``gates``)."""
-    from ..approx.gated import solve_gated
+    from ..approx.gated import refine_residual, solve_gated
 
     t0 = time.perf_counter()
     lam = Fraction(lam)
@@ -125,18 +125,15 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     sol = solve_gated(data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(),
                       tol=tol)
     timings = {"solve": time.perf_counter() - t}
-    opt = None
-    if exact:
-        from ..approx.gated import refine_residual
-
-        opt = _exact_optimum(program, refine_residual(
-            data.X_float(), data.y_float(), to_double(lam, "lam"), ps.as_array(), sol))
-        opt = opt or _exact_optimum(program, sol.residual)
+    refined = refine_residual(data.X_float(), data.y_float(), to_double(lam, "lam"),
+                              ps.as_array(), sol)          # a guess, like the solve
+    opt = (_exact_optimum(program, refined) or _exact_optimum(program, sol.residual)
+           ) if exact else None
     if opt is not None:                   # lower == upper == p*_G, the blocks attain it
         r, lower, listed, os_ = opt
         upper_blk, blocks = lower, {i: v for i, (v, _) in listed.items()}
     else:
-        r, os_ = _exact_dual(program, sol.residual, bits), None
+        r, os_ = _exact_dual(program, refined, bits), None
         lower = program.dual_objective(r)
         blocks, upper_blk, nus = _rounded_blocks(program, sol, bits)
         listed = {i: (v, nus[i]) for i, v in blocks.items()}

@@ -45,7 +45,8 @@ def run_gated(args: argparse.Namespace, data, lam) -> int:
     inputs = tuple(p for p in (args.data, args.gates) if p)
     check_output(args.output, inputs)
     res = certify_gated(data, lam, gates=gates, sample=args.sample, seed=args.seed,
-                        max_regions=max_regions(args), progress=None if not args.json else False)
+                        exact=not args.no_exact, max_regions=max_regions(args),
+                        progress=None if not args.json else False)
     write_atomic(args.output, dumps(res.certificate), inputs=inputs)
     n_gates = len(res.program.gates)
     if args.json:
