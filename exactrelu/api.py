@@ -129,7 +129,8 @@ def _lam(lam: object) -> Fraction:
 def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = None,
             sample: int | None = None, seed: int = 0, exact: bool = True,
             progress: bool = False, max_regions: int | None = MAX_REGIONS,
-            output_bias: bool = False) -> Certificate:
+            output_bias: bool = False, model: str = "relu",
+            gates: Any = None) -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -159,9 +160,28 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     (True, Fraction(19, 40), 1)
     >>> c.network.predict([[3]])               # 3 * 9/10
     array([2.7])
+
+    ``model="gated"``: gated ReLU, ``f(x) = sum_j 1[x.g_j >= 0] (x.W1_j) w2_j`` with fixed
+    gates -- ``gates`` (a matrix, one gate per row, one value per column of ``X``, with
+    the bias column when ``bias``), ``sample`` random gates, the gates of a given
+    :class:`~exactrelu.gated.GatedNetwork`, or by default one gate per activation region.
+    The bounds are on the optimum of gated training over those gates (the convex program
+    is an unconstrained group lasso; ``docs/spec/certificate-v1.md``, minor version 1.3),
+    and :attr:`Certificate.network` is a :class:`~exactrelu.gated.GatedNetwork`.  When the
+    gated optimum is rational the certificate is exact (``lower == upper``, attained by the
+    listed blocks); the network's balancing scales may then be irrational, and its exact
+    objective exceeds ``upper`` by a relative ~2^-96 (as for ReLU).
     """
     from .certificate.produce import certify as _certify
 
+    if model == "gated":
+        if output_bias:
+            raise InputError("output_bias=True is not available with model='gated'")
+        return _certify_gated(X, y, lam, bias=bias, network=network, sample=sample,
+                              seed=seed, max_regions=max_regions, gates=gates)
+    if model != "relu" or gates is not None:
+        raise InputError(f"model must be 'relu' or 'gated' (got {model!r}); gates need "
+                         "model='gated'")
     data = as_dataset(X, y, bias=bias)
     net = as_network(network, bias=bias) if network is not None else None
     if output_bias:
@@ -178,18 +198,32 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     return _certificate_of(res, data)
 
 
-def _certificate_of(res: Any, data: Dataset) -> Certificate:
+def _certify_gated(X: Any, y: Any, lam: object, *, bias: bool, network: Any, sample,
+                   seed: int, max_regions, gates: Any) -> Certificate:
+    from .certificate.gated import certify_gated
+    from .gated import GatedNetwork
+
+    data = as_dataset(X, y, bias=bias)
+    if network is not None and not isinstance(network, GatedNetwork):
+        raise InputError("model='gated' needs a GatedNetwork (exactrelu.gated) as network")
+    G = tuple(map(tuple, exact_matrix(gates, "gates"))) if gates is not None else None
+    res = certify_gated(data, _lam(lam), gates=G, network=network, sample=sample, seed=seed,
+                        max_regions=max_regions)
+    return _certificate_of(res, data, model="gated")
+
+
+def _certificate_of(res: Any, data: Dataset, model: str = "relu") -> Certificate:
     from .certificate.emit import dumps
 
     net = res.network
-    if net is not None and data.bias and not net.bias_column:
+    if net is not None and data.bias and not net.bias_column and model == "relu":
         net = Network(net.W1, net.w2, True, net.dim, net.output_bias)
     return Certificate(text=dumps(res.certificate), lower=res.lower, upper=res.upper,
                        exact=res.exact, complete=res.complete, patterns=res.patterns,
                        active_neurons=res.active_neurons, lam=res.program.lam,
                        bias=data.bias, network=net, seconds=res.seconds,
                        timings=res.timings, hint=res.hint, source=data.source,
-                       _solved=(res.program, res.exact_optimum))
+                       _solved=(res.program, res.exact_optimum), model=model)
 
 
 def check(cert: Certificate | str | os.PathLike | bytes | dict, *,
@@ -287,9 +321,17 @@ def optimal_set(cert: Certificate | str | os.PathLike, *, max_vertices: int = 10
     >>> s = er.certify([[0], [1], [2]], [0, 1, 2], "1/2").optimal_set()
     >>> s.exact, s.unique, len(s.vertices), s.min_neurons
     (True, True, 1, 1)
+
+    For a gated certificate (``model="gated"``, exact) the optimal set of the gated
+    program: an :class:`exactrelu.optimal_sets.analysis.OptimalSet` (blocks keyed by
+    gate pattern, ``v_b = X^T D_b r``, vertices, support, uniqueness).
     """
     if not isinstance(cert, Certificate):
         cert = Certificate.load(cert)
+    if cert.model == "gated":       # C-GReLU: the analysis of optimal_sets/gated.py
+        from .optimal_sets.gated import certificate_optimal_set
+
+        return certificate_optimal_set(cert.document(), max_vertices=max_vertices)
     from .optimal_sets.describe import describe_optimal_set
 
     return describe_optimal_set(cert, max_vertices=max_vertices)
@@ -310,7 +352,10 @@ def prune(network: Any, X: Any, y: Any, lam: object, *, bias: bool = False,
     output), ``balanced_network`` (the same function with every neuron rebalanced --
     the one to use: its exact NC objective ``nc_objective_after`` is not larger than the
     input's ``nc_objective_before``), ``kept``, ``objective_not_larger``,
-    ``predictions_equal`` and the exact balanced objectives.
+    ``predictions_equal`` and the exact balanced objectives.  A
+    :class:`~exactrelu.gated.GatedNetwork` is pruned the same way (its neurons are free
+    blocks ``W1_j w2_j`` with gate-pattern fits): a
+    :class:`~exactrelu.pruning.gated.GatedPruneResult`.
 
     >>> import exactrelu as er
     >>> net = er.Network.from_numpy([[1], [2]], [1, 1])      # two parallel neurons
@@ -323,8 +368,13 @@ def prune(network: Any, X: Any, y: Any, lam: object, *, bias: bool = False,
     >>> p.nc_objective_after < p.nc_objective_before
     True
     """
+    from .gated import GatedNetwork
     from .pruning import prune_network
 
+    if isinstance(network, GatedNetwork):     # Algorithm 1 for gated ReLU (pruning/gated.py)
+        from .pruning.gated import prune_gated
+
+        return prune_gated(network, as_dataset(X, y, bias=bias), _lam(lam))
     net = as_network(network, bias=bias)
     data = as_dataset(X, y, bias=bias)
     return prune_network(net, data, None, _lam(lam), max_seconds=max_seconds)

@@ -78,6 +78,8 @@ class Certificate:
     # what certify() solved (the convex program and its exact optimum), so that
     # optimal_set() needs no second solve; None for a loaded certificate
     _solved: Any = field(default=None, repr=False, compare=False)
+    # "relu", or "gated" (minor version 1.3: lower/upper/network are the gated ones)
+    model: str = "relu"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "timings", _frozen_map(self.timings))
@@ -118,14 +120,15 @@ class Certificate:
         text = read_text(name, "certificate")
         c = read_certificate(name, text=text)
         net = c["network"]
-        if net is not None and c["data"].bias:
+        if net is not None and c["data"].bias and c.get("model", "relu") == "relu":
             net = Network(net.W1, net.w2, True, net.dim)
         if net is not None and c["output_bias"] is not None:     # minor version 1.2
             net = Network(net.W1, net.w2, net.bias_column, net.dim, c["output_bias"][1])
         return cls(text=text, lower=c["lower"], upper=c["upper"],
                    exact=c["lower"] == c["upper"], complete=c["complete"],
                    patterns=len(c["patterns"]), active_neurons=c["active_neurons"],
-                   lam=c["lam"], bias=c["data"].bias, network=net, source=name)
+                   lam=c["lam"], bias=c["data"].bias, network=net, source=name,
+                   model=c.get("model", "relu"))
 
     def __getstate__(self) -> dict:            # pickling drops the solver state
         state = {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -6,6 +6,9 @@ Python standard library.  The format, checks 1-6 and clarifications D1-D11 are t
 docs/spec/certificate-v1.md (in the exactrelu repository); the lemma behind each check
 and the trust model are in SPEC.md next to this file.
 
+Minor version 1.3 (gated ReLU): the optional 'gated' section and its check 9 are the
+functions read_gated / check_gated below (the v1 checks do not depend on them).
+
     python check_cert.py CERT.json [--budget-digits N]
 
 VERIFIED (exit 0), REJECTED (1), MALFORMED (2), UNDECIDED (3: a size budget is exceeded).
@@ -227,6 +230,7 @@ class Cert:
         self.nz = [k for k in range(n) if any(self.Xg[k])]
         self.bitsX = _bits(flat)  # integer checks; Fraction ones also carry Dx:
         self.sizeX = self.Dx.bit_length() + self.bitsX
+        self.gated = read_gated(doc, self) if "gated" in doc else None  # 1.3
 
     def _keyed(self, entries, where, field, read):
         """Entries keyed by (pattern, sign); a repeated key is ambiguous: MALFORMED."""
@@ -540,8 +544,124 @@ def _output_bias_statement(c):
             "(the optimal set, if any, is that of output bias c)")
 
 
+# ---- minor version 1.3: gated ReLU (docs/spec/certificate-v1.md, "Minor version 1.3") ----
+NAMES[9] = "gated ReLU"
+
+
+def read_gated(doc, c):
+    """The 'gated' section (1.3): gates, then network (gate indices, W1, w2), blocks
+    (gate, v, norm_upper; one per gate) and claim, read in this order (MALFORMED)."""
+    R, d = c.R, c.d
+    gs = _typed(doc["gated"], dict, "gated", "gates", "claim")
+    gates = _typed(gs["gates"], list, "gated.gates")
+    _need(gates, "gated.gates", "expected at least one gate")
+    G = [R.vec(g, d, f"gated.gates[{j}]") for j, g in enumerate(gates)]
+    net = blocks = None
+    if "network" in gs:
+        nt = _typed(gs["network"], dict, "gated.network", "gate", "W1", "w2")
+        W1, idx = _typed(nt["W1"], list, "gated.network.W1"), nt["gate"]
+        _need(type(idx) is list and len(idx) == len(W1), "gated.network.gate",
+              f"expected a list of {len(W1)} gate indices")
+        idx = [_index(j, len(G), f"gated.network.gate[{t}]") for t, j in enumerate(idx)]
+        net = (idx, [R.vec(w, d, f"gated.network.W1[{t}]") for t, w in enumerate(W1)],
+               R.vec(nt["w2"], len(W1), "gated.network.w2"))
+    if "blocks" in gs:
+        blocks = {}
+        for b, blk in enumerate(_typed(gs["blocks"], list, "gated.blocks")):
+            h = f"gated.blocks[{b}]"
+            j = _index(_typed(blk, dict, h, "gate", "v", "norm_upper")["gate"], len(G), h + ".gate")
+            _need(j not in blocks, h, f"gate {j} has a second block")
+            blocks[j] = (R.vec(blk["v"], d, h + ".v"), R.rat(blk["norm_upper"], h + ".norm_upper"))
+    _need(net is not None or blocks is not None, "gated",
+          "at least one of 'network' and 'blocks' is required")
+    cl = _typed(gs["claim"], dict, "gated.claim", "lower", "upper")
+    return {"G": G, "network": net, "blocks": blocks, "text": (cl["lower"], cl["upper"]),
+            "claim": (R.rat(cl["lower"], "gated.claim.lower"),
+                      R.rat(cl["upper"], "gated.claim.upper"))}
+
+
+def _gate_patterns(c, G):
+    """Check 9 (a): the pattern 1[X g >= 0] of every gate (zero rows 1) is listed."""
+    listed, pats = set(c.bits), []
+    for j, g in enumerate(G):
+        gi = _common(g)[1]
+        c.R.spend(c.n * c.d, (max(c.bitsX, _bits(gi)), min(c.bitsX, _bits(gi))), "the gates")
+        p = "".join("1" if _dot(x, gi) >= 0 else "0" for x in c.Xg)
+        if p not in listed:
+            _reject(9, f"gate {j}: its pattern 1[X g >= 0] is not listed in patterns.bits")
+        pats.append(p)
+    return pats
+
+
+def check_gated(c):
+    """Check 9 (1.3, only with 'gated'). (a) every gate's pattern is listed; (b) for each
+    gate pattern D, ||X^T D r||^2 <= lam^2 (no multipliers); (c) U_net = the gated NC
+    objective, U_blk = loss + lam sum norm_upper with norm_upper^2 >= ||v||^2, U_G = the
+    smaller; (d) gated.claim.lower <= L (check 4), upper >= U_G, lower <= upper.  Lemma:
+    with v = W1 w2 the gated NC objective is >= C-GReLU(v) (AM-GM, triangle inequality),
+    so min NC = min C-GReLU >= L by weak duality; both models bound it from above."""
+    g = getattr(c, "gated", None)
+    if g is None:
+        return
+    pats = _gate_patterns(c, g["G"])
+    Dr, ri = _common(c.r)
+    bv = _bits(ri) + c.bitsX + c.n.bit_length()
+    distinct = sorted(set(pats))
+    c.R.spend(len(distinct) * c.n * c.d, (bv, 1), "the gated dual sums")
+    ld, base = c.lam.denominator ** 2, (c.lam.numerator * c.Dx * Dr) ** 2
+    for p in distinct:
+        S = [sum(ri[k] * c.Xg[k][j] for k in range(c.n) if p[k] == "1") for j in range(c.d)]
+        if _dot(S, S) * ld > base:
+            _reject(9, f"gate pattern {p}: ||X^T D r||^2 > lam^2")
+    bounds, size_y = {}, _size(c.y)
+    if g["network"] is not None:
+        idx, W1, w2 = g["network"]
+        size = c.sizeX + size_y + _size([v for w in W1 for v in w] + w2)
+        c.R.spend(len(W1) * c.n * c.d, 2 * size, "the gated network objective", fraction=True)
+        f = [Fraction(0)] * c.n
+        for j, w, a in zip(idx, W1, w2):
+            f = [fk + a * _dot(x, w) if pats[j][k] == "1" else fk
+                 for k, (fk, x) in enumerate(zip(f, c.X))]
+        bounds["network"] = _loss(f, c.y) + c.lam * sum(_dot(w, w) + a * a for w, a in zip(W1, w2)) / 2
+    if g["blocks"] is not None:
+        c.R.spend(len(g["blocks"]) * c.n * c.d, 2 * (c.sizeX + size_y + _size(
+            [x for v, nu in g["blocks"].values() for x in v + [nu]])), "the gated blocks",
+            fraction=True)
+        f, total = [Fraction(0)] * c.n, Fraction(0)
+        for j, (v, nu) in g["blocks"].items():
+            if nu < 0 or nu * nu < _dot(v, v):
+                _reject(9, f"block of gate {j}: norm_upper is negative or its square is < ||v||^2")
+            f = [fk + _dot(x, v) if pats[j][k] == "1" else fk
+                 for k, (fk, x) in enumerate(zip(f, c.X))]
+            total += nu
+        bounds["blocks"] = _loss(f, c.y) + c.lam * total
+    lo, up = g["claim"]
+    g["bounds"], U = bounds, min(bounds.values())
+    if lo > c.L:
+        _reject(9, f"gated.claim.lower = {g['text'][0]} exceeds the dual bound L = {_fmt(c.L)}")
+    if up < U:
+        _reject(9, f"gated.claim.upper = {g['text'][1]} is below the gated bound U = {_fmt(U)}")
+    if lo > up:
+        _reject(9, "gated.claim.lower exceeds gated.claim.upper")
+
+
+def _gated_statement(c):
+    g = getattr(c, "gated", None)
+    if g is None:
+        return ""
+    lo, up = g["text"]
+    out = [f"; gated ReLU (1.3): over the {len(g['G'])} gates the gated convex program's "
+           f"optimal value p*_G satisfies lower <= p*_G <= upper, lower = {lo}, upper = {up};"
+           " no gated network whose gates have these patterns has objective below lower"]
+    for name, value in g["bounds"].items():
+        model = (f"the gated network ({len(g['network'][1])} neurons)" if name == "network"
+                 else f"the {len(g['blocks'])} gated blocks")
+        out.append(f"{model}: objective {'<=' if value <= g['claim'][1] else '> (not proved <=)'} upper")
+    return "; ".join(out)
+
+
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_output_bias)
+          check_optimal_set, check_output_bias, check_gated)
 
 
 def _statement(c):
@@ -601,7 +721,7 @@ def check(cert, budget_digits=DEFAULT_BUDGET_DIGITS):
         c = Cert(_load(cert, R), R)
         for run in CHECKS:
             run(c)
-        return Result("VERIFIED", 0, _statement(c), None)
+        return Result("VERIFIED", 0, _statement(c) + _gated_statement(c), None)
     except Stop as e:
         return Result(e.verdict, CODES[e.verdict], str(e), e.check)
     except RecursionError:

@@ -24,7 +24,8 @@ from ..linalg import int_matrix, lcm_den
 from ..numbers import sqnorm, sqrt_bounds
 from ..problem import Block, ConvexProgram
 
-__all__ = ["DualBound", "exact_dual_bound", "dyadic", "exact_correlation_norms"]
+__all__ = ["DualBound", "exact_dual_bound", "dyadic", "exact_correlation_norms",
+           "feasibility_scale"]
 
 
 def dyadic(x: float, bits: int) -> Fraction:
@@ -114,19 +115,25 @@ def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequenc
             worst = max(worst, nq2 / (lam * lam))
             if rr:
                 rho[(i, s)] = rr
-    if worst <= 1:
-        t = Fraction(1)
-    else:
-        # dyadic t with t^2 * worst <= 1 (proof by squaring)
-        lo, _ = sqrt_bounds(1 / worst, bits + 16)
-        t = Fraction(math.floor(lo * (1 << (bits + 16))), 1 << (bits + 16))
-        if t * t * worst > 1:  # pragma: no cover - guaranteed by sqrt_bounds
-            raise ExactReluError("internal: dual scaling failed")
+    t = feasibility_scale(worst, bits)
     if t != 1:
         r = tuple(t * a for a in r)
         rho = {b: {k: t * v for k, v in m.items()} for b, m in rho.items()}
     lower = program.dual_objective(r)
     return DualBound(r, rho, lower, t, worst, time.perf_counter() - t0)
+
+
+def feasibility_scale(worst: Fraction, bits: int) -> Fraction:
+    """A dyadic ``t <= 1`` with ``t^2 worst <= 1`` (checked by squaring; ``1`` when
+    ``worst <= 1``): scaling a residual whose worst dual ratio ``||q||^2 / lam^2`` is
+    ``worst`` by ``t`` makes it dual feasible."""
+    if worst <= 1:
+        return Fraction(1)
+    lo, _ = sqrt_bounds(1 / worst, bits + 16)
+    t = Fraction(math.floor(lo * (1 << (bits + 16))), 1 << (bits + 16))
+    if t * t * worst > 1:  # pragma: no cover - guaranteed by sqrt_bounds
+        raise ExactReluError("internal: dual scaling failed")
+    return t
 
 
 def _greedy_multiplier(program: ConvexProgram, i: int, c: list[Fraction]

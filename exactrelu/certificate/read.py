@@ -68,6 +68,25 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
         active = sum(1 for _, u in blocks if any(u))
     else:
         active = len(net.nonzero_neurons()) if net is not None else 0
-    return {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
-            "upper": c.upper, "network": net, "blocks": blocks, "complete": c.complete,
-            "active_neurons": active, "output_bias": c.output_bias}
+    out = {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
+           "upper": c.upper, "network": net, "blocks": blocks, "complete": c.complete,
+           "active_neurons": active, "output_bias": c.output_bias}
+    if c.gated is not None:             # minor version 1.3: the gated model and its claim
+        out.update(_gated(c, data))
+    return out
+
+
+def _gated(c, data) -> dict:
+    """The gated claim and network of a 1.3 section (replacing the v1 ones)."""
+    from ..gated import GatedNetwork
+
+    g = c.gated
+    if g["network"] is not None:
+        idx, W1, w2 = g["network"]
+        net = GatedNetwork(tuple(tuple(g["G"][j]) for j in idx), W1, w2, data.bias, c.d)
+    else:
+        net = None
+    lower, upper = g["claim"]
+    active = sum(1 for a in net.w2 if a) if net is not None else len(g["blocks"])
+    return {"model": "gated", "lower": lower, "upper": upper, "network": net,
+            "blocks": None, "active_neurons": active}

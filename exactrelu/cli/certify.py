@@ -41,6 +41,13 @@ def run(args: argparse.Namespace) -> int:
     positive_sample(args)
     lam = parse_lam(args.lam, for_solver=True)
     data = load_data(args, for_solver=True)
+    if args.model == "gated":                       # minor version 1.3 (certify_gated.py)
+        if args.output_bias:
+            raise InputError("--output-bias is not available with --model gated")
+        from .certify_gated import run_gated
+        return run_gated(args, data, lam)
+    if args.gates:
+        raise InputError("--gates needs --model gated")
     net = load_network(args.network, data, for_solver=True,
                        output_bias=args.output_bias) if args.network else None
     positive_sample(args)
@@ -135,4 +142,6 @@ def register(sub) -> None:
                          "(2.bias, output_bias); certificate minor version 1.2")
     sp.add_argument("--no-exact", action="store_true",
                     help="skip the search for an exact (rational) optimum")
+    from .certify_gated import add_arguments
+    add_arguments(sp)                               # --model, --gates (gated ReLU, 1.3)
     sp.set_defaults(func=run)

@@ -146,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
     from ..results import Certificate
 
     cert = Certificate.load(args.cert)
+    if cert.model == "gated":                       # minor version 1.3 (certify_gated.py)
+        from .certify_gated import run_gated_optimal_set
+        return run_gated_optimal_set(cert, args)
     os_ = describe_optimal_set(cert, max_vertices=args.max_vertices)
     exact = os_.exact
     rep = _report(os_, os_._internal[1].n)

@@ -70,21 +70,28 @@ def parse_csv_text(text: str, *, name: str = "<data>", header: bool = False,
         elif len(fields) != width:
             raise InputError(f"ragged row: {len(fields)} values, but line {first_line} has "
                              f"{width}", file=name, line=line, column=min(len(fields), width) + 1)
-        vals = []
-        for c, f in enumerate(fields, start=1):
-            try:
-                vals.append(parse_rational(f))
-            except ValueError as e:
-                raise InputError(str(e), file=name, line=line, column=c) from None
-            why = solver_range(vals[-1], f) if for_solver else None
-            if why:
-                raise InputError(why, file=name, line=line, column=c)
-        rows.append(vals)
+        rows.append(parse_cells(fields, name, line, for_solver=for_solver))
     if not rows:
         raise InputError("no data rows (the file is empty)", file=name, line=1)
     X = [r[:-1] for r in rows]
     y = [r[-1] for r in rows]
     return Dataset.from_arrays(X, y, bias=bias, source=name)
+
+
+def parse_cells(fields, name: str, line: int, *, for_solver: bool = False,
+                what: str = "value") -> list[Fraction]:
+    """The exact values of one CSV record; a bad value (or, with ``for_solver``, one
+    outside the numeric solver's range) is an :class:`InputError` with its column."""
+    vals = []
+    for c, f in enumerate(fields, start=1):
+        try:
+            vals.append(parse_rational(f))
+        except ValueError as e:
+            raise InputError(str(e), file=name, line=line, column=c) from None
+        why = solver_range(vals[-1], f, what) if for_solver else None
+        if why:
+            raise InputError(why, file=name, line=line, column=c)
+    return vals
 
 
 def _records(reader, text: str, name: str):

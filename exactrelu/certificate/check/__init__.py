@@ -28,7 +28,8 @@ line to print, starting with the verdict (``VERIFIED: ...``).  Nothing raises.
 
 The package: :mod:`.budget` (verdicts, constants, the budget meter), :mod:`.reader` (JSON
 text -> a parsed :class:`~.reader._Cert`, every shape and rational checked), :mod:`.checks`
-(checks 1-6 and the VERIFIED statement); this module runs them in order.
+(checks 1-6 and the VERIFIED statement), :mod:`.gated` (minor version 1.3: the ``gated``
+section and check 9); this module runs them in order.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from .budget import (CHECK_NAMES, DEFAULT_BUDGET_DIGITS, HUGE_JSON_INT_DIGITS,  
                      MAX_DENOMINATOR_BITS, MAX_RATIONAL_CHARS, VERDICT_CODES, WORK_LIMIT_NS,
                      Result, _malformed, _Meter, _Stop)
 from .checks import CHECKS, _statement
+from .gated import check_gated, gated_statement
 from .reader import _json_tree, _parse
 
 __all__ = ["Result", "check_file", "check_bytes", "check_obj", "VERDICT_CODES",
@@ -50,9 +52,9 @@ def _run(load, budget_digits: int) -> Result:
     try:
         meter = _Meter(budget_digits)
         c = _parse(load(meter), meter)
-        for check in CHECKS:
+        for check in CHECKS + (check_gated,):
             check(c)
-        return Result("VERIFIED", 0, "VERIFIED: " + _statement(c), None)
+        return Result("VERIFIED", 0, "VERIFIED: " + _statement(c) + gated_statement(c), None)
     except _Stop as e:
         return Result(e.verdict, VERDICT_CODES[e.verdict], f"{e.verdict}: {e}", e.check)
     except RecursionError:

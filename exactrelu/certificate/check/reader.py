@@ -119,6 +119,7 @@ class _Cert:
     upper_text: str = ""
     optimal: Optional[tuple] = None   # (fit, [((i, s), (v, rho))], [{b: alpha}])
     output_bias: Optional[tuple] = None   # (y, c), minor version 1.2
+    gated: Optional[dict] = None      # minor version 1.3 (check/gated.py)
     # integer form of X: row k of Xi is Dx * x_k
     Dx: int = 1
     Xi: list = field(default_factory=list)
@@ -251,6 +252,8 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
     c.nonzero_rows = [k for k in range(c.n) if k not in c.zero_rows]
     c.bits_X = _max_bits(flat)
     c.size_X = c.Dx.bit_length() + c.bits_X
+    from .gated import read_gated   # minor version 1.3 (a cycle at import time otherwise)
+    read_gated(c, doc, rd)
     return c
 
 

@@ -1,0 +1,88 @@
+r"""Numeric solve of C-GReLU, the convex form of a gated ReLU network (floating point,
+untrusted: :mod:`exactrelu.certificate.gated` rounds the residual and re-checks every
+dual constraint exactly, and bounds the objective of the rounded blocks exactly).
+
+    minimize  1/2 || sum_i D_i X v_i - y ||^2 + lam sum_i ||v_i||      (v_i free)
+
+is the C-ReLU program of :mod:`exactrelu.approx.solver` with one sign per pattern and no
+sign rows (an unconstrained group lasso), so the same Clarabel conic form and stall
+handling (:mod:`.solver.clarabel_qp`) solve it, on all blocks at once: gate sets are
+small (one block per distinct gate pattern), so no working set is needed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .solver.clarabel_qp import _Clarabel
+from .solver.data import _Data, _prepare
+
+__all__ = ["GatedSolution", "solve_gated", "refine_residual"]
+
+
+@dataclass
+class GatedSolution:
+    """``V`` (p, d): one block per pattern; ``residual = y - sum_i D_i X V_i``;
+    ``objective`` recomputed from ``V``; ``status`` Clarabel's; ``notes`` its re-solves;
+    ``active`` the blocks with ``||V_i|| > active_tol max_i ||V_i||`` (the others are
+    interior-point noise, a guess)."""
+
+    V: np.ndarray
+    residual: np.ndarray
+    objective: float
+    status: str
+    notes: list
+    active: frozenset = frozenset()
+
+
+def solve_gated(X, y, lam: float, patterns, *, tol: float = 1e-11, active_tol: float = 1e-6,
+                verbose: int = 0) -> GatedSolution:
+    """Solve C-GReLU over ``patterns`` (p x n, bool) with Clarabel (a guess)."""
+    X, y, lam, P = _prepare(X, y, lam, patterns)
+    D = _Data(X, y, lam, P)
+    blocks = 2 * np.arange(D.p, dtype=np.int64)          # sign +1 only: v is free
+    rows = [np.zeros(0, dtype=np.int64)] * D.p             # no cone rows
+    cl = _Clarabel(tol, None, verbose)
+    V, status, _ = cl.solve(D, blocks, rows)
+    residual = y - D.fit(blocks, V)
+    norms = np.linalg.norm(V, axis=1)
+    obj = 0.5 * float(residual @ residual) + lam * float(norms.sum())
+    active = frozenset(int(i) for i in np.flatnonzero(norms > active_tol * norms.max(initial=0)))
+    return GatedSolution(V, residual, obj, status, list(cl.notes), active)
+
+
+def refine_residual(X, y, lam: float, patterns, sol: GatedSolution, *, steps: int = 20):
+    """A more accurate optimal residual (a guess for the rational reconstruction of
+    :mod:`exactrelu.certificate.gated`): on the active set ``A`` of ``sol`` every optimum
+    has ``v_i = alpha_i X^T D_i r``, so ``r(alpha) = (I + sum_A alpha_i D_i X X^T D_i)^-1 y``
+    and ``||X^T D_i r(alpha)||^2 = lam^2`` on ``A`` -- |A| equations in |A| unknowns, solved
+    by Newton from ``alpha_i = ||v_i|| / lam``.  Returns ``sol.residual`` when Newton does
+    not converge (interior-point accuracy near lam_max is only ~1e-6)."""
+    X, y, P = np.asarray(X, float), np.asarray(y, float), np.asarray(patterns, bool)
+    A = sorted(sol.active)
+    if not A:
+        return sol.residual
+    n = len(y)
+    M = [(P[i][:, None] * X) @ (P[i][:, None] * X).T for i in A]      # D_i X X^T D_i
+    alpha = np.linalg.norm(sol.V[A], axis=1) / lam
+    for _ in range(steps):
+        K = np.eye(n) + sum(a * m for a, m in zip(alpha, M))
+        try:
+            r = np.linalg.solve(K, y)
+            dr = [-np.linalg.solve(K, m @ r) for m in M]             # dr / dalpha_j
+        except np.linalg.LinAlgError:
+            return sol.residual
+        g = np.array([r @ m @ r - lam * lam for m in M])             # ||X^T D_i r||^2 - lam^2
+        J = np.array([[2 * (m @ r) @ d for d in dr] for m in M])
+        try:
+            step = np.linalg.solve(J, g)
+        except np.linalg.LinAlgError:
+            return sol.residual
+        alpha = alpha - step
+        if np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(alpha))):
+            break
+    if not np.all(np.isfinite(r)) or np.any(alpha < -1e-9) or \
+            np.max(np.abs(r - sol.residual)) > 1e-3 * max(1.0, np.max(np.abs(y))):
+        return sol.residual
+    return r
