@@ -118,6 +118,8 @@ class _Cert:
     lower_text: str = ""
     upper_text: str = ""
     optimal: Optional[tuple] = None   # (fit, [((i, s), (v, rho))], [{b: alpha}])
+    cover: Optional[tuple] = None     # 1.1: (N, [(sign, nodes)], widest bits), .cover
+    cover_size: tuple = (0, 0)        # (nodes, leaves), set by check 7
     # integer form of X: row k of Xi is Dx * x_k
     Dx: int = 1
     Xi: list = field(default_factory=list)
@@ -242,6 +244,9 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
     _read_models(c, doc, rd)
     _read_dual_and_claim(c, doc, rd)
     _read_optimal_set(c, doc, rd)
+    if "cover" in doc:                                  # minor version 1.1
+        from .cover import read_cover
+        c.cover = read_cover(doc["cover"], rd, c.n)
     c.Dx, flat = _integer_form([v for row in c.X for v in row])
     c.Xi = [flat[k * c.d:(k + 1) * c.d] for k in range(c.n)]
     c.zero_rows = frozenset(k for k, row in enumerate(c.Xi) if not any(row))
