@@ -128,7 +128,8 @@ def _lam(lam: object) -> Fraction:
 
 def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = None,
             sample: int | None = None, seed: int = 0, exact: bool = True,
-            progress: bool = False, max_regions: int | None = MAX_REGIONS) -> Certificate:
+            progress: bool = False, max_regions: int | None = MAX_REGIONS,
+            route: str = "auto", gap: object = "1/1000000") -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -142,7 +143,13 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     all regions (large data; the bounds then hold for that sub-program only, and
     ``complete`` is false).  ``max_regions``: enumeration is refused
     (:class:`~exactrelu.errors.TooManyRegions`) before any work when the data can have
-    more regions than this (``None``: no limit).
+    more regions than this (``None``: no limit).  ``route``: ``"regions"`` (as above),
+    ``"cover"`` (no enumeration: column generation and a cover proof of ``lower``, format
+    1.1; ``gap`` is the relative looseness allowed to ``lower`` for a smaller tree) or
+    ``"auto"`` (regions up to ``exactrelu.certificate.cover_certify.AUTO_REGIONS``
+    regions by the general-position bound, else cover up to ``max_regions``, beyond which
+    it refuses like the regions route); :attr:`Certificate.route` and
+    :attr:`Certificate.tree_nodes` say what was done.
 
     By hand: one neuron ``(x w)_+ a`` on ``x = 0, 1, 2``, ``y = x``, convex block
     ``u = |a| w >= 0``; ``1/2 (5 (u - 1)^2) + u/2`` is least at ``u = 9/10``, value
@@ -160,7 +167,8 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     data = as_dataset(X, y, bias=bias)
     net = as_network(network, bias=bias) if network is not None else None
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
-                   progress=progress, max_regions=max_regions)
+                   progress=progress, max_regions=max_regions, route=route,
+                   gap=exact_number(gap))
     return _certificate_of(res, data)
 
 
@@ -175,6 +183,7 @@ def _certificate_of(res: Any, data: Dataset) -> Certificate:
                        active_neurons=res.active_neurons, lam=res.program.lam,
                        bias=data.bias, network=net, seconds=res.seconds,
                        timings=res.timings, hint=res.hint, source=data.source,
+                       route=res.route, tree_nodes=res.tree_nodes,
                        _solved=(res.program, res.exact_optimum))
 
 

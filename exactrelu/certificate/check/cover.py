@@ -184,21 +184,27 @@ class _Replay:
             else:
                 coef.append(sr[k] * h / (h + l))
                 beta += sr[k] * h * l / (h + l)
+        self._admissible(S, nu, mu, slope, where)
         for j, v in nu.items():
-            if j not in S or v < 0:
-                _reject(7, f"{where}: nu[{j}] is negative or not on a row of S")
-            coef[j] += S[j] * v
-        for k, v in mu.items():
-            if k in S or not sr[k] < 0 or not 0 <= v <= 1:
-                _reject(7, f"{where}: mu[{k}] is not in [0, 1] on a free row with s r_k < 0")
-            coef[k] = sr[k] * v
+            coef[j] += S[j] * v             # sigma_j nu_j x_j . u >= 0 on the cone
+        coef = [sr[k] * mu[k] if k in mu else x for k, x in enumerate(coef)]
         for k, a in slope.items():
-            if k in S or not sr[k] > 0 or not 0 <= a <= 1:
-                _reject(7, f"{where}: slope[{k}] is not in [0, 1] on a free row with s r_k > 0")
             h, l = bnd.get(k, (N[k], N[k]))
             coef[k] = sr[k] * a
             beta += sr[k] * max((1 - a) * h, a * l)
         return coef, beta
+
+    def _admissible(self, S: dict, nu: dict, mu: dict, slope: dict, where: str) -> None:
+        """Multipliers on the rows the spec allows: ``nu >= 0`` on rows of ``S``;
+        ``mu``, ``slope`` in ``[0, 1]`` on free rows with ``s r_k < 0`` / ``> 0``."""
+        wrong = [f"nu[{j}] is negative or not on a row of S"
+                 for j, v in nu.items() if j not in S or v < 0]
+        wrong += [f"{name}[{k}] is not in [0, 1] on a free row with s r_k {rel} 0"
+                  for name, m, rel, sgn in (("mu", mu, "<", -1), ("slope", slope, ">", 1))
+                  for k, v in m.items()
+                  if k in S or not 0 <= v <= 1 or (self.sr[k] > 0) - (self.sr[k] < 0) != sgn]
+        if wrong:
+            _reject(7, f"{where}: {wrong[0]}")
 
     def leaf(self, S: dict, leaf: tuple, inherited: dict, where: str) -> None:
         bnd = self.bounds(S, leaf[-1], inherited, where)
