@@ -171,7 +171,7 @@ class Verdict:
     """A checker's answer.  ``bool(verdict)`` is true iff ``VERIFIED``.
 
     ``verdict`` is ``VERIFIED`` (exit code 0), ``REJECTED`` (1, ``failed_check`` names
-    the check 1-6 of the format), ``MALFORMED`` (2) or ``UNDECIDED`` (3, a size budget
+    the check 1-7 of the format), ``MALFORMED`` (2) or ``UNDECIDED`` (3, a size budget
     was exceeded); ``message`` is the one line the command line prints.
     """
 

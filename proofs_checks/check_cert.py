@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Standalone checker for exactrelu certificates, format version 1.
+"""Standalone checker for exactrelu certificates, format version 1 (with minor version 1.1:
+the cover section, check 7).
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
 Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of

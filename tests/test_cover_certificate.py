@@ -13,6 +13,7 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import test_check_differential as tcd
 from exactrelu.certificate.emit import dumps
@@ -366,3 +367,37 @@ def test_api_route_and_load(tmp_path):
     r = er.certify(X, y, "1/2", bias=True)
     assert r.route == "regions" and r.tree_nodes is None
     assert r.lower - c.lower <= 2 * F(1, 10 ** 4) * max(1, abs(r.lower)) and c.lower <= r.upper
+
+
+# ------------------------------------------------------------------------------ fuzz
+
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _cover_paths(cert):
+    return [p for p in tcd.tcc._paths(cert) if p and p[0] == "cover"]
+
+
+@FUZZ
+@given(st.data(), tcd.tcc.JSONISH)
+def test_fuzz_cover_subtrees(data, value):
+    """Any subtree of the cover replaced by junk: both checkers agree."""
+    cert = copy.deepcopy(HAND)
+    tcd.tcc.set_path(cert, list(data.draw(st.sampled_from(_cover_paths(cert)))), value)
+    both(cert)
+
+
+@FUZZ
+@given(st.data())
+def test_fuzz_cover_rationals_and_indices(runs, data):
+    """A rational of the cover nudged, or a split index moved: both checkers agree."""
+    cert = copy.deepcopy(runs[data.draw(st.sampled_from(COVER))]["cover"].certificate)
+    path = list(data.draw(st.sampled_from(_cover_paths(cert))))
+    change = data.draw(st.sampled_from([
+        lambda v: str(F(v) * F(3, 2)) if isinstance(v, str) else v,
+        lambda v: str(-F(v)) if isinstance(v, str) else v,
+        lambda v: v + 1 if type(v) is int else v,
+        lambda v: "2/4" if isinstance(v, str) else v]))
+    tcd.tcc.set_path(cert, path, change)
+    both(cert)
