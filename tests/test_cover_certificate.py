@@ -270,6 +270,18 @@ def f_small_N(cert):
     return cert
 
 
+def f_unproved_bound(cert):
+    """The first nonzero declared bound halved: its multipliers no longer prove it."""
+    for t in _trees(cert):
+        for nd in t["nodes"]:
+            bounds = nd.get("bounds") or nd.get("leaf", {}).get("bounds") or {}
+            for b in bounds.values():
+                if F(b.get("hi", "0")):
+                    b["hi"] = str(F(b["hi"]) / 2)
+                    return cert
+    raise StopIteration
+
+
 def f_extra_node(cert):
     _trees(cert)[0]["nodes"].append({"leaf": {}})
     return cert
@@ -284,7 +296,7 @@ def f_malformed_node(cert):
 FAMILIES = {f.__name__[2:]: f for f in (
     f_drop_subtree, f_collapse_subtree, f_swap_split_index, f_perturb_multiplier,
     f_negative_multiplier, f_leaf_missing_row, f_wrong_sign_set, f_r_differs, f_small_N,
-    f_extra_node, f_malformed_node)}
+    f_unproved_bound, f_extra_node, f_malformed_node)}
 EXPECTED = {"drop_subtree": MAL, "extra_node": MAL, "malformed_node": MAL,
             "negative_multiplier": (R, 7), "small_N": (R, 7)}
 
