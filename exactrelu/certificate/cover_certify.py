@@ -114,7 +114,9 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
     from .produce import CertifyResult, _round_down, _round_up, improvement_hint
 
     t0 = time.perf_counter()
-    cr = cover_route(data, lam, gap=gap, bits=bits, progress=bool(progress), **search)
+    # the search's bar (open / closed nodes, depth): on unless progress is False (the CLI
+    # passes None in text mode, the library False by default)
+    cr = cover_route(data, lam, gap=gap, bits=bits, progress=progress is not False, **search)
     cb = cr.bound
     timings = dict(cr.seconds)
     if cb is None or cb.lower is None:
