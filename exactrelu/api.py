@@ -129,8 +129,8 @@ def _lam(lam: object) -> Fraction:
 def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = None,
             sample: int | None = None, seed: int = 0, exact: bool = True,
             progress: bool = False, max_regions: int | None = MAX_REGIONS,
-            output_bias: bool = False, model: str = "relu",
-            gates: Any = None) -> Certificate:
+            output_bias: bool = False, model: str = "relu", gates: Any = None,
+            route: str = "auto", gap: object = "1/1000000") -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -144,7 +144,13 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     all regions (large data; the bounds then hold for that sub-program only, and
     ``complete`` is false).  ``max_regions``: enumeration is refused
     (:class:`~exactrelu.errors.TooManyRegions`) before any work when the data can have
-    more regions than this (``None``: no limit).  ``output_bias=True``: the model has a
+    more regions than this (``None``: no limit).  ``route``: ``"regions"`` (as above),
+    ``"cover"`` (no enumeration: column generation and a cover proof of ``lower``, format
+    1.1; ``gap`` is the relative looseness allowed to ``lower`` for a smaller tree) or
+    ``"auto"`` (regions up to ``exactrelu.certificate.cover_certify.AUTO_REGIONS``
+    regions by the general-position bound, else cover up to ``max_regions``, beyond which
+    it refuses like the regions route); :attr:`Certificate.route` and
+    :attr:`Certificate.tree_nodes` say what was done.  ``output_bias=True``: the model has a
     free, unregularised output bias ``c`` (``f = sum_j (x W1_j)_+ w2_j + c``, the usual
     PyTorch last layer); the bounds are for that problem, the network (given or found)
     carries its ``c`` (:attr:`Network.output_bias`), and the certificate has the section of
@@ -187,6 +193,9 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     if output_bias:
         from .certificate.output_bias import certify_output_bias
 
+        if route == "cover":
+            raise InputError("output_bias=True is available on the regions route only")
+
         res = certify_output_bias(data, _lam(lam), network=net, sample=sample, seed=seed,
                                   progress=progress, max_regions=max_regions, exact=exact)
         return _certificate_of(res, data)
@@ -194,7 +203,8 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
         raise DomainError(f"the network has an output bias ({net.output_bias}): certify it "
                           "with output_bias=True")
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
-                   progress=progress, max_regions=max_regions)
+                   progress=progress, max_regions=max_regions, route=route,
+                   gap=exact_number(gap))
     return _certificate_of(res, data)
 
 
@@ -223,6 +233,7 @@ def _certificate_of(res: Any, data: Dataset, model: str = "relu") -> Certificate
                        active_neurons=res.active_neurons, lam=res.program.lam,
                        bias=data.bias, network=net, seconds=res.seconds,
                        timings=res.timings, hint=res.hint, source=data.source,
+                       route=res.route, tree_nodes=res.tree_nodes,
                        _solved=(res.program, res.exact_optimum), model=model)
 
 

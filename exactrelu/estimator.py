@@ -133,7 +133,7 @@ class ExactReLURegressor(RegressorMixin, BaseEstimator):
         d = X.shape[1] + (1 if self.bias else 0)
         try:                    # every region, unless the library's region budget refuses
             cert = certify(X, y, self.lam, bias=self.bias, max_regions=self.max_regions,
-                           exact=self.exact_optimum)
+                           exact=self.exact_optimum, route="regions")
         except TooManyRegions:
             cert = certify(X, y, self.lam, bias=self.bias, sample=self.sample,
                            seed=self.random_state, exact=self.exact_optimum)

@@ -45,7 +45,8 @@ class Certificate:
 
     over networks of every width.  ``lower <= p* <= upper`` is proved in exact rational
     arithmetic when :attr:`complete` is true (every activation region listed and proved
-    complete; with sampled patterns the bounds hold for the convex program over those
+    complete, or -- :attr:`route` ``"cover"`` -- a cover proof of ``tree_nodes`` nodes,
+    format 1.1; with sampled patterns the bounds hold for the convex program over those
     patterns only).  :attr:`exact` means ``lower == upper``: the optimum is known exactly.
     :attr:`network` is the certified network: its exact NC objective is at most ``upper``.
 
@@ -75,6 +76,8 @@ class Certificate:
     timings: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)
     hint: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     source: str | None = field(default=None, repr=False, compare=False)
+    route: str = field(default="regions", compare=False)   # regions | cover (format 1.1)
+    tree_nodes: int | None = field(default=None, compare=False)  # cover route: tree size
     # what certify() solved (the convex program and its exact optimum), so that
     # optimal_set() needs no second solve; None for a loaded certificate
     _solved: Any = field(default=None, repr=False, compare=False)
@@ -128,7 +131,9 @@ class Certificate:
                    exact=c["lower"] == c["upper"], complete=c["complete"],
                    patterns=len(c["patterns"]), active_neurons=c["active_neurons"],
                    lam=c["lam"], bias=c["data"].bias, network=net, source=name,
-                   model=c.get("model", "relu"))
+                   model=c.get("model", "relu"),
+                   route="cover" if c["tree_nodes"] is not None else "regions",
+                   tree_nodes=c["tree_nodes"])
 
     def __getstate__(self) -> dict:            # pickling drops the solver state
         state = {k: getattr(self, k) for k in self.__dataclass_fields__}

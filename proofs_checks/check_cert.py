@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Standalone checker for exactrelu certificates, format version 1.
+"""Standalone checker for exactrelu certificates, format version 1 (with minor versions 1.1:
+the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9).
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
 Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of
@@ -28,7 +29,7 @@ MAX_RATIONAL_DIGITS = 10_000       # characters of one rational string
 MAX_SCALE_BITS = 1 << 18           # a larger common denominator: UNDECIDED
 WORK_LIMIT_NS = 6e10               # estimated arithmetic time, about a minute here
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
-         5: "claim", 6: "optimal set", 8: "output bias"}
+         5: "claim", 6: "optimal set", 7: "cover", 8: "output bias"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
@@ -222,6 +223,7 @@ class Cert:
                               f"optimal_set.vertices[{j}].alpha")
                      for j, a in enumerate(_typed(o["vertices"], list, "optimal_set.vertices"))]
             self.optimal = (R.vec(o["fit"], n, "optimal_set.fit"), list(blocks.items()), verts)
+        self.cover = _read_cover(doc["cover"], R, n) if "cover" in doc else None  # 1.1
         self.output_bias = _read_output_bias(doc, R, n)  # minor version 1.2
         # Integer forms, made once: row k of Xg is the positive multiple Dx * x_k.
         self.Dx, flat = _common([v for row in self.X for v in row])
@@ -507,6 +509,187 @@ def check_optimal_set(c):
             _reject(6, f"vertex {j}: the fits of its support are linearly dependent")
 
 
+# ------------------------------------------------ minor version 1.1: the cover section
+
+def _cover_bounds(v, R, n, where, seen):
+    """{row: (hi, hi_nu, lo, lo_nu)} of a node's declared bounds (None: side not given)."""
+    out = {}
+    for key, b in _typed(v, dict, where).items():
+        h = f"{where}[{key}]"
+        _need(type(key) is str and _ROW.fullmatch(key) and int(key) < n, h,
+              f"key {str(key)[:30]!r} is not an index below {n}")
+        _need(type(b) is dict and b and set(b) <= {"hi", "hi_nu", "lo", "lo_nu"}, h,
+              "expected a non-empty object with keys among hi, hi_nu, lo, lo_nu")
+        sides = []
+        for side in ("hi", "lo"):
+            _need(side in b or side + "_nu" not in b, h, f"{side}_nu without {side}")
+            val = R.rat(b[side], f"{h}.{side}") if side in b else None
+            m = R.sparse(b.get(side + "_nu", {}), n, f"{h}.{side}_nu")
+            seen.extend([val] if val is not None else [])
+            seen.extend(m.values())
+            sides += [val, m]
+        out[int(key)] = tuple(sides)
+    return out
+
+
+def _read_cover(v, R, n):
+    """The cover section (1.1), every shape checked (MALFORMED): (N, [(sign, nodes)], B).
+    A node is ("split", k, bounds) or ("leaf", nu, mu, slope, bounds); B is the largest
+    bits(numerator) + bits(denominator) of the section's rationals (for the budget)."""
+    cv = _typed(v, dict, "cover", "N", "trees")
+    _need(set(cv) == {"N", "trees"}, "cover", "expected exactly the keys N and trees")
+    N = R.vec(cv["N"], n, "cover.N")
+    seen, trees, signs = list(N), [], set()
+    tl = _typed(cv["trees"], list, "cover.trees")
+    _need(len(tl) == 2, "cover.trees", "expected two trees, signs 1 and -1")
+    for t, tree in enumerate(tl):
+        h = f"cover.trees[{t}]"
+        _typed(tree, dict, h, "sign", "nodes")
+        _need(set(tree) == {"sign", "nodes"}, h, "expected exactly the keys sign and nodes")
+        s = tree["sign"]
+        _need(type(s) is int and s in (1, -1) and s not in signs, h, "sign: 1 or -1, once each")
+        signs.add(s)
+        nodes, need = [], 1  # need: subtrees still to read
+        for i, node in enumerate(_typed(tree["nodes"], list, h + ".nodes")):
+            w = f"{h}.nodes[{i}]"
+            _need(need > 0, w, "the tree is already complete before this node")
+            _typed(node, dict, w)
+            if "split" in node:
+                _need(set(node) <= {"split", "bounds"}, w, "a split has the keys split, bounds")
+                k = _index(node["split"], n, w + ".split")
+                nodes.append(("split", k, _cover_bounds(node.get("bounds", {}), R, n,
+                                                        w + ".bounds", seen)))
+                need += 1
+                continue
+            _need(set(node) == {"leaf"}, w, "expected {'split': k} or {'leaf': proof}")
+            p = _typed(node["leaf"], dict, w + ".leaf")
+            _need(set(p) <= {"nu", "mu", "slope", "bounds"}, w + ".leaf",
+                  "keys among nu, mu, slope, bounds")
+            got = [R.sparse(p.get(key, {}), n, f"{w}.leaf.{key}") for key in ("nu", "mu", "slope")]
+            for m in got:
+                seen.extend(m.values())
+            nodes.append(("leaf", *got, _cover_bounds(p.get("bounds", {}), R, n,
+                                                      w + ".leaf.bounds", seen)))
+            need -= 1
+        _need(need == 0, h + ".nodes", "the tree ends early (a subtree is missing)")
+        trees.append((s, nodes))
+    B = max((x.numerator.bit_length() + x.denominator.bit_length() for x in seen), default=1)
+    return N, trees, B
+
+
+def _cover_charge(c):
+    """The budget of check 7, charged before any of its work (docs/spec/certificate-v1.md, 1.1)."""
+    N, trees, B = c.cover
+    leaves = sides = prods = 0
+    for _, nodes in trees:
+        for nd in nodes:
+            leaves += nd[0] == "leaf"
+            for hi, hnu, lo, lnu in nd[-1].values():
+                for val, m in ((hi, hnu), (lo, lnu)):
+                    if val is not None:
+                        sides, prods = sides + 1, prods + len(m) + 1
+    fb = _size(c.r) + 4 * B
+    c.R.spend(6 * c.n * leaves + 4 * sides, fb, "the cover", fraction=True)
+    c.R.spend((c.n * leaves + prods) * c.d, (max(c.bitsX, fb), min(c.bitsX, fb)),
+              "the cover products")
+
+
+def _bound_ok(c, k, sg, h, m, S):
+    """h >= 0 and h^2 >= ||sg x_k + sum_j m_j sigma_j x_j||^2 (multipliers on rows of S)."""
+    if any(j not in S or t < 0 for j, t in m.items()):
+        return False
+    D, mi = _common(list(m.values()))
+    v = [sg * D * a for a in c.Xg[k]]
+    for j, t in zip(m, mi):
+        v = [a + S[j] * t * b for a, b in zip(v, c.Xg[j])]
+    return h >= 0 and h.numerator ** 2 * (c.Dx * D) ** 2 >= h.denominator ** 2 * _dot(v, v)
+
+
+def _cover_node_bounds(c, s, S, declared, inh, where):
+    """The bounds of a node: declared ones checked, undeclared sides inherited."""
+    out = dict(inh)
+    for k, (hi, hnu, lo, lnu) in declared.items():
+        if k in S or not s * c.r[k] > 0:
+            _reject(7, f"{where}: a bound on row {k}, which is not free with s r_k > 0")
+        old = list(inh.get(k, (c.cover[0][k], c.cover[0][k])))
+        for idx, (val, m, sg) in enumerate(((hi, hnu, 1), (lo, lnu, -1))):
+            if val is not None:
+                if not _bound_ok(c, k, sg, val, m, S):
+                    _reject(7, f"{where}: the bound of row {k} is not proved by its multipliers")
+                old[idx] = val
+        out[k] = tuple(old)
+    return out
+
+
+def _cover_leaf(c, s, S, leaf, inh, where):
+    """(F) on the cone of S: lam - beta >= 0 and ||w||^2 <= (lam - beta)^2."""
+    _, nu, mu, slope, declared = leaf
+    bd = _cover_node_bounds(c, s, S, declared, inh, where)
+    N, sr = c.cover[0], [s * a for a in c.r]
+    coef, beta = [Fraction(0)] * c.n, Fraction(0)
+    for k in range(c.n):
+        if k in S:
+            coef[k] = sr[k] if S[k] > 0 else Fraction(0)
+        elif sr[k] > 0 and k not in slope:
+            h, l = bd.get(k, (N[k], N[k]))
+            if h and not l:
+                coef[k] = sr[k]
+            elif h:
+                coef[k], beta = sr[k] * h / (h + l), beta + sr[k] * h * l / (h + l)
+    for j, v in nu.items():
+        if j not in S or v < 0:
+            _reject(7, f"{where}: nu[{j}] is negative or not on a row of S")
+        coef[j] += S[j] * v
+    for k, v in mu.items():
+        if k in S or not sr[k] < 0 or not 0 <= v <= 1:
+            _reject(7, f"{where}: mu[{k}] is not in [0, 1] on a free row with s r_k < 0")
+        coef[k] = sr[k] * v
+    for k, a in slope.items():
+        if k in S or not sr[k] > 0 or not 0 <= a <= 1:
+            _reject(7, f"{where}: slope[{k}] is not in [0, 1] on a free row with s r_k > 0")
+        h, l = bd.get(k, (N[k], N[k]))
+        coef[k], beta = sr[k] * a, beta + sr[k] * max((1 - a) * h, a * l)
+    slack = c.lam - beta
+    if slack < 0:
+        _reject(7, f"{where}: beta exceeds lam")
+    D, ci = _common(coef)
+    w = [0] * c.d
+    for k, v in enumerate(ci):
+        if v:
+            w = [a + v * b for a, b in zip(w, c.Xg[k])]
+    if _dot(w, w) * slack.denominator ** 2 > (slack.numerator * c.Dx * D) ** 2:
+        _reject(7, f"{where}: ||w||^2 > (lam - beta)^2")
+
+
+def check_cover(c):
+    """Check 7 (minor version 1.1, only with a cover section).  N_k >= ||x_k|| (squared);
+    every tree replayed in pre-order: split bounds proved and inherited, every leaf closed.
+    Lemma (docs/spec/certificate-v1.md, 1.1): on each leaf cone s g_r(u) <= lam ||u||; the
+    leaves' cones cover R^d, so (F) holds and L bounds NC over every width."""
+    if c.cover is None:
+        return
+    _cover_charge(c)
+    N, trees, _ = c.cover
+    for k in range(c.n):
+        if N[k] < 0 or N[k] * N[k] < _dot(c.X[k], c.X[k]):
+            _reject(7, f"N[{k}] is not an upper bound of ||x_{k}||")
+    for s, nodes in trees:
+        stack, leaves = [({}, {})], 0
+        for i, nd in enumerate(nodes):
+            S, inh = stack.pop()
+            where = f"tree for sign {s}, node {i}"
+            if nd[0] == "leaf":
+                _cover_leaf(c, s, S, nd, inh, where)
+                continue
+            k = nd[1]
+            if k in S:
+                _reject(7, f"{where}: split index {k} repeated on its path")
+            inh = _cover_node_bounds(c, s, S, nd[2], inh, where)
+            stack += [({**S, k: -1}, inh), ({**S, k: 1}, inh)]
+    c.cover_size = (sum(len(nodes) for _, nodes in trees),
+                    sum(nd[0] == "leaf" for _, nodes in trees for nd in nodes))
+
+
 def _read_output_bias(doc, R, n):
     """Minor version 1.2: "output_bias": {"y": [R]*n, "c": R} -> (y, c), or None."""
     if "output_bias" not in doc:
@@ -661,7 +844,7 @@ def _gated_statement(c):
 
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_output_bias, check_gated)
+          check_optimal_set, check_cover, check_output_bias, check_gated)
 
 
 def _statement(c):
@@ -671,7 +854,12 @@ def _statement(c):
         model = (f"the network ({len(c.network[0])} neurons)" if name == "network" else
                  f"the {len(c.blocks)} blocks (C-objective)")
         out.append(f"{model}: objective {'<=' if value <= c.upper else '> (not proved <=)'} upper")
-    if c.complete:
+    if c.cover is not None:
+        out.append("complete (global, by a cover proof of %d nodes, %d leaves): no network of "
+                   "any width has objective below lower, so a model with objective <= upper is "
+                   "within upper - lower of the global optimum" % c.cover_size + (
+                       " (lower == upper: globally optimal)" if c.lower == c.upper else ""))
+    elif c.complete:
         out.append("complete (global): no network of any width has objective below lower, "
                    "so a model with objective <= upper is within upper - lower of the global "
                    "optimum" + (

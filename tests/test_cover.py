@@ -319,7 +319,7 @@ HAND_COVER = {
 
 
 def test_hand_example():
-    """docs/spec/cover-draft.md, worked example: tight at u = (1, 0), proved with t = 1."""
+    """docs/spec/certificate-v1.md, 1.1 worked example: tight at u = (1, 0), proved with t = 1."""
     ok, why = verify_cover(HAND_X, HAND_R, HAND_LAM, HAND_COVER)
     assert ok, why
     # the bound it gives, 19/8, is below the optimum found by the region route (39/16)

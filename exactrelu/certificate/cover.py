@@ -1,6 +1,7 @@
 r"""Cover proofs of (F): an exact lower bound on ReLU training without listing regions.
 
-Mathematics: ``docs/theory.md`` §7; format: ``docs/spec/cover-draft.md``.
+Mathematics: ``docs/theory.md`` §7; format: ``docs/spec/certificate-v1.md``, minor
+version 1.1 (``cover``).
 For a rational residual ``r`` and ``lam > 0``, (F) says ``s g_r(u) <= lam ||u||`` for all
 ``u`` and ``s = +-1`` (``g_r(u) = sum_k r_k (x_k . u)_+``).  If (F) holds then, for every
 network of every width, ``NC >= r . y - ||r||^2 / 2`` (weak duality).
@@ -8,7 +9,7 @@ network of every width, ``NC >= r . y - ||r||^2 / 2`` (weak duality).
 A *cover* is, per sign, a tree of sign splits (pre-order list: ``{"split": k}`` is an
 internal node whose children add ``(k, +1)`` then ``(k, -1)``; ``{"leaf": proof}`` a leaf)
 plus one global list ``N`` of rationals with ``N_k^2 >= ||x_k||^2``.  The format, with a
-worked example, is ``docs/spec/cover-draft.md``; in short, a leaf proof holds rationals
+worked example, is minor version 1.1 of ``docs/spec/certificate-v1.md``; in short, a leaf proof holds rationals
 only: cone multipliers ``nu >= 0`` on the leaf's constraints, lower-relaxation slopes
 ``mu in [0, 1]`` for free rows with ``s r_k < 0``, optional slopes ``a in [0, 1]`` and
 bounds ``x_k . u <= h ||u||``, ``-x_k . u <= l ||u||`` (each proved by multipliers,

@@ -300,6 +300,7 @@ class CoverRoute:
     active: int = 0               # active blocks of the last solve (neurons)
     seconds: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
+    solve: Any = None             # the last ColumnSolve (its float solution makes the network)
 
 
 def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: int = 8,
@@ -339,4 +340,4 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     return CoverRoute(cb if cb is not None and cb.lower is not None else cb, rounds,
                       int(len(cs.patterns)) if cs is not None else 0,
                       float(cs.solution.objective) if cs is not None else float("nan"),
-                      len(cs.solution.active) if cs is not None else 0, secs, log)
+                      len(cs.solution.active) if cs is not None else 0, secs, log, cs)

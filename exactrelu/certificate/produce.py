@@ -49,6 +49,8 @@ class CertifyResult:
     hint: dict | None = None
     program: Any = None              # the ConvexProgram that was solved
     exact_optimum: Any = None        # its exact optimum (exactrelu.rational_optimum), when found
+    route: str = "regions"           # regions (region list) or cover (format 1.1)
+    tree_nodes: int | None = None    # cover route: nodes of the cover trees (both signs)
 
     @property
     def gap(self) -> Fraction:
@@ -186,7 +188,8 @@ def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int):
 def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = None,
             seed: int = 0, exact: bool = True, progress: bool | None = None,
             bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000,
-            max_regions: int | None = MAX_REGIONS) -> CertifyResult:
+            max_regions: int | None = MAX_REGIONS, route: str = "auto",
+            gap: Any = Fraction(1, 10 ** 6)) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -194,7 +197,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     random gates (plus the network's) instead of all regions: the bounds then hold for
     the convex program over those patterns only (``complete`` false).  ``max_regions``:
     the region budget of the enumeration (:func:`exactrelu.arrangement.enumerate_patterns`).
-    """
+    ``route``/``gap``: regions (this pipeline), cover or auto, see
+    :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration)."""
     from tqdm import tqdm
 
     from ..approx.solver import solve_crelu
@@ -211,6 +215,10 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         bar.update(1)
 
     lam = _checked_lam(lam, network, data)
+    from .cover_certify import certify_cover, choose_route
+    if choose_route(data, route, sample, max_regions) == "cover":
+        bar.close()
+        return certify_cover(data, lam, network=network, gap=gap, progress=progress, bits=bits)
     t = time.perf_counter()
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)  # 1
     stage("patterns", t, "numeric solve")

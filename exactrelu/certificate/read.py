@@ -23,9 +23,11 @@ def _int_witness(g) -> tuple[int, ...]:
 
 def read_certificate(path: str, *, text: str | None = None) -> dict:
     """Parse a certificate into exact objects: ``{"data", "lam", "patterns", "r",
-    "lower", "upper", "network" | None, "blocks" | None, "complete", "active_neurons",
-    "output_bias" | None}``: ``data`` and ``network`` are those of the checks (``problem.y``;
-    no output bias), ``output_bias`` the section of minor version 1.2 as ``(y, c)``.
+    "lower", "upper", "network" | None, "blocks" | None, "complete", "tree_nodes",
+    "active_neurons", "output_bias" | None}``: ``data`` and ``network`` are those of the
+    checks (``problem.y``; no output bias), ``output_bias`` the section of minor version 1.2
+    as ``(y, c)``; ``complete``: as the file claims it, by the region list or by a
+    ``cover`` section (format 1.1); ``tree_nodes`` None without a cover.
     ``text``: the file's content when already read.  :class:`InputError` naming the
     field if it is malformed (never a traceback).  Nothing is verified here: that is
     the checker's job (:mod:`exactrelu.certificate.check`)."""
@@ -69,7 +71,9 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
     else:
         active = len(net.nonzero_neurons()) if net is not None else 0
     out = {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
-           "upper": c.upper, "network": net, "blocks": blocks, "complete": c.complete,
+           "upper": c.upper, "network": net, "blocks": blocks,
+           "complete": c.complete or c.cover is not None,      # 1.1: global by a cover
+           "tree_nodes": None if c.cover is None else sum(len(t) for _, t in c.cover[1]),
            "active_neurons": active, "output_bias": c.output_bias}
     if c.gated is not None:             # minor version 1.3: the gated model and its claim
         out.update(_gated(c, data))

@@ -1,9 +1,15 @@
-"""``exactrelu certify DATA --lam Q [--network NET] [--sample N] [--output-bias] -o CERT
-[--json]``:
-exact bounds on the global optimum, written as a certificate (format v1).
+"""``exactrelu certify DATA --lam Q [--network NET] [--sample N] [--output-bias]
+[--route R --gap EPS] -o CERT [--json]``: exact bounds on the global optimum, written as a
+certificate (format v1; with ``--route cover`` minor version 1.1, with ``--output-bias``
+1.2).
 
-``--json`` prints the one line of the CLI spec: ``{"lower", "upper", "exact",
-"complete", "patterns", "active_neurons", "seconds"}`` (:func:`json_summary`).
+``--route auto|regions|cover`` (default auto: regions when the general-position region
+bound is at most ``exactrelu.certificate.cover_certify.AUTO_REGIONS``, else cover);
+``--gap EPS`` (cover route) allows the proved lower bound to be looser by
+``EPS * max(1, |L|)`` for a smaller tree.  The text output names the route used, the
+tree size and the time of each stage.  ``--json`` prints the one line of the CLI spec:
+``{"lower", "upper", "exact", "complete", "patterns", "active_neurons", "seconds",
+"route", "tree_nodes", "stages"}`` (:func:`json_summary`).
 """
 from __future__ import annotations
 
@@ -25,7 +31,9 @@ def json_summary(res) -> dict:
 
     out = {"lower": q_str(res.lower), "upper": q_str(res.upper), "exact": res.exact,
            "complete": res.complete, "patterns": res.patterns,
-           "active_neurons": res.active_neurons, "seconds": round(res.seconds, 3)}
+           "active_neurons": res.active_neurons, "seconds": round(res.seconds, 3),
+           "route": res.route, "tree_nodes": res.tree_nodes,
+           "stages": {k: round(v, 3) for k, v in res.timings.items()}}
     if res.hint:                          # addition: why a given network is not optimal
         out["diagnosis"] = res.hint
     if "output_bias" in res.certificate:  # addition (minor version 1.2): the network's c
@@ -58,12 +66,15 @@ def run(args: argparse.Namespace) -> int:
     if args.output_bias:
         from ..certificate.output_bias import certify_output_bias
 
+        if args.route == "cover":
+            raise InputError("--output-bias is available on the regions route only")
         res = certify_output_bias(data, lam, network=net, sample=args.sample, seed=args.seed,
                                   max_regions=max_regions(args), exact=not args.no_exact,
                                   progress=None if not args.json else False)
     else:
+        gap = _gap(args.gap)
         res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
-                      max_regions=max_regions(args),
+                      max_regions=max_regions(args), route=args.route, gap=gap,
                       exact=not args.no_exact, progress=None if not args.json else False)
     write_atomic(args.output, dumps(res.certificate), inputs=inputs)
     if args.json:
@@ -73,13 +84,37 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gap(text: str) -> Fraction:
+    """``--gap``: a rational ``>= 0`` in the data syntax (``1e-4``, ``1/1000``)."""
+    from ..numbers import parse_rational
+
+    try:
+        v = parse_rational(text)
+    except ValueError as e:
+        raise InputError(f"--gap: {e}") from None
+    if not 0 <= v < 1:
+        raise InputError(f"--gap must be a rational in [0, 1), got {text[:40]!r}")
+    return v
+
+
+def _print_route(res) -> None:
+    """The route used, the tree size (cover) and the time of each stage."""
+    if res.route == "cover":
+        print(f"route: cover (no region listed; cover tree of {res.tree_nodes} nodes proves "
+              f"the lower bound globally; {res.patterns} patterns of the network listed)")
+    else:
+        print(f"route: regions ({res.patterns} patterns "
+              f"{'enumerated, proved complete' if res.complete else 'sampled'})")
+    print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
+
+
 def _print_text(res, net, output: str) -> None:
     from ..numbers import q_str
 
     gap = res.upper - res.lower
     scope = ("global optimum of ReLU training (every width)" if res.complete
              else f"optimum of the convex program over {res.patterns} sampled patterns")
-    print(f"patterns: {res.patterns} ({'complete' if res.complete else 'sampled'})")
+    _print_route(res)
     if "output_bias" in res.certificate:
         c = Fraction(res.certificate["output_bias"]["c"])
         print(f"output bias: free and unregularised (bounds over every c); the network's "
@@ -134,6 +169,14 @@ def register(sub) -> None:
                     help="use the patterns of N random gates instead of all regions "
                          "(the certificate is then not complete; N <= 100,000)")
     sp.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
+    sp.add_argument("--route", choices=("auto", "regions", "cover"), default="auto",
+                    help="regions: list every region (exact optimum, optimal set); cover: "
+                         "no enumeration, a cover proof of the lower bound (format 1.1); "
+                         "auto (default): regions when the data have at most 2,000 regions "
+                         "(general-position bound), else cover up to --max-regions")
+    sp.add_argument("--gap", default="1/1000000", metavar="EPS",
+                    help="cover route: the lower bound may be looser by EPS * max(1, |L|) "
+                         "(still proved) for a smaller tree (default 1/1000000)")
     sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
     sp.add_argument("--json", action="store_true", help="print one JSON line (docs/spec/cli.md)")
     sp.add_argument("--output-bias", action="store_true",

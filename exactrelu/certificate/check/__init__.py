@@ -1,6 +1,7 @@
 """The library's certificate checker (format v1): the verdicts of ``proofs_checks``.
 
-An independent implementation of checks 1-6 of ``docs/spec/certificate-v1.md`` with the
+An independent implementation of checks 1-6 (and check 7, the ``cover`` section of minor
+version 1.1, in :mod:`.cover`) of ``docs/spec/certificate-v1.md`` with the
 clarifications D1-D11 of ``docs/spec/certificate-v1.md``.  It imports nothing from
 ``proofs_checks`` and nothing else from ``exactrelu``; integer linear algebra (witness
 signs, correlations ``X^T D r``, the d x d minors, vertex independence) runs in
@@ -28,8 +29,9 @@ line to print, starting with the verdict (``VERIFIED: ...``).  Nothing raises.
 
 The package: :mod:`.budget` (verdicts, constants, the budget meter), :mod:`.reader` (JSON
 text -> a parsed :class:`~.reader._Cert`, every shape and rational checked), :mod:`.checks`
-(checks 1-6 and the VERIFIED statement), :mod:`.gated` (minor version 1.3: the ``gated``
-section and check 9); this module runs them in order.
+(checks 1-7 and the VERIFIED statement; check 7 and the reading of ``cover`` live in
+:mod:`.cover`), :mod:`.output_bias` (minor version 1.2, check 8), :mod:`.gated` (minor
+version 1.3: the ``gated`` section and check 9); this module runs them in order.
 """
 from __future__ import annotations
 

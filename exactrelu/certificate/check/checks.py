@@ -26,6 +26,7 @@ from itertools import combinations
 import flint
 
 from .budget import _integer_form, _max_bits, _reject, _size, _Stop
+from .cover import check_cover
 from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
 
@@ -329,7 +330,7 @@ def check_optimal_set(c: _Cert) -> None:
 
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_output_bias)
+          check_optimal_set, check_cover, check_output_bias)
 
 
 def _statement(c: _Cert) -> str:
@@ -341,7 +342,12 @@ def _statement(c: _Cert) -> str:
                  else f"the {len(c.blocks)} blocks (C-objective)")
         parts.append(f"{model}: objective "
                      f"{'<=' if value <= c.upper else '> (not proved <=)'} upper")
-    if c.complete:
+    if c.cover is not None:
+        parts.append("complete (global, by a cover proof of %d nodes, %d leaves): no network "
+                     "of any width has objective below lower, so a model with objective <= "
+                     "upper is within upper - lower of the global optimum" % c.cover_size
+                     + (" (lower == upper: globally optimal)" if c.lower == c.upper else ""))
+    elif c.complete:
         parts.append("complete (global): no network of any width has objective below lower, "
                      "so a model with objective <= upper is within upper - lower of the "
                      "global optimum" + (" (lower == upper: globally optimal)"

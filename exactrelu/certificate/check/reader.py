@@ -118,6 +118,8 @@ class _Cert:
     lower_text: str = ""
     upper_text: str = ""
     optimal: Optional[tuple] = None   # (fit, [((i, s), (v, rho))], [{b: alpha}])
+    cover: Optional[tuple] = None     # 1.1: (N, [(sign, nodes)], widest bits), .cover
+    cover_size: tuple = (0, 0)        # (nodes, leaves), set by check 7
     output_bias: Optional[tuple] = None   # (y, c), minor version 1.2
     gated: Optional[dict] = None      # minor version 1.3 (check/gated.py)
     # integer form of X: row k of Xi is Dx * x_k
@@ -244,6 +246,9 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
     _read_models(c, doc, rd)
     _read_dual_and_claim(c, doc, rd)
     _read_optimal_set(c, doc, rd)
+    if "cover" in doc:                                  # minor version 1.1
+        from .cover import read_cover
+        c.cover = read_cover(doc["cover"], rd, c.n)
     from .output_bias import read_output_bias  # here: that module imports this one
     read_output_bias(c, doc, rd)
     c.Dx, flat = _integer_form([v for row in c.X for v in row])
