@@ -38,7 +38,8 @@ from .lp import nonneg_combination
 from .numbers import sqnorm
 from .problem import Block, ConvexProgram
 
-__all__ = ["ExactOptimum", "exact_optimum", "reconstruct_rational", "exact_optimum_at"]
+__all__ = ["ExactOptimum", "Refinement", "exact_optimum", "optimum_or_refinement",
+           "reconstruct_rational", "exact_optimum_at"]
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,11 @@ def _tight(program: ConvexProgram, sol, b: Block, rtol: float = 1e-6) -> bool:
 
 
 def _float_guess(program: ConvexProgram, sol, rule: tuple = ('max', 1e-9),
-                 col_tol: float = 1e-6) -> tuple | None:
+                 col_tol: float | str = 1e-6) -> tuple | None:
+    """Support, tight rows and a starting point of the KKT system from the float solve.
+    ``col_tol``: the tolerance of the independent subset of the active fits, or
+    ``"nnls"``: the support of a non-negative least-squares representation of the fit
+    (independent, and with ``alpha > 0`` where the QR subset would need signed ones)."""
     data = program.data
     X = data.X_float()
     lam = float(program.lam)
@@ -261,12 +266,20 @@ def _float_guess(program: ConvexProgram, sol, rule: tuple = ('max', 1e-9),
         fits.append(s * D * (X @ u))
         S.append((i, s))
     M = np.array(fits).T
-    keep = _independent_columns(M, col_tol)
+    weight = np.ones(len(S))
+    if col_tol == "nnls":      # a non-negative representation of the fit, on few blocks
+        from scipy.optimize import nnls
+
+        weight, _ = nnls(M, M.sum(axis=1))
+        keep = [j for j in range(len(S)) if weight[j] > 1e-9 * weight.max()]
+        keep = [keep[t] for t in _independent_columns(M[:, keep], 1e-6)]
+    else:
+        keep = _independent_columns(M, col_tol)
     S2 = [S[j] for j in keep]
     T, v0, rho0, a0 = {}, {}, {}, {}
-    for b in S2:
+    for j, b in zip(keep, S2):
         i, s = b
-        u = sol.U[i, 0 if s == 1 else 1]
+        u = sol.U[i, 0 if s == 1 else 1] * weight[j]
         nu = np.linalg.norm(u)
         v0[b] = lam * u / nu
         a0[b] = nu / lam
@@ -293,10 +306,114 @@ def _float_guess(program: ConvexProgram, sol, rule: tuple = ('max', 1e-9),
     return S2, T, v0, rho0, a0
 
 
+@dataclass(frozen=True)
+class Refinement:
+    """The KKT system of a guessed support, refined to many digits (module doc, step 2):
+    an *estimate* of the optimum, exact only where a proof says so.  ``r`` is the refined
+    residual, ``blocks`` the refined ``u_b = alpha_b v_b`` of the independent support
+    ``S'`` (dyadic rationals; not yet checked to lie in their cones), ``digits`` the
+    precision of the KKT residual it reached."""
+
+    r: tuple[Fraction, ...]
+    blocks: dict
+    digits: int
+
+
+def _alphas(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction]
+            ) -> list[Fraction]:
+    """The ``alpha_b`` of a Newton iterate (layout of :func:`_newton`)."""
+    n, d = program.data.n, program.data.d
+    out, pos = [], n
+    for b in S:
+        out.append(z[pos + d + len(T[b])])
+        pos += d + len(T[b]) + 1
+    return out
+
+
+def _violations(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction],
+                tol: Fraction = Fraction(1, 10 ** 30)) -> dict:
+    """``{b: [k]}``: cone rows that ``v_b`` of the iterate violates beyond ``tol``."""
+    X, bits = program.data.X, program.patterns.bits
+    n, d = program.data.n, program.data.d
+    out, pos = {}, n
+    for b in S:
+        v = z[pos:pos + d]
+        nv2 = sum(a * a for a in v)
+        for k, ch in enumerate(bits[b[0]]):
+            t = sum(a * c for a, c in zip(X[k], v))
+            if (t < 0 if ch == "1" else t > 0) and \
+                    t * t > tol * tol * nv2 * sum(a * a for a in X[k]):
+                out.setdefault(b, []).append(k)
+        pos += d + len(T[b]) + 1
+    return out
+
+
+def _is_optimum_like(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction]
+                     ) -> bool:
+    """Every ``alpha_b > 0`` and every ``v_b`` in its cone up to 1e-30 (relative, compared
+    squared): an estimate, used only to choose among guesses."""
+    return min(_alphas(program, S, T, z), default=1) > 0 and \
+        not _violations(program, S, T, z)
+
+
+def _repair_rows(program: ConvexProgram, S: list[Block], T: dict, r0, out, digits: int,
+                 rounds: int = 3):
+    """Active-set repair of a KKT solution whose ``v_b`` leave their cones: add the
+    violated rows to the tight sets and refine again (at most ``rounds`` times)."""
+    n, d = program.data.n, program.data.d
+    for _ in range(rounds):
+        viol = _violations(program, S, T, out[1])
+        if not viol:
+            break
+        z = [float(a) for a in out[1]]
+        T2, v0, rho0, a0, pos = {}, {}, {}, {}, n
+        for b in S:
+            m = len(T[b])
+            v0[b] = np.array(z[pos:pos + d])
+            a0[b] = z[pos + d + m]
+            T2[b] = list(T[b]) + [k for k in viol.get(b, []) if k not in T[b]]
+            rho0[b] = z[pos + d:pos + d + m] + [0.0] * (len(T2[b]) - m)
+            pos += d + m + 1
+        more = _newton(program, S, T2, z[:n], v0, rho0, a0, digits=digits)
+        if more is None:
+            break
+        T, out = T2, more
+    n_ = n
+    z = [float(a) for a in out[1]]
+    v0, rho0, a0, pos = {}, {}, {}, n_
+    for b in S:
+        m = len(T[b])
+        v0[b], rho0[b], a0[b] = np.array(z[pos:pos + d]), z[pos + d:pos + d + m], z[pos + d + m]
+        pos += d + m + 1
+    return S, T, v0, rho0, a0, out
+
+
+def _refinement(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction],
+                digits: int) -> Refinement:
+    """Unpack the Newton iterate (layout of :func:`_newton`)."""
+    n, d = program.data.n, program.data.d
+    pos, blocks = n, {}
+    for b in S:
+        v = z[pos:pos + d]
+        alpha = z[pos + d + len(T[b])]
+        blocks[b] = tuple(alpha * x for x in v)
+        pos += d + len(T[b]) + 1
+    return Refinement(tuple(z[:n]), blocks, digits)
+
+
 def exact_optimum(program: ConvexProgram, sol, *, digits: int = 60) -> ExactOptimum | None:
     """The exact optimum if it is rational (and found), else ``None`` (see module doc)."""
+    return optimum_or_refinement(program, sol, digits=digits)[0]
+
+
+def optimum_or_refinement(program: ConvexProgram, sol, *, digits: int = 60
+                          ) -> tuple[ExactOptimum | None, Refinement | None]:
+    """``(exact optimum, None)`` when the optimum is rational and proved (module doc);
+    else ``(None, refinement)`` with the KKT solution refined to ``2 digits`` digits when
+    Newton converged (an irrational optimum: certify turns it into bounds ~10^-40 apart),
+    else ``(None, None)``."""
     if not sol.active:
-        return exact_optimum_at(program, program.data.y, candidates=[])
+        return exact_optimum_at(program, program.data.y, candidates=[]), None
     # cheap first try: the float residual itself may round to the optimum
     # (only simple rationals: with denominators <= 1000 at 1e-9 a random float almost
     # never matches, so this costs nothing on data whose optimum is irrational)
@@ -305,39 +422,52 @@ def exact_optimum(program: ConvexProgram, sol, *, digits: int = 60) -> ExactOpti
     if all(q is not None for q in direct):
         found = exact_optimum_at(program, direct, rho_guess=sol.rho)
         if found is not None:
-            return found
+            return found, None
     out = None
     # guesses: tight rows by three rules; fits independent at three tolerances.  Tied
     # blocks (same v_b, cones differing only on rows with x_k . v_b = 0) have EQUAL fits,
     # but their float fits differ by the solver's error (~sqrt of the objective's, 1e-5
     # measured): a 1e-6 test keeps both and makes the KKT Jacobian singular
-    for col_tol in (1e-6, 1e-4, 1e-2):
+    # A solution with some alpha_b < 0 (or a v_b outside its cone on a row left out of
+    # the tight set) may still locate a rational optimum (step 4 re-solves alpha >= 0 over
+    # all equicorrelated blocks), but only one with alpha_b > 0 and v_b in its cone is the
+    # optimum itself: prefer it, keep the first other one as a fallback.
+    first = None
+    for col_tol in (1e-6, 1e-4, 1e-2, "nnls"):
         for rule in (("max", 1e-9), ("scaled", 1e-6), ("scaled", 1e-3)):
             guess = _float_guess(program, sol, rule, col_tol)
             if guess is None:
-                return None
+                return None, None
             S2, T, v0, rho0, a0 = guess
             out = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=digits)
             if out is not None:
-                break
+                if _is_optimum_like(program, S2, T, out[1]):
+                    break
+                first = first or (guess, out)
+                out = None
         if out is not None:
             break
     if out is None:
-        return None
+        if first is None:
+            return None, None
+        (S2, T, v0, rho0, a0), out = first
+        S2, T, v0, rho0, a0, out = _repair_rows(program, S2, T, sol.residual, out, digits)
     # precision schedule: a rational r_k = p/q is a convergent of its approximation once
     # the error is below 1/(2 q^2); more digits reach larger denominators
+    reached = digits
     for dg in (digits, 2 * digits):
         if dg != digits:
-            out = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=dg, z0=out[1])
-            if out is None:
-                return None
+            more = _newton(program, S2, T, sol.residual, v0, rho0, a0, digits=dg, z0=out[1])
+            if more is None:
+                break
+            out, reached = more, dg
         eps = Fraction(1, 10 ** (dg - 2))
         r = [reconstruct_rational(x, eps, max_den=10 ** (dg // 2 - 5)) for x in out[0]]
         if all(q is not None for q in r):
             found = exact_optimum_at(program, r, candidates=S2, rho_guess=sol.rho)
             if found is not None:
-                return found
-    return None
+                return found, None
+    return None, _refinement(program, S2, T, out[1], reached)
 
 
 def exact_optimum_at(program: ConvexProgram, r: Sequence[Fraction], *, candidates=(),

@@ -222,3 +222,23 @@ def test_certify_json_carries_the_diagnosis(tmp_path, capsys):
     d = out["diagnosis"]
     assert d["causes"] == ["imbalance"] and F(d["imbalance"]["decrease"]) == F(9, 4)
     assert len(d["imbalance"]["decrease"]) < 40          # a decimal, not a huge fraction
+
+
+def test_irrational_optimum_refined_far_beyond_float_precision():
+    """The demo data (bias, lam = 1/10) has an irrational optimum: the KKT solution
+    refined by Newton gives bounds ~1e-33 apart (the float solve alone: 3.4e-12), still
+    proved exactly -- both checkers verify, and the optimum is not claimed exact."""
+    from exactrelu.io.data import read_csv
+    from exactrelu.certificate.check import check_obj as library_check
+
+    demo = Path(__file__).resolve().parents[1] / "exactrelu" / "data" / "demo.csv"
+    data = read_csv(demo, bias=True)
+    res = certify(data, F(1, 10), progress=False)
+    verified(res.certificate)
+    assert library_check(res.certificate).verdict == "VERIFIED"
+    assert not res.exact and res.lower < res.upper
+    assert res.upper - res.lower < F(1, 10 ** 25)
+    # negative control: without the refinement (no exact search) the gap is float-sized
+    plain = certify(data, F(1, 10), exact=False, progress=False)
+    assert plain.upper - plain.lower > F(1, 10 ** 15)
+    assert plain.lower <= res.upper and res.lower <= plain.upper

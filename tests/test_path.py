@@ -26,6 +26,7 @@ and V_N likewise, docs/theory.md §5.1 Example A/C):
   1/2 (4/25 + 4/25) = 32/200, total 317/200.  Regimes: lam < 1 N, 1 < lam < 5 P,
   lam >= 5 zero.  Convex (width 2) at 1: 381/200 - 8/25 - 8/25 = 253/200.
 """
+from pathlib import Path
 import json
 import math
 import random
@@ -469,3 +470,16 @@ def test_min_norm_agrees_with_optimal_set_module():
     assert other.unique == unique and set(other.support) == set(support)
     theirs = {b: tuple(a * x for x in other.v[b]) for b, a in other.min_norm.items() if a}
     assert theirs == mn
+
+
+def test_cli_tiny_lam_below_float_noise_gives_bounds_not_a_solver_failure(capsys):
+    """lam = 1e-14 on the demo data without bias: the float solve cannot reach its gap
+    tolerance (the dual constraint sits below the float noise of the fit).  The path
+    keeps the best solution and proves (wider) bounds instead of exit 4."""
+    demo = Path(__file__).resolve().parents[1] / "exactrelu" / "data" / "demo.csv"
+    code, out, err = run(["path", demo, "--lams", "1e-14,1", "--json"], capsys)
+    assert code == 0, err
+    L = lines(out)
+    assert [x["lam"] for x in L] == ["1/100000000000000", "1"]
+    for x in L:
+        assert F(x["lower"]) <= F(x["upper"])

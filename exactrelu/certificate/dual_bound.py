@@ -66,8 +66,13 @@ def exact_correlation_norms(program: ConvexProgram, r: Sequence[Fraction]
 
 def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequence[Fraction],
                      rho_guess: Mapping[Block, Sequence[float]] | None = None, *,
-                     bits: int = 48) -> DualBound:
-    """A proved lower bound from a (float or rational) residual; see the module doc."""
+                     bits: int = 48, project_violators: bool = False) -> DualBound:
+    """A proved lower bound from a (float or rational) residual; see the module doc.
+
+    ``project_violators``: a block whose guessed multiplier leaves ``||q_b|| > lam`` gets
+    the exact projection multiplier instead (:func:`exactrelu.cones.project`), so that a
+    residual refined far beyond float precision is not scaled down by the float error of
+    its multipliers (used for refined, irrational optima)."""
     import time
 
     t0 = time.perf_counter()
@@ -94,22 +99,30 @@ def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequenc
         bits_i = program.patterns.bits[i]
         for s in (1, -1):
             guess = None if rho_guess is None else rho_guess.get((i, s))
-            q = [s * v * fc for v in ci]         # q * Dq, integers
-            rr: dict[int, Fraction] = {}
-            if guess is not None:
-                for k, g in enumerate(guess):
-                    if g > 0:
-                        G = int(round(float(g) * one))
-                        if G > 0:
-                            rr[k] = Fraction(G, one)
-                            sg = G * fr if bits_i[k] == "1" else -G * fr
-                            zk = Z[k]
-                            for j in range(d):
-                                q[j] += sg * zk[j]
-            nq2_int = sum(v * v for v in q)
-            if nq2_int * lb * lb > la * la * Dq * Dq and not rr:
+
+            def rounded(mult) -> tuple[dict, int]:
+                """Multipliers on the 2^-bits grid and ``||q||^2 Dq^2`` with them."""
+                q = [s * v * fc for v in ci]     # q * Dq, integers
+                out: dict[int, Fraction] = {}
+                for k, g in mult:
+                    G = int(round(g * one)) if isinstance(g, Fraction) else \
+                        int(round(float(g) * one))
+                    if G > 0:
+                        out[k] = Fraction(G, one)
+                        sg = G * fr if bits_i[k] == "1" else -G * fr
+                        zk = Z[k]
+                        for j in range(d):
+                            q[j] += sg * zk[j]
+                return out, sum(v * v for v in q)
+
+            rr, nq2_int = rounded([] if guess is None else
+                                  [(k, g) for k, g in enumerate(guess) if g > 0])
+            if nq2_int * lb * lb > la * la * Dq * Dq and (project_violators or not rr):
                 c = [Fraction(s * v, den) for v in ci]
                 rr, nq2 = _greedy_multiplier(program, i, c)
+                if project_violators:    # short multipliers (the scale t absorbs the rest)
+                    rr, nq2_int = rounded(sorted(rr.items()))
+                    nq2 = Fraction(nq2_int, Dq * Dq)
             else:
                 nq2 = Fraction(nq2_int, Dq * Dq)
             worst = max(worst, nq2 / (lam * lam))
