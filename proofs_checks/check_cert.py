@@ -187,6 +187,7 @@ class Cert:
                 _index(k, n, h + ".flip") for k in _typed(entry["flip"], list, h + ".flip")))
             _need(key not in self.gordan, h, "a second entry for the same pattern and flip")
             self.gordan[key] = R.sparse(entry["y"], n, h + ".y")
+        self.bases = _read_bases(pa, self.complete, P, n)
         self.network = self.blocks = self.optimal = None
         if "network" in doc:
             net = _typed(doc["network"], dict, "network", "W1", "w2")
@@ -240,6 +241,21 @@ class Cert:
         return out
 
 
+def _read_bases(pa, complete, P, n):
+    """Format 1.4: patterns.gordan_bases = {"i": [[k, ...], ...]} (pattern index -> bases of
+    row indices).  Read only when complete is false (a v1 complete file is checked as v1)."""
+    if complete or "gordan_bases" not in pa:
+        return None
+    out = {}
+    for key, bases in _typed(pa["gordan_bases"], dict, "patterns.gordan_bases").items():
+        h = f"patterns.gordan_bases[{str(key)[:30]}]"
+        _need(_ROW.fullmatch(key) and int(key) < P, h, f"key is not a pattern index below {P}")
+        out[int(key)] = [tuple(_index(k, n, h) for k in _typed(b, list, h))
+                         for b in _typed(bases, list, h)]
+        _need(all(len(set(b)) == len(b) for b in out[int(key)]), h, "a basis repeats a row")
+    return out
+
+
 def check_patterns(c):
     """Check 1. Each pattern is n characters 0/1, none repeats, zero rows are active; each
     witness g_i has (2 D_ik - 1) x_k.g_i > 0 on every nonzero row k (required if complete).
@@ -277,16 +293,12 @@ def check_completeness(c):
     crossing the wall of class C flips exactly C.  A non-empty list of regions closed under
     crossing walls is therefore every region."""
     if not c.complete:
-        return
+        return None if c.bases is None else _bases_route(c)
     if not c.bits:
         _reject(2, "the list is empty, so it cannot hold every region")
     if c.gp:
         return _general_position(c)
-    classes = {}
-    for k in c.nz:  # the primitive integer direction, first nonzero entry positive
-        g = math.gcd(*c.Xg[k]) * (1 if next(v for v in c.Xg[k] if v) > 0 else -1)
-        classes.setdefault(tuple(v // g for v in c.Xg[k]), []).append(k)
-    classes = [frozenset(C) for C in classes.values()]
+    classes = [frozenset(C) for C in _classes(c)]
     listed = {p.encode() for p in c.bits}
     c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
     for i, p in enumerate(c.bits):
@@ -308,6 +320,121 @@ def check_completeness(c):
             for j in range(c.d):
                 if sum(v * c.Xg[k][j] * (1 if b[k] == 49 else -1) for v, k in zip(yi, rows)):
                     _reject(2, f"{where}: sum_k y_k t_k x_k is not 0 (coordinate {j})")
+
+
+def _classes(c):
+    """The parallel classes of the nonzero rows (each a list of rows, increasing)."""
+    classes = {}
+    for k in c.nz:  # the primitive integer direction, first nonzero entry positive
+        g = math.gcd(*c.Xg[k]) * (1 if next(v for v in c.Xg[k] if v) > 0 else -1)
+        classes.setdefault(tuple(v // g for v in c.Xg[k]), []).append(k)
+    return list(classes.values())
+
+
+def _pivots(rows):
+    """The pivot columns of an integer matrix (fraction-free row echelon form)."""
+    M, piv, top = [list(r) for r in rows], [], 0
+    for j in range(len(M[0]) if M else 0):
+        k = next((i for i in range(top, len(M)) if M[i][j]), None)
+        if k is None:
+            continue
+        M[top], M[k] = M[k], M[top]
+        for i in range(top + 1, len(M)):
+            if M[i][j]:
+                M[i] = [a * M[top][j] - M[i][j] * b for a, b in zip(M[i], M[top])]
+                g = math.gcd(*M[i])
+                M[i] = [a // g for a in M[i]] if g > 1 else M[i]
+        piv.append(j)
+        top += 1
+    return piv
+
+
+def _scaled_inverse(M):
+    """(D, E) with E M = D I, D != 0 (fraction-free Gauss-Jordan), or None if singular."""
+    r = len(M)
+    A = [list(row) + [int(i == j) for j in range(r)] for i, row in enumerate(M)]
+    prev = 1
+    for k in range(r):
+        s = next((i for i in range(k, r) if A[i][k]), None)
+        if s is None:
+            return None
+        A[k], A[s] = A[s], A[k]
+        p = A[k][k]
+        for i in range(r):
+            if i != k:
+                a = A[i][k]
+                A[i] = [(x * p - a * y) // prev for x, y in zip(A[i], A[k])]
+        prev = p
+    return prev, [row[r:] for row in A]
+
+
+def _bases_route(c):
+    """Check 2, format 1.4 (patterns.gordan_bases).  For every pattern i and class C whose
+    flip is not listed, the first basis S of pattern i (default: its walls, when there are
+    r = rank X of them) with S disjoint from C and M nonsingular (M: columns t_k x_k, k in
+    S, on the pivot columns of X; E M = D I is tested exactly) gives y_c = |D| on the
+    first row c of C and y_S = sign(D) E (t_c x_c) >= 0 -- a y the checker builds itself:
+    on the pivot columns M y_S = |D| t_c x_c by E M = D I, and the other columns are tested,
+    so sum_k y_k t'_k x_k = 0 (t' the flipped signs) exactly as for a gordan entry.  Same
+    lemmas as check 2; witnesses are required (each pattern is a region)."""
+    if not c.bits:
+        _reject(2, "the list is empty, so it cannot hold every region")
+    if c.witnesses is None:
+        _reject(2, "gordan_bases needs witnesses (every listed pattern must be a region)")
+    classes, piv = _classes(c), _pivots([c.Xg[k] for k in c.nz])
+    r, listed, cache = len(piv), {p.encode() for p in c.bits}, {}
+    rest = [j for j in range(c.d) if j not in piv]
+    c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
+    for i, p in enumerate(c.bits):
+        t = [1 if ch == "1" else -1 for ch in p]
+        walls, todo = [], []
+        for C in classes:
+            b = bytearray(p.encode())
+            for k in C:
+                b[k] ^= 1
+            (walls if bytes(b) in listed else todo).append(C)
+        if not todo:
+            continue
+        bases = c.bases.get(i, [tuple(C[0] for C in walls)] if len(walls) == r else [])
+        if not bases:
+            _reject(2, f"pattern {i}: {len(walls)} walls, rank X = {r}, and no gordan_bases")
+        if any(len(S) != r for S in bases):
+            _reject(2, f"pattern {i}: a basis in gordan_bases does not have r = {r} rows")
+        c.R.spend(len(bases) * r ** 3 + len(todo) * len(bases) * (r * r + (r + 1) * len(rest)),
+                  (r * c.bitsX + 2 * r, c.bitsX), "gordan bases")
+        ready = [(S, _basis_inverse(c, t, S, piv, cache)) for S in bases]
+        for C in todo:
+            if not any(DE and _gordan_from_basis(c, t, S, DE, C, piv, rest) for S, DE in ready):
+                _reject(2, f"pattern {i}, class of rows {C}: no basis of gordan_bases gives "
+                        "a Gordan certificate")
+
+
+def _basis_inverse(c, t, S, piv, cache):
+    """(D, E) with E M = D I for M = [t_k x_k on the pivot columns] (k in S), or None."""
+    key = tuple(2 * k + (t[k] > 0) for k in S)
+    if key not in cache:
+        M = [[t[k] * c.Xg[k][j] for k in S] for j in piv]
+        DE = _scaled_inverse(M)
+        cols = [list(col) for col in zip(*M)]
+        if DE is not None and any(_dot(row, col) != (DE[0] if a == b else 0)
+                                  for a, row in enumerate(DE[1]) for b, col in enumerate(cols)):
+            DE = None                                   # E M != D I: not used
+        cache[key] = DE
+    return cache[key]
+
+
+def _gordan_from_basis(c, t, S, DE, C, piv, rest):
+    """Does basis S give y >= 0, y_c > 0 with sum_k y_k t'_k x_k = 0 (C flipped)?"""
+    if any(k in C for k in S):
+        return False
+    D, E = DE
+    xc, tc = c.Xg[C[0]], t[C[0]]
+    b = [tc * xc[j] for j in piv]
+    y = [_dot(row, b) for row in E] if D > 0 else [-_dot(row, b) for row in E]
+    if any(v < 0 for v in y):
+        return False
+    return not any(sum(v * t[k] * c.Xg[k][j] for v, k in zip(y, S)) - abs(D) * tc * xc[j]
+                   for j in rest)
 
 
 def _singular(rows):
@@ -513,8 +640,9 @@ def _statement(c):
         model = (f"the network ({len(c.network[0])} neurons)" if name == "network" else
                  f"the {len(c.blocks)} blocks (C-objective)")
         out.append(f"{model}: objective {'<=' if value <= c.upper else '> (not proved <=)'} upper")
-    if c.complete:
-        out.append("complete (global): no network of any width has objective below lower, "
+    if c.complete or c.bases is not None:  # check 2 passed: the list is complete
+        out.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")
+                   + "): no network of any width has objective below lower, "
                    "so a model with objective <= upper is within upper - lower of the global "
                    "optimum" + (
                        " (lower == upper: globally optimal)" if c.lower == c.upper else ""))

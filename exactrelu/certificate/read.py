@@ -67,5 +67,6 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
     else:
         active = len(net.nonzero_neurons()) if net is not None else 0
     return {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
-            "upper": c.upper, "network": net, "blocks": blocks, "complete": c.complete,
+            "upper": c.upper, "network": net, "blocks": blocks,
+            "complete": c.complete or c.bases is not None,      # format 1.4: gordan_bases
             "active_neurons": active}

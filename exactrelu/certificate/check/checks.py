@@ -158,6 +158,9 @@ def check_completeness(c: _Cert) -> None:
     """Check 2 (complete only): a non-empty list (D3), then the general-position count
     with nonzero d x d minors, or every wall flip listed or excluded by Gordan's y."""
     if not c.complete:
+        if c.bases is not None:
+            from .bases import bases_route
+            bases_route(c, _parallel_classes(c))
         return
     if not c.bits:
         _reject(2, "the list is empty, so it cannot hold every region (D3)")
@@ -340,8 +343,9 @@ def _statement(c: _Cert) -> str:
                  else f"the {len(c.blocks)} blocks (C-objective)")
         parts.append(f"{model}: objective "
                      f"{'<=' if value <= c.upper else '> (not proved <=)'} upper")
-    if c.complete:
-        parts.append("complete (global): no network of any width has objective below lower, "
+    if c.complete or c.bases is not None:  # check 2 passed: the list is complete
+        parts.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")
+                     + "): no network of any width has objective below lower, "
                      "so a model with objective <= upper is within upper - lower of the "
                      "global optimum" + (" (lower == upper: globally optimal)"
                                          if c.lower == c.upper else ""))

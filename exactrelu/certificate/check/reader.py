@@ -109,6 +109,7 @@ class _Cert:
     general_position: bool = False
     witnesses: Optional[list] = None
     gordan: dict = field(default_factory=dict)    # (pattern, frozenset(flip)) -> {k: y}
+    bases: Optional[dict] = None                  # format 1.4: pattern -> [rows, ...]
     network: Optional[tuple] = None               # (W1, w2)
     blocks: Optional[list] = None                 # [(pattern, sign, u, norm_upper)]
     r: list = field(default_factory=list)
@@ -182,6 +183,24 @@ def _read_patterns(c: _Cert, doc: dict, rd: _Reader) -> None:
                          for k in _typed(entry["flip"], list, here + ".flip"))
         _require((i, flip) not in c.gordan, here, "a second entry for the same pattern and flip")
         c.gordan[(i, flip)] = rd.sparse(entry["y"], c.n, here + ".y")
+    c.bases = _read_bases(pa, c.complete, c.P, c.n)
+
+
+def _read_bases(pa: dict, complete: bool, P: int, n: int) -> Optional[dict]:
+    """Format 1.4: ``patterns.gordan_bases = {"i": [[k, ...], ...]}`` (pattern index ->
+    bases of row indices), read only when ``complete`` is false."""
+    if complete or "gordan_bases" not in pa:
+        return None
+    out = {}
+    for key, bases in _typed(pa["gordan_bases"], dict, "patterns.gordan_bases").items():
+        here = f"patterns.gordan_bases[{str(key)[:30]}]"
+        _require(_ROW_KEY.fullmatch(key) and int(key) < P, here,
+                 f"key is not a pattern index below {P}")
+        out[int(key)] = [tuple(_index(k, n, here) for k in _typed(b, list, here))
+                         for b in _typed(bases, list, here)]
+        _require(all(len(set(b)) == len(b) for b in out[int(key)]), here,
+                 "a basis repeats a row")
+    return out
 
 
 def _read_models(c: _Cert, doc: dict, rd: _Reader) -> None:
