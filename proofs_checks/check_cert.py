@@ -23,7 +23,13 @@ from typing import NamedTuple, Optional
 DEFAULT_BUDGET_DIGITS = 50_000_000  # characters of all rational strings in one file
 MAX_RATIONAL_DIGITS = 10_000       # characters of one rational string
 MAX_SCALE_BITS = 1 << 18           # a larger common denominator: UNDECIDED
-WORK_LIMIT_NS = 6e10               # estimated arithmetic time, about a minute here
+WORK_LIMIT_NS = 6e10               # estimated time (parsing and arithmetic), about a minute
+SCALE_FACTOR = 4                   # an integer form may take 4 x the bits of its values ...
+SCALE_SLACK_BITS = 1 << 23         # ... plus 1 MiB
+GORDAN_ENTRY_OPS = 30              # the bookkeeping of one gordan entry, in int operations
+JSON_NS_PER_BYTE = 100             # estimated cost of json.loads
+RATIONAL_NS = 8000                 # estimated cost of reading one rational string ...
+RATIONAL_NS_PER_CHAR2 = 1e-3       # ... plus this times its length squared
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
          5: "claim", 6: "optimal set"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
@@ -78,14 +84,33 @@ def _int(digits):
     return _int(digits[:-h]) * 10 ** h + _int(digits[-h:])
 
 
-def _common(values):
-    """(D, [v * D for v in values]) with D > 0 the least common denominator."""
+def _lcm_den(values, limit=None):
+    """The least common denominator D > 0 of values (UNDECIDED beyond MAX_SCALE_BITS, or
+    beyond limit bits: then the integer form would be too large)."""
     D = 1
     for v in values:
         if D % v.denominator:
             D = D // math.gcd(D, v.denominator) * v.denominator
             if D.bit_length() > MAX_SCALE_BITS:
                 raise Stop("UNDECIDED", f"a common denominator exceeds {MAX_SCALE_BITS} bits")
+            if limit is not None and D.bit_length() > limit[0]:
+                raise Stop("UNDECIDED", f"the integer form of {len(values)} rationals would "
+                                        f"exceed {limit[1] // 8} bytes (limit {SCALE_FACTOR} x "
+                                        f"their size + {SCALE_SLACK_BITS // 8} bytes)")
+    return D
+
+
+def _common(values):
+    """(D, [v * D for v in values]) with D > 0 the least common denominator.  The integer
+    form takes sum_v (bits(p_v) - bits(q_v) + 1) + len(values) bits(D) bits; it is refused
+    (UNDECIDED) as soon as D grows past what keeps that below SCALE_FACTOR times the bits of
+    the values plus SCALE_SLACK_BITS -- memory stays a small multiple of the file."""
+    have = rest = 0
+    for v in values:
+        nb, db = v.numerator.bit_length(), v.denominator.bit_length()
+        have, rest = have + nb + db, rest + nb - db + 1
+    cap = SCALE_FACTOR * have + SCALE_SLACK_BITS
+    D = _lcm_den(values, ((cap - rest) // max(len(values), 1), cap))
     return D, [v.numerator * (D // v.denominator) for v in values]
 
 
@@ -94,9 +119,11 @@ def _bits(ints):
 
 
 def _size(values):
-    """A bound on the bits of the numbers that sums and products of values can need."""
-    D, ints = _common(values)
-    return D.bit_length() + _bits(ints)
+    """A bound on the bits of the numbers that sums and products of values can need: the
+    bits of the common denominator plus those of the largest scaled value (not made)."""
+    D = _lcm_den(values)
+    return D.bit_length() + max((v.numerator.bit_length() - v.denominator.bit_length() + 1
+                                 for v in values), default=1)
 
 
 def _dot(a, b):
@@ -111,11 +138,12 @@ class Budget:
 
     def spend(self, ops, bits, what, fraction=False):
         """Add the estimated time (ns, measured here) of ops operations.  A Fraction operation
-        on b-bit numbers is gcd-bound, ~ b^2; an int product of a b-bit and an s-bit number
-        (bits = b, or (b, s) with s <= b) is Karatsuba-like, ~ b s^0.6."""
+        on b-bit numbers is gcd-bound, ~ 4000 + 10 (b/64)^2; an int product of a b-bit and an
+        s-bit number (bits = b, or (b, s) with s <= b) in a Python loop, ~ 300 + 15 (b/64)
+        (s/64)^0.6 (Karatsuba-like; the constant is the interpreter's per-operation cost)."""
         b, s = (bits, bits) if type(bits) is int else bits
         b, s, ops = max(b, 1) / 64, max(s, 1) / 64, min(ops, 10 ** 30)
-        self.work += ops * (2000 + 10 * b * b if fraction else 100 + 15 * b * s ** 0.6)
+        self.work += ops * (4000 + 10 * b * b if fraction else 300 + 15 * b * s ** 0.6)
         if self.work > WORK_LIMIT_NS:
             raise Stop("UNDECIDED", f"the estimated arithmetic for {what} exceeds the budget")
 
@@ -127,6 +155,9 @@ class Budget:
         self.left -= len(v)
         if self.left < 0:
             raise Stop("UNDECIDED", f"the rationals exceed {self.digits} digits (--budget-digits)")
+        self.work += RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v)
+        if self.work > WORK_LIMIT_NS:
+            raise Stop("UNDECIDED", "the estimated time to read the rationals exceeds the budget")
         m = _RAT.fullmatch(v)
         _need(m, where, f"{v[:30]!r} is not a rational p or p/q")
         p, q = _int(m.group(1)), (_int(m.group(2)) if m.group(2) else 1)
@@ -316,7 +347,7 @@ def check_completeness(c):
             if any(v < 0 for v in y.values()) or not any(v > 0 for v in y.values()):
                 _reject(2, f"{where}: gordan y must be >= 0 and positive on some row")
             rows, yi = list(y), _common(list(y.values()))[1]
-            c.R.spend(len(rows) * c.d, (c.bitsX + _bits(yi), min(c.bitsX, _bits(yi))), "gordan y")
+            c.R.spend(len(rows) * c.d + GORDAN_ENTRY_OPS, (c.bitsX + _bits(yi), min(c.bitsX, _bits(yi))), "gordan y")
             for j in range(c.d):
                 if sum(v * c.Xg[k][j] * (1 if b[k] == 49 else -1) for v, k in zip(yi, rows)):
                     _reject(2, f"{where}: sum_k y_k t_k x_k is not 0 (coordinate {j})")
@@ -387,9 +418,9 @@ def _bases_route(c):
     c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
     for i, p in enumerate(c.bits):
         t = [1 if ch == "1" else -1 for ch in p]
-        walls, todo = [], []
+        walls, todo, pe = [], [], p.encode()
         for C in classes:
-            b = bytearray(p.encode())
+            b = bytearray(pe)
             for k in C:
                 b[k] ^= 1
             (walls if bytes(b) in listed else todo).append(C)
@@ -419,21 +450,21 @@ def _basis_inverse(c, t, S, piv, cache):
         if DE is not None and any(_dot(row, col) != (DE[0] if a == b else 0)
                                   for a, row in enumerate(DE[1]) for b, col in enumerate(cols)):
             DE = None                                   # E M != D I: not used
-        cache[key] = DE
+        cache[key] = DE and (DE[0], DE[1], set(S))
     return cache[key]
 
 
 def _gordan_from_basis(c, t, S, DE, C, piv, rest):
     """Does basis S give y >= 0, y_c > 0 with sum_k y_k t'_k x_k = 0 (C flipped)?"""
-    if any(k in C for k in S):
+    if not DE[2].isdisjoint(C):
         return False
-    D, E = DE
+    D, E, _ = DE
     xc, tc = c.Xg[C[0]], t[C[0]]
     b = [tc * xc[j] for j in piv]
-    y = [_dot(row, b) for row in E] if D > 0 else [-_dot(row, b) for row in E]
-    if any(v < 0 for v in y):
+    y = [sum(map(mul, row, b)) for row in E] if D > 0 else [-sum(map(mul, row, b)) for row in E]
+    if min(y) < 0:
         return False
-    return not any(sum(v * t[k] * c.Xg[k][j] for v, k in zip(y, S)) - abs(D) * tc * xc[j]
+    return not rest or not any(sum(v * t[k] * c.Xg[k][j] for v, k in zip(y, S)) - abs(D) * tc * xc[j]
                    for j in rest)
 
 
@@ -469,6 +500,21 @@ def _general_position(c):
             _reject(2, f"general position: rows {list(rows)} are linearly dependent")
 
 
+def _indiv(values):
+    """The bits of the largest single value (numerator and denominator)."""
+    return max((v.numerator.bit_length() + v.denominator.bit_length() for v in values),
+               default=1)
+
+
+def _charge_network(c, W1, w2, size):
+    """The network objective costs m n d Fraction operations on single values (a row times a
+    neuron), then m n additions to the fits, whose denominators grow to the common one
+    (size bits): charged as half of them at that size."""
+    single = 2 * (_indiv([v for x in c.X for v in x]) + _indiv([v for w in W1 for v in w] + w2))
+    c.R.spend(len(W1) * c.n * c.d, single, "the network objective", fraction=True)
+    c.R.spend(len(W1) * c.n // 2 + 1, size, "the network objective", fraction=True)
+
+
 def _loss(f, y):
     return sum((a - b) ** 2 for a, b in zip(f, y)) / 2
 
@@ -484,11 +530,11 @@ def check_upper(c):
     if c.network is not None:
         W1, w2 = c.network
         size = c.sizeX + size_y + _size([v for w in W1 for v in w] + w2)
-        c.R.spend(len(W1) * c.n * c.d, 2 * size, "the network objective", fraction=True)
+        _charge_network(c, W1, w2, size)
         f, pen = [Fraction(0)] * c.n, Fraction(0)
         for j, (w, a) in enumerate(zip(W1, w2)):
             pre = [_dot(x, w) for x in c.X]
-            if a and any(z > 0 for z in pre) and not c.complete:
+            if a and any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
                 c.R.spend(c.P * (c.n // 4 + 4), 1, "the network's patterns")
                 sig = re.compile("".join("1" if z > 0 or k in c.zero else "0" if z < 0 else
                                          "[01]" for k, z in enumerate(pre)))
@@ -670,6 +716,9 @@ def _load(cert, R):
         raise Stop("MALFORMED", f"cannot read the file: {type(e).__name__}")
     if len(data) > limit:
         raise Stop("UNDECIDED", f"the file exceeds {limit} bytes (--budget-digits)")
+    R.work += JSON_NS_PER_BYTE * len(data)        # charged before parsing
+    if R.work > WORK_LIMIT_NS:
+        raise Stop("UNDECIDED", "the estimated time to parse the JSON exceeds the budget")
 
     def pairs(items):
         _need(len({k for k, _ in items}) == len(items), "JSON", "an object repeats a key")

@@ -25,7 +25,7 @@ from itertools import combinations
 
 import flint
 
-from .budget import _integer_form, _max_bits, _reject, _size, _Stop
+from .budget import GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _size, _Stop
 from .reader import _Cert
 
 
@@ -133,7 +133,7 @@ def _gordan_route(c: _Cert) -> None:
                 _reject(2, f"{where}: gordan y must be >= 0 and positive on some row")
             yi = _integer_form(list(y.values()))[1]
             yb = _max_bits(yi)
-            c.meter.charge(len(y) * c.d, (c.bits_X + yb, min(c.bits_X, yb)), "gordan y")
+            c.meter.charge(len(y) * c.d + GORDAN_ENTRY_OPS, (c.bits_X + yb, min(c.bits_X, yb)), "gordan y")
             total = [0] * c.d
             for k, w in zip(y, yi):
                 tw = w if flipped >> k & 1 else -w
@@ -170,6 +170,22 @@ def check_completeness(c: _Cert) -> None:
         _gordan_route(c)
 
 
+def _single_bits(values) -> int:
+    """Bits of the largest single value (numerator plus denominator)."""
+    return max((v.numerator.bit_length() + v.denominator.bit_length() for v in values),
+               default=1)
+
+
+def _charge_network(c: _Cert, W1: list, w2: list, size: int) -> None:
+    """m n d Fraction operations on single values (row times neuron), then m n additions to
+    the fits, whose denominators grow to the common one (``size`` bits): half of them are
+    charged at that size."""
+    single = 2 * (_single_bits([v for x in c.X for v in x])
+                  + _single_bits([v for w in W1 for v in w] + list(w2)))
+    c.meter.charge(len(W1) * c.n * c.d, single, "the network objective", fraction=True)
+    c.meter.charge(len(W1) * c.n // 2 + 1, size, "the network objective", fraction=True)
+
+
 def _pattern_is_listed(c: _Cert, pre: list, masks: list[int]) -> bool:
     """Does a listed pattern agree with the neuron's signs (ties free, zero rows 1)?"""
     fixed = value = 0
@@ -190,12 +206,12 @@ def check_upper(c: _Cert) -> None:
     if c.network is not None:
         W1, w2 = c.network
         size = c.size_X + size_y + _size([v for w in W1 for v in w] + list(w2))
-        c.meter.charge(len(W1) * c.n * c.d, 2 * size, "the network objective", fraction=True)
+        _charge_network(c, W1, w2, size)
         masks = None
         fit, penalty = [Fraction(0)] * c.n, Fraction(0)
         for j, (w, a) in enumerate(zip(W1, w2)):
             pre = [_dot(x, w) for x in c.X]
-            if a != 0 and any(z > 0 for z in pre) and not c.complete:
+            if a != 0 and any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
                 c.meter.charge(c.P * (c.n // 4 + 4), 1, "the network's patterns")
                 masks = masks if masks is not None else [_mask(p) for p in c.bits]
                 if not _pattern_is_listed(c, pre, masks):
