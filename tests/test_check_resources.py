@@ -61,3 +61,26 @@ def test_crafted_common_denominator_is_refused_quickly(tmp_path, runner):
                                   "exceed"), proc.stdout
     assert peak_kb < 300_000, peak_kb          # was 1.1 GB
     assert seconds < 60, seconds               # was 110 s (about 2 s now)
+
+
+def test_certify_refuses_a_certificate_its_checkers_would_not_decide(tmp_path, capsys,
+                                                                     monkeypatch):
+    """Issue 14 item 2: certify checks the certificate at the default budget before
+    writing; over it: one line, exit 3, nothing written.  (The budget is lowered here so
+    that a small certificate is over it.)"""
+    from exactrelu.certificate.check import budget
+    from test_cli import run
+
+    data = tmp_path / "d.csv"
+    data.write_text("-2,1\n-1,1/4\n0,0\n1,1/2\n2,2\n")
+    out = tmp_path / "c.json"
+    code, _, err = run(["certify", str(data), "--bias", "--lam", "1/10", "-o", str(out)],
+                       capsys)
+    assert code == 0 and out.exists()
+    out.unlink()
+    monkeypatch.setattr(budget, "WORK_LIMIT_NS", 1e4)
+    code, stdout, err = run(["certify", str(data), "--bias", "--lam", "1/10", "-o", str(out)],
+                            capsys)
+    assert code == 3 and not out.exists()
+    assert len(err.strip().splitlines()) == 1
+    assert "too large for the checkers' default budget" in err and "--sample N" in err
