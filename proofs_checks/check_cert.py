@@ -27,7 +27,13 @@ from typing import NamedTuple, Optional
 DEFAULT_BUDGET_DIGITS = 50_000_000  # characters of all rational strings in one file
 MAX_RATIONAL_DIGITS = 10_000       # characters of one rational string
 MAX_SCALE_BITS = 1 << 18           # a larger common denominator: UNDECIDED
-WORK_LIMIT_NS = 6e10               # estimated arithmetic time, about a minute here
+WORK_LIMIT_NS = 6e10               # estimated time (parsing and arithmetic), about a minute
+SCALE_FACTOR = 4                   # an integer form may take 4 x the bits of its values ...
+SCALE_SLACK_BITS = 1 << 23         # ... plus 1 MiB
+GORDAN_ENTRY_OPS = 60              # the bookkeeping of one gordan entry, in int operations
+JSON_NS_PER_BYTE = 100             # estimated cost of json.loads
+RATIONAL_NS = 8000                 # estimated cost of reading one rational string ...
+RATIONAL_NS_PER_CHAR2 = 1e-3       # ... plus this times its length squared
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
          5: "claim", 6: "optimal set", 7: "cover", 8: "output bias"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
@@ -82,14 +88,33 @@ def _int(digits):
     return _int(digits[:-h]) * 10 ** h + _int(digits[-h:])
 
 
-def _common(values):
-    """(D, [v * D for v in values]) with D > 0 the least common denominator."""
+def _lcm_den(values, limit=None):
+    """The least common denominator D > 0 of values (UNDECIDED beyond MAX_SCALE_BITS, or
+    beyond limit bits: then the integer form would be too large)."""
     D = 1
     for v in values:
         if D % v.denominator:
             D = D // math.gcd(D, v.denominator) * v.denominator
             if D.bit_length() > MAX_SCALE_BITS:
                 raise Stop("UNDECIDED", f"a common denominator exceeds {MAX_SCALE_BITS} bits")
+            if limit is not None and D.bit_length() > limit[0]:
+                raise Stop("UNDECIDED", f"the integer form of {len(values)} rationals would "
+                                        f"exceed {limit[1] // 8} bytes (limit {SCALE_FACTOR} x "
+                                        f"their size + {SCALE_SLACK_BITS // 8} bytes)")
+    return D
+
+
+def _common(values):
+    """(D, [v * D for v in values]) with D > 0 the least common denominator.  The integer
+    form takes sum_v (bits(p_v) - bits(q_v) + 1) + len(values) bits(D) bits; it is refused
+    (UNDECIDED) as soon as D grows past what keeps that below SCALE_FACTOR times the bits of
+    the values plus SCALE_SLACK_BITS -- memory stays a small multiple of the file."""
+    have = rest = 0
+    for v in values:
+        nb, db = v.numerator.bit_length(), v.denominator.bit_length()
+        have, rest = have + nb + db, rest + nb - db + 1
+    cap = SCALE_FACTOR * have + SCALE_SLACK_BITS
+    D = _lcm_den(values, ((cap - rest) // max(len(values), 1), cap))
     return D, [v.numerator * (D // v.denominator) for v in values]
 
 
@@ -98,9 +123,11 @@ def _bits(ints):
 
 
 def _size(values):
-    """A bound on the bits of the numbers that sums and products of values can need."""
-    D, ints = _common(values)
-    return D.bit_length() + _bits(ints)
+    """A bound on the bits of the numbers that sums and products of values can need: the
+    bits of the common denominator plus those of the largest scaled value (not made)."""
+    D = _lcm_den(values)
+    return D.bit_length() + max((v.numerator.bit_length() - v.denominator.bit_length() + 1
+                                 for v in values), default=1)
 
 
 def _dot(a, b):
@@ -115,11 +142,12 @@ class Budget:
 
     def spend(self, ops, bits, what, fraction=False):
         """Add the estimated time (ns, measured here) of ops operations.  A Fraction operation
-        on b-bit numbers is gcd-bound, ~ b^2; an int product of a b-bit and an s-bit number
-        (bits = b, or (b, s) with s <= b) is Karatsuba-like, ~ b s^0.6."""
+        on b-bit numbers is gcd-bound, ~ 4000 + 10 (b/64)^2; an int product of a b-bit and an
+        s-bit number (bits = b, or (b, s) with s <= b) in a Python loop, ~ 300 + 15 (b/64)
+        (s/64)^0.6 (Karatsuba-like; the constant is the interpreter's per-operation cost)."""
         b, s = (bits, bits) if type(bits) is int else bits
         b, s, ops = max(b, 1) / 64, max(s, 1) / 64, min(ops, 10 ** 30)
-        self.work += ops * (2000 + 10 * b * b if fraction else 100 + 15 * b * s ** 0.6)
+        self.work += ops * (4000 + 10 * b * b if fraction else 300 + 15 * b * s ** 0.6)
         if self.work > WORK_LIMIT_NS:
             raise Stop("UNDECIDED", f"the estimated arithmetic for {what} exceeds the budget")
 
@@ -131,6 +159,9 @@ class Budget:
         self.left -= len(v)
         if self.left < 0:
             raise Stop("UNDECIDED", f"the rationals exceed {self.digits} digits (--budget-digits)")
+        self.work += RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v)
+        if self.work > WORK_LIMIT_NS:
+            raise Stop("UNDECIDED", "the estimated time to read the rationals exceeds the budget")
         m = _RAT.fullmatch(v)
         _need(m, where, f"{v[:30]!r} is not a rational p or p/q")
         p, q = _int(m.group(1)), (_int(m.group(2)) if m.group(2) else 1)
@@ -191,6 +222,7 @@ class Cert:
                 _index(k, n, h + ".flip") for k in _typed(entry["flip"], list, h + ".flip")))
             _need(key not in self.gordan, h, "a second entry for the same pattern and flip")
             self.gordan[key] = R.sparse(entry["y"], n, h + ".y")
+        self.bases = _read_bases(pa, self.complete, P, n)
         self.network = self.blocks = self.optimal = None
         if "network" in doc:
             net = _typed(doc["network"], dict, "network", "W1", "w2")
@@ -247,6 +279,21 @@ class Cert:
         return out
 
 
+def _read_bases(pa, complete, P, n):
+    """Format 1.4: patterns.gordan_bases = {"i": [[k, ...], ...]} (pattern index -> bases of
+    row indices).  Read only when complete is false (a v1 complete file is checked as v1)."""
+    if complete or "gordan_bases" not in pa:
+        return None
+    out = {}
+    for key, bases in _typed(pa["gordan_bases"], dict, "patterns.gordan_bases").items():
+        h = f"patterns.gordan_bases[{str(key)[:30]}]"
+        _need(_ROW.fullmatch(key) and int(key) < P, h, f"key is not a pattern index below {P}")
+        out[int(key)] = [tuple(_index(k, n, h) for k in _typed(b, list, h))
+                         for b in _typed(bases, list, h)]
+        _need(all(len(set(b)) == len(b) for b in out[int(key)]), h, "a basis repeats a row")
+    return out
+
+
 def check_patterns(c):
     """Check 1. Each pattern is n characters 0/1, none repeats, zero rows are active; each
     witness g_i has (2 D_ik - 1) x_k.g_i > 0 on every nonzero row k (required if complete).
@@ -284,16 +331,12 @@ def check_completeness(c):
     crossing the wall of class C flips exactly C.  A non-empty list of regions closed under
     crossing walls is therefore every region."""
     if not c.complete:
-        return
+        return None if c.bases is None else _bases_route(c)
     if not c.bits:
         _reject(2, "the list is empty, so it cannot hold every region")
     if c.gp:
         return _general_position(c)
-    classes = {}
-    for k in c.nz:  # the primitive integer direction, first nonzero entry positive
-        g = math.gcd(*c.Xg[k]) * (1 if next(v for v in c.Xg[k] if v) > 0 else -1)
-        classes.setdefault(tuple(v // g for v in c.Xg[k]), []).append(k)
-    classes = [frozenset(C) for C in classes.values()]
+    classes = [frozenset(C) for C in _classes(c)]
     listed = {p.encode() for p in c.bits}
     c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
     for i, p in enumerate(c.bits):
@@ -311,10 +354,125 @@ def check_completeness(c):
             if any(v < 0 for v in y.values()) or not any(v > 0 for v in y.values()):
                 _reject(2, f"{where}: gordan y must be >= 0 and positive on some row")
             rows, yi = list(y), _common(list(y.values()))[1]
-            c.R.spend(len(rows) * c.d, (c.bitsX + _bits(yi), min(c.bitsX, _bits(yi))), "gordan y")
+            c.R.spend(len(rows) * c.d + GORDAN_ENTRY_OPS, (c.bitsX + _bits(yi), min(c.bitsX, _bits(yi))), "gordan y")
             for j in range(c.d):
                 if sum(v * c.Xg[k][j] * (1 if b[k] == 49 else -1) for v, k in zip(yi, rows)):
                     _reject(2, f"{where}: sum_k y_k t_k x_k is not 0 (coordinate {j})")
+
+
+def _classes(c):
+    """The parallel classes of the nonzero rows (each a list of rows, increasing)."""
+    classes = {}
+    for k in c.nz:  # the primitive integer direction, first nonzero entry positive
+        g = math.gcd(*c.Xg[k]) * (1 if next(v for v in c.Xg[k] if v) > 0 else -1)
+        classes.setdefault(tuple(v // g for v in c.Xg[k]), []).append(k)
+    return list(classes.values())
+
+
+def _pivots(rows):
+    """The pivot columns of an integer matrix (fraction-free row echelon form)."""
+    M, piv, top = [list(r) for r in rows], [], 0
+    for j in range(len(M[0]) if M else 0):
+        k = next((i for i in range(top, len(M)) if M[i][j]), None)
+        if k is None:
+            continue
+        M[top], M[k] = M[k], M[top]
+        for i in range(top + 1, len(M)):
+            if M[i][j]:
+                M[i] = [a * M[top][j] - M[i][j] * b for a, b in zip(M[i], M[top])]
+                g = math.gcd(*M[i])
+                M[i] = [a // g for a in M[i]] if g > 1 else M[i]
+        piv.append(j)
+        top += 1
+    return piv
+
+
+def _scaled_inverse(M):
+    """(D, E) with E M = D I, D != 0 (fraction-free Gauss-Jordan), or None if singular."""
+    r = len(M)
+    A = [list(row) + [int(i == j) for j in range(r)] for i, row in enumerate(M)]
+    prev = 1
+    for k in range(r):
+        s = next((i for i in range(k, r) if A[i][k]), None)
+        if s is None:
+            return None
+        A[k], A[s] = A[s], A[k]
+        p = A[k][k]
+        for i in range(r):
+            if i != k:
+                a = A[i][k]
+                A[i] = [(x * p - a * y) // prev for x, y in zip(A[i], A[k])]
+        prev = p
+    return prev, [row[r:] for row in A]
+
+
+def _bases_route(c):
+    """Check 2, format 1.4 (patterns.gordan_bases).  For every pattern i and class C whose
+    flip is not listed, the first basis S of pattern i (default: its walls, when there are
+    r = rank X of them) with S disjoint from C and M nonsingular (M: columns t_k x_k, k in
+    S, on the pivot columns of X; E M = D I is tested exactly) gives y_c = |D| on the
+    first row c of C and y_S = sign(D) E (t_c x_c) >= 0 -- a y the checker builds itself:
+    on the pivot columns M y_S = |D| t_c x_c by E M = D I, and the other columns are tested,
+    so sum_k y_k t'_k x_k = 0 (t' the flipped signs) exactly as for a gordan entry.  Same
+    lemmas as check 2; witnesses are required (each pattern is a region)."""
+    if not c.bits:
+        _reject(2, "the list is empty, so it cannot hold every region")
+    if c.witnesses is None:
+        _reject(2, "gordan_bases needs witnesses (every listed pattern must be a region)")
+    classes, piv = _classes(c), _pivots([c.Xg[k] for k in c.nz])
+    r, listed, cache = len(piv), {p.encode() for p in c.bits}, {}
+    rest = [j for j in range(c.d) if j not in piv]
+    c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
+    for i, p in enumerate(c.bits):
+        t = [1 if ch == "1" else -1 for ch in p]
+        walls, todo, pe = [], [], p.encode()
+        for C in classes:
+            b = bytearray(pe)
+            for k in C:
+                b[k] ^= 1
+            (walls if bytes(b) in listed else todo).append(C)
+        if not todo:
+            continue
+        bases = c.bases.get(i, [tuple(C[0] for C in walls)] if len(walls) == r else [])
+        if not bases:
+            _reject(2, f"pattern {i}: {len(walls)} walls, rank X = {r}, and no gordan_bases")
+        if any(len(S) != r for S in bases):
+            _reject(2, f"pattern {i}: a basis in gordan_bases does not have r = {r} rows")
+        c.R.spend(len(bases) * r ** 3 + len(todo) * len(bases) * (r * r + (r + 1) * len(rest)),
+                  (r * c.bitsX + 2 * r, c.bitsX), "gordan bases")
+        ready = [(S, _basis_inverse(c, t, S, piv, cache)) for S in bases]
+        for C in todo:
+            if not any(DE and _gordan_from_basis(c, t, S, DE, C, piv, rest) for S, DE in ready):
+                _reject(2, f"pattern {i}, class of rows {C}: no basis of gordan_bases gives "
+                        "a Gordan certificate")
+
+
+def _basis_inverse(c, t, S, piv, cache):
+    """(D, E) with E M = D I for M = [t_k x_k on the pivot columns] (k in S), or None."""
+    key = tuple(2 * k + (t[k] > 0) for k in S)
+    if key not in cache:
+        M = [[t[k] * c.Xg[k][j] for k in S] for j in piv]
+        DE = _scaled_inverse(M)
+        cols = [list(col) for col in zip(*M)]
+        if DE is not None and any(_dot(row, col) != (DE[0] if a == b else 0)
+                                  for a, row in enumerate(DE[1]) for b, col in enumerate(cols)):
+            DE = None                                   # E M != D I: not used
+        cache[key] = DE and (DE[0], DE[1], set(S))
+    return cache[key]
+
+
+def _gordan_from_basis(c, t, S, DE, C, piv, rest):
+    """Does basis S give y >= 0, y_c > 0 with sum_k y_k t'_k x_k = 0 (C flipped)?"""
+    if not DE[2].isdisjoint(C):
+        return False
+    D, E, _ = DE
+    xc, tc = c.Xg[C[0]], t[C[0]]
+    b = [tc * xc[j] for j in piv]
+    y = [sum(map(mul, row, b)) for row in E] if D > 0 else [-sum(map(mul, row, b)) for row in E]
+    if min(y) < 0:
+        return False
+    return not rest or not any(sum(v * t[k] * c.Xg[k][j] for v, k in zip(y, S)) - abs(D) * tc * xc[j]
+                   for j in rest)
 
 
 def _singular(rows):
@@ -349,6 +507,21 @@ def _general_position(c):
             _reject(2, f"general position: rows {list(rows)} are linearly dependent")
 
 
+def _indiv(values):
+    """The bits of the largest single value (numerator and denominator)."""
+    return max((v.numerator.bit_length() + v.denominator.bit_length() for v in values),
+               default=1)
+
+
+def _charge_network(c, W1, w2, size):
+    """The network objective costs m n d Fraction operations on single values (a row times a
+    neuron), then m n additions to the fits, whose denominators grow to the common one
+    (size bits): charged as half of them at that size."""
+    single = 2 * (_indiv([v for x in c.X for v in x]) + _indiv([v for w in W1 for v in w] + w2))
+    c.R.spend(len(W1) * c.n * c.d, single, "the network objective", fraction=True)
+    c.R.spend(len(W1) * c.n // 2 + 1, size, "the network objective", fraction=True)
+
+
 def _loss(f, y):
     return sum((a - b) ** 2 for a, b in zip(f, y)) / 2
 
@@ -364,11 +537,11 @@ def check_upper(c):
     if c.network is not None:
         W1, w2 = c.network
         size = c.sizeX + size_y + _size([v for w in W1 for v in w] + w2)
-        c.R.spend(len(W1) * c.n * c.d, 2 * size, "the network objective", fraction=True)
+        _charge_network(c, W1, w2, size)
         f, pen = [Fraction(0)] * c.n, Fraction(0)
         for j, (w, a) in enumerate(zip(W1, w2)):
             pre = [_dot(x, w) for x in c.X]
-            if a and any(z > 0 for z in pre) and not c.complete:
+            if a and any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
                 c.R.spend(c.P * (c.n // 4 + 4), 1, "the network's patterns")
                 sig = re.compile("".join("1" if z > 0 or k in c.zero else "0" if z < 0 else
                                          "[01]" for k, z in enumerate(pre)))
@@ -859,8 +1032,9 @@ def _statement(c):
                    "any width has objective below lower, so a model with objective <= upper is "
                    "within upper - lower of the global optimum" % c.cover_size + (
                        " (lower == upper: globally optimal)" if c.lower == c.upper else ""))
-    elif c.complete:
-        out.append("complete (global): no network of any width has objective below lower, "
+    elif c.complete or c.bases is not None:  # check 2 passed: the list is complete
+        out.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")
+               + "): no network of any width has objective below lower, "
                    "so a model with objective <= upper is within upper - lower of the global "
                    "optimum" + (
                        " (lower == upper: globally optimal)" if c.lower == c.upper else ""))
@@ -890,6 +1064,9 @@ def _load(cert, R):
         raise Stop("MALFORMED", f"cannot read the file: {type(e).__name__}")
     if len(data) > limit:
         raise Stop("UNDECIDED", f"the file exceeds {limit} bytes (--budget-digits)")
+    R.work += JSON_NS_PER_BYTE * len(data)        # charged before parsing
+    if R.work > WORK_LIMIT_NS:
+        raise Stop("UNDECIDED", "the estimated time to parse the JSON exceeds the budget")
 
     def pairs(items):
         _need(len({k for k, _ in items}) == len(items), "JSON", "an object repeats a key")

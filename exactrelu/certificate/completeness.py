@@ -58,14 +58,21 @@ __all__ = ["GordanEntry", "CompletenessProof", "completeness_proof", "verify_com
            "proof_from_json"]
 
 
+#: With ``compact``, a Gordan route with more (region, non-wall class) pairs than this
+#: writes wall bases (format 1.4, ``patterns.gordan_bases``) instead of v1 entries
+#: (about 90 bytes each; 20,000 entries are about 1.8 MB).
+COMPACT_MIN_PAIRS = 20_000
+
+
 def completeness_proof(X: Sequence[Sequence[object]], patterns: Any, *,
-                       route: str = "auto") -> CompletenessProof:
+                       route: str = "auto", compact: bool = False) -> CompletenessProof:
     """Proof that ``patterns`` (a :class:`~exactrelu.arrangement.PatternSet` or a list of bit
     strings) holds every region of ``X``'s central arrangement.
 
     ``route="auto"``: the general-position route when it applies (count equal to
     ``2 * sum_{k<d} C(n-1, k)``, no zero rows, ``n >= d``, all ``d x d`` minors nonzero,
-    tested exactly), else Gordan entries.  ``route="gordan"`` always builds Gordan
+    tested exactly), else Gordan entries -- or, with ``compact`` and more than
+    ``COMPACT_MIN_PAIRS`` non-wall pairs, wall bases (:mod:`.gordan_bases`, format 1.4).  ``route="gordan"`` always builds Gordan
     entries; ``route="general_position"`` raises if that route does not apply.
 
     Raises :class:`~exactrelu.errors.ExactReluError` when the list is malformed or not
@@ -89,6 +96,13 @@ def completeness_proof(X: Sequence[Sequence[object]], patterns: Any, *,
             raise ExactReluError("the general-position route does not apply (zero rows, "
                                  "n < d, a vanishing d x d minor or the wrong count)")
     G = _Gordan(X, bits)
+    if compact and int((~G.wall).sum()) > COMPACT_MIN_PAIRS:
+        from .gordan_bases import wall_bases
+
+        found = wall_bases(G)
+        if found is not None:
+            return CompletenessProof(False, [], time.perf_counter() - t0, found[1], found[0])
+        G = _Gordan(X, bits)
     out: list[GordanEntry] = []
     with _gc_paused():
         for i in range(len(bits)):

@@ -46,11 +46,23 @@ class CompletenessProof:
     #: Informative counters: regions, classes, rank, non-wall pairs, simplicial regions,
     #: float-guess misses, LP fallbacks.
     stats: dict[str, int] = field(default_factory=dict)
+    #: Format 1.4: ``{pattern: [basis of row indices, ...]}`` in place of ``gordan``
+    #: (:mod:`.gordan_bases`); the file then says ``complete: false`` in its v1 part.
+    bases: dict[int, list[tuple[int, ...]]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``general_position`` and ``gordan`` fields of the ``patterns`` section."""
-        return {"general_position": bool(self.general_position),
-                "gordan": [e.to_json() for e in self.gordan]}
+        """The ``general_position`` and ``gordan`` (or ``gordan_bases``) fields of the
+        ``patterns`` section."""
+        out: dict[str, Any] = {"general_position": bool(self.general_position),
+                               "gordan": [e.to_json() for e in self.gordan]}
+        if self.bases is not None:
+            out["gordan_bases"] = bases_json(self.bases)
+        return out
+
+
+def bases_json(bases: Mapping[int, Sequence[Sequence[int]]]) -> dict[str, list[list[int]]]:
+    """The ``patterns.gordan_bases`` object (format 1.4)."""
+    return {str(i): [[int(k) for k in b] for b in bs] for i, bs in sorted(bases.items())}
 
 
 
@@ -59,7 +71,10 @@ def proof_from_json(section: Mapping[str, Any]) -> CompletenessProof:
     entries = [GordanEntry(int(e["pattern"]), tuple(sorted(int(k) for k in e["flip"])),
                            {int(k): to_q(v) for k, v in e["y"].items()})
                for e in section.get("gordan", [])]
-    return CompletenessProof(bool(section.get("general_position", False)), entries)
+    bases = section.get("gordan_bases")
+    return CompletenessProof(bool(section.get("general_position", False)), entries, bases=None
+                             if bases is None else {int(i): [tuple(int(k) for k in b) for b in bs]
+                                                    for i, bs in bases.items()})
 
 
 

@@ -132,6 +132,7 @@ def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequenc
     if t != 1:
         r = tuple(t * a for a in r)
         rho = {b: {k: t * v for k, v in m.items()} for b, m in rho.items()}
+    rho = _short_multipliers(program, r, rho)
     lower = program.dual_objective(r)
     return DualBound(r, rho, lower, t, worst, time.perf_counter() - t0)
 
@@ -147,6 +148,38 @@ def feasibility_scale(worst: Fraction, bits: int) -> Fraction:
     if t * t * worst > 1:  # pragma: no cover - guaranteed by sqrt_bounds
         raise ExactReluError("internal: dual scaling failed")
     return t
+
+
+#: Dyadic precisions tried for a shorter multiplier (bits after the binary point).
+_SHORT_BITS = (2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 160)
+
+
+def _short_multipliers(program: ConvexProgram, r: Sequence[Fraction], rho: dict) -> dict:
+    """Each multiplier replaced by the coarsest dyadic rounding (``_SHORT_BITS``) that
+    keeps its block feasible, ``||s X^T D_i r + A_i^T rho||^2 <= lam^2`` (tested exactly in
+    integers), else kept.  The scaled multipliers ``t rho`` have ~110-bit denominators
+    (about 66 characters each); most blocks have slack and need a few bits (issue 14)."""
+    C, den = exact_correlation_norms(program, r)      # X^T D_i r = C_i / den
+    Z, L = _int_data(program)
+    la, lb = program.lam.numerator, program.lam.denominator
+    bits_of = program.patterns.bits
+    out = {}
+    for (i, s), m in rho.items():
+        out[(i, s)] = m
+        for B in _SHORT_BITS:
+            one = 1 << B
+            R = {k: round(v * one) for k, v in m.items()}
+            R = {k: v for k, v in R.items() if v > 0}
+            Dq = den * L * one // math.gcd(den, L * one)
+            fc, fr = Dq // den, Dq // (L * one)
+            q = [s * v * fc for v in C[i]]
+            for k, v in R.items():
+                w = v * fr if bits_of[i][k] == "1" else -v * fr
+                q = [a + w * z for a, z in zip(q, Z[k])]
+            if sum(a * a for a in q) * lb * lb <= la * la * Dq * Dq:
+                out[(i, s)] = {k: Fraction(v, one) for k, v in R.items()}
+                break
+    return out
 
 
 def _greedy_multiplier(program: ConvexProgram, i: int, c: list[Fraction]

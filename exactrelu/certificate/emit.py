@@ -33,7 +33,7 @@ def _sparse(m: Mapping[int, Fraction]) -> dict[str, str]:
 
 def certificate_dict(data: Dataset, lam: Fraction, patterns: PatternSet, *,
                      complete: bool, general_position: bool = False,
-                     gordan: Sequence[Any] = (),
+                     gordan: Sequence[Any] = (), gordan_bases: Mapping | None = None,
                      network: tuple[Sequence[Sequence[Fraction]], Sequence[Fraction]] | None = None,
                      blocks: Mapping[Block, tuple[Sequence[Fraction], Fraction]] | None = None,
                      r: Sequence[Fraction], rho: Mapping[Block, Mapping[int, Fraction]],
@@ -41,7 +41,10 @@ def certificate_dict(data: Dataset, lam: Fraction, patterns: PatternSet, *,
                      optimal_set: dict | None = None,
                      provenance: dict | None = None) -> dict:
     """Assemble a certificate.  ``gordan`` items need ``pattern``, ``flip``, ``y``;
-    ``blocks`` maps ``(i, s)`` to ``(u, norm_upper)``."""
+    ``blocks`` maps ``(i, s)`` to ``(u, norm_upper)``.  ``gordan_bases`` (format 1.4,
+    ``{pattern: [basis, ...]}``) proves completeness in place of ``gordan``: the v1 part
+    then says ``complete: false`` (true of the listed patterns) and the section, checked
+    by a 1.4 checker, makes the list complete."""
     if network is None and not blocks:
         raise ValueError("a certificate needs a network or blocks")
     cert: dict[str, Any] = {
@@ -58,6 +61,11 @@ def certificate_dict(data: Dataset, lam: Fraction, patterns: PatternSet, *,
                         "y": _sparse(e.y)} for e in gordan],
         },
     }
+    if gordan_bases is not None and complete and not general_position:
+        from .completeness_results import bases_json
+
+        cert["patterns"]["complete"] = False
+        cert["patterns"]["gordan_bases"] = bases_json(gordan_bases)
     if network is not None:
         W1, w2 = network
         cert["network"] = {"W1": [_v(w) for w in W1], "w2": _v(w2)}

@@ -165,12 +165,12 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
         hint = improvement_hint(ConvexProgram(data, lam, ps), net)
     timings["bounds"] = time.perf_counter() - t
     t = time.perf_counter()
-    gp, gordan = False, []
+    gp, gordan, bases = False, [], None
     if complete:
         from .completeness import completeness_proof
 
-        proof = completeness_proof(data.X, ps)
-        gp, gordan = proof.general_position, proof.gordan
+        proof = completeness_proof(data.X, ps, compact=True)
+        gp, gordan, bases = proof.general_position, proof.gordan, proof.bases
     timings["completeness"] = time.perf_counter() - t
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
@@ -183,7 +183,7 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
         from .produce import _optimal_set
 
         optimal_set = _optimal_set(fb.program, eo, vertex_limit, timings, notes)
-    cert = _certificate(fb.program, complete, gp, gordan, plain, blocks,
+    cert = _certificate(fb.program, complete, gp, (gordan, bases), plain, blocks,
                         _DualOnly(fb.dual.r, fb.dual.rho, eo), lower, upper, optimal_set,
                         fb.sol, notes, timings)
     cert = _with_section(cert, data, c)

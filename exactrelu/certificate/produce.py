@@ -280,12 +280,12 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     hint = improvement_hint(program, net) if network is not None and upper > lower else None
     stage("upper", t, "completeness proof")
     t = time.perf_counter()
-    gp, gordan = False, []
+    gp, gordan, bases = False, [], None
     if complete:                                                                 # 6
         from .completeness import completeness_proof
 
-        proof = completeness_proof(data.X, ps)
-        gp, gordan = proof.general_position, proof.gordan
+        proof = completeness_proof(data.X, ps, compact=True)
+        gp, gordan, bases = proof.general_position, proof.gordan, proof.bases
     stage("completeness", t, "writing the certificate")
     t = time.perf_counter()
     # claims rounded outward to short dyadic rationals (the checker needs only
@@ -296,7 +296,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     optimal_set = None
     if bd.exact_opt is not None and lower == upper and network is None:
         optimal_set = _optimal_set(program, bd.exact_opt, vertex_limit, timings, notes)
-    cert = _certificate(program, complete, gp, gordan, net if include_net else None,
+    cert = _certificate(program, complete, gp, (gordan, bases), net if include_net else None,
                         include_blocks, bd, lower, upper, optimal_set, sol, notes, timings)
     timings["emit"] = time.perf_counter() - t
     bar.close()
@@ -328,7 +328,8 @@ def _certificate(program: ConvexProgram, complete: bool, gp: bool, gordan, net, 
     data = program.data
     return certificate_dict(
         data, program.lam, program.patterns, complete=complete, general_position=gp,
-        gordan=gordan, network=(net.W1, net.w2) if net is not None else None,
+        gordan=gordan[0], gordan_bases=gordan[1],
+        network=(net.W1, net.w2) if net is not None else None,
         blocks=blocks, r=bd.r, rho=bd.rho, lower=lower, upper=upper,
         optimal_set=optimal_set,
         provenance={"tool": f"exactrelu {__version__}",

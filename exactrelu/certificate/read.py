@@ -72,7 +72,7 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
         active = len(net.nonzero_neurons()) if net is not None else 0
     out = {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
            "upper": c.upper, "network": net, "blocks": blocks,
-           "complete": c.complete or c.cover is not None,      # 1.1: global by a cover
+           "complete": c.complete or c.cover is not None or c.bases is not None,  # 1.1 / 1.4
            "tree_nodes": None if c.cover is None else sum(len(t) for _, t in c.cover[1]),
            "active_neurons": active, "output_bias": c.output_bias}
     if c.gated is not None:             # minor version 1.3: the gated model and its claim

@@ -34,6 +34,7 @@ COMMANDS = (patterns, certify, check, optimal_set, prune, path, demo)
 EXIT_OK = 0
 EXIT_INTERNAL = 1           # a bug of exactrelu (every command but check)
 EXIT_USAGE = 2              # bad input: data, flags, files (check: MALFORMED)
+EXIT_UNDECIDED = 3          # check: UNDECIDED; certify: the proof exceeds that budget
 EXIT_SOLVER = 4             # the numeric solver failed
 EXIT_INTERNAL_CHECK = 70    # a bug of exactrelu inside `check` (1 is REJECTED there)
 EXIT_INTERRUPTED = 130      # Ctrl-C
@@ -42,7 +43,8 @@ EXIT_CODES = {
     EXIT_OK: "success (check: VERIFIED)",
     EXIT_INTERNAL: "internal error, a bug of exactrelu (check: REJECTED)",
     EXIT_USAGE: "bad input: data, flags or files (check: MALFORMED)",
-    3: "check only: UNDECIDED (over the size budget)",
+    EXIT_UNDECIDED: "check: UNDECIDED (over the size budget); certify: the certificate "
+                    "would be, nothing written",
     EXIT_SOLVER: "the numeric solver failed",
     EXIT_INTERNAL_CHECK: "check only: internal error, a bug of exactrelu",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C); nothing written",

@@ -76,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
         res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
                       max_regions=max_regions(args), route=args.route, gap=gap,
                       exact=not args.no_exact, progress=None if not args.json else False)
-    write_atomic(args.output, dumps(res.certificate), inputs=inputs)
+    text = dumps(res.certificate)
+    refused = _self_check(text)
+    if refused is not None:
+        return refused
+    write_atomic(args.output, text, inputs=inputs)
     if args.json:
         print(json.dumps(json_summary(res)))
         return 0
@@ -106,6 +110,24 @@ def _print_route(res) -> None:
         print(f"route: regions ({res.patterns} patterns "
               f"{'enumerated, proved complete' if res.complete else 'sampled'})")
     print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
+
+
+def _self_check(text: str) -> int | None:
+    """Check the certificate with the library checker at its default budget before it is
+    written (the standalone checker gives the same verdicts).  UNDECIDED: one line saying
+    so and what to try, exit 3, nothing written; any other failure is a bug (exit 1)."""
+    from . import EXIT_UNDECIDED, _fail
+    from ..certificate.check import check_bytes
+
+    res = check_bytes(text.encode("utf-8"))
+    if res.verdict == "UNDECIDED":
+        return _fail(f"error: the certificate ({len(text) / 1e6:.1f} MB) is too large for the "
+                     f"checkers' default budget ({res.message}); nothing written. Try fewer "
+                     "data rows, --sample N (bounds over sampled patterns only), or the "
+                     "cover route when available", EXIT_UNDECIDED, False)
+    if res.verdict != "VERIFIED":
+        raise RuntimeError(f"the certificate fails its own check: {res.message}")
+    return None
 
 
 def _print_text(res, net, output: str) -> None:

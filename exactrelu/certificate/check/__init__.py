@@ -15,12 +15,14 @@ MALFORMED / UNDECIDED / REJECTED reason wins -- and the same deterministic size 
 
 * the file has at most ``8 * budget_digits + 1 MiB`` bytes;
 * one rational string has at most 10,000 characters, all of them together at most
-  ``budget_digits`` (default 5,000,000);
+  ``budget_digits`` (default 50,000,000);
 * a common denominator (of X, y, r, each witness, multiplier, Gordan ``y``, the network,
-  the blocks, the optimal set) has at most 2^18 bits;
-* the estimated arithmetic time, charged before each heavy loop with the cost model of
-  ``SPEC.md`` (an int product of a b-bit and an s-bit number ~ ``100 + 15 (b/64)(s/64)^0.6``
-  ns, a Fraction operation ~ ``2000 + 10 (b/64)^2`` ns), stays below 6e10 ns.  The charges
+  the blocks, the optimal set) has at most 2^18 bits, and an integer form at most 4 x the
+  bits of its values plus 1 MiB (refused while the denominator is built, before it exists);
+* the estimated time, charged before each heavy loop and before parsing with the cost
+  model of ``SPEC.md`` (an int product of a b-bit and an s-bit number in a Python loop
+  ~ ``300 + 15 (b/64)(s/64)^0.6`` ns, a Fraction operation ~ ``4000 + 10 (b/64)^2`` ns,
+  100 ns per byte of JSON, 8 us per rational), stays below 6e10 ns.  The charges
   are made at the same points with the same operation counts and bit sizes.
 
 :func:`check_file` reads a path, :func:`check_bytes` JSON text, :func:`check_obj` an

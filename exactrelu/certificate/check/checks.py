@@ -25,7 +25,7 @@ from itertools import combinations
 
 import flint
 
-from .budget import _integer_form, _max_bits, _reject, _size, _Stop
+from .budget import GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _size, _Stop
 from .cover import check_cover
 from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
@@ -135,7 +135,7 @@ def _gordan_route(c: _Cert) -> None:
                 _reject(2, f"{where}: gordan y must be >= 0 and positive on some row")
             yi = _integer_form(list(y.values()))[1]
             yb = _max_bits(yi)
-            c.meter.charge(len(y) * c.d, (c.bits_X + yb, min(c.bits_X, yb)), "gordan y")
+            c.meter.charge(len(y) * c.d + GORDAN_ENTRY_OPS, (c.bits_X + yb, min(c.bits_X, yb)), "gordan y")
             total = [0] * c.d
             for k, w in zip(y, yi):
                 tw = w if flipped >> k & 1 else -w
@@ -160,6 +160,9 @@ def check_completeness(c: _Cert) -> None:
     """Check 2 (complete only): a non-empty list (D3), then the general-position count
     with nonzero d x d minors, or every wall flip listed or excluded by Gordan's y."""
     if not c.complete:
+        if c.bases is not None:
+            from .bases import bases_route
+            bases_route(c, _parallel_classes(c))
         return
     if not c.bits:
         _reject(2, "the list is empty, so it cannot hold every region (D3)")
@@ -167,6 +170,22 @@ def check_completeness(c: _Cert) -> None:
         _general_position_route(c)
     else:
         _gordan_route(c)
+
+
+def _single_bits(values) -> int:
+    """Bits of the largest single value (numerator plus denominator)."""
+    return max((v.numerator.bit_length() + v.denominator.bit_length() for v in values),
+               default=1)
+
+
+def _charge_network(c: _Cert, W1: list, w2: list, size: int) -> None:
+    """m n d Fraction operations on single values (row times neuron), then m n additions to
+    the fits, whose denominators grow to the common one (``size`` bits): half of them are
+    charged at that size."""
+    single = 2 * (_single_bits([v for x in c.X for v in x])
+                  + _single_bits([v for w in W1 for v in w] + list(w2)))
+    c.meter.charge(len(W1) * c.n * c.d, single, "the network objective", fraction=True)
+    c.meter.charge(len(W1) * c.n // 2 + 1, size, "the network objective", fraction=True)
 
 
 def _pattern_is_listed(c: _Cert, pre: list, masks: list[int]) -> bool:
@@ -189,12 +208,12 @@ def check_upper(c: _Cert) -> None:
     if c.network is not None:
         W1, w2 = c.network
         size = c.size_X + size_y + _size([v for w in W1 for v in w] + list(w2))
-        c.meter.charge(len(W1) * c.n * c.d, 2 * size, "the network objective", fraction=True)
+        _charge_network(c, W1, w2, size)
         masks = None
         fit, penalty = [Fraction(0)] * c.n, Fraction(0)
         for j, (w, a) in enumerate(zip(W1, w2)):
             pre = [_dot(x, w) for x in c.X]
-            if a != 0 and any(z > 0 for z in pre) and not c.complete:
+            if a != 0 and any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
                 c.meter.charge(c.P * (c.n // 4 + 4), 1, "the network's patterns")
                 masks = masks if masks is not None else [_mask(p) for p in c.bits]
                 if not _pattern_is_listed(c, pre, masks):
@@ -347,8 +366,9 @@ def _statement(c: _Cert) -> str:
                      "of any width has objective below lower, so a model with objective <= "
                      "upper is within upper - lower of the global optimum" % c.cover_size
                      + (" (lower == upper: globally optimal)" if c.lower == c.upper else ""))
-    elif c.complete:
-        parts.append("complete (global): no network of any width has objective below lower, "
+    elif c.complete or c.bases is not None:  # check 2 passed: the list is complete
+        parts.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")
+                 + "): no network of any width has objective below lower, "
                      "so a model with objective <= upper is within upper - lower of the "
                      "global optimum" + (" (lower == upper: globally optimal)"
                                          if c.lower == c.upper else ""))

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Optional
 
-from .budget import (HUGE_JSON_INT_DIGITS, MAX_RATIONAL_CHARS, _integer_form, _malformed,
-                     _max_bits, _Meter, _require, _undecided)
+from .budget import (HUGE_JSON_INT_DIGITS, JSON_NS_PER_BYTE, MAX_RATIONAL_CHARS, RATIONAL_NS,
+                     RATIONAL_NS_PER_CHAR2, _integer_form, _malformed, _max_bits, _Meter,
+                     _require, _undecided)
+from . import budget as _budget
 
 _RATIONAL = re.compile(r"(-?)(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
 _ROW_KEY = re.compile(r"0|[1-9][0-9]{0,8}")
@@ -70,6 +72,9 @@ class _Reader:
         if self.meter.chars_left < 0:
             _undecided(f"the rationals exceed {self.meter.budget_digits} characters "
                        "(budget_digits)")
+        self.meter.work_ns += RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v)
+        if self.meter.work_ns > _budget.WORK_LIMIT_NS:
+            _undecided("the estimated time to read the rationals exceeds the budget")
         m = _RATIONAL.fullmatch(v)
         _require(m, where, f"{v[:30]!r} is not a rational p or p/q")
         minus, num, den = m.groups()
@@ -109,6 +114,7 @@ class _Cert:
     general_position: bool = False
     witnesses: Optional[list] = None
     gordan: dict = field(default_factory=dict)    # (pattern, frozenset(flip)) -> {k: y}
+    bases: Optional[dict] = None                  # format 1.4: pattern -> [rows, ...]
     network: Optional[tuple] = None               # (W1, w2)
     blocks: Optional[list] = None                 # [(pattern, sign, u, norm_upper)]
     r: list = field(default_factory=list)
@@ -186,6 +192,24 @@ def _read_patterns(c: _Cert, doc: dict, rd: _Reader) -> None:
                          for k in _typed(entry["flip"], list, here + ".flip"))
         _require((i, flip) not in c.gordan, here, "a second entry for the same pattern and flip")
         c.gordan[(i, flip)] = rd.sparse(entry["y"], c.n, here + ".y")
+    c.bases = _read_bases(pa, c.complete, c.P, c.n)
+
+
+def _read_bases(pa: dict, complete: bool, P: int, n: int) -> Optional[dict]:
+    """Format 1.4: ``patterns.gordan_bases = {"i": [[k, ...], ...]}`` (pattern index ->
+    bases of row indices), read only when ``complete`` is false."""
+    if complete or "gordan_bases" not in pa:
+        return None
+    out = {}
+    for key, bases in _typed(pa["gordan_bases"], dict, "patterns.gordan_bases").items():
+        here = f"patterns.gordan_bases[{str(key)[:30]}]"
+        _require(_ROW_KEY.fullmatch(key) and int(key) < P, here,
+                 f"key is not a pattern index below {P}")
+        out[int(key)] = [tuple(_index(k, n, here) for k in _typed(b, list, here))
+                         for b in _typed(bases, list, here)]
+        _require(all(len(set(b)) == len(b) for b in out[int(key)]), here,
+                 "a basis repeats a row")
+    return out
 
 
 def _read_models(c: _Cert, doc: dict, rd: _Reader) -> None:
@@ -270,6 +294,9 @@ def _json_tree(data: bytes, meter: _Meter) -> Any:
     limit = 8 * meter.budget_digits + (1 << 20)
     if len(data) > limit:
         _undecided(f"the file exceeds {limit} bytes (budget_digits)")
+    meter.work_ns += JSON_NS_PER_BYTE * len(data)          # charged before parsing
+    if meter.work_ns > _budget.WORK_LIMIT_NS:
+        _undecided("the estimated time to parse the JSON exceeds the budget")
 
     def no_duplicates(pairs):
         _require(len({k for k, _ in pairs}) == len(pairs), "JSON", "an object repeats a key")
