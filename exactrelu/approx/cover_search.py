@@ -306,7 +306,9 @@ class SearchResult:
     ``"budget"`` (node budget or ``time_limit`` seconds exhausted) or ``"stuck"`` (a node
     that cannot close has no loose free row; (F) fails up to rounding).  ``tree``:
     pre-order list of ``("split", k, Relaxation, Node)`` / ``("leaf", Relaxation, Node)``;
-    complete only if proved."""
+    complete only if proved.  ``open``: the nodes not yet processed (the depth-first
+    stack, next node last; empty if proved) -- a ``"budget"`` search can be resumed, also
+    elsewhere, from each of them (:mod:`exactrelu.certificate.cover_parallel`)."""
 
     status: str
     sign: int
@@ -318,6 +320,7 @@ class SearchResult:
     witness: np.ndarray | None = None
     witness_value: float | None = None
     stats: dict = field(default_factory=dict)
+    open: list = field(default_factory=list)
 
 
 def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "hybrid",
@@ -397,4 +400,4 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
         if bar is not None:
             bar.close()
     return SearchResult(status, s, tree, nodes, leaves, max_depth, time.perf_counter() - t0,
-                        witness, wval)
+                        witness, wval, open=stack if status == "budget" else [])

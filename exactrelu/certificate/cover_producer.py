@@ -33,9 +33,10 @@ class _Exactifier:
     """Rounds float nodes to rationals: the bounds a split proves (``on_split``) and the
     leaf proofs, each checked exactly before the search may close the leaf (``accept``)."""
 
-    def __init__(self, ctx: _Context, bits: int) -> None:
+    def __init__(self, ctx: _Context, bits: int, base: Mapping | None = None) -> None:
         self.ctx = ctx
         self.bits = bits
+        self.base = dict(base or {})     # exact bounds inherited by the search's root
         self.leaves: dict = {}
         self.split_bounds: dict = {}     # (s, S) -> (json, {k: (h, l)})
         self.failures = 0
@@ -89,7 +90,7 @@ class _Exactifier:
         return {k: (fq(h), fq(l)) for k, (h, l) in self.inherited(s, S).items()}
 
     def inherited(self, s: int, S: tuple) -> dict:
-        out: dict = {}
+        out: dict = dict(self.base)
         for i in range(len(S)):
             got = self.split_bounds.get((s, S[:i]))
             if got:
@@ -163,6 +164,20 @@ class _Exactifier:
         finally:
             self.seconds += time.perf_counter() - t0
 
+    def tree_nodes(self, s: int, tree: list) -> list[tuple[tuple, dict]]:
+        """``(S, JSON node)`` of each node of a search tree (pre-order), with the exact
+        bounds and leaf proofs this exactifier recorded."""
+        out = []
+        for item in tree:
+            if item[0] == "split":
+                S = item[3].S
+                sb = self.split_bounds.get((s, S))
+                out.append((S, {"split": int(item[1]), "bounds": sb[0]} if sb
+                            else {"split": int(item[1])}))
+            else:
+                out.append((item[2].S, {"leaf": self.leaves[(s, item[2].S)]}))
+        return out
+
 
 @dataclass
 class CoverResult:
@@ -179,13 +194,18 @@ class CoverResult:
     witness: Any = None            # float unit u with s g_r(u) >~ lam (refuted / stuck)
     witness_sign: int | None = None
     witness_value: float | None = None
+    stats: dict = field(default_factory=dict)     # jobs, wall seconds, pool tasks
 
 
 def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "hybrid",
                 budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
                 chord: bool = True, improve: float = 0.05, progress: bool = False,
-                time_limit: float | None = None) -> CoverResult:
-    """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs."""
+                time_limit: float | None = None, jobs: int = 1) -> CoverResult:
+    """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs.
+
+    ``jobs > 1`` searches subtrees on a process pool
+    (:func:`exactrelu.certificate.cover_parallel.parallel_cover`): a proved cover is the
+    same as with ``jobs = 1``; see there for what may differ otherwise."""
     from ..approx.cover_search import make_problem, search
 
     Xq = [tuple(to_q(a) for a in row) for row in X]
@@ -193,6 +213,14 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     lamq = to_q(lam)
     N = norm_bounds(Xq)
     ctx = _Context(Xq, rq, lamq, N)
+    if jobs != 1:
+        from .cover_parallel import ExactProblem, parallel_cover
+
+        return parallel_cover(ExactProblem(tuple(Xq), tuple(rq), lamq, tuple(N), bits),
+                              dict(rule=rule, margin=margin, chord=chord, improve=improve),
+                              jobs=jobs, budget=budget, time_limit=time_limit,
+                              progress=progress)
+    t_wall = time.perf_counter()
     P = make_problem([[float(a) for a in row] for row in Xq], [float(a) for a in rq],
                      float(lamq), [float(a) for a in N])
     ex = _Exactifier(ctx, bits)
@@ -206,19 +234,16 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
         nodes[s], depth[s] = res.nodes, res.max_depth
         if res.status != "proved":
             return CoverResult(res.status, None, nodes, depth, t_search - ex.seconds,
-                               ex.seconds, ex.failures, res.witness, s, res.witness_value)
-        out = []
-        for item in res.tree:
-            if item[0] == "split":
-                sb = ex.split_bounds.get((s, item[3].S))
-                out.append({"split": int(item[1]), "bounds": sb[0]} if sb
-                           else {"split": int(item[1])})
-            else:
-                out.append({"leaf": ex.leaves[(s, item[2].S)]})
-        trees.append({"sign": s, "nodes": out})
-    cover = {"version": "draft-1", "N": [q_str(v) for v in N], "trees": trees}
-    return CoverResult("proved", cover, nodes, depth, t_search - ex.seconds, ex.seconds,
-                       ex.failures)
+                               ex.seconds, ex.failures, res.witness, s, res.witness_value,
+                               {"jobs": 1, "wall": time.perf_counter() - t_wall})
+        trees.append({"sign": s, "nodes": [j for _, j in ex.tree_nodes(s, res.tree)]})
+    return CoverResult("proved", cover_json(N, trees), nodes, depth, t_search - ex.seconds,
+                       ex.seconds, ex.failures,
+                       stats={"jobs": 1, "wall": time.perf_counter() - t_wall})
+
+
+def cover_json(N: Sequence[Fraction], trees: list) -> dict:
+    return {"version": "draft-1", "N": [q_str(v) for v in N], "trees": trees}
 
 
 # --------------------------------------------------------------------------- lower bound
@@ -269,13 +294,14 @@ class CoverBound:
 
 
 def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(1, 10 ** 6),
-                      **kw: Any) -> CoverBound:
+                      jobs: int = 1, **kw: Any) -> CoverBound:
     """Scale ``r0`` by ``t`` (:func:`scale_for_gap`), prove (F) for ``t r0`` by a cover and
-    return the lower bound (``lower`` None if the cover search did not prove (F))."""
+    return the lower bound (``lower`` None if the cover search did not prove (F));
+    ``jobs``: processes for the search (:func:`cover_proof`)."""
     r0q = [to_q(a) for a in r0]
     t = scale_for_gap(r0q, data.y, Fraction(gap))
     r = tuple(t * a for a in r0q)
-    res = cover_proof(data.X, r, lam, **kw)
+    res = cover_proof(data.X, r, lam, jobs=jobs, **kw)
     lower = None
     if res.status == "proved":
         ok, why = verify_cover(data.X, r, lam, res.cover)
@@ -303,7 +329,8 @@ class CoverRoute:
 
 
 def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: int = 8,
-                bits: int = 48, verbose: bool = False, **kw: Any) -> CoverRoute:
+                bits: int = 48, verbose: bool = False, jobs: int = 1, **kw: Any
+                ) -> CoverRoute:
     """A complete lower bound without enumerating regions: column generation
     (:func:`exactrelu.approx.cover_pricing.solve_by_columns`) for the residual, rounded to
     a dyadic rational, then a cover proof of (F) for ``t r``.  A refuted cover search
@@ -322,7 +349,7 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
         cs = solve_by_columns(Xf, yf, lamf, initial=extra)
         secs["solve"] += cs.seconds
         r0 = [_dyadic(v, bits) for v in cs.solution.residual]
-        cb = cover_lower_bound(data, lam, r0, gap=gap, **kw)
+        cb = cover_lower_bound(data, lam, r0, gap=gap, jobs=jobs, **kw)
         res = cb.result
         secs["search"] += res.seconds_search
         secs["exact"] += res.seconds_exact
