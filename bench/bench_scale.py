@@ -4,11 +4,12 @@ One command, one run, prints Markdown tables (times are wall clock on a shared 2
 machine; the load average is printed beside them):
 
 1. ``jobs``: the parallel cover search (``--jobs``, default 2) against the serial one on
-   the same instances and residuals, alternating, with the CPU seconds of all processes
-   and a calibration: a pure-Python CPU loop split over the same number of processes at
+   the same instances and residuals (``lam`` = lam_max/2 for diabetes), one after the
+   other, with the CPU seconds of all processes and a calibration: a pure-Python CPU loop split over the same number of processes at
    the same moment (the speed-up the machine offers right now, other users included).
    The covers must be identical (what a node becomes depends on its path only).
-2. ``regions``: regions route (``certify``: every region, v1 certificate, standalone
+2. ``regions`` (diabetes at lam_max/2, random data at lam = 1/2): regions route
+   (``certify``: every region, v1 certificate, standalone
    checker ``proofs_checks/check_cert.py`` as a subprocess) against the cover route
    (``cover_route``: column generation, cover search, exact leaf checks, then
    ``verify_cover``) where both finish: both lower bounds, cvxpy + Clarabel on the full
@@ -19,8 +20,8 @@ machine; the load average is printed beside them):
    arithmetic stays small), plus a bias column: diabetes (10 features: d = 11) at
    n = 50, 100, 200, 442; breast cancer (first 10 features: d = 11) at n = 100, 569; wine
    (13 features: d = 14) at n = 178.  Two ``lam`` each, from the priced ``lam_max`` (above
-   it zero is optimal): ``few`` = lam_max/2 (at most 10 active neurons in the
-   column-generation solve) and ``many`` = lam_max/16, /64, ... (the first with more than
+   it zero is optimal): ``few`` = lam_max/2 (meant to give at most 10 active neurons
+   in the column-generation solve; the table shows the count) and ``many`` = lam_max/16, /64, ... (the first with more than
    10).  Per set and ``lam``, rows stop at the first ``n`` that is not certified within
    ``--limit``.  Columns: tree nodes against the general-position bound on the number of
    regions (:func:`exactrelu.arrangement.region_bound`) and where the time goes (solve =
@@ -56,7 +57,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_cover import diabetes, half_lam_max, random_data, table  # noqa: E402
+from bench_cover import (diabetes, half_lam_max, random_data, run_route,  # noqa: E402
+                         sklearn_data, table)
 
 from exactrelu.approx.cover_pricing import price, solve_by_columns  # noqa: E402
 from exactrelu.arrangement import region_bound  # noqa: E402
@@ -69,22 +71,6 @@ from exactrelu.problem import Dataset  # noqa: E402
 GAP = Fraction(1, 10 ** 4)
 SETS = {"diabetes": (10, (50, 100, 200, 442)), "breast": (10, (100, 569)),
         "wine": (13, (178,))}
-
-
-def load(name: str, n: int, d: int) -> Dataset:
-    """A scikit-learn set, standardised on the whole set, first ``n`` rows and ``d``
-    features on the grid 2^-10, plus a bias column."""
-    from sklearn import datasets
-
-    fn = {"diabetes": datasets.load_diabetes, "breast": datasets.load_breast_cancer,
-          "wine": datasets.load_wine}[name]
-    X, y = fn(return_X_y=True)
-    X = (X - X.mean(0)) / X.std(0)
-    y = (y - y.mean()) / y.std()
-    X, y = X[:n, :d], y[:n]
-    q = lambda v: Fraction(round(float(v) * 1024), 1024)  # noqa: E731
-    return Dataset.from_arrays([[q(v) for v in row] for row in X], [q(v) for v in y],
-                               bias=True, source=f"{name} n={n} d={d}+bias")
 
 
 def load_avg() -> str:
@@ -139,8 +125,13 @@ def calibrate(jobs: int, work: int = 6_000_000) -> float:
 def jobs_table(cases, jobs: int, limit: float) -> None:
     rows = []
     for name, data, lam in cases:
-        cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
-        r0 = [dyadic(v, 48) for v in cs.solution.residual]
+        if name.startswith("random"):        # the region route's (exact, feasible) residual
+            from exactrelu.certificate.produce import certify
+
+            r0 = [Fraction(v) for v in certify(data, lam, progress=False).certificate["dual"]["r"]]
+        else:
+            cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
+            r0 = [dyadic(v, 48) for v in cs.solution.residual]
         t = scale_for_gap(r0, data.y, GAP)
         r = [t * a for a in r0]
         row = {"instance": name, "n": data.n, "d": data.d, "calibration": ""}
@@ -162,10 +153,11 @@ def jobs_table(cases, jobs: int, limit: float) -> None:
                                                                  json.loads(covers[1]))[0]
         rows.append(row)
         print(f"  [jobs: {name} done]", file=sys.stderr, flush=True)
-    print(f"### Parallel search: jobs = 1 vs jobs = {jobs} (same residual, gap 1e-4; wall and "
+    print(f"### Parallel search: jobs = 1 vs jobs = {jobs} (same residual: column generation's, "
+          "the region route's for random data; gap 1e-4; wall and "
           "CPU seconds of all processes of cover_proof; calibration = speed-up of a pure CPU "
           "loop on the same number of processes, measured right after)\n")
-    table(rows, ["instance", "n", "d", "nodes", "load 1", "wall 1", "cpu 1", f"load {jobs}",
+    table(rows, ["instance", "n", "d", "nodes", "status 1", f"status {jobs}", "load 1", "wall 1", "cpu 1", f"load {jobs}",
                  f"wall {jobs}", f"cpu {jobs}", "speed-up", "calibration", "same cover",
                  "verified"])
 
@@ -245,17 +237,8 @@ def regions_table(cases, limit: float, jobs: int) -> None:
 
 def scale_row(name: str, data: Dataset, kind: str, lam: Fraction, active: int,
               limit: float, jobs: int) -> dict:
-    t0 = time.perf_counter()
-    cr = cover_route(data, lam, gap=GAP, time_limit=limit if jobs > 1 else limit / 2,
-                     jobs=jobs, max_rounds=4)
-    total = time.perf_counter() - t0
-    cb = cr.bound
-    res = cb.result if cb is not None else None
-    ok, t_ver = False, 0.0
-    if cb is not None and cb.lower is not None:
-        t = time.perf_counter()
-        ok = verify_cover(data.X, cb.r, lam, res.cover)[0]
-        t_ver = time.perf_counter() - t
+    cr, res, ok, t_ver, total = run_route(
+        data, lam, time_limit=limit if jobs > 1 else limit / 2, jobs=jobs, max_rounds=4)
     nodes = sum(res.nodes.values()) if res else 0
     return {
         "set": name, "n": data.n, "d": data.d, "lam": f"{kind} {float(lam):.4g}",
@@ -278,7 +261,7 @@ def scale_table(plan, limit: float, jobs: int, max_n: int) -> list:
         for n in ns:
             if n > max_n:
                 continue
-            data = load(name, n, d)
+            data = sklearn_data(name, n, d)
             lams = pick_lams(data)
             for kind in ("few", "many"):
                 if kind in stopped:
@@ -334,8 +317,8 @@ def main(argv=None) -> int:
         if args.quick:
             cases = [("diabetes", diabetes(50, 3), None)]
         else:
-            cases = [("diabetes", diabetes(50, 5), None), ("diabetes", diabetes(100, 3), None),
-                     ("random, lam 1/2", random_data(16, 2, 3), Fraction(1, 2))]
+            cases = [("diabetes", diabetes(50, 5), None), ("diabetes", diabetes(50, 10), None),
+                     ("random, lam 1/2", random_data(20, 3, 1), Fraction(1, 2))]
         cases = [(a, b, c if c is not None else half_lam_max(b)) for a, b, c in cases]
         jobs_table(cases, args.jobs, args.limit)
     if args.only in (None, "regions"):
