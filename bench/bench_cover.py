@@ -56,16 +56,24 @@ def random_data(n, d, seed, bias=True):
     return Dataset.from_arrays(X, y, bias=bias, source=f"random n={n} d={d} seed={seed}")
 
 
-def diabetes(n, d):
-    from sklearn.datasets import load_diabetes
+def sklearn_data(name, n, d):
+    """A scikit-learn set (diabetes, breast, wine), standardised on the whole set, first
+    ``n`` rows and ``d`` features on the grid 2^-10, plus a bias column."""
+    from sklearn import datasets
 
-    X, y = load_diabetes(return_X_y=True)
+    fn = {"diabetes": datasets.load_diabetes, "breast": datasets.load_breast_cancer,
+          "wine": datasets.load_wine}[name]
+    X, y = fn(return_X_y=True)
     X = (X - X.mean(0)) / X.std(0)
     y = (y - y.mean()) / y.std()
     X, y = X[:n, :d], y[:n]
     q = lambda v: Fraction(round(float(v) * 1024), 1024)  # noqa: E731
     return Dataset.from_arrays([[q(v) for v in row] for row in X], [q(v) for v in y],
-                               bias=True, source=f"diabetes n={n} d={d}+bias")
+                               bias=True, source=f"{name} n={n} d={d}+bias")
+
+
+def diabetes(n, d):
+    return sklearn_data("diabetes", n, d)
 
 
 def half_lam_max(data):
@@ -140,6 +148,22 @@ def regions_vs_cover(cases, limit):
                  "cover KB"])
 
 
+def run_route(data, lam, **kw):
+    """``cover_route`` then ``verify_cover``: (route, cover result or None, verified,
+    verify seconds, route seconds)."""
+    t0 = time.perf_counter()
+    cr = cover_route(data, lam, gap=GAP, **kw)
+    total = time.perf_counter() - t0
+    cb = cr.bound
+    res = cb.result if cb is not None else None
+    ok, t_ver = False, 0.0
+    if cb is not None and cb.lower is not None:
+        t = time.perf_counter()
+        ok = verify_cover(data.X, cb.r, lam, res.cover)[0]
+        t_ver = time.perf_counter() - t
+    return cr, res, ok, t_ver, total
+
+
 def frontier(ns, ds, limit, max_n):
     rows = []
     for d in ds:
@@ -148,16 +172,7 @@ def frontier(ns, ds, limit, max_n):
                 continue
             data = diabetes(n, d)
             lam = half_lam_max(data)
-            t0 = time.perf_counter()
-            cr = cover_route(data, lam, gap=GAP, time_limit=limit)
-            total = time.perf_counter() - t0
-            cb = cr.bound
-            res = cb.result if cb is not None else None
-            ok, t_ver = False, 0.0
-            if cb is not None and cb.lower is not None:
-                t = time.perf_counter()
-                ok = verify_cover(data.X, cb.r, lam, res.cover)[0]
-                t_ver = time.perf_counter() - t
+            cr, res, ok, t_ver, total = run_route(data, lam, time_limit=limit)
             act = cr.active
             rows.append({
                 "n": n, "d": data.d, "lam": lam, "active": act,

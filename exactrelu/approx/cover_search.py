@@ -29,6 +29,11 @@ The relaxation of one node (sign ``s``, ``A`` the rows ``sigma x_j`` of ``S``)
   ``||Pi_{K_S}(x_k)||`` by Moreau), inherited by the children (a parent's proof holds on a
   child's smaller cone).
 
+A node is first tried *lean* (:func:`expand`): with the inherited bounds only, no NNLS
+per row; if that closes it, the leaf declares no bound of its own (measured: the cover
+of diabetes n = 50, d = 5 + bias shrinks from 1.63 MB to 0.91 MB, same 828 nodes, same
+CPU time); otherwise the full relaxation decides, so the tree's shape does not change.
+
 Summing: ``s g_r(u) <= c(mu) . u + beta ||u||`` on ``K_S``.  With ``nu >= 0`` on the rows of
 ``S``, ``w = c(mu) + A^T nu`` gives ``c . u <= w . u <= ||w|| ||u||``; the node closes if
 ``||w|| + beta <= lam``.  ``mu`` and ``nu`` are chosen together by one bounded least-squares
@@ -76,6 +81,9 @@ RULES = ("gap", "intercept", "nearest", "hybrid")
 #: a node bound below ``TIGHT * N_k`` counts as "row sign known on the cone": the bound
 #: is not recomputed in the children.
 TIGHT = 1e-12
+
+#: relative slack below which a lean leaf (no bound of its own) is not tried
+LEAN_MARGIN = 1e-6
 
 
 @dataclass(frozen=True)
@@ -163,10 +171,11 @@ def _node_bound(A: np.ndarray, v: np.ndarray) -> tuple[float, dict, np.ndarray]:
 
 # long: one node relaxation in one piece, to be read against the module doc
 def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True,
-          improve: float = 0.05) -> Relaxation:
+          improve: float = 0.05, prove: bool = True) -> Relaxation:
     """The node relaxation for sign ``s`` (see the module doc).  A bound proved on an
     ancestor is replaced only when the node's own bound is smaller by the factor
-    ``1 - improve`` (fewer, shorter proofs; measured in ``bench/bench_cover.py``)."""
+    ``1 - improve`` (fewer, shorter proofs; measured in ``bench/bench_cover.py``);
+    ``prove=False`` proves no new bound (only the inherited ones are used)."""
     n, d = P.n, P.d
     sr = s * P.r
     Sk = np.array([k for k, _ in node.S], dtype=int)
@@ -190,7 +199,7 @@ def relax(P: CoverProblem, node: Node, s: int, *, chord: bool = True,
         k = int(k)
         Nk = P.N[k]
         hi, hi_nu, lo, lo_nu = inherited.get(k, (None, None, None, None))
-        if chord and len(Sk):
+        if chord and prove and len(Sk):
             hiv = Nk if hi is None else hi
             lov = Nk if lo is None else lo
             if hiv > TIGHT * Nk and lov > TIGHT * Nk:
@@ -306,7 +315,9 @@ class SearchResult:
     ``"budget"`` (node budget or ``time_limit`` seconds exhausted) or ``"stuck"`` (a node
     that cannot close has no loose free row; (F) fails up to rounding).  ``tree``:
     pre-order list of ``("split", k, Relaxation, Node)`` / ``("leaf", Relaxation, Node)``;
-    complete only if proved."""
+    complete only if proved.  ``open``: the nodes not yet processed (the depth-first
+    stack, next node last; empty if proved) -- a ``"budget"`` search can be resumed, also
+    elsewhere, from each of them (:mod:`exactrelu.certificate.cover_parallel`)."""
 
     status: str
     sign: int
@@ -318,17 +329,24 @@ class SearchResult:
     witness: np.ndarray | None = None
     witness_value: float | None = None
     stats: dict = field(default_factory=dict)
+    open: list = field(default_factory=list)
 
 
 def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "hybrid",
            margin: float = 1e-9,
-           chord: bool = True, improve: float = 0.05, accept: Callable | None = None
-           ) -> tuple:
+           chord: bool = True, improve: float = 0.05, accept: Callable | None = None,
+           lean: bool = True) -> tuple:
     """Process one node: ``("leaf", rel)``, ``("split", k, (child+, child-))``,
     ``("refuted", u, value)`` or ``("stuck", rel)``; a split also carries ``rel`` (the
     bounds it proved are inherited by the subtree).  Pure (picklable arguments) apart
     from ``accept``, an optional check of a float-closed leaf (the exact check): a leaf it
-    rejects is split instead."""
+    rejects is split instead.  ``lean``: first try to close the node with the inherited
+    bounds only (a leaf that declares no bound: smaller proofs, and no NNLS per row);
+    the full relaxation decides otherwise, so the tree's shape does not change."""
+    if lean and node.S:
+        rel = relax(P, node, s, chord=chord, improve=improve, prove=False)
+        if rel.value <= P.lam * (1 - LEAN_MARGIN) and (accept is None or accept(node, rel, s)):
+            return ("leaf", rel)
     rel = relax(P, node, s, chord=chord, improve=improve)
     if rel.value <= P.lam * (1 - margin) and (accept is None or accept(node, rel, s)):
         return ("leaf", rel)
@@ -349,7 +367,8 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
            budget: int = 100_000, chord: bool = True, improve: float = 0.05,
            progress: bool = False,
            accept: Callable | None = None, on_split: Callable | None = None,
-           root: Node | None = None, time_limit: float | None = None) -> SearchResult:
+           root: Node | None = None, time_limit: float | None = None,
+           lean: bool = True) -> SearchResult:
     """Depth-first branch and bound for sign ``s`` (see the module doc).  The pre-order
     of the processed nodes is the certificate's pre-order (children ``+`` then ``-``)."""
     t0 = time.perf_counter()
@@ -372,7 +391,7 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
             nodes += 1
             max_depth = max(max_depth, node.depth)
             out = expand(P, node, s, rule=rule, margin=margin, chord=chord, improve=improve,
-                         accept=accept)
+                         accept=accept, lean=lean)
             if out[0] == "leaf":
                 tree.append(("leaf", out[1], node))
                 leaves += 1
@@ -397,4 +416,4 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
         if bar is not None:
             bar.close()
     return SearchResult(status, s, tree, nodes, leaves, max_depth, time.perf_counter() - t0,
-                        witness, wval)
+                        witness, wval, open=stack if status == "budget" else [])
