@@ -130,7 +130,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
             sample: int | None = None, seed: int = 0, exact: bool = True,
             progress: bool = False, max_regions: int | None = MAX_REGIONS,
             output_bias: bool = False, model: str = "relu", gates: Any = None,
-            route: str = "auto", gap: object = "1/1000000") -> Certificate:
+            route: str = "auto", gap: object = "1/1000000", jobs: int = 1) -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -150,7 +150,8 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     ``"auto"`` (regions up to ``exactrelu.certificate.cover_certify.AUTO_REGIONS``
     regions by the general-position bound, else cover up to ``max_regions``, beyond which
     it refuses like the regions route); :attr:`Certificate.route` and
-    :attr:`Certificate.tree_nodes` say what was done.  ``output_bias=True``: the model has a
+    :attr:`Certificate.tree_nodes` say what was done; ``jobs``: worker processes of the
+    cover search (``concurrent.futures``; the proved cover is the same for every ``jobs``).  ``output_bias=True``: the model has a
     free, unregularised output bias ``c`` (``f = sum_j (x W1_j)_+ w2_j + c``, the usual
     PyTorch last layer); the bounds are for that problem, the network (given or found)
     carries its ``c`` (:attr:`Network.output_bias`), and the certificate has the section of
@@ -204,7 +205,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
                           "with output_bias=True")
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
                    progress=progress, max_regions=max_regions, route=route,
-                   gap=exact_number(gap))
+                   gap=exact_number(gap), jobs=jobs)
     return _certificate_of(res, data)
 
 

@@ -171,3 +171,32 @@ def test_zero_slope_is_kept(hard):
         del bad["trees"][ti]["nodes"][i]["leaf"]["slope"][k]
         broken += not verify_cover(data.X, cb.r, lam, bad)[0]
     assert broken >= 1
+
+
+def test_cli_jobs_on_the_cover_route(tmp_path, capsys):
+    """`certify --route cover --jobs 2` writes a cover certificate both checkers verify,
+    the same cover as --jobs 1; --jobs 0 is bad input (exit 2, nothing written)."""
+    import sys
+    from pathlib import Path
+
+    from exactrelu.certificate.check import check_file
+    from exactrelu.cli import main
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proofs_checks"))
+    import check_cert
+
+    csv = tmp_path / "d.csv"
+    csv.write_text("0,1\n1,3\n2,2\n-1,0\n3,5\n-2,1\n")
+    texts = []
+    for jobs in (1, 2):
+        out = tmp_path / f"c{jobs}.json"
+        assert main(["certify", str(csv), "--bias", "--lam", "1/2", "--route", "cover",
+                     "--jobs", str(jobs), "-o", str(out)]) == 0
+        assert check_file(out).verdict == "VERIFIED"
+        assert check_cert.check(str(out)).verdict == "VERIFIED"
+        texts.append(json.loads(out.read_text())["cover"])
+    assert texts[0] == texts[1]
+    bad = tmp_path / "bad.json"
+    assert main(["certify", str(csv), "--lam", "1/2", "--jobs", "0", "-o", str(bad)]) == 2
+    assert not bad.exists()
+    capsys.readouterr()

@@ -235,7 +235,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             seed: int = 0, exact: bool = True, progress: bool | None = None,
             bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000,
             max_regions: int | None = MAX_REGIONS, route: str = "auto",
-            gap: Any = Fraction(1, 10 ** 6)) -> CertifyResult:
+            gap: Any = Fraction(1, 10 ** 6), jobs: int = 1) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -264,7 +264,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     from .cover_certify import certify_cover, choose_route
     if choose_route(data, route, sample, max_regions) == "cover":
         bar.close()
-        return certify_cover(data, lam, network=network, gap=gap, progress=progress, bits=bits)
+        return certify_cover(data, lam, network=network, gap=gap, progress=progress, bits=bits,
+                             jobs=jobs)
     t = time.perf_counter()
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)  # 1
     stage("patterns", t, "numeric solve")

@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         return run_gated(args, data, lam)
     if args.gates:
         raise InputError("--gates needs --model gated")
+    if not 1 <= args.jobs <= 256:
+        raise InputError(f"--jobs must be between 1 and 256, got {args.jobs}")
     net = load_network(args.network, data, for_solver=True,
                        output_bias=args.output_bias) if args.network else None
     positive_sample(args)
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         gap = _gap(args.gap)
         res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
-                      max_regions=max_regions(args), route=args.route, gap=gap,
+                      max_regions=max_regions(args), route=args.route, gap=gap, jobs=args.jobs,
                       exact=not args.no_exact, progress=None if not args.json else False)
     text = dumps(res.certificate)
     refused = _self_check(text)
@@ -199,6 +201,9 @@ def register(sub) -> None:
     sp.add_argument("--gap", default="1/1000000", metavar="EPS",
                     help="cover route: the lower bound may be looser by EPS * max(1, |L|) "
                          "(still proved) for a smaller tree (default 1/1000000)")
+    sp.add_argument("--jobs", type=int, default=1, metavar="N",
+                    help="cover route: worker processes for the cover search (default 1; "
+                         "the proved cover is the same for every N)")
     sp.add_argument("-o", "--output", metavar="CERT", help="certificate file to write")
     sp.add_argument("--json", action="store_true", help="print one JSON line (docs/spec/cli.md)")
     sp.add_argument("--output-bias", action="store_true",
