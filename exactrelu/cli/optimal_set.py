@@ -128,6 +128,8 @@ def _check_args(args: argparse.Namespace) -> None:
     """Refuse bad flags (and an output that must not be replaced) before any work."""
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
+    if args.time_limit < 0:
+        raise InputError("--time-limit must be a non-negative number of seconds")
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
     if args.samples > 10 ** 6:
@@ -146,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
     from ..results import Certificate
 
     cert = Certificate.load(args.cert)
-    os_ = describe_optimal_set(cert, max_vertices=args.max_vertices)
+    os_ = describe_optimal_set(cert, max_vertices=args.max_vertices,
+                               time_limit=args.time_limit or None)
     exact = os_.exact
     rep = _report(os_, os_._internal[1].n)
     if args.samples:
@@ -173,8 +176,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"vertices (support-minimal optimal networks, each with independent fits): "
                   f"{len(rep['vertices'])}")
         else:
-            print(f"vertices: more than --max-vertices {args.max_vertices}; one extreme point "
-                  "shown (an exact LP optimum, max sum alpha); min_neurons not determined")
+            print(f"vertices: enumeration stopped (--max-vertices {args.max_vertices}, "
+                  f"--time-limit {args.time_limit:g} s); {len(rep['vertices'])} found, "
+                  "each exact; min_neurons not determined")
     else:
         gap = cert.upper - cert.lower
         print(f"not exact: lower < upper (gap {approx(gap, '.3e')}, lower ~ "
@@ -184,7 +188,8 @@ def run(args: argparse.Namespace) -> int:
               f"the same training predictions)")
         print("unique: " + ("yes -- the neuron outputs are linearly independent" if rep["unique"]
                             else "no -- the neuron outputs are linearly dependent"))
-        more = "" if rep["all_vertices"] else " (too many: one extreme point shown)"
+        more = "" if rep["all_vertices"] else \
+            " (enumeration stopped by --max-vertices or --time-limit: those found)"
         print(f"vertices (minimal rescalings){more}: {len(rep['vertices'])}")
     show = rep["vertices"][:20]
     for j, v in enumerate(show):
@@ -231,6 +236,9 @@ def register(sub) -> None:
     sp.add_argument("--json", action="store_true", help="print one JSON object (docs/spec/cli.md)")
     sp.add_argument("--max-vertices", type=int, default=100000, metavar="K",
                     help="stop enumerating beyond K vertices (default 100000)")
+    sp.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
+                    help="stop enumerating vertices after SECONDS (default 60; 0: no limit); "
+                         "the vertices found so far are reported, with all_vertices false")
     sp.add_argument("--samples", type=int, nargs="?", const=10000, default=0, metavar="N",
                     help="draw N exact rational samples of the set (random convex "
                          "combinations of its vertices); N = 10000 when omitted")
