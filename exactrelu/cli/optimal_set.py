@@ -140,6 +140,9 @@ def _check_args(args: argparse.Namespace) -> None:
         from ..io.files import check_output
 
         check_output(args.samples_out, (args.cert, args.test))
+    from .optimal_set_tune import check_tune_args
+
+    check_tune_args(args)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -148,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
     from ..results import Certificate
 
     cert = Certificate.load(args.cert)
+    if args.tune:                   # the vertices are not needed: one is enough
+        from .optimal_set_tune import run_tune
+        return run_tune(describe_optimal_set(cert, max_vertices=1, time_limit=1), cert, args)
     os_ = describe_optimal_set(cert, max_vertices=args.max_vertices,
                                time_limit=args.time_limit or None)
     exact = os_.exact
@@ -249,5 +255,15 @@ def register(sub) -> None:
                     help="held-out data (CSV as for certify; the certificate's bias is "
                          "applied): report the spread of test MSE, and of accuracy for "
                          "+-1 targets, over the samples")
-    sp.add_argument("--header", action="store_true", help="the --test CSV has a header line")
+    sp.add_argument("--header", action="store_true",
+                    help="the --test / --validation CSV has a header line")
+    from .optimal_set_tune import RULES
+
+    sp.add_argument("--tune", choices=RULES, default=None,
+                    help="report one model of the set instead: min-l2 (min ||alpha||, exact), "
+                         "ep (an extreme point, max sum alpha), v-mse (min validation MSE, "
+                         "float QP repaired exactly; needs --validation)")
+    sp.add_argument("--validation", metavar="DATA", help="validation data for --tune v-mse")
+    sp.add_argument("-o", "--output", metavar="NET",
+                    help="with --tune: write the chosen network (JSON)")
     sp.set_defaults(func=run)

@@ -272,8 +272,7 @@ class Polytope:
                         (limit is None or bound <= limit):
                     raise PolytopeTooLarge(f"vertex enumeration stopped: {e}",
                                            reason=e.reason) from None
-        start = self.purify(self.point)
-        return walk_vertices(self, start, limit=limit, deadline_ns=deadline)
+        return walk_vertices(self, limit=limit, deadline_ns=deadline)
 
     # -- min-norm point and sampling ------------------------------------------------------
     def min_norm(self) -> MinNorm:

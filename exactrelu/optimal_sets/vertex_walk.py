@@ -33,7 +33,7 @@ from .vertex_enumeration import PolytopeTooLarge
 if TYPE_CHECKING:
     from .polytope import Polytope
 
-__all__ = ["walk_vertices", "vertex_count_bound"]
+__all__ = ["walk_vertices", "start_basis", "vertex_count_bound"]
 
 Vec = tuple[Fraction, ...]
 _ZERO = Fraction(0)
@@ -66,19 +66,39 @@ def _lexmin_row(T, rows: list[int], j: int, lex_cols: list[int]) -> int:
     return best
 
 
-def walk_vertices(P: Polytope, start: Vec, *, limit: int | None = None,
-                  deadline_ns: int | None = None) -> list[Vec]:
-    """All vertices of the bounded polytope ``P`` (module docstring), starting from the
-    vertex ``start``.  Raises :class:`PolytopeTooLarge` (with the vertices found) when more
-    than ``limit`` distinct vertices are found or ``time.monotonic_ns()`` passes
-    ``deadline_ns``."""
+def start_basis(P: Polytope) -> list[int]:
+    """A feasible basis (``M_B^-1 b >= 0``, checked exactly): the guess of a float LP
+    (:func:`._float_guess.float_basis`) when it is feasible, else the basis completed
+    from the exact vertex :func:`.simplex.purify` reaches from the known point."""
+    from ._float_guess import float_basis
     from .simplex import complete_basis
 
+    m = len(P._eq_rows)
+    for c in ([Fraction(1)] * P.L, [Fraction(-1)] * P.L):
+        try:
+            B = float_basis(P, c)
+        except (ArithmeticError, ValueError):              # pragma: no cover
+            B = None
+        if B is not None:
+            Mq = P._eq_fmpq()
+            MB = flint.fmpq_mat(m, m, [Mq[i, j] for i in range(m) for j in B])
+            x = MB.solve(flint.fmpq_mat(m, 1, [_fq(a) for a in P._eq_rhs])).entries()
+            if all(a >= 0 for a in x):
+                return list(B)
+    return complete_basis(P, P.support_of(P.purify(P.point)))
+
+
+def walk_vertices(P: Polytope, B0: list[int] | None = None, *, limit: int | None = None,
+                  deadline_ns: int | None = None) -> list[Vec]:
+    """All vertices of the bounded polytope ``P`` (module docstring), starting from the
+    feasible basis ``B0`` (default :func:`start_basis`).  Raises :class:`PolytopeTooLarge` (with the vertices found) when more
+    than ``limit`` distinct vertices are found or ``time.monotonic_ns()`` passes
+    ``deadline_ns``."""
     m, L = len(P._eq_rows), P.L
     Mq = P._eq_fmpq()
     aug = flint.fmpq_mat(m, L + 1, [_fq(P._eq_rhs[i]) if c == 0 else Mq[i, c - 1]
                                     for i in range(m) for c in range(L + 1)])
-    B0 = complete_basis(P, P.support_of(start))
+    B0 = start_basis(P) if B0 is None else list(B0)
     lex_cols = [0] + [1 + j for j in B0]
     seen = {tuple(sorted(B0))}
     queue = deque([list(B0)])
