@@ -91,7 +91,8 @@ def start_basis(P: Polytope) -> list[int]:
 def walk_vertices(P: Polytope, B0: list[int] | None = None, *, limit: int | None = None,
                   deadline_ns: int | None = None) -> list[Vec]:
     """All vertices of the bounded polytope ``P`` (module docstring), starting from the
-    feasible basis ``B0`` (default :func:`start_basis`).  Raises :class:`PolytopeTooLarge` (with the vertices found) when more
+    feasible basis ``B0`` (default :func:`start_basis`; the start and the first vertex
+    are always completed, so at least one vertex is found).  Raises :class:`PolytopeTooLarge` (with the vertices found) when more
     than ``limit`` distinct vertices are found or ``time.monotonic_ns()`` passes
     ``deadline_ns``."""
     m, L = len(P._eq_rows), P.L
@@ -104,7 +105,7 @@ def walk_vertices(P: Polytope, B0: list[int] | None = None, *, limit: int | None
     queue = deque([list(B0)])
     found: dict[Vec, None] = {}
     while queue:
-        if deadline_ns is not None and time.monotonic_ns() > deadline_ns:
+        if deadline_ns is not None and found and time.monotonic_ns() > deadline_ns:
             raise PolytopeTooLarge(f"time limit reached after {len(found)} vertices",
                               list(found), "time")
         B = queue.popleft()
