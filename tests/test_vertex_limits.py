@@ -6,8 +6,10 @@ import _thread
 import json
 import multiprocessing
 import random
+import signal
 import threading
 import time
+from contextlib import contextmanager
 from fractions import Fraction as F
 
 import pytest
@@ -89,26 +91,37 @@ def test_isolated_cdd_equals_in_process_and_obeys_a_deadline():
     assert not multiprocessing.active_children()
 
 
+@contextmanager
+def ctrl_c_after(seconds):
+    """Simulated Ctrl-C in the main thread after ``seconds`` (Python's own SIGINT handler
+    installed for the duration: another test may have left a different one)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(seconds, _thread.interrupt_main)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, old)
+
+
 def test_ctrl_c_stops_isolated_cdd():
     big = cube(22)
-    timer = threading.Timer(1.0, _thread.interrupt_main)
-    timer.start()
     t = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        lp.vertices(big._eq_rows, big._eq_rhs, big.L, isolate=True)
-    timer.cancel()
+    with ctrl_c_after(1.0), pytest.raises(KeyboardInterrupt):
+        # the deadline only keeps a failing test from hanging (it would raise
+        # EnumerationStopped, not KeyboardInterrupt)
+        lp.vertices(big._eq_rows, big._eq_rhs, big.L, isolate=True,
+                    deadline_ns=time.monotonic_ns() + 60 * 10 ** 9)
     assert time.monotonic() - t < 10
     assert not multiprocessing.active_children()       # the child was killed
 
 
 def test_ctrl_c_stops_the_walk():
     P = cube(18)
-    timer = threading.Timer(1.0, _thread.interrupt_main)
-    timer.start()
     t = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        P.vertices(method="walk")
-    timer.cancel()
+    with ctrl_c_after(1.0), pytest.raises(KeyboardInterrupt):
+        P.vertices(method="walk", time_limit=60)
     assert time.monotonic() - t < 10
 
 
