@@ -29,8 +29,8 @@ if str(ROOT) not in sys.path:      # every benchmark can import exactrelu, also 
 
 #: Benchmarks in print order (each included only if its file exists).
 BENCHMARKS = ("bench_patterns", "bench_solve", "bench_certify", "bench_completeness",
-              "bench_prune", "bench_optimal_set", "bench_path", "bench_linalg",
-              "bench_scaling")
+              "bench_sampled", "bench_prune", "bench_optimal_set", "bench_path",
+              "bench_linalg", "bench_scaling")
 
 
 def _load(name: str):

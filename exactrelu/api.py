@@ -150,8 +150,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     ``"auto"`` (regions up to ``exactrelu.certificate.cover_certify.AUTO_REGIONS``
     regions by the general-position bound, else cover up to ``max_regions``, beyond which
     it refuses like the regions route); :attr:`Certificate.route` and
-    :attr:`Certificate.tree_nodes` say what was done; ``jobs``: worker processes of the
-    cover search (``concurrent.futures``; the proved cover is the same for every ``jobs``).  ``output_bias=True``: the model has a
+    :attr:`Certificate.tree_nodes` say what was done; ``jobs``: cover search processes.  ``output_bias=True``: the model has a
     free, unregularised output bias ``c`` (``f = sum_j (x W1_j)_+ w2_j + c``, the usual
     PyTorch last layer); the bounds are for that problem, the network (given or found)
     carries its ``c`` (:attr:`Network.output_bias`), and the certificate has the section of

@@ -6,7 +6,8 @@ pycddlib's exact arithmetic (``cdd.gmp``).
 * :func:`nonneg_combination` -- ``alpha >= 0`` with ``sum_j alpha_j cols_j = target``
   (optionally optimising a linear objective);
 * :func:`vertices` -- all vertices of a bounded ``{x >= 0 : A_eq x = b_eq}`` (double
-  description).
+  description); with ``isolate=True`` in a child process that Ctrl-C, a deadline and a
+  memory budget can stop (cdd's C code cannot be interrupted in-process).
 
 Every answer is a list of :class:`fractions.Fraction` and is re-checked exactly against
 the constraints before it is returned (a solver status alone is never trusted).
@@ -20,7 +21,7 @@ from typing import Iterator, Sequence
 
 from .errors import ExactReluError
 
-__all__ = ["solve", "nonneg_combination", "vertices"]
+__all__ = ["solve", "nonneg_combination", "vertices", "EnumerationStopped"]
 
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
@@ -111,10 +112,82 @@ def nonneg_combination(cols: Sequence[Sequence[Fraction]], target: Sequence[Frac
     return None if res is None else res[1]
 
 
+class EnumerationStopped(ExactReluError):
+    """The isolated enumeration was stopped: ``reason`` is ``"time"`` or ``"memory"``."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _child(conn, fn, args) -> None:                          # pragma: no cover (child)
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as e:          # noqa: BLE001 -- reported to the parent, re-raised
+        conn.send(("err", e))
+    finally:
+        conn.close()
+
+
+def _rss_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux ``/proc``; 0 where unavailable)."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _isolated(fn, args: tuple, deadline_ns: int | None, memory_bytes: int | None):
+    """``fn(*args)`` in a forked child process, waited for in short polls so that
+    Ctrl-C (KeyboardInterrupt), ``time.monotonic_ns() > deadline_ns`` and a resident
+    memory above ``memory_bytes`` stop it (the child is killed; EnumerationStopped or
+    KeyboardInterrupt is raised).  Exceptions of ``fn`` are re-raised here."""
+    import multiprocessing as mp
+    import time
+
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        while not recv.poll(0.05):
+            if not proc.is_alive() and not recv.poll():
+                raise ExactReluError("internal: the enumeration process died "
+                                     f"(exit code {proc.exitcode})")
+            if deadline_ns is not None and time.monotonic_ns() > deadline_ns:
+                raise EnumerationStopped("time limit reached", "time")
+            if memory_bytes is not None and _rss_bytes(proc.pid) > memory_bytes:
+                raise EnumerationStopped(f"memory budget of {memory_bytes >> 20} MiB "
+                                         "reached", "memory")
+        status, value = recv.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        recv.close()
+    if status != "ok":
+        raise value
+    return value
+
+
 def vertices(A_eq: Sequence[Sequence[Fraction]], b_eq: Sequence[Fraction],
-             nvars: int) -> list[tuple[Fraction, ...]]:
+             nvars: int, *, isolate: bool = False, deadline_ns: int | None = None,
+             memory_bytes: int | None = None) -> list[tuple[Fraction, ...]]:
     """All vertices of ``{x in Q^nvars : x >= 0, A_eq x = b_eq}`` by cdd's exact double
-    description (the caller verifies them); raises if the polyhedron is unbounded."""
+    description (the caller verifies them); raises if the polyhedron is unbounded.
+    ``isolate``: run cdd in a child process (:func:`_isolated`) stopped by Ctrl-C,
+    ``deadline_ns`` (``time.monotonic_ns()``) or ``memory_bytes`` (resident)."""
+    if isolate:
+        return _isolated(_vertices, (A_eq, b_eq, nvars), deadline_ns, memory_bytes)
+    return _vertices(A_eq, b_eq, nvars)
+
+
+def _vertices(A_eq: Sequence[Sequence[Fraction]], b_eq: Sequence[Fraction],
+              nvars: int) -> list[tuple[Fraction, ...]]:
     import cdd
     import cdd.gmp
 

@@ -675,3 +675,75 @@ def test_cli_optimal_set_samples_bad_input(tmp_path):
     out = cli("optimal-set", str(f), "--samples", "10", "--samples-out",
               str(tmp_path / "no" / "such" / "dir.json"))
     assert out.returncode == 2 and "folder" in out.stderr
+
+
+def test_cli_optimal_set_tune(tmp_path):
+    """--tune over a non-unique exact optimal set (a segment between two vertices):
+    ep is one of the vertices, min-l2 is the segment's min-norm point (closed form,
+    computed here independently), v-mse is a member whose validation MSE is not above
+    either vertex's, and -o writes a network with the optimal training predictions."""
+    import random as _random
+
+    p, eo = solved(10, 3, 3, 1, False)
+    cert, _ = exact_certificate(p, eo)
+    f = tmp_path / "c.json"
+    f.write_text(dumps(cert))
+    full = json.loads(cli("optimal-set", str(f), "--json").stdout)
+    assert full["all_vertices"] is True and len(full["vertices"]) == 2
+    v0, v1 = ({k: F(x) for k, x in v["alpha"].items()} for v in full["vertices"])
+    keys = sorted(set(v0) | set(v1))
+    a0 = [v0.get(k, F(0)) for k in keys]
+    a1 = [v1.get(k, F(0)) for k in keys]
+
+    def tuned(*extra):
+        out = cli("optimal-set", str(f), "--json", *extra)
+        assert out.returncode == 0, out.stderr
+        rep = json.loads(out.stdout)
+        return rep, [F(rep["alpha"].get(k, "0")) for k in keys]
+
+    rep, ep = tuned("--tune", "ep")
+    assert ep in (a0, a1)
+    _, mn = tuned("--tune", "min-l2")
+    dv = [x - z for x, z in zip(a0, a1)]
+    t = min(max(sum(x * y for x, y in zip(a0, dv)) / sum(x * x for x in dv), F(0)), F(1))
+    assert mn == [x - t * y for x, y in zip(a0, dv)]       # argmin ||a0 - t (a0 - a1)||
+    # validation data away from the training points
+    rng = _random.Random(3)
+    d = len(p.data.X[0]) - (1 if p.data.bias else 0)
+    val = tmp_path / "val.csv"
+    val.write_text("".join(",".join(str(F(rng.randint(-9, 9), 4)) for _ in range(d + 1))
+                           + "\n" for _ in range(15)))
+    net = tmp_path / "net.json"
+    rep, vm = tuned("--tune", "v-mse", "--validation", str(val), "-o", str(net))
+    assert rep["neurons"] >= 1
+    s = [(x - z) / y for x, z, y in zip(a0, vm, dv) if y]
+    assert len(set(s)) == 1 and 0 <= s[0] <= 1            # on the segment
+    import exactrelu as er
+
+    def network(path):
+        doc = json.loads(path.read_text())
+        return er.Network.from_values(doc["W1"], doc["w2"], bias_column=p.data.bias)
+
+    fit = tuple(a - b for a, b in zip(p.data.y, eo.r))
+    assert network(net).outputs(p.data.X) == fit            # the optimal training fit
+    # exact validation MSE: v-mse is not worse than the extreme point or the min-norm point
+    rows = [[F(x) for x in line.split(",")] for line in val.read_text().split()]
+    Xv = [r[:-1] + ([F(1)] if p.data.bias else []) for r in rows]
+    yv = [r[-1] for r in rows]
+
+    def val_mse(path):
+        return sum((a - b) ** 2 for a, b in zip(network(path).outputs(Xv), yv)) / len(yv)
+
+    others = []
+    for rule in ("ep", "min-l2"):
+        o = tmp_path / f"{rule}.json"
+        tuned("--tune", rule, "-o", str(o))
+        others.append(val_mse(o))
+    assert val_mse(net) <= min(others) * (1 + F(1, 10 ** 6))
+    assert abs(float(val_mse(net)) - rep["validation_mse_float"]) <= 1e-9 * (1 + rep[
+        "validation_mse_float"])
+    # refusals: exit 2, one line
+    out = cli("optimal-set", str(f), "--tune", "v-mse")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    out = cli("optimal-set", str(f), "-o", str(tmp_path / "x.json"))
+    assert out.returncode == 2 and not (tmp_path / "x.json").exists()

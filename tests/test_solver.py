@@ -192,21 +192,44 @@ def test_incomplete_pattern_list_and_small_batches():
     assert abs(sol.objective - cvxpy_objective(X, y, lam, sub)) <= 1e-7 * sol.objective
 
 
-def test_sampled_patterns_stop_guessing_facets():
-    """A sampled pattern list misses most neighbours, so the facet guess drops sign rows
-    that the solution then violates; after MAX_REPAIRS re-solves every row is kept, the
-    switch is reported in `notes`, and the answer equals the all-rows solve."""
+def _sampled_case():
     from fractions import Fraction
 
-    from exactrelu.approx.solver import MAX_REPAIRS
     from exactrelu.arrangement import sample_patterns
 
     rng = np.random.default_rng(1)
     X = np.round(rng.normal(size=(30, 5)) * 8) / 8
     y = np.sign(X[:, 0] + 0.3 * rng.normal(size=30))
     P = sample_patterns([[Fraction(a) for a in r] for r in X.tolist()], 60, seed=0).as_array()
-    s = solve_crelu(X, y, 0.1, P, strict=False)
+    return X, y, P
+
+
+def test_sampled_patterns_stop_guessing_facets(monkeypatch):
+    """A sampled pattern list misses most neighbours, so the facet guess drops sign rows
+    that the solution then violates; after MAX_REPAIRS re-solves every row is kept, the
+    switch is reported in `notes`, and the answer equals the all-rows solve.  (The rule
+    that keeps every row of a pattern with fewer than rank X guessed facets is switched
+    off here, so that the repair path itself is tested.)"""
+    from exactrelu.approx.solver import MAX_REPAIRS
+    from exactrelu.approx.solver.data import _Data
+
+    X, y, P = _sampled_case()
+    with monkeypatch.context() as mp:
+        mp.setattr(_Data, "rank", property(lambda self: 0))
+        s = solve_crelu(X, y, 0.1, P, strict=False)
     assert any(f"missed in {MAX_REPAIRS} re-solves" in note for note in s.notes)
+    s2 = solve_crelu(X, y, 0.1, P, strict=False, drop_redundant=False)
+    assert abs(s.objective - s2.objective) <= 1e-9 * s2.objective
+    assert s.max_dual_ratio <= 1 + 1e-8
+
+
+def test_sampled_patterns_keep_rows_without_repairs():
+    """Issue 15 item 5: a region has at least rank X facets, so a pattern with fewer
+    guessed facets keeps all its rows from the start -- on a sampled list no repair
+    re-solve is needed, fewer programs are solved, and the answer is the same."""
+    X, y, P = _sampled_case()
+    s = solve_crelu(X, y, 0.1, P, strict=False)
+    assert not any("re-solves" in note for note in s.notes)
     s2 = solve_crelu(X, y, 0.1, P, strict=False, drop_redundant=False)
     assert abs(s.objective - s2.objective) <= 1e-9 * s2.objective
     assert s.max_dual_ratio <= 1 + 1e-8

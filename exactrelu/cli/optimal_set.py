@@ -128,6 +128,8 @@ def _check_args(args: argparse.Namespace) -> None:
     """Refuse bad flags (and an output that must not be replaced) before any work."""
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
+    if args.time_limit < 0:
+        raise InputError("--time-limit must be a non-negative number of seconds")
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
     if args.samples > 10 ** 6:
@@ -138,25 +140,14 @@ def _check_args(args: argparse.Namespace) -> None:
         from ..io.files import check_output
 
         check_output(args.samples_out, (args.cert, args.test))
+    from .optimal_set_tune import check_tune_args
+
+    check_tune_args(args)
 
 
-def run(args: argparse.Namespace) -> int:
-    _check_args(args)
-    from ..optimal_sets.describe import describe_optimal_set
-    from ..results import Certificate
-
-    cert = Certificate.load(args.cert)
-    if cert.model == "gated":                       # minor version 1.3 (certify_gated.py)
-        from .certify_gated import run_gated_optimal_set
-        return run_gated_optimal_set(cert, args)
-    os_ = describe_optimal_set(cert, max_vertices=args.max_vertices)
-    exact = os_.exact
-    rep = _report(os_, os_._internal[1].n)
-    if args.samples:
-        rep["samples"] = _samples(os_, args)
-    if args.json:
-        print(json.dumps(rep))
-        return 0
+def _print_summary(rep: dict, cert, args: argparse.Namespace) -> None:
+    """The text report's head: optimum, support, uniqueness, vertex count."""
+    exact = rep["exact"]
     sup = rep["support"]
     if exact:
         print(f"exact optimum p* = {rep['value']} (claim lower == upper, re-proved at dual.r)")
@@ -176,8 +167,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"vertices (support-minimal optimal networks, each with independent fits): "
                   f"{len(rep['vertices'])}")
         else:
-            print(f"vertices: more than --max-vertices {args.max_vertices}; one extreme point "
-                  "shown (an exact LP optimum, max sum alpha); min_neurons not determined")
+            print(f"vertices: enumeration stopped (--max-vertices {args.max_vertices}, "
+                  f"--time-limit {args.time_limit:g} s); {len(rep['vertices'])} found, "
+                  "each exact; min_neurons not determined")
     else:
         gap = cert.upper - cert.lower
         print(f"not exact: lower < upper (gap {approx(gap, '.3e')}, lower ~ "
@@ -187,8 +179,33 @@ def run(args: argparse.Namespace) -> int:
               f"the same training predictions)")
         print("unique: " + ("yes -- the neuron outputs are linearly independent" if rep["unique"]
                             else "no -- the neuron outputs are linearly dependent"))
-        more = "" if rep["all_vertices"] else " (too many: one extreme point shown)"
+        more = "" if rep["all_vertices"] else \
+            " (enumeration stopped by --max-vertices or --time-limit: those found)"
         print(f"vertices (minimal rescalings){more}: {len(rep['vertices'])}")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_args(args)
+    from ..optimal_sets.describe import describe_optimal_set
+    from ..results import Certificate
+
+    cert = Certificate.load(args.cert)
+    if cert.model == "gated":                       # minor version 1.3 (certify_gated.py)
+        from .certify_gated import run_gated_optimal_set
+        return run_gated_optimal_set(cert, args)
+    if args.tune:                   # the vertices are not needed: one is enough
+        from .optimal_set_tune import run_tune
+        return run_tune(describe_optimal_set(cert, max_vertices=1, time_limit=1), cert, args)
+    os_ = describe_optimal_set(cert, max_vertices=args.max_vertices,
+                               time_limit=args.time_limit or None)
+    exact = os_.exact
+    rep = _report(os_, os_._internal[1].n)
+    if args.samples:
+        rep["samples"] = _samples(os_, args)
+    if args.json:
+        print(json.dumps(rep))
+        return 0
+    _print_summary(rep, cert, args)
     show = rep["vertices"][:20]
     for j, v in enumerate(show):
         al = ", ".join(f"{k}: {x}" for k, x in v["alpha"].items())
@@ -234,6 +251,9 @@ def register(sub) -> None:
     sp.add_argument("--json", action="store_true", help="print one JSON object (docs/spec/cli.md)")
     sp.add_argument("--max-vertices", type=int, default=100000, metavar="K",
                     help="stop enumerating beyond K vertices (default 100000)")
+    sp.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
+                    help="stop enumerating vertices after SECONDS (default 60; 0: no limit); "
+                         "the vertices found so far are reported, with all_vertices false")
     sp.add_argument("--samples", type=int, nargs="?", const=10000, default=0, metavar="N",
                     help="draw N exact rational samples of the set (random convex "
                          "combinations of its vertices); N = 10000 when omitted")
@@ -244,5 +264,15 @@ def register(sub) -> None:
                     help="held-out data (CSV as for certify; the certificate's bias is "
                          "applied): report the spread of test MSE, and of accuracy for "
                          "+-1 targets, over the samples")
-    sp.add_argument("--header", action="store_true", help="the --test CSV has a header line")
+    sp.add_argument("--header", action="store_true",
+                    help="the --test / --validation CSV has a header line")
+    from .optimal_set_tune import RULES
+
+    sp.add_argument("--tune", choices=RULES, default=None,
+                    help="report one model of the set instead: min-l2 (min ||alpha||, exact), "
+                         "ep (an extreme point, max sum alpha), v-mse (min validation MSE, "
+                         "float QP repaired exactly; needs --validation)")
+    sp.add_argument("--validation", metavar="DATA", help="validation data for --tune v-mse")
+    sp.add_argument("-o", "--output", metavar="NET",
+                    help="with --tune: write the chosen network (JSON)")
     sp.set_defaults(func=run)

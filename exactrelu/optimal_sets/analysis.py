@@ -26,6 +26,7 @@ from ..errors import ExactReluError
 from ..linalg import independent
 from ..numbers import dot, q_str, sqnorm
 from .polytope import Polytope
+from .vertex_enumeration import PolytopeTooLarge
 
 __all__ = ["OptimalSet", "optimal_set", "optimal_set_section"]
 
@@ -66,13 +67,14 @@ class OptimalSet:
     sum_alpha: Fraction
     nc_p_unique: bool | None = None
     neuron_keys: dict = field(default_factory=dict)
+    all_vertices: bool = True
 
     # -- minimality ---------------------------------------------------------------------
     @property
     def min_neurons(self) -> int | None:
         """Cardinality-minimal count (fewest nonzero blocks over all optimal models) = the
-        minimum over the vertices; ``None`` if vertices were not enumerated."""
-        if self.vertices is None:
+        minimum over the vertices; ``None`` if vertices were not (all) enumerated."""
+        if self.vertices is None or not self.all_vertices:
             return None
         return min(len(a) for a in self.vertices)
 
@@ -127,7 +129,8 @@ class OptimalSet:
 def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r: Vec,
              lam: Fraction, value: Fraction, *, point: Sequence[Fraction] | None,
              enumerate_vertices: bool, vertex_limit: int | None,
-             neuron_keys: Mapping[Any, Any] | None = None) -> OptimalSet:
+             neuron_keys: Mapping[Any, Any] | None = None, vertex_time_limit: object = None,
+             partial_vertices: bool = False) -> OptimalSet:
     """The shared core: polytope over ``labels`` (the equicorrelated blocks)."""
     labels = tuple(labels)
     cols = [fits[b] for b in labels]
@@ -139,12 +142,19 @@ def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r:
     sum_alpha = dot(fit, r) / lam2
     S_idx, beta = P.uniqueness()
     verts = None
+    complete = True
     if enumerate_vertices:
-        vv = P.vertices(limit=vertex_limit)
+        try:
+            vv = P.vertices(limit=vertex_limit, time_limit=vertex_time_limit)
+        except PolytopeTooLarge as e:
+            if not partial_vertices:
+                raise
+            complete = False            # the vertices found, else one LP extreme point
+            vv = e.found or [P.lp([Fraction(1)] * P.L)[1]]
         verts = [{labels[j]: a for j, a in enumerate(al) if a} for al in vv]
         # the union of the vertex supports is S (P = conv(vertices)): cross-check
         union = tuple(sorted({j for al in vv for j, a in enumerate(al) if a}))
-        if union != S_idx:                                     # pragma: no cover
+        if complete and union != S_idx:                        # pragma: no cover
             raise ExactReluError("internal: LP support and vertex supports disagree")
         for al in vv:                                          # energy identity (docs/theory.md §2.4)
             if sum(al, _ZERO) != sum_alpha:                    # pragma: no cover
@@ -166,11 +176,12 @@ def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r:
     return OptimalSet(labels, v, rho, fits, fit, r, lam, value, P,
                       tuple(labels[j] for j in S_idx), verts, unique, witness,
                       {labels[j]: a for j, a in enumerate(mn.alpha) if a}, mn.mu, sum_alpha,
-                      nc, dict(neuron_keys or {}))
+                      nc, dict(neuron_keys or {}), complete)
 
 
 def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
-                vertex_limit: int | None = None) -> OptimalSet:
+                vertex_limit: int | None = None, vertex_time_limit: object = None,
+                partial_vertices: bool = False) -> OptimalSet:
     """The optimal set of C-ReLU (``program``: :class:`exactrelu.problem.ConvexProgram`)
     from its proved exact optimum (:class:`exactrelu.rational_optimum.ExactOptimum`).
 
@@ -178,7 +189,11 @@ def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
     is strictly dual feasible, as ``exact_optimum_at`` proved), ``v_b`` and the projection
     multipliers ``proj_rho`` are taken from ``exact_opt`` and re-checked here:
     ``v_b = s X^T D r + A^T rho``, ``rho >= 0``, ``A v >= 0``, ``rho.(A v) = 0``,
-    ``||v_b||^2 = lam^2``.  ``exact_opt.alpha`` is the known feasible point."""
+    ``||v_b||^2 = lam^2``.  ``exact_opt.alpha`` is the known feasible point.
+    ``vertex_limit`` / ``vertex_time_limit`` (seconds) bound the vertex enumeration
+    (:meth:`Polytope.vertices`); beyond them :class:`PolytopeTooLarge` is raised, or with
+    ``partial_vertices`` the vertices found are kept (at least one) and
+    ``all_vertices`` is ``False``."""
     from ..cones import cone_matrix
 
     lam = program.lam
@@ -211,7 +226,8 @@ def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
     point = tuple(Fraction(exact_opt.alpha.get(b, 0)) for b in E)
     os_ = _analyse(E, v, rho, fits, fit, r, lam, exact_opt.value, point=point,
                    enumerate_vertices=enumerate_vertices, vertex_limit=vertex_limit,
-                   neuron_keys=keys)
+                   neuron_keys=keys, vertex_time_limit=vertex_time_limit,
+                   partial_vertices=partial_vertices)
     if sqnorm(r) / 2 + lam2 * os_.sum_alpha != exact_opt.value:  # pragma: no cover
         raise ExactReluError("internal: optimal value differs from 1/2||r||^2 + lam^2 sum alpha")
     return os_
@@ -229,8 +245,8 @@ def optimal_set_section(program, exact_opt, *, opt_set: OptimalSet | None = None
     zero entries are left out."""
     os_ = opt_set if opt_set is not None else optimal_set(program, exact_opt,
                                                           vertex_limit=vertex_limit)
-    if os_.vertices is None:
-        raise ExactReluError("the section needs the vertices")
+    if os_.vertices is None or not os_.all_vertices:
+        raise ExactReluError("the section needs all the vertices")
     index = {b: j for j, b in enumerate(os_.blocks)}
     return {
         "fit": [q_str(a) for a in os_.fit],

@@ -43,9 +43,8 @@ def _parsed(cert: Certificate) -> dict:
     return read_certificate(cert.source or "<certificate>", text=cert.text)
 
 
-def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
+def _exact(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalSet:
     from .analysis import optimal_set
-    from .vertex_enumeration import PolytopeTooLarge
 
     solved = cert._solved
     if solved is not None and solved[1] is not None:
@@ -61,14 +60,10 @@ def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
             raise InputError("the certificate claims an exact optimum, but its residual "
                              "dual.r is not optimal for its program (run `exactrelu check`)",
                              file=cert.source)
-    try:
-        os_ = optimal_set(program, eo, vertex_limit=max_vertices)
-        all_vertices = True
-    except PolytopeTooLarge:        # everything but the vertex list; one extreme point
-        os_ = optimal_set(program, eo, enumerate_vertices=False)
-        all_vertices = False
-        ep = os_.polytope.lp([Fraction(1)] * os_.polytope.L)[1]
-        os_.vertices = [os_.alpha_dict(ep)]
+    # beyond the limits: the vertices found (verified), else one LP extreme point
+    os_ = optimal_set(program, eo, vertex_limit=max_vertices, vertex_time_limit=time_limit,
+                      partial_vertices=True)
+    all_vertices = os_.all_vertices
     bits = program.patterns.bits
     S = list(os_.support)
     sidx = {b: j for j, b in enumerate(S)}
@@ -94,7 +89,7 @@ def _exact(cert: Certificate, max_vertices: int) -> OptimalSet:
         lower=cert.lower, upper=cert.upper, _internal=(ctx, program.data))
 
 
-def _model(cert: Certificate, max_vertices: int) -> OptimalSet:
+def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalSet:
     from ..numbers import sqnorm
     from .vertex_enumeration import PolytopeTooLarge
     from .model import model_polytope, model_polytope_from_columns
@@ -130,10 +125,10 @@ def _model(cert: Certificate, max_vertices: int) -> OptimalSet:
         raise InputError("the certificate has neither a network nor blocks")
     P = mp.polytope
     try:
-        vv = P.vertices(limit=max_vertices)
+        vv = P.vertices(limit=max_vertices, time_limit=time_limit)
         complete = True
-    except PolytopeTooLarge:
-        vv = [P.lp([Fraction(1)] * P.L)[1]]            # one extreme point (max sum beta)
+    except PolytopeTooLarge as e:       # the vertices found, else one extreme point
+        vv = e.found or [P.lp([Fraction(1)] * P.L)[1]]           # (max sum beta)
         complete = False
     ctx = SamplingContext(P, vv if complete else None, dirs, signs,
                           [str(j) for j in range(P.L)])
@@ -149,10 +144,15 @@ def _model(cert: Certificate, max_vertices: int) -> OptimalSet:
         lower=c["lower"], upper=c["upper"], _internal=(ctx, data))
 
 
-def describe_optimal_set(cert: Certificate, *, max_vertices: int = 10000) -> OptimalSet:
-    """The optimal set of the certificate's convex program (module doc)."""
+def describe_optimal_set(cert: Certificate, *, max_vertices: int = 10000,
+                         time_limit: object = None) -> OptimalSet:
+    """The optimal set of the certificate's convex program (module doc).  The vertex
+    enumeration stops beyond ``max_vertices`` vertices or ``time_limit`` seconds (then
+    ``all_vertices`` is ``False`` and ``vertices`` holds those found, at least one)."""
     if max_vertices < 1:
         raise ValueError("max_vertices must be a positive integer")
+    if time_limit is not None and not time_limit > 0:
+        raise ValueError("time_limit must be positive (seconds)")
     if cert.lower == cert.upper:
-        return _exact(cert, max_vertices)
-    return _model(cert, max_vertices)
+        return _exact(cert, max_vertices, time_limit)
+    return _model(cert, max_vertices, time_limit)

@@ -14,6 +14,7 @@ through its methods: exact LPs (:mod:`.simplex`), vertex enumeration
 """
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -22,14 +23,23 @@ import flint
 from ..errors import ExactReluError, ShapeError
 from ..linalg import fq as _fq, fr as _fr, qmat as _qmat_rows
 from ..linalg import independent, independent_rows, null_basis, null_vector
-from ..lp import solve as lp_solve, vertices as cdd_vertices
+from ..lp import EnumerationStopped, solve as lp_solve, vertices as cdd_vertices
 from ..numbers import q_vector
 from .min_norm_point import MinNorm, min_norm as _min_norm
 from .sampling import lp_vertices as random_lp_vertices, mix_vertices
 from .simplex import lp as _exact_lp, purify as _purify
 from .vertex_enumeration import PolytopeTooLarge, vertices_bases, vertices_ppl
+from .vertex_walk import vertex_count_bound, walk_vertices
 
 __all__ = ["Polytope"]
+
+#: cdd runs in-process when McMullen's bound on the vertex count is at most this
+CDD_IN_PROCESS = 2000
+#: seconds cdd gets (in a child process) before the walk takes over, when the bound on
+#: the vertex count exceeds the limit (it usually finishes in well under a second)
+CDD_FIRST_SECONDS = 2
+#: resident memory (bytes) beyond which the cdd child process is stopped
+CDD_MEMORY = 2 << 30
 
 Vec = tuple[Fraction, ...]
 _ZERO = Fraction(0)
@@ -185,23 +195,36 @@ class Polytope:
         return tuple(S), (null_vector([self.cols[j] for j in S], self.n) if S else None)
 
     # -- vertices ----------------------------------------------------------------------
-    def vertices(self, *, method: str = "cdd", limit: int | None = None) -> list[Vec]:
+    def vertices(self, *, method: str = "cdd", limit: int | None = None,
+                 time_limit: object = None) -> list[Vec]:
         """All vertices, exactly, each verified (``alpha >= 0``, ``M alpha = b``, independent
         support columns), sorted.  ``method``: ``"cdd"`` (pycddlib gmp, double
-        description), ``"ppl"`` (pplpy, if installed) or ``"bases"`` (basis enumeration
-        with flint: every subset of ``rank`` columns; the independent oracle).  With
-        ``limit`` the enumeration stops with :class:`PolytopeTooLarge` beyond that many
-        vertices (cdd: checked after the double description)."""
+        description; see :meth:`_vertices_bounded`), ``"walk"`` (the exact pivoting walk
+        of :mod:`.vertex_walk`), ``"ppl"`` (pplpy, if installed) or ``"bases"`` (basis
+        enumeration with flint: every subset of ``rank`` columns; the independent
+        oracle).  With ``limit`` the enumeration stops with :class:`PolytopeTooLarge`
+        beyond that many vertices, with ``time_limit`` (seconds) when the time is up
+        (``"cdd"`` and ``"walk"``); the exception's ``found`` holds the vertices found."""
         if method == "cdd" and self._vertices is not None:
+            if limit is not None and len(self._vertices) > limit:
+                raise PolytopeTooLarge(f"{len(self._vertices)} vertices (limit {limit})",
+                                       self._vertices[:limit])
             return list(self._vertices)
         if self.point is None:
             return []
+        deadline = None if time_limit is None else \
+            time.monotonic_ns() + int(Fraction(str(time_limit)) * 10 ** 9)
         if self.L == 0:
             out: list[Vec] = [()]
         elif self.rank == self.L:               # ker M = 0: P is the single point
             out = [self.point]
-        elif method == "cdd":
-            out = cdd_vertices(self._eq_rows, self._eq_rhs, self.L)
+        elif method in ("cdd", "walk"):
+            try:
+                out = self._vertices_bounded(limit, deadline, walk=method == "walk")
+            except PolytopeTooLarge as e:           # the vertices found are verified too
+                e.found = sorted(set(e.found))
+                self._verify_vertices(e.found, method)
+                raise
         elif method == "ppl":
             out = vertices_ppl(self)
         elif method == "bases":
@@ -210,13 +233,46 @@ class Polytope:
             raise ValueError(f"unknown method {method!r}")
         out = sorted(set(out))
         if limit is not None and len(out) > limit:
-            raise PolytopeTooLarge(f"{len(out)} vertices (limit {limit})")
-        for v in out:
-            if not self.is_vertex(v):                           # pragma: no cover
-                raise ExactReluError(f"internal: {method} returned a non-vertex {v}")
+            raise PolytopeTooLarge(f"{len(out)} vertices (limit {limit})", out[:limit])
+        self._verify_vertices(out, method)
         if method == "cdd":
             self._vertices = list(out)
         return out
+
+    def _verify_vertices(self, out: Sequence[Vec], method: str) -> None:
+        for v in out:
+            if not self.is_vertex(v):                           # pragma: no cover
+                raise ExactReluError(f"internal: {method} returned a non-vertex {v}")
+
+    def _vertices_bounded(self, limit: int | None, deadline: int | None, *,
+                          walk: bool = False) -> list[Vec]:
+        """The vertices within ``limit`` and ``deadline`` (``time.monotonic_ns()``).
+
+        When McMullen's bound on the vertex count (:func:`.vertex_walk.vertex_count_bound`)
+        is small, cdd runs in-process (fast, and the limit cannot be exceeded).  Otherwise
+        cdd runs in a child process that Ctrl-C, the deadline and a memory budget stop
+        (:func:`exactrelu.lp.vertices` with ``isolate``) -- given at most
+        ``CDD_FIRST_SECONDS`` when the bound exceeds ``limit``, since the double
+        description cannot stop at a count -- and then the exact pivoting walk of
+        :mod:`.vertex_walk` finds vertices one at a time up to ``limit`` or the deadline.
+        Raises :class:`PolytopeTooLarge` (with the vertices found) when stopped."""
+        bound = vertex_count_bound(self.L, self.rank)
+        if not walk and bound <= CDD_IN_PROCESS and deadline is None:
+            return cdd_vertices(self._eq_rows, self._eq_rhs, self.L)
+        if not walk:
+            cdd_deadline = deadline
+            if limit is not None and bound > limit:
+                first = time.monotonic_ns() + CDD_FIRST_SECONDS * 10 ** 9
+                cdd_deadline = first if deadline is None else min(first, deadline)
+            try:
+                return cdd_vertices(self._eq_rows, self._eq_rhs, self.L, isolate=True,
+                                    deadline_ns=cdd_deadline, memory_bytes=CDD_MEMORY)
+            except EnumerationStopped as e:
+                if cdd_deadline == deadline or e.reason == "memory" and \
+                        (limit is None or bound <= limit):
+                    raise PolytopeTooLarge(f"vertex enumeration stopped: {e}",
+                                           reason=e.reason) from None
+        return walk_vertices(self, limit=limit, deadline_ns=deadline)
 
     # -- min-norm point and sampling ------------------------------------------------------
     def min_norm(self) -> MinNorm:

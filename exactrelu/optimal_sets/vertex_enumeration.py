@@ -30,7 +30,15 @@ _ZERO = Fraction(0)
 
 
 class PolytopeTooLarge(ExactReluError):
-    """Vertex enumeration would exceed the given limit (use LPs instead)."""
+    """Vertex enumeration stopped early: more vertices than the limit (``reason``
+    ``"limit"``), or the time (``"time"``) or memory (``"memory"``) budget ran out.
+    ``found`` holds the exact vertices found before it stopped (possibly none)."""
+
+    def __init__(self, message: str, found: list | None = None,
+                 reason: str = "limit") -> None:
+        super().__init__(message)
+        self.found = list(found or [])
+        self.reason = reason
 
 
 def vertices_ppl(P: Polytope) -> list[Vec]:

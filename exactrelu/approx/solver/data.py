@@ -16,7 +16,11 @@ list is incomplete, a real facet can be missed: the restricted program is then a
 *relaxation*, and after every solve every dropped row is checked on every block that is
 not numerically zero; violated rows are added and the block re-solved (a relaxation
 whose optimum is feasible for the dropped rows is optimal; the repair is in
-:mod:`.working_set`).  The dual check always uses all ``n`` rows.
+:mod:`.working_set`).  A region is a full-dimensional cone with at least ``rank X``
+facets, so a pattern for which fewer are found keeps all its rows from the start: on a
+sampled list (few neighbours) the guess would otherwise cost several repair re-solves of
+the whole program (measured: diabetes, n = 442, d = 11, 200 gates).  The dual check
+always uses all ``n`` rows.
 """
 from __future__ import annotations
 
@@ -173,8 +177,20 @@ class _Data:
             ok = (other == flipped).all(axis=1)
             kk, cc = kk[ok], cc[ok]
         rows = self.rep[cc]
+        rank = self.rank
         for t, i in enumerate(todo):
-            self._facets[int(i)] = np.sort(rows[kk == t])
+            f = np.sort(rows[kk == t])
+            # a region is a full-dimensional cone whose lineality space has dimension
+            # d - rank X, so it has at least rank X facets: fewer found means the list
+            # misses neighbours (a sampled list) -- keep every row rather than repair
+            self._facets[int(i)] = f if len(f) >= rank else self.nz
+
+    @property
+    def rank(self) -> int:
+        """Numerical rank of ``X`` (a guess; only decides how many rows to keep)."""
+        if not hasattr(self, "_rank"):
+            self._rank = int(np.linalg.matrix_rank(self.X)) if len(self.nz) else 0
+        return self._rank
 
     def rows_of(self, i: int) -> np.ndarray:
         return self._facets[int(i)]
