@@ -20,7 +20,7 @@ from .errors import DomainError, ExactReluError
 from .linalg import fq as _fq
 from .numbers import exact_sqrt, is_square, q_str, sqrt_bounds, to_q
 
-__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt", "enclose_sum_sqrt", "Surd",
+__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt", "sqrt_classes", "enclose_sum_sqrt", "Surd",
            "PenaltySign"]
 
 
@@ -65,6 +65,30 @@ def canonical_sum_sqrt(terms: Iterable[tuple[object, object]]) -> dict[int, Frac
     return {f: a for f, a in out.items() if a}
 
 
+def sqrt_classes(terms: Iterable[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, int]]:
+    """``[(a, R)]`` with ``sum c_i sqrt(q_i) = sum a sqrt(R)``, integers ``R`` pairwise
+    not a square times each other, zero ``a`` dropped -- without factoring.  Two roots
+    ``sqrt(N)``, ``sqrt(R)`` are rational multiples iff ``N R`` is a square (then
+    ``sqrt(N) = (isqrt(N R) / R) sqrt(R)``); roots of distinct square-free classes are
+    linearly independent over Q, so the sum is zero iff every ``a`` is.  (Factoring, as
+    :func:`canonical_sum_sqrt` does, is infeasible for the ~300-bit radicands of refined
+    optima; one ``isqrt`` per pair of classes is not.)"""
+    classes: list[list] = []            # [R, a]
+    for c, q in terms:
+        if not c or not q:
+            continue
+        N = q.numerator * q.denominator           # sqrt(p/d) = sqrt(p d) / d
+        for cl in classes:
+            R = cl[0]
+            t = math.isqrt(N * R)
+            if t * t == N * R:
+                cl[1] += c * Fraction(t, R * q.denominator)
+                break
+        else:
+            classes.append([N, c / q.denominator])
+    return [(a, R) for R, a in classes if a]
+
+
 def sign_sum_sqrt(terms: Iterable[tuple[object, object]]) -> int:
     """Exact sign (-1, 0, +1) of ``sum c_i * sqrt(q_i)``."""
     ts = [(to_q(c), to_q(q)) for c, q in terms]
@@ -77,10 +101,9 @@ def sign_sum_sqrt(terms: Iterable[tuple[object, object]]) -> int:
             return 1
         if b < 0:
             return -1
-    canon = canonical_sum_sqrt(ts)
-    if not canon:
+    ct = sqrt_classes(ts)
+    if not ct:
         return 0
-    ct = [(a, Fraction(f)) for f, a in canon.items()]
     prec = 512
     while True:  # terminates: the sum is a nonzero algebraic number
         b = _ball(ct, prec)
@@ -182,7 +205,6 @@ class PenaltySign:
                  scale: Sequence[Fraction] | None = None) -> None:
         self.terms = list(terms)
         self.scale = list(scale) if scale is not None else None
-        self._canon: dict[int, tuple[int, Fraction]] = {}
         self._balls: dict[tuple[int, int], Any] = {}
 
     def _a(self, i: int, prec: int):
@@ -194,15 +216,6 @@ class PenaltySign:
                 c = c / self.scale[i]
             got = flint.arb(_fq(c)) * flint.arb(_fq(q)).sqrt()
             self._balls[key] = got
-        return got
-
-    def canon(self, i: int) -> tuple[int, Fraction]:
-        got = self._canon.get(i)
-        if got is None:
-            c, q = self.terms[i]
-            (f, r), = canonical_sum_sqrt([(c, q)]).items()
-            got = (f, r)
-            self._canon[i] = got
         return got
 
     def _decide(self, coef: Mapping[int, Any], conv) -> int:
@@ -220,18 +233,15 @@ class PenaltySign:
                     return -1
         finally:
             flint.ctx.prec = old
-        groups: dict[int, Fraction] = {}
+        terms = []
         for i, k in coef.items():
             if k:
                 kq = Fraction(int(k)) if not isinstance(k, Fraction) else k
                 if self.scale is not None and conv is _arb_int:
                     kq = kq / self.scale[i]
-                f, r = self.canon(i)
-                groups[f] = groups.get(f, _ZERO) + kq * r
-        groups = {f: a for f, a in groups.items() if a}
-        if not groups:
-            return 0
-        return sign_sum_sqrt([(a, Fraction(f)) for f, a in groups.items()])
+                c, q = self.terms[i]
+                terms.append((kq * c, q))
+        return sign_sum_sqrt(terms)
 
     def sign(self, coef: Mapping[int, Fraction]) -> int:
         """Sign of ``sum coef_i a_i`` (Fraction coefficients; ``scale`` not used)."""

@@ -1113,7 +1113,11 @@ def main(argv=None):
 if __name__ == "__main__":
     try:
         code = main()
+        sys.stdout.flush()          # here, so that a closed pipe is caught below
     except KeyboardInterrupt:       # Ctrl-C: one line, no traceback, the shell's 128 + SIGINT
         print("interrupted", file=sys.stderr)
         code = 130
+    except BrokenPipeError:         # `check_cert.py CERT | head -c 80`: the reader left early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
+        code = 141                  # the shell's 128 + SIGPIPE
     sys.exit(code)

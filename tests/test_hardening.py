@@ -354,3 +354,20 @@ def test_11_no_numpy_warning_reaches_stderr(tmp_path):
                         "-o", str(tmp_path / "c.json")], capture_output=True, text=True)
     assert p.returncode in (0, 4) and "Warning" not in p.stderr, p.stderr
     assert p.stderr.count("\n") == (p.returncode != 0)
+
+
+def test_standalone_checker_into_a_closed_pipe(tmp_path):
+    """`check_cert.py CERT | true`: the reader is gone before the verdict is printed --
+    no traceback or 'Exception ignored' on stderr, exit 141 (128 + SIGPIPE)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import exactrelu as er
+
+    cert = tmp_path / "c.json"
+    er.certify([[0], [1], [2]], [0, 1, 2], "1/2").save(cert)
+    script = Path(__file__).resolve().parents[1] / "proofs_checks" / "check_cert.py"
+    cmd = f'"{sys.executable}" -I -S "{script}" "{cert}" | true; exit ${{PIPESTATUS[0]}}'
+    res = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 141 and res.stderr == "", res.stderr
