@@ -93,3 +93,24 @@ def test_enclose_sum_sqrt_both_signs():
     v = 1 + 2 * 2 ** 0.5 - 3 * 3 ** 0.5
     assert lo <= hi and float(lo) <= v <= float(hi) and hi - lo < F(1, 2 ** 30)
     assert enclose_sum_sqrt(F(1, 2), [(3, F(9, 4)), (-1, 4)]) == (F(3), F(3))
+
+
+def test_sign_sum_sqrt_exact_zero_with_unfactorable_radicands():
+    """A sum that is exactly zero, with ~600-bit radicands (products of two ~300-bit
+    primes would take flint's factor minutes): decided 0 by square-ratio classes; a
+    perturbation by 2^-400 is decided nonzero with the right sign (negative control)."""
+    from fractions import Fraction as F
+
+    from exactrelu.algebraic import sign_sum_sqrt, sqrt_classes
+
+    p = 2 ** 301 + 1   # not factored below: only isqrt of products is used
+    q = 3 ** 190 + 2
+    N = p * q
+    # 3 sqrt(4N) - 6 sqrt(N) + sqrt(N/9) * 3 - sqrt(N) = 0
+    terms = [(F(3), F(4 * N)), (F(-6), F(N)), (F(3), F(N, 9)), (F(-1), F(N))]
+    assert sign_sum_sqrt(terms) == 0
+    assert sqrt_classes(terms) == []
+    assert sign_sum_sqrt(terms + [(F(1, 2 ** 400), F(2))]) == 1
+    assert sign_sum_sqrt(terms + [(F(-1, 2 ** 400), F(2))]) == -1
+    # two classes, independent: sqrt(2 N) and sqrt(N) never cancel
+    assert len(sqrt_classes([(F(1), F(2 * N)), (F(1), F(N))])) == 2
