@@ -490,13 +490,18 @@ def network_patterns(X: Sequence[Sequence[object]], W1: Iterable[Sequence[object
 
 
 def sample_patterns(X: Sequence[Sequence[object]], count: int, *, seed: int = 0,
-                    include: Iterable[str] = ()) -> PatternSet:
+                    include: Iterable[str] = (), progress: bool | None = False
+                    ) -> PatternSet:
     """Patterns of ``count`` random integer gate vectors (seeded, deduplicated).
 
     For data too large to enumerate.  Gates are uniform integer vectors in
     ``[-2^20, 2^20]^d`` (no floats); a gate lying on a hyperplane is redrawn, so each
-    kept gate is an exact region witness.  The set is *not* complete.
+    kept gate is an exact region witness.  The set is *not* complete.  ``progress``:
+    a bar (gates drawn, distinct patterns) after one second unless ``False`` (the
+    default in the library; the CLI passes ``None``).
     """
+    from tqdm import tqdm
+
     t0 = time.perf_counter()
     n, d = check_matrix_shape(X)
     if count < 0:
@@ -508,6 +513,8 @@ def sample_patterns(X: Sequence[Sequence[object]], count: int, *, seed: int = 0,
     wit: list[IntVec] = []
     seen: set[str] = set(include)
     lim = 1 << 20
+    bar = tqdm(total=count, desc="sample", unit="gate", delay=1.0, leave=False,
+               disable=progress is False)
     for _ in range(count):
         while True:
             g = tuple(rng.randint(-lim, lim) for _ in range(d))
@@ -518,5 +525,8 @@ def sample_patterns(X: Sequence[Sequence[object]], count: int, *, seed: int = 0,
             seen.add(b)
             bits.append(b)
             wit.append(g)
+        bar.update(1)
+        bar.set_postfix(patterns=len(bits), refresh=False)
+    bar.close()
     return PatternSet(n, d, tuple(bits), tuple(wit), complete=False,
                       seconds=time.perf_counter() - t0)

@@ -145,3 +145,26 @@ def test_as_array():
     A = ps.as_array()
     assert A.shape == (4, 2)
     assert ["".join("1" if v else "0" for v in row) for row in A] == list(ps.bits)
+
+
+def test_sample_progress_is_off_in_the_library_and_on_in_the_cli(capsys, monkeypatch):
+    """--sample draws up to 100,000 gates: the CLI shows a bar (tqdm, after its delay),
+    the library and --json never do."""
+    import tqdm
+
+    from exactrelu.arrangement import sample_patterns
+
+    seen = []
+    real = tqdm.tqdm
+
+    def spy(*a, **k):
+        seen.append(k.get("disable"))
+        k["delay"] = 0
+        return real(*a, **k)
+
+    monkeypatch.setattr(tqdm, "tqdm", spy)
+    X = [[1, 2], [3, -1], [-2, 5], [4, 4]]
+    sample_patterns(X, 50, seed=1)
+    assert seen == [True] and capsys.readouterr().err == ""
+    sample_patterns(X, 50, seed=1, progress=None)
+    assert seen[-1] is False and "sample" in capsys.readouterr().err

@@ -78,7 +78,7 @@ def _pattern_set(data: Dataset, network, sample: int | None, seed: int,
     if network is not None:
         nps, _ = network_patterns(data.X, network.W1)
         extra = nps.bits
-    sps = sample_patterns(data.X, sample, seed=seed, include=extra)
+    sps = sample_patterns(data.X, sample, seed=seed, include=extra, progress=progress)
     if network is not None:
         return PatternSet(data.n, data.d, nps.bits + sps.bits,
                           nps.witnesses + sps.witnesses), False

@@ -16,7 +16,8 @@ def run(args: argparse.Namespace) -> int:
     positive_sample(args)
     data = load_data(args)
     if args.sample is not None:
-        ps = sample_patterns(data.X, args.sample, seed=args.seed)
+        ps = sample_patterns(data.X, args.sample, seed=args.seed,
+                             progress=None if not args.json else False)
     else:
         ps = enumerate_patterns(data.X, progress=None if not args.json else False,
                                 max_regions=max_regions(args))
