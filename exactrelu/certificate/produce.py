@@ -157,9 +157,23 @@ def _bounds(program: ConvexProgram, sol, *, exact: bool, bits: int) -> _Bounds:
         return bd
     # the dual and the primal side are independent proofs: keep the better of each
     lo = refined if refined.lower > bd.lower else bd
+    # the refined blocks are kept when they are better AND their common denominator stays
+    # moderate: blocks projected back into their cones get distinct large denominators,
+    # and the checkers' cost of the network objective grows with their lcm (a certificate
+    # over the default budget would not be written at all)
     up = refined if refined.upper_blocks is not None and (
-        bd.upper_blocks is None or refined.upper_blocks < bd.upper_blocks) else bd
+        bd.upper_blocks is None or refined.upper_blocks < bd.upper_blocks) and \
+        _den_bits(refined) <= 2 * _den_bits(bd) + 4 * bits else bd
     return _Bounds(lo.r, lo.rho, lo.lower, up.blocks, up.upper_blocks, up.prod, None)
+
+
+def _den_bits(bd: _Bounds) -> int:
+    """Bits of the common denominator of the listed blocks' entries."""
+    from ..linalg import lcm_den
+
+    if not bd.blocks:
+        return 0
+    return lcm_den(a for u, _ in bd.blocks.values() for a in u).bit_length()
 
 
 def _upper_models(program: ConvexProgram, qb: dict, bits: int, dual) -> _Bounds:
