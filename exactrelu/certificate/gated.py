@@ -180,19 +180,15 @@ def _v1_part(program: GatedProgram, regions, r, lower, section, sol, timings) ->
     """The v1 certificate around the gated section: the gate patterns, the same ``r``
     with no cone multipliers, the empty ReLU network, ``claim.upper = ||y||^2 / 2``."""
     from .emit import certificate_dict
+    from .produce import completeness_fields
 
     data = program.data
-    gp, gordan = False, []
-    if regions is not None:
-        from .completeness import completeness_proof
-
-        proof = completeness_proof(data.X, regions)
-        gp, gordan = proof.general_position, proof.gordan
+    gp, gordan, bases = completeness_fields(data, regions, regions is not None)
     wit = _witnesses(program)
     ps = PatternSet(data.n, data.d, program.patterns, wit or ())
     cert = certificate_dict(
         data, program.lam, ps, complete=regions is not None, general_position=gp,
-        gordan=gordan, network=((), ()), r=r, rho={}, lower=lower,
+        gordan=gordan, gordan_bases=bases, network=((), ()), r=r, rho={}, lower=lower,
         upper=sqnorm(data.y) / 2,
         provenance={"tool": f"exactrelu {__version__}", "model": "gated ReLU",
                     "solver": "clarabel (group lasso)", "solver_status": sol.status,

@@ -34,7 +34,7 @@ from typing import Any
 from ..arrangement import MAX_REGIONS
 from ..problem import ConvexProgram, Dataset, to_double
 from .produce import (CertifyResult, _certificate, _checked_lam, _pattern_set, _round_down,
-                      _round_up, _rounded_blocks, improvement_hint)
+                      _round_up, _rounded_blocks, completeness_fields, improvement_hint)
 
 __all__ = ["certify_output_bias", "free_bias_bounds", "FreeBiasBounds", "shifted"]
 
@@ -165,12 +165,7 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
         hint = improvement_hint(ConvexProgram(data, lam, ps), net)
     timings["bounds"] = time.perf_counter() - t
     t = time.perf_counter()
-    gp, gordan, bases = False, [], None
-    if complete:
-        from .completeness import completeness_proof
-
-        proof = completeness_proof(data.X, ps, compact=True)
-        gp, gordan, bases = proof.general_position, proof.gordan, proof.bases
+    gp, gordan, bases = completeness_fields(data, ps, complete)
     timings["completeness"] = time.perf_counter() - t
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)

@@ -295,12 +295,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     hint = improvement_hint(program, net) if network is not None and upper > lower else None
     stage("upper", t, "completeness proof")
     t = time.perf_counter()
-    gp, gordan, bases = False, [], None
-    if complete:                                                                 # 6
-        from .completeness import completeness_proof
-
-        proof = completeness_proof(data.X, ps, compact=True)
-        gp, gordan, bases = proof.general_position, proof.gordan, proof.bases
+    gp, gordan, bases = completeness_fields(data, ps, complete)                 # 6
     stage("completeness", t, "writing the certificate")
     t = time.perf_counter()
     # claims rounded outward to short dyadic rationals (the checker needs only
@@ -320,6 +315,18 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     return CertifyResult(cert, lower, upper, eo is not None and lower == upper,
                          complete, len(ps), active, time.perf_counter() - t0, timings, net, hint,
                          program, eo)
+
+
+def completeness_fields(data: Dataset, ps: PatternSet, complete: bool) -> tuple:
+    """``(general_position, gordan entries, gordan_bases or None)`` proving ``ps`` is
+    every region (format 1.0 entries, or 1.4 wall bases when those would be large);
+    ``(False, [], None)`` when ``complete`` is false."""
+    if not complete:
+        return False, [], None
+    from .completeness import completeness_proof
+
+    proof = completeness_proof(data.X, ps, compact=True)
+    return proof.general_position, proof.gordan, proof.bases
 
 
 def _optimal_set(program: ConvexProgram, exact_opt, vertex_limit: int, timings: dict,
