@@ -413,3 +413,26 @@ def test_fuzz_cover_rationals_and_indices(runs, data):
         lambda v: "2/4" if isinstance(v, str) else v]))
     tcd.tcc.set_path(cert, path, change)
     both(cert)
+
+
+def test_auto_falls_back_to_regions_when_the_cover_search_does_not_close(monkeypatch, capsys):
+    """route auto picks cover above AUTO_REGIONS; a cover search that does not close
+    (CoverNotProved) then falls back to the regions route (within max_regions) and says
+    so, while an explicit route="cover" reports the failure (exit 2 on the CLI)."""
+    import exactrelu.certificate.cover_certify as cc
+    from exactrelu.certificate.produce import certify as produce_certify
+    from exactrelu.errors import InputError
+    from exactrelu.problem import Dataset
+
+    data = Dataset.from_arrays([[1, 0], [0, 1], [1, 1], [-1, 2], [2, -1]], [1, 2, 0, 1, 3])
+
+    def fails(*a, **k):
+        raise cc.CoverNotProved("the cover route did not prove a lower bound (test)")
+
+    monkeypatch.setattr(cc, "certify_cover", fails)
+    monkeypatch.setattr(cc, "AUTO_REGIONS", 0)            # auto would pick cover here
+    res = produce_certify(data, F(1, 2), route="auto", progress=False)
+    assert res.route == "regions" and res.complete and "cover_attempt" in res.timings
+    assert any("route auto" in n for n in res.certificate["provenance"]["notes"])
+    with pytest.raises(InputError):
+        produce_certify(data, F(1, 2), route="cover", progress=False)

@@ -5,7 +5,8 @@ without listing regions (format minor version 1.1, ``docs/spec/certificate-v1.md
 optimum and the optimal set when it is rational), ``cover`` (this module) or ``auto``:
 regions when the general-position region bound (:func:`exactrelu.arrangement.
 region_bound`) is at most :data:`AUTO_REGIONS`, else cover, within the size guard
-``max_regions`` (:func:`choose_route`).
+``max_regions`` (:func:`choose_route`); when the cover search does not close
+(:class:`CoverNotProved`), auto falls back to the regions route.
 
 Stages (``timings`` keys):
 
@@ -35,7 +36,13 @@ from typing import Any
 from ..errors import ExactReluError, InputError
 from ..problem import ConvexProgram, Dataset
 
-__all__ = ["certify_cover", "AUTO_REGIONS", "choose_route"]
+__all__ = ["certify_cover", "AUTO_REGIONS", "choose_route", "CoverNotProved"]
+
+
+class CoverNotProved(InputError):
+    """The cover search ended without a proof (refuted at the rounded residual, or out of
+    its node or time budget): a resource limit like :class:`~exactrelu.errors.
+    TooManyRegions`; ``route="auto"`` then falls back to the regions route."""
 
 # auto: regions when the general-position region bound is at most this, else cover.
 # Measured (docs/spec/cover-draft.md): the region route wins at 382 regions (3.2 s vs
@@ -121,7 +128,7 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
     timings = dict(cr.seconds)
     if cb is None or cb.lower is None:
         res = cb.result if cb is not None else None
-        raise InputError(      # a resource limit, like TooManyRegions: exit 2 on the CLI
+        raise CoverNotProved(  # a resource limit, like TooManyRegions: exit 2 on the CLI
             "the cover route did not prove a lower bound ("
             + (f"search {res.status} after {sum(res.nodes.values())} nodes" if res else
                "no search") + "): raise the gap (--gap), the search budget, or use "

@@ -275,11 +275,20 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         bar.update(1)
 
     lam = _checked_lam(lam, network, data)
-    from .cover_certify import certify_cover, choose_route
+    from .cover_certify import CoverNotProved, certify_cover, choose_route
+    notes: list[str] = []
     if choose_route(data, route, sample, max_regions) == "cover":
-        bar.close()
-        return certify_cover(data, lam, network=network, gap=gap, progress=progress, bits=bits,
-                             jobs=jobs)
+        t = time.perf_counter()
+        try:
+            res = certify_cover(data, lam, network=network, gap=gap, progress=progress,
+                                bits=bits, jobs=jobs)
+            bar.close()
+            return res
+        except CoverNotProved as exc:     # auto: the regions route is within max_regions
+            if route != "auto":
+                raise
+            timings["cover_attempt"] = time.perf_counter() - t
+            notes.append(f"route auto: {exc}; the regions route was used instead")
     t = time.perf_counter()
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)  # 1
     stage("patterns", t, "numeric solve")
@@ -302,7 +311,6 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     # claim.lower <= L and claim.upper >= U); exact values are kept when lower == upper
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
-    notes: list[str] = []
     optimal_set = None
     if bd.exact_opt is not None and lower == upper and network is None:
         optimal_set = _optimal_set(program, bd.exact_opt, vertex_limit, timings, notes)

@@ -110,7 +110,9 @@ def _print_route(res) -> None:
               f"the lower bound globally; {res.patterns} patterns of the network listed)")
     else:
         print(f"route: regions ({res.patterns} patterns "
-              f"{'enumerated, proved complete' if res.complete else 'sampled'})")
+              f"{'enumerated, proved complete' if res.complete else 'sampled'})"
+              + ("; auto tried the cover route first, its search did not close"
+                 if "cover_attempt" in res.timings else ""))
     print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
 
 
