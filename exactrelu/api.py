@@ -24,6 +24,8 @@ backend.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from decimal import Decimal
 from fractions import Fraction
@@ -113,7 +115,7 @@ def as_network(net: Any, *, bias: bool | None = None) -> Network:
     else:
         out = Network.from_torch(net)
     if bias and not out.bias_column:
-        out = Network(out.W1, out.w2, True, out.dim, out.output_bias)
+        out = dataclasses.replace(out, bias_column=True)
     return out
 
 
@@ -190,21 +192,9 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
                          "model='gated'")
     data = as_dataset(X, y, bias=bias)
     net = as_network(network, bias=bias) if network is not None else None
-    if output_bias:
-        from .certificate.output_bias import certify_output_bias
-
-        if route == "cover":
-            raise InputError("output_bias=True is available on the regions route only")
-
-        res = certify_output_bias(data, _lam(lam), network=net, sample=sample, seed=seed,
-                                  progress=progress, max_regions=max_regions, exact=exact)
-        return _certificate_of(res, data)
-    if net is not None and net.output_bias:
-        raise DomainError(f"the network has an output bias ({net.output_bias}): certify it "
-                          "with output_bias=True")
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
                    progress=progress, max_regions=max_regions, route=route,
-                   gap=exact_number(gap), jobs=jobs)
+                   gap=exact_number(gap), jobs=jobs, output_bias=output_bias)
     return _certificate_of(res, data)
 
 
@@ -227,7 +217,7 @@ def _certificate_of(res: Any, data: Dataset, model: str = "relu") -> Certificate
 
     net = res.network
     if net is not None and data.bias and not net.bias_column and model == "relu":
-        net = Network(net.W1, net.w2, True, net.dim, net.output_bias)
+        net = dataclasses.replace(net, bias_column=True)
     return Certificate(text=dumps(res.certificate), lower=res.lower, upper=res.upper,
                        exact=res.exact, complete=res.complete, patterns=res.patterns,
                        active_neurons=res.active_neurons, lam=res.program.lam,

@@ -17,6 +17,8 @@ not here.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 from dataclasses import dataclass, field
@@ -124,9 +126,9 @@ class Certificate:
         c = read_certificate(name, text=text)
         net = c["network"]
         if net is not None and c["data"].bias and c.get("model", "relu") == "relu":
-            net = Network(net.W1, net.w2, True, net.dim)
+            net = dataclasses.replace(net, bias_column=True)
         if net is not None and c["output_bias"] is not None:     # minor version 1.2
-            net = Network(net.W1, net.w2, net.bias_column, net.dim, c["output_bias"][1])
+            net = dataclasses.replace(net, output_bias=c["output_bias"][1])
         return cls(text=text, lower=c["lower"], upper=c["upper"],
                    exact=c["lower"] == c["upper"], complete=c["complete"],
                    patterns=len(c["patterns"]), active_neurons=c["active_neurons"],

@@ -33,8 +33,9 @@ from typing import Any
 
 from ..arrangement import MAX_REGIONS
 from ..problem import ConvexProgram, Dataset, to_double
-from .produce import (CertifyResult, _certificate, _checked_lam, _pattern_set, _round_down,
-                      _round_up, _rounded_blocks, completeness_fields, improvement_hint)
+from .produce import (CertifyResult, _Bounds, _certificate, _checked_lam, _pattern_set,
+                      _round_down, _round_up, _rounded_blocks, completeness_fields,
+                      improvement_hint)
 
 __all__ = ["certify_output_bias", "free_bias_bounds", "FreeBiasBounds", "shifted"]
 
@@ -110,7 +111,6 @@ def _exact_free(data: Dataset, lam: Fraction, ps, sol, c_float: float, network, 
     if net is None:
         prod = convex_to_network(eo.blocks, patterns=ps, d=data.d, output_bias=c)
         net = prod.to_network() if prod.is_exact() else prod.to_network_approx(bits)
-        program = ConvexProgram(shifted(data, c), lam, ps)
     else:
         program = ConvexProgram(shifted(data, net.output_bias), lam, ps)
     return FreeBiasBounds(c_float, sol, dual, net, net.nc_objective(data, lam), program, eo)
@@ -179,19 +179,13 @@ def certify_output_bias(data: Dataset, lam: Fraction, *, network=None,
 
         optimal_set = _optimal_set(fb.program, eo, vertex_limit, timings, notes)
     cert = _certificate(fb.program, complete, gp, (gordan, bases), plain, blocks,
-                        _DualOnly(fb.dual.r, fb.dual.rho, eo), lower, upper, optimal_set,
+                        _Bounds(fb.dual.r, fb.dual.rho, fb.dual.lower, None, None, None, eo),
+                        lower, upper, optimal_set,
                         fb.sol, notes, timings)
     cert = _with_section(cert, data, c)
     return CertifyResult(cert, lower, upper, lower == upper, complete, len(ps),
                          len(net.nonzero_neurons()), time.perf_counter() - t0, timings, net,
                          hint, fb.program, eo)
-
-
-class _DualOnly:
-    """What :func:`exactrelu.certificate.produce._certificate` reads of the bounds."""
-
-    def __init__(self, r, rho, exact_opt=None) -> None:
-        self.r, self.rho, self.exact_opt = r, rho, exact_opt
 
 
 def _with_section(cert: dict, data: Dataset, c: Fraction) -> dict:

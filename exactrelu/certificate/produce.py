@@ -28,7 +28,7 @@ from typing import Any
 
 
 from .._version import __version__
-from ..errors import ExactReluError
+from ..errors import DomainError, ExactReluError, InputError
 from ..numbers import sqnorm, sqrt_bounds
 from ..arrangement import (MAX_REGIONS, PatternSet, enumerate_patterns, network_patterns,
                            sample_patterns)
@@ -249,7 +249,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             seed: int = 0, exact: bool = True, progress: bool | None = None,
             bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000,
             max_regions: int | None = MAX_REGIONS, route: str = "auto",
-            gap: Any = Fraction(1, 10 ** 6), jobs: int = 1) -> CertifyResult:
+            gap: Any = Fraction(1, 10 ** 6), jobs: int = 1,
+            output_bias: bool = False) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -258,13 +259,47 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     the convex program over those patterns only (``complete`` false).  ``max_regions``:
     the region budget of the enumeration (:func:`exactrelu.arrangement.enumerate_patterns`).
     ``route``/``gap``: regions (this pipeline), cover or auto, see
-    :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration)."""
+    :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration).
+    ``output_bias``: a free output bias (:mod:`exactrelu.certificate.output_bias`, format
+    1.2; regions route only); without it a network with an output bias is refused."""
+    t0 = time.perf_counter()
+    lam = _checked_lam(lam, network, data)
+    if output_bias:
+        from .output_bias import certify_output_bias
+
+        if route == "cover":
+            raise InputError("the output bias is available on the regions route only")
+        return certify_output_bias(data, lam, network=network, sample=sample, seed=seed,
+                                   progress=progress, bits=bits, tol=tol,
+                                   max_regions=max_regions, exact=exact,
+                                   vertex_limit=vertex_limit)
+    if network is not None and network.output_bias:
+        raise DomainError(f"the network has an output bias ({network.output_bias}): certify "
+                          "it with an output bias (output_bias=True, --output-bias)")
+    from .cover_certify import CoverNotProved, certify_cover, choose_route
+
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    if choose_route(data, route, sample, max_regions) == "cover":
+        try:
+            return certify_cover(data, lam, network=network, gap=gap, progress=progress,
+                                 bits=bits, jobs=jobs)
+        except CoverNotProved as exc:     # auto: the regions route is within max_regions
+            if route != "auto":
+                raise
+            timings["cover_attempt"] = time.perf_counter() - t0
+            notes.append(f"route auto: {exc}; the regions route was used instead")
+    return _regions_route(data, lam, network, sample, seed, exact, progress, bits, tol,
+                          vertex_limit, max_regions, t0, timings, notes)
+
+
+def _regions_route(data: Dataset, lam: Fraction, network, sample, seed, exact, progress,
+                   bits, tol, vertex_limit, max_regions, t0, timings, notes) -> CertifyResult:
+    """Steps 1-6 of the module doc (every region listed, or a sample)."""
     from tqdm import tqdm
 
     from ..approx.solver import solve_crelu
 
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
     bar = tqdm(total=5, desc="certify", unit="stage", delay=1.0, leave=False,
                disable=progress is False,
                bar_format="{desc}: {n}/{total} stages [{elapsed}] {postfix}")
@@ -274,21 +309,6 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         bar.set_postfix_str(name, refresh=False)
         bar.update(1)
 
-    lam = _checked_lam(lam, network, data)
-    from .cover_certify import CoverNotProved, certify_cover, choose_route
-    notes: list[str] = []
-    if choose_route(data, route, sample, max_regions) == "cover":
-        t = time.perf_counter()
-        try:
-            res = certify_cover(data, lam, network=network, gap=gap, progress=progress,
-                                bits=bits, jobs=jobs)
-            bar.close()
-            return res
-        except CoverNotProved as exc:     # auto: the regions route is within max_regions
-            if route != "auto":
-                raise
-            timings["cover_attempt"] = time.perf_counter() - t
-            notes.append(f"route auto: {exc}; the regions route was used instead")
     t = time.perf_counter()
     ps, complete = _pattern_set(data, network, sample, seed, progress, max_regions)  # 1
     stage("patterns", t, "numeric solve")

@@ -65,19 +65,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("-o CERT is required (where to write the certificate)")
     inputs = (args.data, args.network)
     check_output(args.output, inputs)       # before any work; again when writing
-    if args.output_bias:
-        from ..certificate.output_bias import certify_output_bias
-
-        if args.route == "cover":
-            raise InputError("--output-bias is available on the regions route only")
-        res = certify_output_bias(data, lam, network=net, sample=args.sample, seed=args.seed,
-                                  max_regions=max_regions(args), exact=not args.no_exact,
-                                  progress=None if not args.json else False)
-    else:
-        gap = _gap(args.gap)
-        res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
-                      max_regions=max_regions(args), route=args.route, gap=gap, jobs=args.jobs,
-                      exact=not args.no_exact, progress=None if not args.json else False)
+    res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
+                  max_regions=max_regions(args), route=args.route, gap=_gap(args.gap),
+                  jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
+                  progress=None if not args.json else False)
     text = dumps(res.certificate)
     refused = _self_check(text)
     if refused is not None:
