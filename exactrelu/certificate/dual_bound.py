@@ -85,7 +85,6 @@ def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequenc
     Z, L = _int_data(program)                    # X = Z / L
     lam2_int = lam * lam * den * den             # compare ||C_i||^2 with lam^2 den^2
     la, lb = lam.numerator, lam.denominator
-    d = program.data.d
     one = 1 << bits
     Dq = math.lcm(den, L * one)                  # common denominator of q = c + A^T rho
     fc, fr = Dq // den, Dq // (L * one)
@@ -102,18 +101,10 @@ def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequenc
 
             def rounded(mult) -> tuple[dict, int]:
                 """Multipliers on the 2^-bits grid and ``||q||^2 Dq^2`` with them."""
-                q = [s * v * fc for v in ci]     # q * Dq, integers
-                out: dict[int, Fraction] = {}
-                for k, g in mult:
-                    G = int(round(g * one)) if isinstance(g, Fraction) else \
-                        int(round(float(g) * one))
-                    if G > 0:
-                        out[k] = Fraction(G, one)
-                        sg = G * fr if bits_i[k] == "1" else -G * fr
-                        zk = Z[k]
-                        for j in range(d):
-                            q[j] += sg * zk[j]
-                return out, sum(v * v for v in q)
+                G = {k: int(round(g * one)) for k, g in mult}
+                G = {k: g for k, g in G.items() if g > 0}
+                return ({k: Fraction(g, one) for k, g in G.items()},
+                        _q_norm_sq(ci, s, fc, fr, G, bits_i, Z))
 
             rr, nq2_int = rounded([] if guess is None else
                                   [(k, g) for k, g in enumerate(guess) if g > 0])
@@ -132,7 +123,9 @@ def exact_dual_bound(program: ConvexProgram, residual: Sequence[float] | Sequenc
     if t != 1:
         r = tuple(t * a for a in r)
         rho = {b: {k: t * v for k, v in m.items()} for b, m in rho.items()}
-    rho = _short_multipliers(program, r, rho)
+    # X^T D_i (t r) = t C_i / den: the correlations at the scaled r without recomputing
+    rho = _short_multipliers(program, [[v * t.numerator for v in ci] for ci in C],
+                             den * t.denominator, Z, L, rho)
     lower = program.dual_objective(r)
     return DualBound(r, rho, lower, t, worst, time.perf_counter() - t0)
 
@@ -154,13 +147,26 @@ def feasibility_scale(worst: Fraction, bits: int) -> Fraction:
 _SHORT_BITS = (2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 160)
 
 
-def _short_multipliers(program: ConvexProgram, r: Sequence[Fraction], rho: dict) -> dict:
+def _q_norm_sq(ci: Sequence[int], s: int, fc: int, fr: int, G: Mapping[int, int],
+               bits_i: str, Z: Sequence[Sequence[int]]) -> int:
+    """``||q||^2 Dq^2`` for ``q = s X^T D_i r + A_i^T rho`` in integers: ``ci = C_i``
+    (``X^T D_i r = C_i / den``), ``rho_k = G_k / one``, ``Dq = fc den = fr L one``."""
+    q = [s * v * fc for v in ci]
+    for k, g in G.items():
+        w = g * fr if bits_i[k] == "1" else -g * fr
+        zk = Z[k]
+        for j in range(len(q)):
+            q[j] += w * zk[j]
+    return sum(v * v for v in q)
+
+
+def _short_multipliers(program: ConvexProgram, C: Sequence[Sequence[int]], den: int,
+                       Z: Sequence[Sequence[int]], L: int, rho: dict) -> dict:
     """Each multiplier replaced by the coarsest dyadic rounding (``_SHORT_BITS``) that
     keeps its block feasible, ``||s X^T D_i r + A_i^T rho||^2 <= lam^2`` (tested exactly in
-    integers), else kept.  The scaled multipliers ``t rho`` have ~110-bit denominators
-    (about 66 characters each); most blocks have slack and need a few bits (issue 14)."""
-    C, den = exact_correlation_norms(program, r)      # X^T D_i r = C_i / den
-    Z, L = _int_data(program)
+    integers; ``X^T D_i r = C_i / den``, ``X = Z / L``), else kept.  The scaled multipliers
+    ``t rho`` have ~110-bit denominators (about 66 characters each); most blocks have
+    slack and need a few bits (issue 14)."""
     la, lb = program.lam.numerator, program.lam.denominator
     bits_of = program.patterns.bits
     out = {}
@@ -168,16 +174,12 @@ def _short_multipliers(program: ConvexProgram, r: Sequence[Fraction], rho: dict)
         out[(i, s)] = m
         for B in _SHORT_BITS:
             one = 1 << B
-            R = {k: round(v * one) for k, v in m.items()}
-            R = {k: v for k, v in R.items() if v > 0}
-            Dq = den * L * one // math.gcd(den, L * one)
+            G = {k: round(v * one) for k, v in m.items()}
+            G = {k: v for k, v in G.items() if v > 0}
+            Dq = math.lcm(den, L * one)
             fc, fr = Dq // den, Dq // (L * one)
-            q = [s * v * fc for v in C[i]]
-            for k, v in R.items():
-                w = v * fr if bits_of[i][k] == "1" else -v * fr
-                q = [a + w * z for a, z in zip(q, Z[k])]
-            if sum(a * a for a in q) * lb * lb <= la * la * Dq * Dq:
-                out[(i, s)] = {k: Fraction(v, one) for k, v in R.items()}
+            if _q_norm_sq(C[i], s, fc, fr, G, bits_of[i], Z) * lb * lb <= la * la * Dq * Dq:
+                out[(i, s)] = {k: Fraction(v, one) for k, v in G.items()}
                 break
     return out
 
