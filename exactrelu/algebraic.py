@@ -2,10 +2,10 @@
 
 ``sign(sum_i c_i * sqrt(q_i))`` for rationals ``c_i``, ``q_i >= 0`` is decided exactly:
 first by ball arithmetic (python-flint ``arb``; a ball excluding 0 proves the sign), and
-when the ball keeps containing 0, by the canonical form ``sum_f a_f sqrt(f)`` over
-distinct squarefree integers ``f``: square roots of distinct squarefree integers are
-linearly independent over Q (Besicovitch 1940), so the sum is 0 iff every ``a_f`` is 0,
-and otherwise higher precision must separate it from 0.
+when the ball keeps containing 0, by grouping the roots into classes ``sum_R a_R sqrt(R)``
+whose radicands are pairwise not a square times each other (:func:`sqrt_classes`, no
+factoring): such roots are linearly independent over Q (Besicovitch 1940), so the sum is
+0 iff every ``a_R`` is 0, and otherwise higher precision must separate it from 0.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .errors import DomainError, ExactReluError
 from .linalg import fq as _fq
 from .numbers import exact_sqrt, is_square, q_str, sqrt_bounds, to_q
 
-__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "canonical_sum_sqrt", "sqrt_classes", "enclose_sum_sqrt", "Surd",
+__all__ = ["sign_sum_sqrt", "compare_sum_sqrt", "sqrt_classes", "enclose_sum_sqrt", "Surd",
            "PenaltySign"]
 
 
@@ -41,38 +41,14 @@ def _ball(terms: list[tuple[Fraction, Fraction]], prec: int) -> "flint.arb":
         flint.ctx.prec = old
 
 
-def canonical_sum_sqrt(terms: Iterable[tuple[object, object]]) -> dict[int, Fraction]:
-    """``{squarefree f: a_f}`` with ``sum c_i sqrt(q_i) = sum_f a_f sqrt(f)``, zero
-    coefficients dropped.  Uses integer factorisation (python-flint)."""
-    out: dict[int, Fraction] = {}
-    for c, q in terms:
-        c, q = to_q(c), to_q(q)
-        if q < 0:
-            raise DomainError(f"square root of negative {q}")
-        if not c or not q:
-            continue
-        N = q.numerator * q.denominator           # sqrt(p/d) = sqrt(p d) / d
-        sq, sf = 1, 1
-        r = math.isqrt(N)
-        if r * r == N:
-            sq = r
-        else:
-            for prime, e in flint.fmpz(N).factor():
-                sq *= int(prime) ** (e // 2)
-                if e % 2:
-                    sf *= int(prime)
-        out[sf] = out.get(sf, Fraction(0)) + c * Fraction(sq, q.denominator)
-    return {f: a for f, a in out.items() if a}
-
-
 def sqrt_classes(terms: Iterable[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, int]]:
     """``[(a, R)]`` with ``sum c_i sqrt(q_i) = sum a sqrt(R)``, integers ``R`` pairwise
     not a square times each other, zero ``a`` dropped -- without factoring.  Two roots
     ``sqrt(N)``, ``sqrt(R)`` are rational multiples iff ``N R`` is a square (then
     ``sqrt(N) = (isqrt(N R) / R) sqrt(R)``); roots of distinct square-free classes are
-    linearly independent over Q, so the sum is zero iff every ``a`` is.  (Factoring, as
-    :func:`canonical_sum_sqrt` does, is infeasible for the ~300-bit radicands of refined
-    optima; one ``isqrt`` per pair of classes is not.)"""
+    linearly independent over Q, so the sum is zero iff every ``a`` is.  (Factoring into
+    square-free parts is infeasible for the ~300-bit radicands of refined optima; one
+    ``isqrt`` per pair of classes is not.)"""
     classes: list[list] = []            # [R, a]
     for c, q in terms:
         if not c or not q:
@@ -101,6 +77,12 @@ def sign_sum_sqrt(terms: Iterable[tuple[object, object]]) -> int:
             return 1
         if b < 0:
             return -1
+    return _exact_sign(ts)
+
+
+def _exact_sign(ts: list[tuple[Fraction, Fraction]]) -> int:
+    """The sign once balls did not decide: zero iff every square-root class cancels
+    (:func:`sqrt_classes`), else a ball at doubling precision decides."""
     ct = sqrt_classes(ts)
     if not ct:
         return 0
@@ -195,9 +177,9 @@ class PenaltySign:
     """Exact sign of ``sum_i coef_i a_i`` with ``a_i = c_i sqrt(q_i) > 0``.
 
     Ball arithmetic (python-flint ``arb``, per-neuron balls cached) decides a nonzero
-    sum at once; otherwise the terms are grouped by the squarefree part of ``q_i``
-    (factorised once per neuron and cached), the sum is zero iff every group is, and a
-    nonzero grouped sum goes to :func:`exactrelu.algebraic.sign_sum_sqrt`.
+    sum at once; otherwise the terms are grouped into square-root classes
+    (:func:`sqrt_classes`), the sum is zero iff every class is, and a nonzero one is
+    decided by balls at doubling precision.
     ``scale[i]`` (optional) divides ``a_i``: ``sign_int`` takes integer coefficients of
     ``a_i / scale_i``."""
 
@@ -241,7 +223,7 @@ class PenaltySign:
                     kq = kq / self.scale[i]
                 c, q = self.terms[i]
                 terms.append((kq * c, q))
-        return sign_sum_sqrt(terms)
+        return _exact_sign(terms)
 
     def sign(self, coef: Mapping[int, Fraction]) -> int:
         """Sign of ``sum coef_i a_i`` (Fraction coefficients; ``scale`` not used)."""

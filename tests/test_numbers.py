@@ -3,7 +3,7 @@ from fractions import Fraction as F
 import pytest
 from hypothesis import given, strategies as st
 
-from exactrelu.algebraic import canonical_sum_sqrt, compare_sum_sqrt, sign_sum_sqrt
+from exactrelu.algebraic import compare_sum_sqrt, sign_sum_sqrt, sqrt_classes
 from exactrelu.errors import DomainError, NotExactError
 from exactrelu.numbers import (exact_sqrt, from_float, parse_rational, q_str, sqrt_bounds,
                                to_q)
@@ -71,7 +71,8 @@ def test_sum_sqrt_signs():
     near = F(31462643699419724, 10 ** 16)                    # sqrt2 + sqrt3 = 3.14626436994197234...
     assert sign_sum_sqrt([(1, 2), (1, 3), (-1, near * near)]) == -1
     assert compare_sum_sqrt([(1, 2)], [(1, F(2))]) == 0
-    assert canonical_sum_sqrt([(1, 12), (-2, 3)]) == {}
+    assert sqrt_classes([(F(1), F(12)), (F(-2), F(3))]) == []       # sqrt 12 = 2 sqrt 3
+    assert sqrt_classes([(F(1), F(12)), (F(-1), F(3))]) == [(F(1, 2), 12)]   # = sqrt 3
 
 
 @given(st.lists(st.tuples(st.integers(-5, 5), st.integers(0, 30)), max_size=6))
