@@ -319,32 +319,30 @@ class Refinement:
     digits: int
 
 
-def _alphas(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction]
-            ) -> list[Fraction]:
-    """The ``alpha_b`` of a Newton iterate (layout of :func:`_newton`)."""
-    n, d = program.data.n, program.data.d
-    out, pos = [], n
+def _unpack(n: int, d: int, S: list[Block], T: dict, z: Sequence) -> dict:
+    """``{b: (v_b, rho_b, alpha_b)}`` of a Newton iterate ``z`` (layout of :func:`_newton`:
+    ``r`` first, then per block ``v_b`` (d), its tight-row multipliers, ``alpha_b``)."""
+    out, pos = {}, n
     for b in S:
-        out.append(z[pos + d + len(T[b])])
-        pos += d + len(T[b]) + 1
+        m = len(T[b])
+        out[b] = (z[pos:pos + d], z[pos + d:pos + d + m], z[pos + d + m])
+        pos += d + m + 1
     return out
 
 
 def _violations(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction],
                 tol: Fraction = Fraction(1, 10 ** 30)) -> dict:
-    """``{b: [k]}``: cone rows that ``v_b`` of the iterate violates beyond ``tol``."""
+    """``{b: [k]}``: cone rows that ``v_b`` of the iterate violates beyond ``tol``
+    (relative to ``|x_k| |v_b|``, compared squared)."""
     X, bits = program.data.X, program.patterns.bits
-    n, d = program.data.n, program.data.d
-    out, pos = {}, n
-    for b in S:
-        v = z[pos:pos + d]
-        nv2 = sum(a * a for a in v)
+    xn = [sqnorm(x) for x in X]
+    out: dict = {}
+    for b, (v, _, _) in _unpack(program.data.n, program.data.d, S, T, z).items():
+        bound = tol * tol * sqnorm(v)
         for k, ch in enumerate(bits[b[0]]):
             t = sum(a * c for a, c in zip(X[k], v))
-            if (t < 0 if ch == "1" else t > 0) and \
-                    t * t > tol * tol * nv2 * sum(a * a for a in X[k]):
+            if (t < 0 if ch == "1" else t > 0) and t * t > bound * xn[k]:
                 out.setdefault(b, []).append(k)
-        pos += d + len(T[b]) + 1
     return out
 
 
@@ -352,52 +350,44 @@ def _is_optimum_like(program: ConvexProgram, S: list[Block], T: dict, z: list[Fr
                      ) -> bool:
     """Every ``alpha_b > 0`` and every ``v_b`` in its cone up to 1e-30 (relative, compared
     squared): an estimate, used only to choose among guesses."""
-    return min(_alphas(program, S, T, z), default=1) > 0 and \
-        not _violations(program, S, T, z)
+    parts = _unpack(program.data.n, program.data.d, S, T, z)
+    return all(a > 0 for _, _, a in parts.values()) and not _violations(program, S, T, z)
 
 
-def _repair_rows(program: ConvexProgram, S: list[Block], T: dict, r0, out, digits: int,
+def _float_start(n: int, d: int, S: list[Block], T: dict, z: Sequence) -> tuple:
+    """``(r0, v0, rho0, a0)`` for :func:`_newton` from an iterate (as floats)."""
+    parts = _unpack(n, d, S, T, [float(a) for a in z])
+    return ([float(a) for a in z[:n]], {b: np.array(p[0]) for b, p in parts.items()},
+            {b: list(p[1]) for b, p in parts.items()}, {b: p[2] for b, p in parts.items()})
+
+
+def _repair_rows(program: ConvexProgram, S: list[Block], T: dict, out, digits: int,
                  rounds: int = 3):
     """Active-set repair of a KKT solution whose ``v_b`` leave their cones: add the
-    violated rows to the tight sets and refine again (at most ``rounds`` times)."""
+    violated rows to the tight sets (multiplier 0) and refine again (at most ``rounds``
+    times).  Returns ``(T, v0, rho0, a0, out)``."""
     n, d = program.data.n, program.data.d
     for _ in range(rounds):
         viol = _violations(program, S, T, out[1])
         if not viol:
             break
-        z = [float(a) for a in out[1]]
-        T2, v0, rho0, a0, pos = {}, {}, {}, {}, n
-        for b in S:
-            m = len(T[b])
-            v0[b] = np.array(z[pos:pos + d])
-            a0[b] = z[pos + d + m]
-            T2[b] = list(T[b]) + [k for k in viol.get(b, []) if k not in T[b]]
-            rho0[b] = z[pos + d:pos + d + m] + [0.0] * (len(T2[b]) - m)
-            pos += d + m + 1
-        more = _newton(program, S, T2, z[:n], v0, rho0, a0, digits=digits)
+        r0, v0, rho0, a0 = _float_start(n, d, S, T, out[1])
+        T2 = {b: list(T[b]) + [k for k in viol.get(b, []) if k not in T[b]] for b in S}
+        rho0 = {b: rho0[b] + [0.0] * (len(T2[b]) - len(T[b])) for b in S}
+        more = _newton(program, S, T2, r0, v0, rho0, a0, digits=digits)
         if more is None:
             break
         T, out = T2, more
-    n_ = n
-    z = [float(a) for a in out[1]]
-    v0, rho0, a0, pos = {}, {}, {}, n_
-    for b in S:
-        m = len(T[b])
-        v0[b], rho0[b], a0[b] = np.array(z[pos:pos + d]), z[pos + d:pos + d + m], z[pos + d + m]
-        pos += d + m + 1
-    return S, T, v0, rho0, a0, out
+    _, v0, rho0, a0 = _float_start(n, d, S, T, out[1])
+    return T, v0, rho0, a0, out
 
 
 def _refinement(program: ConvexProgram, S: list[Block], T: dict, z: list[Fraction],
                 digits: int) -> Refinement:
-    """Unpack the Newton iterate (layout of :func:`_newton`)."""
-    n, d = program.data.n, program.data.d
-    pos, blocks = n, {}
-    for b in S:
-        v = z[pos:pos + d]
-        alpha = z[pos + d + len(T[b])]
-        blocks[b] = tuple(alpha * x for x in v)
-        pos += d + len(T[b]) + 1
+    """The refined residual and blocks ``u_b = alpha_b v_b`` of a Newton iterate."""
+    n = program.data.n
+    blocks = {b: tuple(a * x for x in v)
+              for b, (v, _, a) in _unpack(n, program.data.d, S, T, z).items()}
     return Refinement(tuple(z[:n]), blocks, digits)
 
 
@@ -451,7 +441,7 @@ def optimum_or_refinement(program: ConvexProgram, sol, *, digits: int = 60
         if first is None:
             return None, None
         (S2, T, v0, rho0, a0), out = first
-        S2, T, v0, rho0, a0, out = _repair_rows(program, S2, T, sol.residual, out, digits)
+        T, v0, rho0, a0, out = _repair_rows(program, S2, T, out, digits)
     # precision schedule: a rational r_k = p/q is a convergent of its approximation once
     # the error is below 1/(2 q^2); more digits reach larger denominators
     reached = digits
