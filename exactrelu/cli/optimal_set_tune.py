@@ -57,8 +57,7 @@ def _validation_outputs(ctx, data, path: str, header: bool):
     if val.d != data.d:
         raise InputError(f"{val.d} columns (with bias) but the certificate's data has "
                          f"{data.d}", file=path)
-    Xv = np.array([[float(a) for a in row] for row in val.X])
-    yv = np.array([float(a) for a in val.y])
+    Xv, yv = val.X_float(), val.y_float()
     W = np.array([[float(a) for a in w] for w in ctx.dirs])
     V = np.maximum(Xv @ W.T, 0.0) * np.array([float(s) for s in ctx.signs])
     return V, yv

@@ -26,7 +26,6 @@ from ..errors import ExactReluError
 from ..linalg import independent
 from ..numbers import dot, q_str, sqnorm
 from .polytope import Polytope
-from .vertex_enumeration import PolytopeTooLarge
 
 __all__ = ["OptimalSet", "optimal_set", "optimal_set_section"]
 
@@ -144,13 +143,10 @@ def _analyse(labels: Sequence[Any], v: dict, rho: dict, fits: dict, fit: Vec, r:
     verts = None
     complete = True
     if enumerate_vertices:
-        try:
+        if partial_vertices:
+            vv, complete = P.vertices_within(vertex_limit, vertex_time_limit)
+        else:
             vv = P.vertices(limit=vertex_limit, time_limit=vertex_time_limit)
-        except PolytopeTooLarge as e:
-            if not partial_vertices:
-                raise
-            complete = False            # the vertices found, else one LP extreme point
-            vv = e.found or [P.lp([Fraction(1)] * P.L)[1]]
         verts = [{labels[j]: a for j, a in enumerate(al) if a} for al in vv]
         # the union of the vertex supports is S (P = conv(vertices)): cross-check
         union = tuple(sorted({j for al in vv for j, a in enumerate(al) if a}))
@@ -191,7 +187,7 @@ def optimal_set(program, exact_opt, *, enumerate_vertices: bool = True,
     ``v_b = s X^T D r + A^T rho``, ``rho >= 0``, ``A v >= 0``, ``rho.(A v) = 0``,
     ``||v_b||^2 = lam^2``.  ``exact_opt.alpha`` is the known feasible point.
     ``vertex_limit`` / ``vertex_time_limit`` (seconds) bound the vertex enumeration
-    (:meth:`Polytope.vertices`); beyond them :class:`PolytopeTooLarge` is raised, or with
+    (:meth:`Polytope.vertices`); beyond them :class:`.vertex_enumeration.PolytopeTooLarge` is raised, or with
     ``partial_vertices`` the vertices found are kept (at least one) and
     ``all_vertices`` is ``False``."""
     from ..cones import cone_matrix

@@ -15,7 +15,6 @@ the result).  Nothing in the certificate is trusted:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from ..errors import InputError
@@ -91,7 +90,6 @@ def _exact(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
 
 def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalSet:
     from ..numbers import sqnorm
-    from .vertex_enumeration import PolytopeTooLarge
     from .model import model_polytope, model_polytope_from_columns
     from ..arrangement import neuron_region
     from ..problem import ConvexProgram
@@ -124,12 +122,7 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
     else:
         raise InputError("the certificate has neither a network nor blocks")
     P = mp.polytope
-    try:
-        vv = P.vertices(limit=max_vertices, time_limit=time_limit)
-        complete = True
-    except PolytopeTooLarge as e:       # the vertices found, else one extreme point
-        vv = e.found or [P.lp([Fraction(1)] * P.L)[1]]           # (max sum beta)
-        complete = False
+    vv, complete = P.vertices_within(max_vertices, time_limit)
     ctx = SamplingContext(P, vv if complete else None, dirs, signs,
                           [str(j) for j in range(P.L)])
     verts = sorted(vv, key=lambda a: (sum(1 for x in a if x), a))

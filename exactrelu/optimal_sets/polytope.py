@@ -195,6 +195,16 @@ class Polytope:
         return tuple(S), (null_vector([self.cols[j] for j in S], self.n) if S else None)
 
     # -- vertices ----------------------------------------------------------------------
+    def vertices_within(self, limit: int | None, time_limit: object = None
+                        ) -> tuple[list[Vec], bool]:
+        """``(vertices, complete)``: every vertex when the enumeration stays within
+        ``limit`` and ``time_limit``, else those found before it stopped (each exact),
+        or one LP extreme point (max sum alpha) when none was, with ``complete`` false."""
+        try:
+            return self.vertices(limit=limit, time_limit=time_limit), True
+        except PolytopeTooLarge as e:
+            return e.found or [self.lp([Fraction(1)] * self.L)[1]], False
+
     def vertices(self, *, method: str = "cdd", limit: int | None = None,
                  time_limit: object = None) -> list[Vec]:
         """All vertices, exactly, each verified (``alpha >= 0``, ``M alpha = b``, independent
