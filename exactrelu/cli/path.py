@@ -135,13 +135,18 @@ def run(args: argparse.Namespace) -> int:
     return _fixed(args, data, lams)
 
 
+def _regions(args, data, progress: bool | None = None):
+    """Every region of the data, within the region budget (``--max-regions``)."""
+    from ..arrangement import enumerate_patterns
+
+    return enumerate_patterns(data.X, progress=progress if not args.json else False,
+                              max_regions=max_regions(args))
+
+
 def _convex(args, data, lams) -> int:
     from ..paths import certified_path, path_violations, plot_certified_path
 
-    from ..arrangement import enumerate_patterns
-
-    ps = enumerate_patterns(data.X, progress=None if not args.json else False,
-                            max_regions=max_regions(args))
+    ps = _regions(args, data)
     path = certified_path(data, lams, patterns=ps, progress=None if not args.json else False)
     if args.json:
         for p in path:
@@ -175,12 +180,10 @@ def _convex(args, data, lams) -> int:
 
 def _free_bias(args, data, lams) -> int:
     """``--output-bias``: bounds per lam with a free output bias (minor version 1.2)."""
-    from ..arrangement import enumerate_patterns
     from ..numbers import q_str
     from ..paths.output_bias import output_bias_path
 
-    ps = enumerate_patterns(data.X, progress=None if not args.json else False,
-                            max_regions=max_regions(args))
+    ps = _regions(args, data)
     path = output_bias_path(data, lams, patterns=ps)
     if not args.json:
         print(f"{data.source}: n={data.n}, d={data.d}; {len(ps)} patterns (all regions); "
@@ -203,10 +206,7 @@ def _fixed(args, data, lams) -> int:
 
     m = args.width
     try:
-        from ..arrangement import enumerate_patterns
-
-        fw = fixed_width_path(data, lams, m, patterns=enumerate_patterns(
-            data.X, progress=False, max_regions=max_regions(args)))
+        fw = fixed_width_path(data, lams, m, patterns=_regions(args, data, progress=False))
     except Exception as e:
         from ..errors import ExactReluError
 
