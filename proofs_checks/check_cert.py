@@ -147,9 +147,14 @@ class Budget:
         (s/64)^0.6 (Karatsuba-like; the constant is the interpreter's per-operation cost)."""
         b, s = (bits, bits) if type(bits) is int else bits
         b, s, ops = max(b, 1) / 64, max(s, 1) / 64, min(ops, 10 ** 30)
-        self.work += ops * (4000 + 10 * b * b if fraction else 300 + 15 * b * s ** 0.6)
+        self.add_ns(ops * (4000 + 10 * b * b if fraction else 300 + 15 * b * s ** 0.6),
+                    f"the estimated arithmetic for {what} exceeds the budget")
+
+    def add_ns(self, ns, message):
+        """Charge ns estimated nanoseconds; over the limit: UNDECIDED with message."""
+        self.work += ns
         if self.work > WORK_LIMIT_NS:
-            raise Stop("UNDECIDED", f"the estimated arithmetic for {what} exceeds the budget")
+            raise Stop("UNDECIDED", message)
 
     def rat(self, v, where):
         _need(type(v) is str, where, f"expected a rational string, got {type(v).__name__}")
@@ -159,9 +164,8 @@ class Budget:
         self.left -= len(v)
         if self.left < 0:
             raise Stop("UNDECIDED", f"the rationals exceed {self.digits} digits (--budget-digits)")
-        self.work += RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v)
-        if self.work > WORK_LIMIT_NS:
-            raise Stop("UNDECIDED", "the estimated time to read the rationals exceeds the budget")
+        self.add_ns(RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v),
+                    "the estimated time to read the rationals exceeds the budget")
         m = _RAT.fullmatch(v)
         _need(m, where, f"{v[:30]!r} is not a rational p or p/q")
         p, q = _int(m.group(1)), (_int(m.group(2)) if m.group(2) else 1)
@@ -1064,9 +1068,8 @@ def _load(cert, R):
         raise Stop("MALFORMED", f"cannot read the file: {type(e).__name__}")
     if len(data) > limit:
         raise Stop("UNDECIDED", f"the file exceeds {limit} bytes (--budget-digits)")
-    R.work += JSON_NS_PER_BYTE * len(data)        # charged before parsing
-    if R.work > WORK_LIMIT_NS:
-        raise Stop("UNDECIDED", "the estimated time to parse the JSON exceeds the budget")
+    R.add_ns(JSON_NS_PER_BYTE * len(data),        # charged before parsing
+             "the estimated time to parse the JSON exceeds the budget")
 
     def pairs(items):
         _need(len({k for k, _ in items}) == len(items), "JSON", "an object repeats a key")

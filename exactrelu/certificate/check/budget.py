@@ -123,6 +123,11 @@ class _Meter:
         big, small = (bits, bits) if isinstance(bits, int) else bits
         b, s = max(big, 1) / 64, max(small, 1) / 64
         ops = min(ops, 10 ** 30)
-        self.work_ns += ops * (4000 + 10 * b * b if fraction else 300 + 15 * b * s ** 0.6)
+        self.add_ns(ops * (4000 + 10 * b * b if fraction else 300 + 15 * b * s ** 0.6),
+                    f"the estimated arithmetic for {what} exceeds the budget")
+
+    def add_ns(self, ns: float, message: str) -> None:
+        """Charge ``ns`` estimated nanoseconds; over the limit: UNDECIDED with ``message``."""
+        self.work_ns += ns
         if self.work_ns > WORK_LIMIT_NS:
-            _undecided(f"the estimated arithmetic for {what} exceeds the budget")
+            _undecided(message)

@@ -22,7 +22,6 @@ from typing import Any, Optional
 from .budget import (HUGE_JSON_INT_DIGITS, JSON_NS_PER_BYTE, MAX_RATIONAL_CHARS, RATIONAL_NS,
                      RATIONAL_NS_PER_CHAR2, _integer_form, _malformed, _max_bits, _Meter,
                      _require, _undecided)
-from . import budget as _budget
 
 _RATIONAL = re.compile(r"(-?)(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
 _ROW_KEY = re.compile(r"0|[1-9][0-9]{0,8}")
@@ -72,9 +71,8 @@ class _Reader:
         if self.meter.chars_left < 0:
             _undecided(f"the rationals exceed {self.meter.budget_digits} characters "
                        "(budget_digits)")
-        self.meter.work_ns += RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v)
-        if self.meter.work_ns > _budget.WORK_LIMIT_NS:
-            _undecided("the estimated time to read the rationals exceeds the budget")
+        self.meter.add_ns(RATIONAL_NS + RATIONAL_NS_PER_CHAR2 * len(v) * len(v),
+                          "the estimated time to read the rationals exceeds the budget")
         m = _RATIONAL.fullmatch(v)
         _require(m, where, f"{v[:30]!r} is not a rational p or p/q")
         minus, num, den = m.groups()
@@ -294,9 +292,8 @@ def _json_tree(data: bytes, meter: _Meter) -> Any:
     limit = 8 * meter.budget_digits + (1 << 20)
     if len(data) > limit:
         _undecided(f"the file exceeds {limit} bytes (budget_digits)")
-    meter.work_ns += JSON_NS_PER_BYTE * len(data)          # charged before parsing
-    if meter.work_ns > _budget.WORK_LIMIT_NS:
-        _undecided("the estimated time to parse the JSON exceeds the budget")
+    meter.add_ns(JSON_NS_PER_BYTE * len(data),             # charged before parsing
+                 "the estimated time to parse the JSON exceeds the budget")
 
     def no_duplicates(pairs):
         _require(len({k for k, _ in pairs}) == len(pairs), "JSON", "an object repeats a key")
