@@ -345,10 +345,8 @@ def check_completeness(c):
     c.R.spend(c.P * len(classes) * (c.n // 8 + 2), 1, "the wall flips")
     for i, p in enumerate(c.bits):
         for C in classes:
-            b = bytearray(p.encode())
-            for k in C:
-                b[k] ^= 1  # '0' <-> '1'
-            if bytes(b) in listed:
+            b = _flipped(p.encode(), C)
+            if b in listed:
                 continue
             where, y = f"pattern {i}, class of rows {sorted(C)}", c.gordan.get((i, C))
             if y is None:
@@ -362,6 +360,14 @@ def check_completeness(c):
             for j in range(c.d):
                 if sum(v * c.Xg[k][j] * (1 if b[k] == 49 else -1) for v, k in zip(yi, rows)):
                     _reject(2, f"{where}: sum_k y_k t_k x_k is not 0 (coordinate {j})")
+
+
+def _flipped(pattern, C):
+    """The pattern (bytes of '0'/'1') with the signs of the rows in C flipped."""
+    b = bytearray(pattern)
+    for k in C:
+        b[k] ^= 1  # '0' <-> '1'
+    return bytes(b)
 
 
 def _classes(c):
@@ -431,10 +437,7 @@ def _bases_route(c):
         t = [1 if ch == "1" else -1 for ch in p]
         walls, todo, pe = [], [], p.encode()
         for C in classes:
-            b = bytearray(pe)
-            for k in C:
-                b[k] ^= 1
-            (walls if bytes(b) in listed else todo).append(C)
+            (walls if _flipped(pe, C) in listed else todo).append(C)
         if not todo:
             continue
         bases = c.bases.get(i, [tuple(C[0] for C in walls)] if len(walls) == r else [])
@@ -750,7 +753,7 @@ def _read_cover(v, R, n):
             need -= 1
         _need(need == 0, h + ".nodes", "the tree ends early (a subtree is missing)")
         trees.append((s, nodes))
-    B = max((x.numerator.bit_length() + x.denominator.bit_length() for x in seen), default=1)
+    B = _indiv(seen)
     return N, trees, B
 
 

@@ -131,3 +131,9 @@ class _Meter:
         self.work_ns += ns
         if self.work_ns > WORK_LIMIT_NS:
             _undecided(message)
+
+
+def _single_bits(values) -> int:
+    """Bits of the largest single value (numerator plus denominator)."""
+    return max((v.numerator.bit_length() + v.denominator.bit_length() for v in values),
+               default=1)

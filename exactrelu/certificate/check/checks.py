@@ -25,7 +25,8 @@ from itertools import combinations
 
 import flint
 
-from .budget import GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _size, _Stop
+from .budget import (GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _single_bits, _size,
+                     _Stop)
 from .cover import check_cover
 from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
@@ -170,12 +171,6 @@ def check_completeness(c: _Cert) -> None:
         _general_position_route(c)
     else:
         _gordan_route(c)
-
-
-def _single_bits(values) -> int:
-    """Bits of the largest single value (numerator plus denominator)."""
-    return max((v.numerator.bit_length() + v.denominator.bit_length() for v in values),
-               default=1)
 
 
 def _charge_network(c: _Cert, W1: list, w2: list, size: int) -> None:

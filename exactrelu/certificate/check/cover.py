@@ -20,7 +20,7 @@ from typing import Any
 
 import flint
 
-from .budget import _integer_form, _reject, _require, _size
+from .budget import _integer_form, _reject, _require, _single_bits, _size
 from .reader import _ROW_KEY, _Cert, _index, _Reader, _typed
 
 _ZERO = Fraction(0)
@@ -37,8 +37,7 @@ class _CoverReader:
         self.rd, self.n, self.widest = rd, n, 1
 
     def _note(self, values) -> None:
-        for x in values:
-            self.widest = max(self.widest, x.numerator.bit_length() + x.denominator.bit_length())
+        self.widest = max(self.widest, _single_bits(values))
 
     def sparse(self, v: Any, where: str) -> dict:
         out = self.rd.sparse(v, self.n, where)
