@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from types import SimpleNamespace
 from typing import Any, Sequence
 
 from .._version import __version__
@@ -56,8 +55,7 @@ def _exact_dual(program: GatedProgram, residual, bits: int):
     from .dual_bound import dyadic, exact_correlation_norms, feasibility_scale
 
     r = tuple(dyadic(v, bits) for v in residual)
-    shim = SimpleNamespace(data=program.data, patterns=SimpleNamespace(bits=program.patterns))
-    C, den = exact_correlation_norms(shim, r)            # X^T D_i r = C_i / den
+    C, den = exact_correlation_norms(program.convex, r)  # X^T D_i r = C_i / den
     lam2 = program.lam * program.lam * den * den
     worst = max((Fraction(sum(v * v for v in ci)) / lam2 for ci in C), default=Fraction(0))
     t = feasibility_scale(worst, bits)
@@ -134,7 +132,7 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
         upper_blk, blocks = lower, {i: v for i, (v, _) in listed.items()}
     else:
         r, os_ = _exact_dual(program, refined, bits), None
-        lower = program.dual_objective(r)
+        lower = program.convex.dual_objective(r)
         blocks, upper_blk, nus = _rounded_blocks(program, sol, bits)
         listed = {i: (v, nus[i]) for i, v in blocks.items()}
     net = network if network is not None else _network_of(program, blocks, bits)
