@@ -125,8 +125,7 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     timings = {"solve": time.perf_counter() - t}
     refined = refine_residual(data.X_float(), data.y_float(), to_double(lam, "lam"),
                               ps.as_array(), sol)          # a guess, like the solve
-    opt = (_exact_optimum(program, refined) or _exact_optimum(program, sol.residual)
-           ) if exact else None
+    opt = _exact_optimum(program, refined, sol.residual) if exact else None
     if opt is not None:                   # lower == upper == p*_G, the blocks attain it
         r, lower, listed, os_ = opt
         upper_blk, blocks = lower, {i: v for i, (v, _) in listed.items()}
@@ -152,19 +151,36 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
                          time.perf_counter() - t0, timings, net, None, program, os_)
 
 
-def _exact_optimum(program: GatedProgram, residual):
+# Rational reconstruction of a float residual (a guess): (relative tolerance, largest
+# denominator).  eps * max_den^2 << 1, so a float near an irrational value seldom gives a
+# candidate (each candidate costs an exact optimality check); Newton's residual is
+# accurate to ~1e-14, the interior-point one to ~1e-6 (measured on the gated tests).
+_REFINED_GUESS = (Fraction(1, 10 ** 12), 10 ** 5)
+_SOLVER_GUESS = (Fraction(1, 10 ** 5), 100)
+
+
+def _exact_optimum(program: GatedProgram, refined, residual):
     """The exact optimum when the optimal residual is rational: a rational reconstruction
-    of the float residual (a guess) accepted only when
-    :func:`exactrelu.optimal_sets.gated.gated_optimal_set` proves it optimal exactly.
+    of the refined float residual, then of the solver's (guesses), accepted only when
+    :func:`exactrelu.optimal_sets.cgl.cgl_optimal_set` proves it optimal exactly.
     ``(r, p*_G, {pattern i: (v_i, ||v_i||)}, optimal set)`` at a point of the optimal
     polytope (``||v_i|| = alpha_i lam`` is rational), or None."""
-    from ..optimal_sets.gated import gated_optimal_set
+    from ..optimal_sets.cgl import cgl_optimal_set
+    from ..optimal_sets.gated import gated_cgl
+    from ..rational_optimum import reconstruct_rational
 
     index = {p: i for i, p in enumerate(program.patterns)}
-    for den in (10 ** 4, 10 ** 8):
-        r = tuple(Fraction(float(x)).limit_denominator(den) for x in residual)
+    tries = ([(refined, _REFINED_GUESS)] if refined is not residual else []) + \
+        [(residual, _SOLVER_GUESS)]                  # nothing refined: one try
+    cgl = None
+    for res, (eps, max_den) in tries:
+        xs = [Fraction(float(x)) for x in res]
+        r = tuple(reconstruct_rational(x, eps * max(1, abs(x)), max_den) for x in xs)
+        if any(q is None for q in r):
+            continue
+        cgl = cgl or gated_cgl(program)
         try:
-            os_ = gated_optimal_set(program, r, enumerate_vertices=False)
+            os_ = cgl_optimal_set(cgl, r, enumerate_vertices=False)
         except ExactReluError:
             continue
         alpha = dict(zip(os_.blocks, os_.polytope.point))
