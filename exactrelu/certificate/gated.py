@@ -31,7 +31,7 @@ from ..errors import ExactReluError
 from ..gated import GatedNetwork, GatedProgram
 from ..numbers import dot, q_str, sqnorm
 from ..problem import Dataset, to_double
-from .produce import CertifyResult, _round_down, _round_up
+from .produce import CertifyResult, _checked_lam, _round_down, _round_up
 
 __all__ = ["certify_gated", "gated_section"]
 
@@ -112,9 +112,7 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     from ..approx.gated import refine_residual, solve_gated
 
     t0 = time.perf_counter()
-    lam = Fraction(lam)
-    if lam <= 0:
-        raise ExactReluError("lam must be positive")
+    lam = _checked_lam(lam, network, data)
     gates, regions = _resolve_gates(data, gates, network, sample, seed, progress,
                                     max_regions)
     program = GatedProgram(data, lam, tuple(tuple(Fraction(a) for a in g) for g in gates))
