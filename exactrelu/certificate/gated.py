@@ -134,14 +134,16 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
         listed = {i: (v, nus[i]) for i, v in blocks.items()}
     net = network if network is not None else _network_of(program, blocks, bits)
     upper_net = net.nc_objective(data, lam)
-    upper = upper_net if network is not None else max(upper_net, upper_blk)
-    if opt is not None and network is None:
-        upper = upper_blk                 # the network is listed only if it attains it
+    # listed: a given network only; else the blocks and the network, which an exact
+    # optimum (upper = p*_G <= upper_net) lists only when it attains p*_G
+    if network is not None:
+        listed, upper = None, upper_net
+    else:
+        upper = upper_blk if opt is not None else max(upper_net, upper_blk)
+    show_net = upper_net <= upper
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
-    show_net = network is not None or upper_net <= upper
-    section = gated_section(program, net if show_net else None,
-                            None if network is not None else listed, lower, upper)
+    section = gated_section(program, net if show_net else None, listed, lower, upper)
     cert = _v1_part(program, regions, r, lower, section, sol, timings)
     timings["total"] = time.perf_counter() - t0
     return CertifyResult(cert, lower, upper, lower == upper, regions is not None,
