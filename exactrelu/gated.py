@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
-from .errors import ShapeError
-from .numbers import dot, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
 from .arrangement import PatternSet
+from .errors import ShapeError
+from .networks import Network, _check_bias, _lam, _loss
+from .numbers import dot, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
 from .problem import ConvexProgram, Dataset
 
 __all__ = ["GatedNetwork", "GatedProgram", "gate_pattern"]
@@ -105,16 +106,15 @@ class GatedNetwork:
         """Every neuron rescaled to ``(c W1_j, w2_j / c)`` close to balance: the same
         function (the gates stay), an NC term that never increases
         (:meth:`exactrelu.networks.Network.rebalanced`, which uses weights only)."""
-        from .networks import Network
-
         net = Network(self.W1, self.w2, self.bias_column, self.dim).rebalanced(bits)
         return GatedNetwork(self.G, net.W1, net.w2, self.bias_column, self.dim)
 
     def nc_objective(self, data: Dataset, lam: object) -> Fraction:
-        """``1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)``, exactly."""
-        f = self.outputs(data)
-        pen = sum((sqnorm(w) + a * a for w, a in zip(self.W1, self.w2)), _ZERO)
-        return sqnorm([a - b for a, b in zip(f, data.y)]) / 2 + to_q(lam) * pen / 2
+        """``1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)``, exactly (the loss and
+        weight decay of :class:`~exactrelu.networks.Network`, with the gated outputs)."""
+        _check_bias(self.bias_column, data)
+        weights = Network(self.W1, self.w2, self.bias_column, self.dim)
+        return _loss(self.outputs(data), data.y) + _lam(lam) * weights.weight_decay()
 
 
 @dataclass(frozen=True)
