@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
+from .arrangement import PatternSet
 from .errors import ShapeError
+from .networks import Network, _check_bias, _lam, _loss
 from .numbers import dot, q_matrix, q_vector, sqnorm, sqrt_bounds, to_q
-from .problem import Dataset
+from .problem import ConvexProgram, Dataset
 
 __all__ = ["GatedNetwork", "GatedProgram", "gate_pattern"]
 
@@ -104,28 +106,31 @@ class GatedNetwork:
         """Every neuron rescaled to ``(c W1_j, w2_j / c)`` close to balance: the same
         function (the gates stay), an NC term that never increases
         (:meth:`exactrelu.networks.Network.rebalanced`, which uses weights only)."""
-        from .networks import Network
-
         net = Network(self.W1, self.w2, self.bias_column, self.dim).rebalanced(bits)
         return GatedNetwork(self.G, net.W1, net.w2, self.bias_column, self.dim)
 
     def nc_objective(self, data: Dataset, lam: object) -> Fraction:
-        """``1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)``, exactly."""
-        f = self.outputs(data)
-        pen = sum((sqnorm(w) + a * a for w, a in zip(self.W1, self.w2)), _ZERO)
-        return sqnorm([a - b for a, b in zip(f, data.y)]) / 2 + to_q(lam) * pen / 2
+        """``1/2 ||f - y||^2 + lam/2 sum_j (||W1_j||^2 + w2_j^2)``, exactly (the loss and
+        weight decay of :class:`~exactrelu.networks.Network`, with the gated outputs)."""
+        _check_bias(self.bias_column, data)
+        weights = Network(self.W1, self.w2, self.bias_column, self.dim)
+        return _loss(self.outputs(data), data.y) + _lam(lam) * weights.weight_decay()
 
 
 @dataclass(frozen=True)
 class GatedProgram:
     """C-GReLU over the patterns of ``gates``: ``patterns`` are the distinct gate
-    patterns (first occurrence order), ``gate_of[i]`` the first gate with pattern ``i``."""
+    patterns (first occurrence order), ``gate_of[i]`` the first gate with pattern ``i``.
+    ``convex`` is the C-ReLU program over these patterns: its block ``(i, 1)`` has the
+    fit ``D_i X v`` and correlation ``X^T D_i r`` of pattern ``i`` (C-GReLU has no cones,
+    which only :meth:`~exactrelu.problem.ConvexProgram.cone_violation` would use)."""
 
     data: Dataset
     lam: Fraction
     gates: tuple[Vec, ...]
     patterns: tuple[str, ...] = field(init=False)
     gate_of: tuple[int, ...] = field(init=False)
+    convex: ConvexProgram = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lam", to_q(self.lam))
@@ -141,26 +146,12 @@ class GatedProgram:
             pats.setdefault(gate_pattern(self.data.X, g), j)
         object.__setattr__(self, "patterns", tuple(pats))
         object.__setattr__(self, "gate_of", tuple(pats.values()))
-
-    def block_fit(self, i: int, v: Sequence[Fraction]) -> Vec:
-        """``D_i X v``."""
-        return tuple(dot(x, v) if b == "1" else _ZERO
-                     for x, b in zip(self.data.X, self.patterns[i]))
+        object.__setattr__(self, "convex", ConvexProgram(   # block (i, 1) = pattern i
+            self.data, self.lam, PatternSet(self.data.n, self.data.d, self.patterns, ())))
 
     def loss(self, blocks: Mapping[int, Sequence[Fraction]]) -> Fraction:
-        f = [_ZERO] * self.data.n
-        for i, v in blocks.items():
-            f = [a + b for a, b in zip(f, self.block_fit(i, v))]
-        return sqnorm([a - b for a, b in zip(f, self.data.y)]) / 2
-
-    def correlation(self, i: int, r: Sequence[Fraction]) -> Vec:
-        """``X^T D_i r``."""
-        act = [(x, rk) for x, b, rk in zip(self.data.X, self.patterns[i], r) if b == "1"]
-        return tuple(sum((x[j] * rk for x, rk in act), _ZERO) for j in range(self.data.d))
-
-    def dual_objective(self, r: Sequence[Fraction]) -> Fraction:
-        """``r . y - ||r||^2 / 2``: a lower bound when every ``||X^T D_i r|| <= lam``."""
-        return dot(r, self.data.y) - sqnorm(r) / 2
+        """``1/2 ||sum_i D_i X v_i - y||^2`` for ``{pattern i: v_i}``."""
+        return self.convex.loss({(i, 1): v for i, v in blocks.items()})
 
     def upper_blocks(self, blocks: Mapping[int, Sequence[Fraction]], bits: int
                      ) -> tuple[Fraction, dict[int, Fraction]]:

@@ -35,7 +35,7 @@ JSON_NS_PER_BYTE = 100             # estimated cost of json.loads
 RATIONAL_NS = 8000                 # estimated cost of reading one rational string ...
 RATIONAL_NS_PER_CHAR2 = 1e-3       # ... plus this times its length squared
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
-         5: "claim", 6: "optimal set", 7: "cover", 8: "output bias"}
+         5: "claim", 6: "optimal set", 7: "cover", 8: "output bias", 9: "gated ReLU"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
@@ -908,8 +908,6 @@ def _output_bias_statement(c):
 
 
 # ---- minor version 1.3: gated ReLU (docs/spec/certificate-v1.md, "Minor version 1.3") ----
-NAMES[9] = "gated ReLU"
-
 
 def read_gated(doc, c):
     """The 'gated' section (1.3): gates, then network (gate indices, W1, w2), blocks

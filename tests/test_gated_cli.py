@@ -51,6 +51,26 @@ def test_certify_gated_json_and_standalone_check(files, capsys, extra):
     assert code == 0 and "gated ReLU (1.3)" in text
 
 
+def test_certify_gated_refuses_a_certificate_its_checkers_would_not_decide(files, capsys,
+                                                                           monkeypatch):
+    """Like ReLU certificates (tests/test_check_resources.py): the gated certificate is
+    checked at the default budget before it is written; over it (the budget lowered
+    here): one line, exit 3, nothing written."""
+    from exactrelu.certificate.check import budget
+
+    d, g, out = files
+    argv = ["certify", d, "--bias", "--lam", "1/10", "--model", "gated", "--gates", g,
+            "-o", out]
+    code, _, _ = run(argv, capsys)
+    assert code == 0 and out.exists()
+    out.unlink()
+    monkeypatch.setattr(budget, "WORK_LIMIT_NS", 1e4)
+    code, _, err = run(argv, capsys)
+    assert code == 3 and not out.exists()
+    assert len(err.strip().splitlines()) == 1
+    assert "too large for the checkers' default budget" in err
+
+
 def test_certify_gated_text(files, capsys):
     d, g, out = files
     code, text, err = run(["certify", d, "--bias", "--lam", "1/10", "--model", "gated",

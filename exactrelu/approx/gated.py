@@ -70,11 +70,14 @@ def refine_residual(X, y, lam: float, patterns, sol: GatedSolution, *, steps: in
         K = np.eye(n) + sum(a * m for a, m in zip(alpha, M))
         try:
             r = np.linalg.solve(K, y)
-            dr = [-np.linalg.solve(K, m @ r) for m in M]             # dr / dalpha_j
+            Mr = np.column_stack([m @ r for m in M])                 # column i: M_i r
+            dr = -np.linalg.solve(K, Mr)             # column j: dr / dalpha_j, one solve
         except np.linalg.LinAlgError:
             return sol.residual
+        # g and J entry by entry, as before: the matrix forms (Mr^T r, 2 Mr^T dr) round
+        # differently and would change the guesses in their last bits
         g = np.array([r @ m @ r - lam * lam for m in M])             # ||X^T D_i r||^2 - lam^2
-        J = np.array([[2 * (m @ r) @ d for d in dr] for m in M])
+        J = np.array([[2 * mr @ d for d in dr.T] for mr in Mr.T])
         try:
             step = np.linalg.solve(J, g)
         except np.linalg.LinAlgError:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from types import SimpleNamespace
 from typing import Any, Sequence
 
 from .._version import __version__
@@ -32,7 +31,7 @@ from ..errors import ExactReluError
 from ..gated import GatedNetwork, GatedProgram
 from ..numbers import dot, q_str, sqnorm
 from ..problem import Dataset, to_double
-from .produce import CertifyResult, _round_down, _round_up
+from .produce import CertifyResult, _checked_lam, _round_down, _round_up
 
 __all__ = ["certify_gated", "gated_section"]
 
@@ -56,8 +55,7 @@ def _exact_dual(program: GatedProgram, residual, bits: int):
     from .dual_bound import dyadic, exact_correlation_norms, feasibility_scale
 
     r = tuple(dyadic(v, bits) for v in residual)
-    shim = SimpleNamespace(data=program.data, patterns=SimpleNamespace(bits=program.patterns))
-    C, den = exact_correlation_norms(shim, r)            # X^T D_i r = C_i / den
+    C, den = exact_correlation_norms(program.convex, r)  # X^T D_i r = C_i / den
     lam2 = program.lam * program.lam * den * den
     worst = max((Fraction(sum(v * v for v in ci)) / lam2 for ci in C), default=Fraction(0))
     t = feasibility_scale(worst, bits)
@@ -114,9 +112,7 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     from ..approx.gated import refine_residual, solve_gated
 
     t0 = time.perf_counter()
-    lam = Fraction(lam)
-    if lam <= 0:
-        raise ExactReluError("lam must be positive")
+    lam = _checked_lam(lam, network, data)
     gates, regions = _resolve_gates(data, gates, network, sample, seed, progress,
                                     max_regions)
     program = GatedProgram(data, lam, tuple(tuple(Fraction(a) for a in g) for g in gates))
@@ -127,26 +123,27 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
     timings = {"solve": time.perf_counter() - t}
     refined = refine_residual(data.X_float(), data.y_float(), to_double(lam, "lam"),
                               ps.as_array(), sol)          # a guess, like the solve
-    opt = (_exact_optimum(program, refined) or _exact_optimum(program, sol.residual)
-           ) if exact else None
+    opt = _exact_optimum(program, refined, sol.residual) if exact else None
     if opt is not None:                   # lower == upper == p*_G, the blocks attain it
         r, lower, listed, os_ = opt
         upper_blk, blocks = lower, {i: v for i, (v, _) in listed.items()}
     else:
         r, os_ = _exact_dual(program, refined, bits), None
-        lower = program.dual_objective(r)
+        lower = program.convex.dual_objective(r)
         blocks, upper_blk, nus = _rounded_blocks(program, sol, bits)
         listed = {i: (v, nus[i]) for i, v in blocks.items()}
     net = network if network is not None else _network_of(program, blocks, bits)
     upper_net = net.nc_objective(data, lam)
-    upper = upper_net if network is not None else max(upper_net, upper_blk)
-    if opt is not None and network is None:
-        upper = upper_blk                 # the network is listed only if it attains it
+    # listed: a given network only; else the blocks and the network, which an exact
+    # optimum (upper = p*_G <= upper_net) lists only when it attains p*_G
+    if network is not None:
+        listed, upper = None, upper_net
+    else:
+        upper = upper_blk if opt is not None else max(upper_net, upper_blk)
+    show_net = upper_net <= upper
     if lower != upper:
         lower, upper = _round_down(lower), _round_up(upper)
-    show_net = network is not None or upper_net <= upper
-    section = gated_section(program, net if show_net else None,
-                            None if network is not None else listed, lower, upper)
+    section = gated_section(program, net if show_net else None, listed, lower, upper)
     cert = _v1_part(program, regions, r, lower, section, sol, timings)
     timings["total"] = time.perf_counter() - t0
     return CertifyResult(cert, lower, upper, lower == upper, regions is not None,
@@ -154,19 +151,36 @@ def certify_gated(data: Dataset, lam: Fraction, *, gates: Sequence | None = None
                          time.perf_counter() - t0, timings, net, None, program, os_)
 
 
-def _exact_optimum(program: GatedProgram, residual):
+# Rational reconstruction of a float residual (a guess): (relative tolerance, largest
+# denominator).  eps * max_den^2 << 1, so a float near an irrational value seldom gives a
+# candidate (each candidate costs an exact optimality check); Newton's residual is
+# accurate to ~1e-14, the interior-point one to ~1e-6 (measured on the gated tests).
+_REFINED_GUESS = (Fraction(1, 10 ** 12), 10 ** 5)
+_SOLVER_GUESS = (Fraction(1, 10 ** 5), 100)
+
+
+def _exact_optimum(program: GatedProgram, refined, residual):
     """The exact optimum when the optimal residual is rational: a rational reconstruction
-    of the float residual (a guess) accepted only when
-    :func:`exactrelu.optimal_sets.gated.gated_optimal_set` proves it optimal exactly.
+    of the refined float residual, then of the solver's (guesses), accepted only when
+    :func:`exactrelu.optimal_sets.cgl.cgl_optimal_set` proves it optimal exactly.
     ``(r, p*_G, {pattern i: (v_i, ||v_i||)}, optimal set)`` at a point of the optimal
     polytope (``||v_i|| = alpha_i lam`` is rational), or None."""
-    from ..optimal_sets.gated import gated_optimal_set
+    from ..optimal_sets.cgl import cgl_optimal_set
+    from ..optimal_sets.gated import gated_cgl
+    from ..rational_optimum import reconstruct_rational
 
     index = {p: i for i, p in enumerate(program.patterns)}
-    for den in (10 ** 4, 10 ** 8):
-        r = tuple(Fraction(float(x)).limit_denominator(den) for x in residual)
+    tries = ([(refined, _REFINED_GUESS)] if refined is not residual else []) + \
+        [(residual, _SOLVER_GUESS)]                  # nothing refined: one try
+    cgl = None
+    for res, (eps, max_den) in tries:
+        xs = [Fraction(float(x)) for x in res]
+        r = tuple(reconstruct_rational(x, eps * max(1, abs(x)), max_den) for x in xs)
+        if any(q is None for q in r):
+            continue
+        cgl = cgl or gated_cgl(program)
         try:
-            os_ = gated_optimal_set(program, r, enumerate_vertices=False)
+            os_ = cgl_optimal_set(cgl, r, enumerate_vertices=False)
         except ExactReluError:
             continue
         alpha = dict(zip(os_.blocks, os_.polytope.point))

@@ -32,7 +32,7 @@ def run_gated(args: argparse.Namespace, data, lam) -> int:
     from ..certificate.emit import dumps
     from ..certificate.gated import certify_gated
     from ..io.gates import read_gates
-    from .certify import json_summary
+    from .certify import _self_check, json_summary
 
     if args.network:
         raise InputError("--network is not supported with --model gated (yet): give the "
@@ -47,7 +47,11 @@ def run_gated(args: argparse.Namespace, data, lam) -> int:
     res = certify_gated(data, lam, gates=gates, sample=args.sample, seed=args.seed,
                         exact=not args.no_exact, max_regions=max_regions(args),
                         progress=None if not args.json else False)
-    write_atomic(args.output, dumps(res.certificate), inputs=inputs)
+    text = dumps(res.certificate)
+    refused = _self_check(text)        # as for ReLU: UNDECIDED -> exit 3, nothing written
+    if refused is not None:
+        return refused
+    write_atomic(args.output, text, inputs=inputs)
     n_gates = len(res.program.gates)
     if args.json:
         print(json.dumps({**json_summary(res), "model": "gated", "gates": n_gates}))

@@ -71,10 +71,11 @@ def planted_gated(X, gates, active: dict[int, Sequence[object]], alpha: dict[int
         return None
     y = list(r)
     for i, c in active.items():
-        fit = prog0.block_fit(i, [Fraction(a) for a in c])
+        fit = prog0.convex.block_fit((i, 1), [Fraction(a) for a in c])
         y = [a + Fraction(alpha[i]) * f for a, f in zip(y, fit)]
     prog = GatedProgram(Dataset(Xq, tuple(y)), lam, prog0.gates)
-    if any(sqnorm(prog.correlation(i, r)) > lam * lam for i in range(len(prog.patterns))):
+    if any(sqnorm(prog.convex.correlation((i, 1), r)) > lam * lam
+           for i in range(len(prog.patterns))):
         return None
     return prog, tuple(r)
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..gated import GatedNetwork, gate_pattern
-from ..numbers import dot
+from ..gated import GatedNetwork, _gated_fit
 from ..problem import Dataset
 from .convex import prune_convex
 from .network import balanced_network
@@ -55,11 +54,8 @@ def prune_gated(net: GatedNetwork, data: Dataset, lam: object) -> GatedPruneResu
     fits at the end (at most ``n`` neurons), the same outputs on ``data``."""
     lam = Fraction(lam)
     blocks = {j: tuple(a * w2 for a in w) for j, (w, w2) in enumerate(zip(net.W1, net.w2))}
-    fits = {}
-    for j, g in enumerate(net.G):
-        p = gate_pattern(data.X, g)
-        fits[j] = tuple(dot(x, blocks[j]) if b == "1" else Fraction(0)
-                        for x, b in zip(data.X, p))
+    fits = {j: tuple(_gated_fit(data.X, (g,), (w,), (a,)))           # D_j X W1_j w2_j
+            for j, (g, w, a) in enumerate(zip(net.G, net.W1, net.w2))}
     res = prune_convex(blocks, fits)
     kept = tuple(sorted(res.scales))
     pruned = GatedNetwork(tuple(net.G[j] for j in kept),

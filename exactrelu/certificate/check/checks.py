@@ -343,8 +343,16 @@ def check_optimal_set(c: _Cert) -> None:
             _reject(6, f"vertex {j}: the fits of its support are linearly dependent")
 
 
+def check_gated(c: _Cert) -> None:
+    """Check 9 (minor version 1.3, only with a ``gated`` section): :mod:`.gated`, imported
+    here when called because it imports this module's helpers."""
+    from .gated import check_gated as check
+
+    check(c)
+
+
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_cover, check_output_bias)
+          check_optimal_set, check_cover, check_output_bias, check_gated)
 
 
 def _statement(c: _Cert) -> str:
@@ -375,4 +383,8 @@ def _statement(c: _Cert) -> str:
                      f"fit; the {len(c.optimal[2])} listed vertices are minimal optimal models")
     if c.output_bias is not None:
         parts.append(output_bias_statement(c, _short))
+    if c.gated is not None:
+        from .gated import gated_statement   # (see check_gated)
+
+        parts.append(gated_statement(c))
     return "; ".join(parts)

@@ -22,26 +22,11 @@ from typing import Any
 
 import flint
 
-from .budget import CHECK_NAMES, _integer_form, _max_bits, _reject, _require, _size
+from .budget import _integer_form, _max_bits, _reject, _require, _size
+from .checks import _dot, _loss, _short       # checks runs this module's check at call time
 from .reader import _Cert, _index, _Reader, _typed
 
 __all__ = ["read_gated", "check_gated", "gated_statement"]
-
-CHECK_NAMES[9] = "gated ReLU"
-
-
-def _dot(a, b):
-    return sum((x * y for x, y in zip(a, b)), 0)
-
-
-def _loss(fit, y) -> Fraction:
-    return sum(((f - t) ** 2 for f, t in zip(fit, y)), Fraction(0)) / 2
-
-
-def _short(x: Fraction) -> str:
-    if x.numerator.bit_length() + x.denominator.bit_length() > 3000:
-        return f"<a rational of about {x.numerator.bit_length() * 3 // 10} digits>"
-    return str(x)
 
 
 def _read_network(gs: dict, rd: _Reader, m: int, d: int) -> tuple:
@@ -166,12 +151,10 @@ def check_gated(c: _Cert) -> None:
 
 
 def gated_statement(c: _Cert) -> str:
-    """The VERIFIED statement's gated part ("" without the section)."""
-    g: Any = getattr(c, "gated", None)
-    if g is None:
-        return ""
+    """The VERIFIED statement's gated part (only with the section)."""
+    g: Any = c.gated
     lo, up = g["text"]
-    out = [f"; gated ReLU (1.3): over the {len(g['G'])} gates the gated convex program's "
+    out = [f"gated ReLU (1.3): over the {len(g['G'])} gates the gated convex program's "
            f"optimal value p*_G satisfies lower <= p*_G <= upper, lower = {lo}, "
            f"upper = {up}; no gated network whose gates have these patterns has objective "
            "below lower"]
