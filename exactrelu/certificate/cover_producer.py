@@ -19,7 +19,8 @@ from typing import Any, Mapping, Sequence
 from ..errors import ExactReluError
 from ..linalg import fq
 from ..numbers import dot, q_str, sqnorm, to_q
-from .cover import _Context, _dyadic, _Reject, norm_bounds, verify_cover
+from .cover import _Context, _Reject, norm_bounds, verify_cover
+from .dual_bound import dyadic
 
 __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lower_bound",
            "scale_for_gap", "cover_route", "dumps_cover"]
@@ -118,9 +119,9 @@ class _Exactifier:
         self.seconds += time.perf_counter() - t0
 
     def _round(self, rel, S: Mapping[int, int], bits: int, inh: Mapping) -> dict:
-        nu = {j: _dyadic(v, bits) for j, v in rel.nu.items()}
-        mu = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits))) for k, v in rel.mu.items()}
-        sl = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits)))
+        nu = {j: dyadic(v, bits) for j, v in rel.nu.items()}
+        mu = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits))) for k, v in rel.mu.items()}
+        sl = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits)))
               for k, v in rel.slopes.items()}
         js, _ = self._bounds(rel, S, bits, inh)
         # a slope 0 is kept: an absent slope means the chord, not 0 (zero mu = absent mu)
@@ -367,7 +368,7 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     for rounds in range(1, max_rounds + 1):
         cs = solve_by_columns(Xf, yf, lamf, initial=extra)
         secs["solve"] += cs.seconds
-        r0 = [_dyadic(v, bits) for v in cs.solution.residual]
+        r0 = [dyadic(v, bits) for v in cs.solution.residual]
         cb = cover_lower_bound(data, lam, r0, gap=gap, jobs=jobs, **kw)
         res = cb.result
         secs["search"] += res.seconds_search
