@@ -122,6 +122,17 @@ def _bound_sq(Z: Sequence[Sequence[int]], L: int, k: int, sg: int, S: Mapping[in
     return sum(a * a for a in v), (L * D) ** 2
 
 
+def _sqrt_up(sq: tuple[int, int], bits: int) -> Fraction:
+    """``ceil(sqrt(num / den) 2^bits) / 2^bits`` for ``sq = (num, den)`` (integers,
+    exact): the least multiple of ``2^-bits`` whose square is ``>= num / den``."""
+    num, den = sq
+    t = num << (2 * bits)
+    hs = math.isqrt(t // den)         # = floor(sqrt(t / den))
+    if hs * hs * den != t:
+        hs += 1
+    return Fraction(hs, 1 << bits)
+
+
 def _proves(h: Any, sq: tuple[int, int]) -> bool:
     """``h >= 0`` and ``h^2 >= num / den`` (integers)."""
     hp, hq = int(h.numerator), int(h.denominator)

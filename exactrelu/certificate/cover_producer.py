@@ -10,7 +10,6 @@ or split further); the finished cover is re-verified by
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,7 +18,7 @@ from typing import Any, Mapping, Sequence
 from ..errors import ExactReluError
 from ..linalg import fq
 from ..numbers import dot, q_str, sqnorm, to_q
-from .cover import _Context, _Reject, norm_bounds, verify_cover
+from .cover import _bound_sq, _Context, _proves, _Reject, _sqrt_up, norm_bounds, verify_cover
 from .dual_bound import dyadic
 
 __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lower_bound",
@@ -69,24 +68,13 @@ class _Exactifier:
                                                       ("lo", -1, lo, lo_nu))):
                 if val is None:
                     continue
-                one = 1 << bits
-                mi = {j: int(round(t * one)) for j, t in (m or {}).items()}
-                mi = {j: t for j, t in mi.items() if t > 0}
-                # v * L * 2^bits in integers; h = ceil(||v|| 2^bits) / 2^bits
-                Z = self.ctx.Z
-                v = [sg * one * a for a in Z[k]]
-                for j, t in mi.items():
-                    c = S[j] * t
-                    v = [a + c * z for a, z in zip(v, Z[j])]
-                num, den = sum(a * a for a in v), (self.ctx.L * one) ** 2
-                t4 = (num << (2 * bits)) // den
-                hs = math.isqrt(t4)
-                if hs * hs * den != num << (2 * bits):
-                    hs += 1
-                h = Fraction(hs, one)
-                if h * h * den < num:  # pragma: no cover - (hs)^2 >= t4 + 1 > num 4^b / den
+                mq = {j: dyadic(t, bits) for j, t in (m or {}).items()}
+                mq = {j: t for j, t in mq.items() if t > 0}
+                # h = ceil(||v|| 2^bits) / 2^bits, v = sg x_k + sum_j mq_j sigma_j x_j
+                sq = _bound_sq(self.ctx.Z, self.ctx.L, k, sg, S, mq)
+                h = _sqrt_up(sq, bits)
+                if not _proves(h, sq):  # pragma: no cover - _sqrt_up rounds up
                     raise ExactReluError("internal: bound rounding failed")
-                mq = {j: Fraction(t, one) for j, t in mi.items()}
                 if h >= hl[idx]:
                     continue            # no better than what the node already has
                 hl[idx] = h
