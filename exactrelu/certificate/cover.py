@@ -278,7 +278,7 @@ class _Context:
         return fr(slack), fr(w2)
 
 
-def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
+def _replay(ctx: _Context, sign: int, nodes: Any) -> int:
     """Replay one sign's pre-order tree, checking every leaf; returns the leaf count.
     A split's ``bounds`` are proved on its cone and inherited by its subtree."""
     if sign not in (1, -1):
@@ -310,11 +310,9 @@ def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
             stack.append((S + ((k, 1),), inh))
         elif isinstance(item, dict) and set(item) == {"leaf"}:
             try:
-                res = ctx.leaf(dict(S), sign, item["leaf"], inh)
+                ctx.leaf(dict(S), sign, item["leaf"], inh)
             except _Reject as exc:
                 raise _Reject(f"{where} (S = {list(S)}): {exc}") from None
-            if leaf_hook is not None:
-                leaf_hook(S, res)
             leaves += 1
         else:
             raise _Reject(f"{where}: expected {{'split': k[, 'bounds': ...]}} or "

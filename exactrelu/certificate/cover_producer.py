@@ -9,7 +9,6 @@ or split further); the finished cover is re-verified by
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -22,7 +21,7 @@ from .cover import _bound_sq, _Context, _proves, _Reject, _sqrt_up, norm_bounds,
 from .dual_bound import dyadic
 
 __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lower_bound",
-           "scale_for_gap", "cover_route", "dumps_cover"]
+           "scale_for_gap", "cover_route"]
 
 
 def _sq(m: Mapping[int, Fraction]) -> dict[str, str]:
@@ -52,7 +51,6 @@ class _Exactifier:
         self.leaves: dict = {}
         self.split_bounds: dict = {}     # (s, S) -> (json, {k: (h, l)})
         self.failures = 0
-        self.repaired = 0
         self.seconds = 0.0
 
     def _bounds(self, rel, S: Mapping[int, int], bits: int, inherited: Mapping) -> tuple:
@@ -154,8 +152,6 @@ class _Exactifier:
                 except _Reject:
                     self.failures += 1
                     continue
-                if bits > self.bits:
-                    self.repaired += 1
                 self.leaves[(s, node.S)] = proof
                 return True
             proof = self._region(S, s)
@@ -249,7 +245,7 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
 
 
 def cover_json(N: Sequence[Fraction], trees: list) -> dict:
-    return {"version": "draft-1", "N": [q_str(v) for v in N], "trees": trees}
+    return {"N": [q_str(v) for v in N], "trees": trees}
 
 
 # --------------------------------------------------------------------------- lower bound
@@ -296,7 +292,6 @@ class CoverBound:
     t: Fraction
     r: tuple
     result: CoverResult
-    stats: dict = field(default_factory=dict)
 
 
 def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(1, 10 ** 6),
@@ -315,10 +310,6 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
             raise ExactReluError(f"internal: cover failed its own check: {why}")
         lower = dot(r, data.y) - sqnorm(r) / 2
     return CoverBound(lower, t, r, res)
-
-
-def dumps_cover(cover: Mapping) -> str:
-    return json.dumps(cover, separators=(",", ":"))
 
 
 @dataclass
@@ -371,7 +362,7 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
         s = res.witness_sign
         extra = witness_patterns(Xf, [float(a) for a in cb.r], s, res.witness, extra,
                                  cs.patterns)
-    return CoverRoute(cb if cb is not None and cb.lower is not None else cb, rounds,
+    return CoverRoute(cb, rounds,
                       int(len(cs.patterns)) if cs is not None else 0,
                       float(cs.solution.objective) if cs is not None else float("nan"),
                       len(cs.solution.active) if cs is not None else 0, secs, log, cs)
