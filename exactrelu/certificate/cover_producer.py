@@ -84,10 +84,6 @@ class _Exactifier:
                 vals[k] = (hl[0], hl[1])
         return js, vals
 
-    def _inherited_f(self, s: int, S: tuple) -> dict:
-        """The inherited bounds as fmpq, for the checker."""
-        return {k: (fq(h), fq(l)) for k, (h, l) in self.inherited(s, S).items()}
-
     def inherited(self, s: int, S: tuple) -> dict:
         out: dict = dict(self.base)
         for i in range(len(S)):
@@ -115,7 +111,7 @@ class _Exactifier:
                      "slope": {str(k): q_str(v) for k, v in sorted(sl.items())}, "bounds": js}
         return {k: v for k, v in out.items() if v}
 
-    def _region(self, S: Mapping[int, int], s: int) -> dict | None:
+    def _region(self, S: Mapping[int, int], s: int, finh: Mapping) -> dict | None:
         """Exact multipliers for a node where every row with ``r_k x_k != 0`` is fixed:
         the exact projection of ``c`` onto the cone (:func:`exactrelu.cones.project`),
         the same check as a region's dual constraint -- it closes tight leaves."""
@@ -134,7 +130,7 @@ class _Exactifier:
         proof = {"nu": _sq({rows[i]: v for i, v in proj.rho.items() if v > 0})}
         proof = {k: v for k, v in proof.items() if v}
         try:
-            self.ctx.leaf(S, s, proof, self._inherited_f(s, tuple(S.items())))
+            self.ctx.leaf(S, s, proof, finh)
         except _Reject:
             return None
         return proof
@@ -143,7 +139,7 @@ class _Exactifier:
         t0 = time.perf_counter()
         S = dict(node.S)
         inh = self.inherited(s, node.S)
-        finh = self._inherited_f(s, node.S)
+        finh = {k: (fq(h), fq(l)) for k, (h, l) in inh.items()}    # for the checker
         try:
             for bits in self.leaf_bits:
                 proof = self._round(rel, S, bits, inh)
@@ -154,7 +150,7 @@ class _Exactifier:
                     continue
                 self.leaves[(s, node.S)] = proof
                 return True
-            proof = self._region(S, s)
+            proof = self._region(S, s, finh)
             if proof is not None:
                 self.leaves[(s, node.S)] = proof
                 return True
