@@ -203,25 +203,21 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     same as with ``jobs = 1``; see there for what may differ otherwise.  ``lean``: try
     each node first with its inherited bounds only (see
     :func:`exactrelu.approx.cover_search.expand`)."""
-    from ..approx.cover_search import make_problem, search
+    from ..approx.cover_search import search
+    from .cover_parallel import ExactProblem, parallel_cover
 
-    Xq = [tuple(to_q(a) for a in row) for row in X]
-    rq = [to_q(a) for a in r]
-    lamq = to_q(lam)
+    Xq = tuple(tuple(to_q(a) for a in row) for row in X)
     N = norm_bounds(Xq)
-    ctx = _Context(Xq, rq, lamq, N)
+    problem = ExactProblem(Xq, tuple(to_q(a) for a in r), to_q(lam), tuple(N), bits)
+    ctx = problem.context()      # also checks the data here, for jobs > 1 too
     if jobs != 1:
-        from .cover_parallel import ExactProblem, parallel_cover
-
-        return parallel_cover(ExactProblem(tuple(Xq), tuple(rq), lamq, tuple(N), bits),
-                              dict(rule=rule, margin=margin, chord=chord, improve=improve,
-                                   lean=lean),
+        return parallel_cover(problem, dict(rule=rule, margin=margin, chord=chord,
+                                            improve=improve, lean=lean),
                               jobs=jobs, budget=budget, time_limit=time_limit,
                               progress=progress)
-    t_wall = time.perf_counter()
-    P = make_problem([[float(a) for a in row] for row in Xq], [float(a) for a in rq],
-                     float(lamq), [float(a) for a in N])
     ex = _Exactifier(ctx, bits)
+    t_wall = time.perf_counter()
+    P = problem.float_problem()
     trees, nodes, depth = [], {}, {}
     t_search = 0.0
     for s in (1, -1):
