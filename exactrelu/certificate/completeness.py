@@ -102,7 +102,6 @@ def completeness_proof(X: Sequence[Sequence[object]], patterns: Any, *,
         found = wall_bases(G)
         if found is not None:
             return CompletenessProof(False, [], time.perf_counter() - t0, found[1], found[0])
-        G = _Gordan(X, bits)
     out: list[GordanEntry] = []
     with _gc_paused():
         for i in range(len(bits)):

@@ -38,7 +38,7 @@ from typing import Any, Mapping, Sequence
 import flint
 
 from ..errors import ExactReluError
-from ..linalg import fq
+from ..linalg import fq, fr, int_matrix, lcm_den, qmat_cols
 from ..numbers import sqnorm, sqrt_bounds, to_q
 
 __all__ = ["verify_cover", "norm_bounds", "cover_size"]
@@ -47,11 +47,6 @@ __all__ = ["verify_cover", "norm_bounds", "cover_size"]
 def _dyadic_up(q: Fraction, bits: int) -> Fraction:
     one = 1 << bits
     return Fraction(math.ceil(q * one), one)
-
-
-def _dyadic(x: float, bits: int) -> Fraction:
-    """``round(x 2^bits) / 2^bits`` -- the explicit float -> Q step of the producer."""
-    return Fraction(int(round(float(x) * (1 << bits))), 1 << bits)
 
 
 def norm_bounds(X: Sequence[Sequence[Fraction]], bits: int = 32) -> list[Fraction]:
@@ -111,27 +106,31 @@ def _sparse(m: Any, n: int, where: str) -> dict[int, "flint.fmpq"]:
     return {_idx(k, n, f"{where}[{k}]"): _q(v, f"{where}[{k}]") for k, v in m.items()}
 
 
-def _fraction(x: "flint.fmpq") -> Fraction:
-    return Fraction(int(x.p), int(x.q))
-
-
 def _float(x: "flint.fmpq") -> float:
-    return float(_fraction(x))
+    return float(fr(x))
 
 
 def _bound_sq(Z: Sequence[Sequence[int]], L: int, k: int, sg: int, S: Mapping[int, int],
               m: Mapping[int, Any]) -> tuple[int, int]:
     """``||sg x_k + sum_j m_j sigma_j x_j||^2 = num / den`` exactly, in integers
     (``X = Z / L``; ``m`` values Fractions or fmpq)."""
-    pq = [(j, int(t.numerator), int(t.denominator)) for j, t in m.items()]
-    D = 1
-    for _, _, q in pq:
-        D = math.lcm(D, q)
+    D = lcm_den(m.values())
     v = [sg * D * a for a in Z[k]]
-    for j, p, q in pq:
-        c = S[j] * p * (D // q)
+    for j, t in m.items():
+        c = S[j] * int(t.numerator) * (D // int(t.denominator))
         v = [a + c * b for a, b in zip(v, Z[j])]
     return sum(a * a for a in v), (L * D) ** 2
+
+
+def _sqrt_up(sq: tuple[int, int], bits: int) -> Fraction:
+    """``ceil(sqrt(num / den) 2^bits) / 2^bits`` for ``sq = (num, den)`` (integers,
+    exact): the least multiple of ``2^-bits`` whose square is ``>= num / den``."""
+    num, den = sq
+    t = num << (2 * bits)
+    hs = math.isqrt(t // den)         # = floor(sqrt(t / den))
+    if hs * hs * den != t:
+        hs += 1
+    return Fraction(hs, 1 << bits)
 
 
 def _proves(h: Any, sq: tuple[int, int]) -> bool:
@@ -160,13 +159,8 @@ class _Context:
         self.N = list(N)
         self.fN = [fq(a) for a in self.N]
         self.flam = fq(self.lam)
-        self.L = 1
-        for row in self.X:
-            for a in row:
-                self.L = math.lcm(self.L, a.denominator)
-        self.Z = [[int(a * self.L) for a in row] for row in self.X]
-        self.Xt = flint.fmpq_mat(self.d, self.n, [fq(self.X[k][j]) for j in range(self.d)
-                                                  for k in range(self.n)])
+        self.Z, self.L = int_matrix(self.X)
+        self.Xt = qmat_cols(self.X, self.d)
         # per sign: s r_k, the default chord (N, N) -> slope 1/2, intercept N_k / 2
         self.sr = {s: [s * a for a in self.r] for s in (1, -1)}
         self.fsr = {s: [fq(a) for a in v] for s, v in self.sr.items()}
@@ -281,10 +275,10 @@ class _Context:
         if w2 > slack * slack:
             raise _Reject(f"||w||^2 = {_float(w2):.17g} > "
                           f"(lam - beta)^2 = {_float(slack * slack):.17g}")
-        return Fraction(int(slack.p), int(slack.q)), Fraction(int(w2.p), int(w2.q))
+        return fr(slack), fr(w2)
 
 
-def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
+def _replay(ctx: _Context, sign: int, nodes: Any) -> int:
     """Replay one sign's pre-order tree, checking every leaf; returns the leaf count.
     A split's ``bounds`` are proved on its cone and inherited by its subtree."""
     if sign not in (1, -1):
@@ -316,11 +310,9 @@ def _replay(ctx: _Context, sign: int, nodes: Any, leaf_hook=None) -> int:
             stack.append((S + ((k, 1),), inh))
         elif isinstance(item, dict) and set(item) == {"leaf"}:
             try:
-                res = ctx.leaf(dict(S), sign, item["leaf"], inh)
+                ctx.leaf(dict(S), sign, item["leaf"], inh)
             except _Reject as exc:
                 raise _Reject(f"{where} (S = {list(S)}): {exc}") from None
-            if leaf_hook is not None:
-                leaf_hook(S, res)
             leaves += 1
         else:
             raise _Reject(f"{where}: expected {{'split': k[, 'bounds': ...]}} or "
@@ -340,7 +332,7 @@ def verify_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, cover: 
         N = cover.get("N")
         if not isinstance(N, list):
             raise _Reject("cover.N: expected a list")
-        Nq = [_fraction(_q(v, f"N[{k}]")) for k, v in enumerate(N)]
+        Nq = [fr(_q(v, f"N[{k}]")) for k, v in enumerate(N)]
         ctx = _Context(X, r, lam, Nq)
         trees = cover.get("trees")
         if not isinstance(trees, list) or len(trees) != 2 or \

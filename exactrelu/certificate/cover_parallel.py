@@ -63,6 +63,10 @@ class ExactProblem:
     N: tuple                 # N_k >= ||x_k||
     bits: int                # dyadic rounding of the leaf proofs
 
+    def context(self) -> _Context:
+        """The exact context of the leaf checks (raises ``_Reject`` on bad data)."""
+        return _Context(self.X, self.r, self.lam, list(self.N))
+
     def float_problem(self):
         from ..approx.cover_search import make_problem
 
@@ -93,8 +97,7 @@ def _prepared(problem: ExactProblem) -> tuple:
     """``(exact context, float problem)``, built once per process and problem."""
     got = _CACHE.get("problem")
     if got is None or got[0] is not problem:
-        ctx = _Context(problem.X, problem.r, problem.lam, list(problem.N))
-        _CACHE["problem"] = (problem, ctx, problem.float_problem())
+        _CACHE["problem"] = (problem, problem.context(), problem.float_problem())
     return _CACHE["problem"][1:]
 
 

@@ -9,8 +9,6 @@ or split further); the finished cover is re-verified by
 """
 from __future__ import annotations
 
-import json
-import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,10 +17,11 @@ from typing import Any, Mapping, Sequence
 from ..errors import ExactReluError
 from ..linalg import fq
 from ..numbers import dot, q_str, sqnorm, to_q
-from .cover import _Context, _dyadic, _Reject, norm_bounds, verify_cover
+from .cover import _bound_sq, _Context, _proves, _Reject, _sqrt_up, norm_bounds, verify_cover
+from .dual_bound import dyadic
 
 __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lower_bound",
-           "scale_for_gap", "cover_route", "dumps_cover"]
+           "scale_for_gap", "cover_route"]
 
 
 def _sq(m: Mapping[int, Fraction]) -> dict[str, str]:
@@ -52,7 +51,6 @@ class _Exactifier:
         self.leaves: dict = {}
         self.split_bounds: dict = {}     # (s, S) -> (json, {k: (h, l)})
         self.failures = 0
-        self.repaired = 0
         self.seconds = 0.0
 
     def _bounds(self, rel, S: Mapping[int, int], bits: int, inherited: Mapping) -> tuple:
@@ -68,24 +66,13 @@ class _Exactifier:
                                                       ("lo", -1, lo, lo_nu))):
                 if val is None:
                     continue
-                one = 1 << bits
-                mi = {j: int(round(t * one)) for j, t in (m or {}).items()}
-                mi = {j: t for j, t in mi.items() if t > 0}
-                # v * L * 2^bits in integers; h = ceil(||v|| 2^bits) / 2^bits
-                Z = self.ctx.Z
-                v = [sg * one * a for a in Z[k]]
-                for j, t in mi.items():
-                    c = S[j] * t
-                    v = [a + c * z for a, z in zip(v, Z[j])]
-                num, den = sum(a * a for a in v), (self.ctx.L * one) ** 2
-                t4 = (num << (2 * bits)) // den
-                hs = math.isqrt(t4)
-                if hs * hs * den != num << (2 * bits):
-                    hs += 1
-                h = Fraction(hs, one)
-                if h * h * den < num:  # pragma: no cover - (hs)^2 >= t4 + 1 > num 4^b / den
+                mq = {j: dyadic(t, bits) for j, t in (m or {}).items()}
+                mq = {j: t for j, t in mq.items() if t > 0}
+                # h = ceil(||v|| 2^bits) / 2^bits, v = sg x_k + sum_j mq_j sigma_j x_j
+                sq = _bound_sq(self.ctx.Z, self.ctx.L, k, sg, S, mq)
+                h = _sqrt_up(sq, bits)
+                if not _proves(h, sq):  # pragma: no cover - _sqrt_up rounds up
                     raise ExactReluError("internal: bound rounding failed")
-                mq = {j: Fraction(t, one) for j, t in mi.items()}
                 if h >= hl[idx]:
                     continue            # no better than what the node already has
                 hl[idx] = h
@@ -96,10 +83,6 @@ class _Exactifier:
                 js[str(k)] = b
                 vals[k] = (hl[0], hl[1])
         return js, vals
-
-    def _inherited_f(self, s: int, S: tuple) -> dict:
-        """The inherited bounds as fmpq, for the checker."""
-        return {k: (fq(h), fq(l)) for k, (h, l) in self.inherited(s, S).items()}
 
     def inherited(self, s: int, S: tuple) -> dict:
         out: dict = dict(self.base)
@@ -118,9 +101,9 @@ class _Exactifier:
         self.seconds += time.perf_counter() - t0
 
     def _round(self, rel, S: Mapping[int, int], bits: int, inh: Mapping) -> dict:
-        nu = {j: _dyadic(v, bits) for j, v in rel.nu.items()}
-        mu = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits))) for k, v in rel.mu.items()}
-        sl = {k: min(Fraction(1), max(Fraction(0), _dyadic(v, bits)))
+        nu = {j: dyadic(v, bits) for j, v in rel.nu.items()}
+        mu = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits))) for k, v in rel.mu.items()}
+        sl = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits)))
               for k, v in rel.slopes.items()}
         js, _ = self._bounds(rel, S, bits, inh)
         # a slope 0 is kept: an absent slope means the chord, not 0 (zero mu = absent mu)
@@ -128,7 +111,7 @@ class _Exactifier:
                      "slope": {str(k): q_str(v) for k, v in sorted(sl.items())}, "bounds": js}
         return {k: v for k, v in out.items() if v}
 
-    def _region(self, S: Mapping[int, int], s: int) -> dict | None:
+    def _region(self, S: Mapping[int, int], s: int, finh: Mapping) -> dict | None:
         """Exact multipliers for a node where every row with ``r_k x_k != 0`` is fixed:
         the exact projection of ``c`` onto the cone (:func:`exactrelu.cones.project`),
         the same check as a region's dual constraint -- it closes tight leaves."""
@@ -147,7 +130,7 @@ class _Exactifier:
         proof = {"nu": _sq({rows[i]: v for i, v in proj.rho.items() if v > 0})}
         proof = {k: v for k, v in proof.items() if v}
         try:
-            self.ctx.leaf(S, s, proof, self._inherited_f(s, tuple(S.items())))
+            self.ctx.leaf(S, s, proof, finh)
         except _Reject:
             return None
         return proof
@@ -156,7 +139,7 @@ class _Exactifier:
         t0 = time.perf_counter()
         S = dict(node.S)
         inh = self.inherited(s, node.S)
-        finh = self._inherited_f(s, node.S)
+        finh = {k: (fq(h), fq(l)) for k, (h, l) in inh.items()}    # for the checker
         try:
             for bits in self.leaf_bits:
                 proof = self._round(rel, S, bits, inh)
@@ -165,11 +148,9 @@ class _Exactifier:
                 except _Reject:
                     self.failures += 1
                     continue
-                if bits > self.bits:
-                    self.repaired += 1
                 self.leaves[(s, node.S)] = proof
                 return True
-            proof = self._region(S, s)
+            proof = self._region(S, s, finh)
             if proof is not None:
                 self.leaves[(s, node.S)] = proof
                 return True
@@ -222,25 +203,21 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     same as with ``jobs = 1``; see there for what may differ otherwise.  ``lean``: try
     each node first with its inherited bounds only (see
     :func:`exactrelu.approx.cover_search.expand`)."""
-    from ..approx.cover_search import make_problem, search
+    from ..approx.cover_search import search
+    from .cover_parallel import ExactProblem, parallel_cover
 
-    Xq = [tuple(to_q(a) for a in row) for row in X]
-    rq = [to_q(a) for a in r]
-    lamq = to_q(lam)
+    Xq = tuple(tuple(to_q(a) for a in row) for row in X)
     N = norm_bounds(Xq)
-    ctx = _Context(Xq, rq, lamq, N)
+    problem = ExactProblem(Xq, tuple(to_q(a) for a in r), to_q(lam), tuple(N), bits)
+    ctx = problem.context()      # also checks the data here, for jobs > 1 too
     if jobs != 1:
-        from .cover_parallel import ExactProblem, parallel_cover
-
-        return parallel_cover(ExactProblem(tuple(Xq), tuple(rq), lamq, tuple(N), bits),
-                              dict(rule=rule, margin=margin, chord=chord, improve=improve,
-                                   lean=lean),
+        return parallel_cover(problem, dict(rule=rule, margin=margin, chord=chord,
+                                            improve=improve, lean=lean),
                               jobs=jobs, budget=budget, time_limit=time_limit,
                               progress=progress)
-    t_wall = time.perf_counter()
-    P = make_problem([[float(a) for a in row] for row in Xq], [float(a) for a in rq],
-                     float(lamq), [float(a) for a in N])
     ex = _Exactifier(ctx, bits)
+    t_wall = time.perf_counter()
+    P = problem.float_problem()
     trees, nodes, depth = [], {}, {}
     t_search = 0.0
     for s in (1, -1):
@@ -260,7 +237,7 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
 
 
 def cover_json(N: Sequence[Fraction], trees: list) -> dict:
-    return {"version": "draft-1", "N": [q_str(v) for v in N], "trees": trees}
+    return {"N": [q_str(v) for v in N], "trees": trees}
 
 
 # --------------------------------------------------------------------------- lower bound
@@ -307,7 +284,6 @@ class CoverBound:
     t: Fraction
     r: tuple
     result: CoverResult
-    stats: dict = field(default_factory=dict)
 
 
 def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(1, 10 ** 6),
@@ -326,10 +302,6 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
             raise ExactReluError(f"internal: cover failed its own check: {why}")
         lower = dot(r, data.y) - sqnorm(r) / 2
     return CoverBound(lower, t, r, res)
-
-
-def dumps_cover(cover: Mapping) -> str:
-    return json.dumps(cover, separators=(",", ":"))
 
 
 @dataclass
@@ -367,7 +339,7 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     for rounds in range(1, max_rounds + 1):
         cs = solve_by_columns(Xf, yf, lamf, initial=extra)
         secs["solve"] += cs.seconds
-        r0 = [_dyadic(v, bits) for v in cs.solution.residual]
+        r0 = [dyadic(v, bits) for v in cs.solution.residual]
         cb = cover_lower_bound(data, lam, r0, gap=gap, jobs=jobs, **kw)
         res = cb.result
         secs["search"] += res.seconds_search
@@ -382,7 +354,7 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
         s = res.witness_sign
         extra = witness_patterns(Xf, [float(a) for a in cb.r], s, res.witness, extra,
                                  cs.patterns)
-    return CoverRoute(cb if cb is not None and cb.lower is not None else cb, rounds,
+    return CoverRoute(cb, rounds,
                       int(len(cs.patterns)) if cs is not None else 0,
                       float(cs.solution.objective) if cs is not None else float("nan"),
                       len(cs.solution.active) if cs is not None else 0, secs, log, cs)

@@ -35,15 +35,9 @@ def _serves(G: _Gordan, i: int, cls: Sequence[int], cols: np.ndarray,
             nonwalls: np.ndarray) -> np.ndarray:
     """Which of the non-wall columns ``cols`` the signed basis ``cls`` serves exactly
     (``adj(W) b`` has the sign of ``det W`` or is 0 in every coordinate)."""
-    sig = G.sigma[i]
-    key = tuple(2 * c + int(sig[c] > 0) for c in cls)
-    adj, D = G._adjugate(key, cls, sig)
-    if adj is None:
+    num, _ = G.combination(i, cls, nonwalls[cols])
+    if num is None:
         return np.zeros(len(cols), dtype=bool)
-    sub = nonwalls[cols]
-    num = adj @ (G.Hi[sub] * sig[sub, None].astype(adj.dtype)).T
-    if D < 0:
-        num = -num
     return ~(num < 0).any(axis=0)
 
 
@@ -93,13 +87,17 @@ def _region_bases(G: _Gordan, i: int) -> list[list[int]] | None:
         todo[cols[~ok]] = True
         if ok.any():
             out.append(cls)
-    for q in np.nonzero(todo)[0].tolist():
-        if any(_serves(G, i, cls, np.array([q]), nonwalls)[0] for cls in out):
-            continue
-        cls = _lp_basis(G, i, int(nonwalls[q]), wl)
-        if not _serves(G, i, cls, np.array([q]), nonwalls)[0]:
+    left = np.nonzero(todo)[0]
+    for cls in out:             # a column a guessed basis serves, though not its own
+        if left.size:
+            left = left[~_serves(G, i, cls, left, nonwalls)]
+    while left.size:            # in column order: an LP basis for the first one left
+        cls = _lp_basis(G, i, int(nonwalls[left[0]]), wl)
+        ok = _serves(G, i, cls, left, nonwalls)
+        if not ok[0]:
             raise _NoBasis
         out.append(cls)
+        left = left[~ok]
     return out
 
 

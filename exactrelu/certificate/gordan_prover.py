@@ -237,6 +237,20 @@ class _Gordan:
             self.adj_cache[key] = out
         return out
 
+    def combination(self, i: int, cls: Sequence[int], sub: np.ndarray
+                    ) -> tuple[np.ndarray | None, int]:
+        """``(sign(D) adj(W) B, D)`` for region ``i``: ``W`` has the signed normals of the
+        classes ``cls`` as columns (``D = det W``), ``B`` those of the classes ``sub``
+        (``r x len(sub)``, integers); ``W`` serves column ``b`` iff its column has no
+        negative entry.  ``(None, 0)`` when ``W`` is singular."""
+        sig = self.sigma[i]
+        key = tuple(2 * c + int(sig[c] > 0) for c in cls)
+        adj, D = self._adjugate(key, cls, sig)
+        if adj is None:
+            return None, 0
+        num = adj @ (self.Hi[sub] * sig[sub, None].astype(adj.dtype)).T
+        return (-num if D < 0 else num), D
+
     def _y(self, items: Sequence[tuple[int, int | Fraction]]) -> dict[int, Fraction]:
         """The Gordan ``y`` on the rows of X from ``(class j, v_j > 0)`` on the primitive
         class directions: ``y_{rep j} = v_j * scale_j``.  For integer ``v`` the vector is
@@ -322,15 +336,10 @@ class _Gordan:
         nw = nonwalls.tolist()
         for pos, cols in plan:
             cls = [wl[p] for p in pos]
-            key = tuple(2 * c + int(sig[c] > 0) for c in cls)
-            adj, D = self._adjugate(key, cls, sig)
-            if adj is None:
+            num, D = self.combination(i, cls, nonwalls[cols])
+            if num is None:
                 todo[cols] = True
                 continue
-            sub = nonwalls[cols]
-            num = adj @ (self.Hi[sub] * sig[sub, None].astype(adj.dtype)).T   # r x |cols|
-            if D < 0:
-                num = -num
             bad = (num < 0).any(axis=0)
             if bad.any():
                 self.stats["guess_misses"] += int(bad.sum())
