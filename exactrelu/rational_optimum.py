@@ -317,6 +317,12 @@ class Refinement:
     r: tuple[Fraction, ...]
     blocks: dict
     digits: int
+    #: the KKT solution itself (for :mod:`exactrelu.optimal_sets.enclosure`): the blocks
+    #: ``S'`` in order, their tight cone rows ``T[b]``, and ``parts[b] = (v_b, rho_b,
+    #: alpha_b)`` (``rho_b`` in the order of ``T[b]``)
+    support: tuple = ()
+    tight: dict | None = None
+    parts: dict | None = None
 
 
 def _unpack(n: int, d: int, S: list[Block], T: dict, z: Sequence) -> dict:
@@ -386,9 +392,10 @@ def _refinement(program: ConvexProgram, S: list[Block], T: dict, z: list[Fractio
                 digits: int) -> Refinement:
     """The refined residual and blocks ``u_b = alpha_b v_b`` of a Newton iterate."""
     n = program.data.n
-    blocks = {b: tuple(a * x for x in v)
-              for b, (v, _, a) in _unpack(n, program.data.d, S, T, z).items()}
-    return Refinement(tuple(z[:n]), blocks, digits)
+    parts = _unpack(n, program.data.d, S, T, z)
+    blocks = {b: tuple(a * x for x in v) for b, (v, _, a) in parts.items()}
+    return Refinement(tuple(z[:n]), blocks, digits, tuple(S), {b: tuple(T[b]) for b in S},
+                      {b: (tuple(v), tuple(rho), a) for b, (v, rho, a) in parts.items()})
 
 
 def exact_optimum(program: ConvexProgram, sol, *, digits: int = 60) -> ExactOptimum | None:

@@ -70,7 +70,8 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
         active = sum(1 for _, u in blocks if any(u))
     else:
         active = len(net.nonzero_neurons()) if net is not None else 0
-    out = {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "lower": c.lower,
+    out = {"data": data, "lam": c.lam, "patterns": ps, "r": tuple(c.r), "rho": c.rho,
+           "lower": c.lower,
            "upper": c.upper, "network": net, "blocks": blocks,
            "complete": c.complete or c.cover is not None or c.bases is not None,  # 1.1 / 1.4
            "tree_nodes": None if c.cover is None else sum(len(t) for _, t in c.cover[1]),
