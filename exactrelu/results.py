@@ -236,6 +236,10 @@ class OptimalSet:
     vertex_objective_upper: tuple[Fraction, ...] | None = None
     lower: Fraction | None = None
     upper: Fraction | None = None
+    #: without an exact optimum: what format 1.5 proves about the optimal set itself
+    #: (:func:`exactrelu.optimal_sets.enclosure.enclosure_facts`, plus ``verified``,
+    #: ``computed_now``, ``complete``), or ``None`` when not available
+    enclosure: Mapping[str, Any] | None = None
     _internal: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -51,7 +51,10 @@ def test_bases_replace_the_gordan_entries(pair):
     assert compact.lower == v1.lower and compact.upper == v1.upper
     # every basis has rank X = 3 rows of X
     assert all(len(b) == 3 for bs in pb["gordan_bases"].values() for b in bs)
-    assert len(json.dumps(compact.certificate)) < len(json.dumps(v1.certificate)) / 2
+    # (the format 1.5 section of an irrational optimum is the same in both: left out)
+    size = lambda c: len(json.dumps({k: v for k, v in c.items()   # noqa: E731
+                                     if k != "optimal_set_enclosure"}))
+    assert size(compact.certificate) < size(v1.certificate) / 2
 
 
 def test_both_checkers_verify_and_state_completeness(pair):

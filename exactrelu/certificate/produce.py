@@ -109,6 +109,7 @@ class _Bounds:
     upper_blocks: Fraction | None
     prod: Any
     exact_opt: Any
+    refinement: Any = None   # the refined KKT solution of an irrational optimum, if any
 
 
 def _rounded_blocks(program: ConvexProgram, sol, bits: int) -> dict:
@@ -164,7 +165,8 @@ def _bounds(program: ConvexProgram, sol, *, exact: bool, bits: int) -> _Bounds:
     up = refined if refined.upper_blocks is not None and (
         bd.upper_blocks is None or refined.upper_blocks < bd.upper_blocks) and \
         _den_bits(refined) <= 2 * _den_bits(bd) + 4 * bits else bd
-    return _Bounds(lo.r, lo.rho, lo.lower, up.blocks, up.upper_blocks, up.prod, None)
+    return _Bounds(lo.r, lo.rho, lo.lower, up.blocks, up.upper_blocks, up.prod, None,
+                   refinement)
 
 
 def _den_bits(bd: _Bounds) -> int:
@@ -336,6 +338,8 @@ def _regions_route(data: Dataset, lam: Fraction, network, sample, seed, exact, p
         optimal_set = _optimal_set(program, bd.exact_opt, vertex_limit, timings, notes)
     cert = _certificate(program, complete, gp, (gordan, bases), net if include_net else None,
                         include_blocks, bd, lower, upper, optimal_set, sol, notes, timings)
+    if lower != upper and bd.refinement is not None:
+        _add_enclosure(cert, program, bd, upper, timings, notes)
     timings["emit"] = time.perf_counter() - t
     bar.close()
     eo = bd.exact_opt
@@ -343,6 +347,34 @@ def _regions_route(data: Dataset, lam: Fraction, network, sample, seed, exact, p
     return CertifyResult(cert, lower, upper, eo is not None and lower == upper,
                          complete, len(ps), active, time.perf_counter() - t0, timings, net, hint,
                          program, eo)
+
+
+#: the largest KKT system whose Krawczyk box goes into a certificate (its matrix C has
+#: N^2 entries; N = sum of d + |T_b| + 1 over the support)
+MAX_SYSTEM = 400
+
+
+def _add_enclosure(cert: dict, program: ConvexProgram, bd: _Bounds, upper: Fraction,
+                   timings: dict, notes: list) -> None:
+    """Format 1.5: the optimal set at an irrational optimum, proved by enclosures
+    (:mod:`exactrelu.optimal_sets.enclosure`), as section ``optimal_set_enclosure``."""
+    from ..optimal_sets.enclosure import optimal_set_enclosure
+
+    t = time.perf_counter()
+    ref = bd.refinement
+    d = program.data.d
+    if sum(d + len(ref.tight[b]) + 1 for b in ref.support) > MAX_SYSTEM:
+        ref = None
+        notes.append(f"optimal_set_enclosure: KKT system larger than {MAX_SYSTEM} unknowns, "
+                     "left out (radius and candidates only)")
+    enc = optimal_set_enclosure(program, ref, bd.r, bd.rho, upper)
+    if enc.reason:
+        notes.append(f"optimal_set_enclosure: {enc.reason}")
+    prov = cert.pop("provenance")
+    cert["optimal_set_enclosure"] = enc.section
+    timings["enclosure"] = time.perf_counter() - t
+    prov.setdefault("seconds", {})["enclosure"] = timings["enclosure"]
+    cert["provenance"] = prov
 
 
 def completeness_fields(data: Dataset, ps: PatternSet, complete: bool) -> tuple:

@@ -63,9 +63,16 @@ def _report(os_, n: int) -> dict:
     for v, hi in zip(verts, os_.vertex_objective_upper):
         v["objective_upper"] = q_str(hi)
         v["objective_upper_float"] = float(hi)
-    return {"exact": False, "unique": os_.unique, "support": support, "vertices": verts,
+    enc = os_.enclosure
+    proved = enc is not None and enc.get("verified")
+    return {"exact": False,
+            # the optimal set's own uniqueness, when format 1.5 proves it; else null
+            "unique": enc.get("unique") if proved else None,
+            "support": support, "vertices": verts,
             "min_neurons": os_.min_neurons,
             # extras
+            "enclosure": enc,
+            "model_unique": os_.unique,
             "relative_to": os_.relative_to, "dimension": os_.dimension,
             "all_vertices": os_.all_vertices,
             "lower": q_str(os_.lower), "upper": q_str(os_.upper),
@@ -145,6 +152,40 @@ def _check_args(args: argparse.Namespace) -> None:
     check_tune_args(args)
 
 
+def _print_enclosure(enc: dict | None) -> None:
+    """What format 1.5 proves about the optimal set (``exactrelu.optimal_sets.enclosure``)."""
+    if enc is None:
+        print("optimal set: no enclosure available for this certificate")
+        return
+    src = "computed now and verified" if enc["computed_now"] else "the certificate's section, verified"
+    if not enc["verified"]:
+        print(f"optimal set enclosure ({src}): not verified -- {enc['message']}")
+        return
+    scope = "" if enc["complete"] else " (over the listed patterns only)"
+    print(f"optimal set, proved by enclosures{scope} ({src}, check 11):")
+    if not enc["decided"]:
+        print(f"  E_lambda is among {len(enc['candidates'])} candidate blocks (every other block "
+              f"is strictly inactive on the ball ||r* - r||^2 <= {approx(float(enc['radius_sq']), '.3e')} "
+              "around dual.r); support and uniqueness: not decided -- the KKT box could not be "
+              "proved, or some candidate is an exact coincidence (degenerate optimum)")
+        return
+    sup = enc["support"]
+    print(f"  E_lambda = S_lambda = {len(sup)} blocks; every optimum puts alpha*_b of each of the "
+          f"{enc['neurons_per_vertex']} groups on its members (boxes of half-width "
+          f"{enc['delta_float']:.1e} around the refined point)")
+    for g in enc["groups"]:
+        a = enc["alpha"][enc["groups"].index(g)]
+        names = ", ".join(f"[{j}] {sup[j][0]} {sup[j][1]:+d}" for j in g)
+        print(f"    alpha* in [{approx(a['lo'], '.12g')}, {approx(a['hi'], '.12g')}]: {names}")
+    if enc["unique"]:
+        print("  unique: yes -- proved (no twins; the support's fits are independent)")
+    else:
+        print(f"  unique: no -- proved: {sum(len(g) > 1 for g in enc['groups'])} group(s) have "
+              "twin blocks carrying the same neuron (a kink exactly at a data point)")
+    print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
+          f"{enc['vertex_count']}")
+
+
 def _print_summary(rep: dict, cert, args: argparse.Namespace) -> None:
     """The text report's head: optimum, support, uniqueness, vertex count."""
     exact = rep["exact"]
@@ -173,12 +214,14 @@ def _print_summary(rep: dict, cert, args: argparse.Namespace) -> None:
     else:
         gap = cert.upper - cert.lower
         print(f"not exact: lower < upper (gap {approx(gap, '.3e')}, lower ~ "
-              f"{approx(cert.lower, '.15g')}); the optimal set is not known exactly.")
+              f"{approx(cert.lower, '.15g')}); the optimum is irrational or not found.")
+        _print_enclosure(rep.get("enclosure"))
         print(f"model-relative polytope of the certificate's {rep['relative_to']}: "
               f"{len(sup)} neurons, dimension {rep['dimension']} (every point has exactly "
               f"the same training predictions)")
-        print("unique: " + ("yes -- the neuron outputs are linearly independent" if rep["unique"]
-                            else "no -- the neuron outputs are linearly dependent"))
+        print("model-relative unique: " + (
+            "yes -- the neuron outputs are linearly independent" if rep["model_unique"]
+            else "no -- the neuron outputs are linearly dependent"))
         more = "" if rep["all_vertices"] else \
             " (enumeration stopped by --max-vertices or --time-limit: those found)"
         print(f"vertices (minimal rescalings){more}: {len(rep['vertices'])}")

@@ -127,6 +127,7 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
                           [str(j) for j in range(P.L)])
     verts = sorted(vv, key=lambda a: (sum(1 for x in a if x), a))
     counts = [sum(1 for x in a if x) for a in verts]
+    enclosure = _enclosure(cert, c, max_vertices) if c.get("output_bias") is None else None
     return OptimalSet(
         exact=False, unique=mp.unique, support=tuple(support),
         vertices=tuple({j: x for j, x in enumerate(a) if x} for a in verts),
@@ -134,7 +135,40 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
         min_neurons=min(counts) if complete and counts else None,
         relative_to=rel, dimension=mp.dim,
         vertex_objective_upper=tuple(mp.objective_bounds(a)[1] for a in verts),
-        lower=c["lower"], upper=c["upper"], _internal=(ctx, data))
+        lower=c["lower"], upper=c["upper"], enclosure=enclosure, _internal=(ctx, data))
+
+
+def _enclosure(cert: Certificate, c: dict, max_vertices: int) -> dict | None:
+    """The proved facts of format 1.5 (:mod:`exactrelu.optimal_sets.enclosure`) for an
+    inexact certificate: its ``optimal_set_enclosure`` section, or one computed now (a
+    fresh float solve and KKT refinement) -- in both cases verified by the library
+    checker (check 11) before anything is reported."""
+    from ..approx.solver import solve_crelu
+    from ..certificate.check import check_obj
+    from ..certificate.check.budget import CHECK_NAMES
+    from ..problem import ConvexProgram, to_double
+    from ..rational_optimum import optimum_or_refinement
+    from .enclosure import enclosure_facts, optimal_set_enclosure
+
+    if 11 not in CHECK_NAMES:
+        return None
+    doc = cert.document()
+    computed = "optimal_set_enclosure" not in doc
+    if computed:
+        data, lam, ps = c["data"], c["lam"], c["patterns"]
+        program = ConvexProgram(data, lam, ps)
+        sol = solve_crelu(data.X_float(), data.y_float(), to_double(lam, "lam"),
+                          ps.as_array(), strict=False)
+        _, ref = optimum_or_refinement(program, sol)
+        enc = optimal_set_enclosure(program, ref, c["r"], c["rho"], c["upper"])
+        doc["optimal_set_enclosure"] = enc.section
+    res = check_obj(doc)
+    if res.verdict != "VERIFIED":
+        return {"verified": False, "computed_now": computed,
+                "message": f"{res.verdict}: {res.message}"}
+    out = {"verified": True, "computed_now": computed, "complete": bool(c["complete"])}
+    out.update(enclosure_facts(doc, max_vertices=max_vertices))
+    return out
 
 
 def describe_optimal_set(cert: Certificate, *, max_vertices: int = 10000,

@@ -34,7 +34,7 @@ import flint
 
 from ..linalg import fq, fr
 
-__all__ = ["KKTSystem", "krawczyk_margin"]
+__all__ = ["KKTSystem", "krawczyk_margin", "krawczyk_parts"]
 
 
 class KKTSystem:
@@ -149,19 +149,27 @@ def _qm(rows: Sequence[Sequence[Fraction]]) -> "flint.fmpq_mat":
     return flint.fmpq_mat(N, len(rows[0]) if N else 0, [fq(x) for row in rows for x in row])
 
 
-def krawczyk_margin(Fz: Sequence[Fraction], J: Sequence[Sequence[Fraction]],
-                    G: Sequence[Sequence[Fraction]], C: Sequence[Sequence[Fraction]],
-                    delta: Fraction) -> list[Fraction]:
-    """Per row ``i``: ``delta - |C F|_i - delta sum_j |I - C J|_ij - delta^2 (|C| G
-    1)_i`` (module doc).  Krawczyk's test passes iff every entry is positive."""
+def krawczyk_parts(Fz: Sequence[Fraction], J: Sequence[Sequence[Fraction]],
+                   G: Sequence[Sequence[Fraction]], C: Sequence[Sequence[Fraction]]
+                   ) -> tuple[list[Fraction], list[Fraction], list[Fraction]]:
+    """Per row ``i``: ``|C F(z~)|_i``, ``sum_j |I - C J(z~)|_ij`` and ``sum_j (|C| G)_ij``
+    (module doc): Krawczyk's test holds for ``delta`` iff every row has
+    ``cf + delta rs + delta^2 h < delta``.  Exact (python-flint)."""
     N = len(Fz)
     Cm = _qm(C)
     CF = Cm * flint.fmpq_mat(N, 1, [fq(x) for x in Fz])
     R = flint.fmpq_mat(N, N, [int(i == j) for i in range(N) for j in range(N)]) - Cm * _qm(J)
     absC = _qm([[abs(Fraction(x)) for x in row] for row in C])
     H = absC * flint.fmpq_mat(N, 1, [fq(sum(row, Fraction(0))) for row in G])
-    out = []
-    for i in range(N):
-        rs = sum((abs(fr(R[i, j])) for j in range(N)), Fraction(0))
-        out.append(delta - abs(fr(CF[i, 0])) - delta * rs - delta * delta * fr(H[i, 0]))
-    return out
+    cf = [abs(fr(CF[i, 0])) for i in range(N)]
+    rs = [sum((abs(fr(R[i, j])) for j in range(N)), Fraction(0)) for i in range(N)]
+    return cf, rs, [fr(H[i, 0]) for i in range(N)]
+
+
+def krawczyk_margin(Fz: Sequence[Fraction], J: Sequence[Sequence[Fraction]],
+                    G: Sequence[Sequence[Fraction]], C: Sequence[Sequence[Fraction]],
+                    delta: Fraction) -> list[Fraction]:
+    """Per row: ``delta - |C F|_i - delta sum_j |I - C J|_ij - delta^2 (|C| G 1)_i``.
+    Krawczyk's test passes iff every entry is positive."""
+    cf, rs, h = krawczyk_parts(Fz, J, G, C)
+    return [delta - c - delta * r - delta * delta * x for c, r, x in zip(cf, rs, h)]

@@ -1,0 +1,388 @@
+"""The optimal set at an irrational optimum, proved by enclosures (format minor version 1.5).
+
+When the optimum of the convex program is irrational there is no exact residual to
+describe the optimal set with (check 6).  What can still be proved, exactly
+(``docs/spec/certificate-v1.md``, "Minor version 1.5"; check 11):
+
+1. **Radius.** The dual objective is 1-strongly concave, so the optimal residual lies in
+   the ball ``||r* - r||^2 <= 2 (U - L)`` around the certificate's dual point ``r``
+   (``U`` its upper bound, ``L`` the dual value of ``r``); with a proved system (3) the
+   ball only needs to reach the system's box, which is far smaller.
+2. **Strictly inactive blocks.** A block whose projected correlation stays below ``lam``
+   on that whole ball is not in ``E_lam`` (compared squared twice, no square roots).
+   What is left are the *candidates*: ``E_lam`` is a subset of them.
+3. **The support, by a Krawczyk box.** The KKT system of the refined support ``S'``
+   (:mod:`exactrelu.optimal_sets.kkt_box`) has exactly one zero in a box of half-width
+   ``delta`` around the refined point (Krawczyk's test, exact rationals), with
+   ``alpha_b > 0``, multipliers ``>= 0`` and every other cone row strict on the box.
+   With every non-candidate strictly inactive at that zero's residual, it *is* the
+   optimum: ``S'`` is in the support, its fits are independent, ``r*`` is enclosed to
+   ``~delta``.
+4. **Twins.** A block whose pattern differs from a support block's only on that block's
+   tight rows (a kink exactly at data points) carries the same neuron when the flipped
+   rows' multipliers keep their sign on the box: it is in the support too, the optimal
+   set is not a single point, and every choice of one block per group is a vertex.
+
+When some candidate is neither in ``S'`` nor a twin (e.g. an active block whose fit
+depends on the others' -- the optimum is degenerate), the system proves nothing about
+optimality and is left out: the section then states (1) and (2) only, and the report
+says which blocks are undecided and why.  Floats only choose ``C`` (a float inverse of
+the Jacobian) and guess ``S'``; every claim is checked in exact arithmetic.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Sequence
+
+from ..numbers import q_str
+from ..problem import Block, ConvexProgram
+from .kkt_box import KKTSystem, krawczyk_parts
+
+__all__ = ["Enclosure", "optimal_set_enclosure", "enclosure_facts"]
+
+#: bits of the dyadic grid of the Krawczyk box's centre
+CENTRE_BITS = 200
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """What the section proves (module doc).  ``system`` is ``S'`` (empty when no Krawczyk
+    box was proved, see ``reason``), ``twins`` maps a twin block to its system block,
+    ``undecided`` are candidates that are neither; ``alpha`` / ``v`` are the centres and
+    ``delta`` the half-width of the box; ``r_center`` and ``r_radius`` enclose ``r*``
+    coordinate-wise (with a system), ``radius_sq`` bounds ``||r* - dual.r||^2``."""
+
+    radius_sq: Fraction
+    candidates: tuple
+    system: tuple = ()
+    tight: dict = field(default_factory=dict)
+    twins: dict = field(default_factory=dict)
+    undecided: tuple = ()
+    alpha: dict = field(default_factory=dict)
+    v: dict = field(default_factory=dict)
+    delta: Fraction | None = None
+    r_center: tuple = ()
+    r_radius: tuple = ()
+    reason: str = ""
+    section: dict = field(default_factory=dict)
+
+    @property
+    def decided(self) -> bool:
+        """``E_lam = S_lam = candidates`` is proved."""
+        return bool(self.system) and not self.undecided
+
+    @property
+    def unique(self) -> bool | None:
+        """The uniqueness verdict: ``None`` when not decided."""
+        if self.twins and self.system:
+            return False        # a twin carries its block's neuron: never unique
+        return (not self.twins) if self.decided else None
+
+    def groups(self) -> dict:
+        """``{b: [b, twins of b...]}`` for the system blocks."""
+        out = {b: [b] for b in self.system}
+        for c, b in self.twins.items():
+            out[b].append(c)
+        return out
+
+    def vertex_count(self) -> int:
+        return math.prod(len(g) for g in self.groups().values()) if self.system else 0
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def _dyadic_up(x: Fraction, bits: int = 8) -> Fraction:
+    """A dyadic ``>= x > 0`` with about ``bits`` significant bits."""
+    e = x.numerator.bit_length() - x.denominator.bit_length() - bits
+    scale = Fraction(2) ** e
+    return Fraction(math.ceil(x / scale)) * scale
+
+
+def _krawczyk(sysm: KKTSystem, z: list, c_bits: int):
+    """``(C, delta)`` passing Krawczyk's test at ``z``, or ``None``."""
+    from ._krawczyk_float_guess import float_preconditioner
+
+    F = sysm.F(z)
+    J, G = sysm.J_and_G(z)
+    C = float_preconditioner(J, c_bits)          # floats only choose C (any C is sound)
+    if C is None:
+        return None
+    cf, rs, h = krawczyk_parts(F, J, G, C)
+    worst = max(rs)
+    if worst >= Fraction(1, 2):
+        return None
+    a = max(cf)
+    # margin_i = delta (1 - rs_i) - cf_i - delta^2 h_i > 0: delta = 4 a / (1 - rs) works
+    # while delta h stays small; grow it a few times if the quadratic term bites
+    delta = _dyadic_up(max(4 * a / (1 - worst), Fraction(1, 2 ** 1200)))
+    for _ in range(8):
+        if all(delta * (1 - r) - c - delta * delta * hh > 0 for c, r, hh in zip(cf, rs, h)):
+            return C, delta
+        delta *= 16
+    return None
+
+
+def _box_facts(sysm: KKTSystem, z: list, delta: Fraction) -> str:
+    """Check (a)'s sign conditions on the box; ``""`` when they hold, else why not."""
+    X = sysm.X
+    for b, (v, rho, a) in sysm.parts(z).items():
+        if a - delta <= 0:
+            return f"alpha of block {b} is not positive on the box"
+        if any(x - delta < 0 for x in rho):
+            return f"a multiplier of block {b} is not >= 0 on the box"
+        T = set(sysm.T[b])
+        for k in range(sysm.n):
+            if k in T or not any(X[k]):
+                continue
+            ak = sysm.cone_row(b, k)
+            if sum(p * q for p, q in zip(ak, v)) - delta * sum(abs(p) for p in ak) <= 0:
+                return f"row {k} of block {b} is not strict on the box"
+    return ""
+
+
+def _r_box(sysm: KKTSystem, z: list, delta: Fraction) -> tuple[list, list]:
+    """``(r(z~), e)``: ``|r(z)_k - r(z~)_k| <= e_k`` on the box (spec, check 11 (a))."""
+    X = sysm.X
+    xl1 = [sum(abs(p) for p in x) for x in X]
+    e = [Fraction(0)] * sysm.n
+    for b, (v, _, a) in sysm.parts(z).items():
+        for k in range(sysm.n):
+            if sysm.D[b][k]:
+                xv = sum(p * q for p, q in zip(X[k], v))
+                e[k] += delta * abs(xv) + (abs(a) + delta) * xl1[k] * delta
+    return sysm.residual(z), e
+
+
+def _inactive_test(lam2: Fraction, eps2: Fraction, Aq: Fraction, xsum: Fraction) -> bool:
+    """``sqrt(Aq) + sqrt(eps2 xsum) < lam``, squared twice (spec, check 11 (c))."""
+    B = eps2 * xsum
+    t = lam2 + B - Aq
+    return B < lam2 and t > 0 and 4 * lam2 * B < t * t
+
+
+def _q_sq(program: ConvexProgram, corr: list, den: int, block: Block, rho: dict) -> Fraction:
+    """``||s X^T D_i r + sum_k rho_k a_k||^2`` from the exact correlations."""
+    i, s = block
+    bits = program.patterns.bits[i]
+    q = [Fraction(s * c, den) for c in corr[i]]
+    for k, val in rho.items():
+        sg = 1 if bits[k] == "1" else -1
+        q = [a + sg * val * x for a, x in zip(q, program.data.X[k])]
+    return sum(a * a for a in q)
+
+
+# ------------------------------------------------------------------------------ producer
+
+@dataclass
+class _Box:
+    """A proved Krawczyk box: the system, its centre ``z``, ``C``, ``delta`` and the
+    residual box ``r_c +- e``."""
+
+    sysm: KKTSystem
+    z: list
+    C: list
+    delta: Fraction
+    r_c: list
+    e: list
+
+
+def _system_box(program: ConvexProgram, refinement, c_bits: int) -> tuple[_Box | None, str]:
+    """Check (a) for the refined KKT system: the box, or ``None`` and why not."""
+    if refinement is None or not refinement.support:
+        return None, "no refined KKT solution (the float solve did not refine)"
+    data = program.data
+    sysm = KKTSystem(data.X, data.y, program.lam, program.patterns.bits,
+                     refinement.support, refinement.tight)
+    # the centre on a 2^-200 grid: the box stays ~1e-58 wide, the file short
+    z = [Fraction(round(x * 2 ** CENTRE_BITS), 2 ** CENTRE_BITS)
+         for x in sysm.point(refinement.parts)]
+    # a short C keeps the section small (N^2 entries); longer ones when the test needs it
+    kz = None
+    for bits in (20, c_bits, 53):
+        kz = _krawczyk(sysm, z, bits)
+        if kz is not None:
+            break
+    if kz is None:
+        return None, "Krawczyk's test failed for the refined KKT system"
+    C, delta = kz
+    why = _box_facts(sysm, z, delta)
+    if why:
+        return None, why
+    r_c, e = _r_box(sysm, z, delta)
+    return _Box(sysm, z, C, delta, r_c, e), ""
+
+
+def _candidates(program: ConvexProgram, r: list, rho: dict, eps2: Fraction
+                ) -> tuple[list, dict]:
+    """Check (c): blocks NOT proved strictly inactive on the ball ``||r' - r||^2 <=
+    eps2``, and the exact projection multipliers that proved others where ``rho`` (the
+    certificate's, possibly loose) did not."""
+    from ..certificate.dual_bound import exact_correlation_norms
+    from ..cones import cone_matrix, project
+
+    X, n, lam2 = program.data.X, program.data.n, program.lam ** 2
+    xn2 = [sum(x * x for x in row) for row in X]
+    corr, den = exact_correlation_norms(program, r)
+    cands, overrides = [], {}
+    for i, bits in enumerate(program.patterns.bits):
+        xsum = sum(xn2[k] for k in range(n) if bits[k] == "1")
+        for s in (1, -1):
+            b = (i, s)
+            if _inactive_test(lam2, eps2, _q_sq(program, corr, den, b, rho.get(b, {})), xsum):
+                continue
+            pr = project(cone_matrix(X, bits), [Fraction(s * c, den) for c in corr[i]])
+            best = {k: v for k, v in pr.rho.items() if v}
+            if _inactive_test(lam2, eps2, _q_sq(program, corr, den, b, best), xsum):
+                overrides[b] = best
+            else:
+                cands.append(b)
+    return cands, overrides
+
+
+def _twins(program: ConvexProgram, box: _Box, cands: list) -> tuple[dict, list]:
+    """Check (d): ``({twin: system block}, undecided)`` among the candidates."""
+    sysm, bits, n = box.sysm, program.patterns.bits, program.data.n
+    P = sysm.parts(box.z)
+    twins, undecided = {}, []
+    for c in cands:
+        if c in sysm.off:
+            continue
+        for b in sysm.S:
+            if b[1] != c[1]:
+                continue
+            F = [k for k in range(n) if bits[b[0]][k] != bits[c[0]][k]]
+            T = sysm.T[b]
+            if F and all(k in T for k in F) and all(
+                    P[b][1][T.index(k)] + box.delta + b[1] * box.r_c[k] + box.e[k] <= 0
+                    for k in F):
+                twins[c] = b
+                break
+        else:
+            undecided.append(c)
+    cset = set(cands)
+    undecided.extend(b for b in sysm.S if b not in cset)   # (e); not for a true optimum
+    return twins, undecided
+
+
+def _section(cands: list, overrides: dict, box: _Box | None, twins: dict) -> dict:
+    """The JSON section (spec layout)."""
+    section: dict = {"candidates": [{"pattern": i, "sign": s} for i, s in cands]}
+    if overrides:
+        section["rho"] = [{"pattern": i, "sign": s,
+                           "values": {str(k): q_str(v) for k, v in sorted(vals.items())}}
+                          for (i, s), vals in sorted(overrides.items())]
+    if box is not None:
+        sysm = box.sysm
+        section["system"] = {
+            "blocks": [{"pattern": b[0], "sign": b[1], "tight": list(sysm.T[b])}
+                       for b in sysm.S],
+            "center": [q_str(x) for x in box.z], "delta": q_str(box.delta),
+            "C": [[q_str(x) for x in row] for row in box.C]}
+        if twins:
+            idx = {b: j for j, b in enumerate(sysm.S)}
+            section["twins"] = [{"pattern": c[0], "sign": c[1], "of": idx[b]}
+                                for c, b in twins.items()]
+    return section
+
+
+def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fraction],
+                          rho: dict, upper: Fraction, *, c_bits: int = 40) -> Enclosure:
+    """The ``optimal_set_enclosure`` section for the certificate with dual point ``r``,
+    multipliers ``rho`` (``{(i, s): {k: value}}``) and ``claim.upper = upper``, using
+    the refined KKT solution ``refinement`` (:class:`exactrelu.rational_optimum.Refinement`,
+    or ``None``: then only the radius and the candidates).  See the module doc; worked
+    instances are in ``tests/test_enclosure.py``."""
+    data = program.data
+    r = list(r)
+    L = sum(a * b for a, b in zip(r, data.y)) - sum(a * a for a in r) / 2
+    box, reason = _system_box(program, refinement, c_bits)
+    twins: dict = {}
+    if box is not None:
+        # with a proved system r* = r(z*) (spec, check 11): the ball around dual.r only
+        # needs to reach the residual box, whatever the duality gap
+        eps2 = sum((abs(a - b) + t) ** 2 for a, b, t in zip(box.r_c, r, box.e))
+        cands, overrides = _candidates(program, r, rho, eps2)
+        twins, undecided = _twins(program, box, cands)
+        if undecided:
+            box, twins = None, {}
+            reason = (f"{len(undecided)} candidate block(s) are neither in the KKT system nor "
+                      "ties of it (a degenerate optimum: their activity is an exact "
+                      "coincidence that a box cannot decide)")
+    if box is None:
+        # no system: the statement rests on the duality-gap ball alone
+        eps2 = 2 * (upper - L)
+        cands, overrides = _candidates(program, r, rho, eps2)
+    section = _section(cands, overrides, box, twins)
+    if box is None:
+        return Enclosure(radius_sq=eps2, candidates=tuple(cands), undecided=tuple(cands),
+                         reason=reason, section=section)
+    sysm = box.sysm
+    parts = sysm.parts(box.z)
+    return Enclosure(
+        radius_sq=eps2, candidates=tuple(cands), system=tuple(sysm.S),
+        tight={b: tuple(sysm.T[b]) for b in sysm.S}, twins=twins,
+        alpha={b: p[2] for b, p in parts.items()}, v={b: tuple(p[0]) for b, p in parts.items()},
+        delta=box.delta, r_center=tuple(box.r_c), r_radius=tuple(box.e), section=section)
+
+
+# ------------------------------------------------------------------------------ reading
+
+def enclosure_facts(doc: dict, *, max_vertices: int = 100) -> dict:
+    """What a VERIFIED ``optimal_set_enclosure`` section of the certificate ``doc`` (the
+    parsed JSON) proves, as a plain JSON-ready dict (rationals as strings):
+    ``candidates`` (blocks as ``[bits, sign]``), ``decided``; with a system
+    ``equicorrelated`` = ``support`` = the candidates, ``unique``, ``delta``, ``alpha``
+    (per system block ``{"block", "lo", "hi"}``), ``groups`` (each system block with its
+    twins), ``vertex_count`` and up to ``max_vertices`` ``vertices`` (one block per
+    group, keyed by its index in ``support``); without one ``radius_sq`` (the
+    duality-gap ball around ``dual.r``) and ``undecided`` = the candidates.  Call only
+    after the certificate was VERIFIED (check 11): nothing here is re-checked."""
+    from itertools import islice, product
+
+    from ..numbers import parse_rational
+
+    bits = doc["patterns"]["bits"]
+    sec = doc["optimal_set_enclosure"]
+    d = len(doc["problem"]["X"][0])
+    key = lambda e: (e["pattern"], e["sign"])          # noqa: E731
+    show = lambda b: [bits[b[0]], b[1]]                 # noqa: E731
+    cands = [key(e) for e in sec["candidates"]]
+    out: dict = {"candidates": [show(b) for b in cands]}
+    system = sec.get("system")
+    if system is None:
+        y = [parse_rational(v) for v in doc["problem"]["y"]]
+        r = [parse_rational(v) for v in doc["dual"]["r"]]
+        L = sum(a * b for a, b in zip(r, y)) - sum(a * a for a in r) / 2
+        rad = 2 * (parse_rational(doc["claim"]["upper"]) - L)
+        out.update(decided=False, unique=None, radius_sq=q_str(rad),
+                   radius_float=math.sqrt(float(rad)), undecided=[show(b) for b in cands])
+        return out
+    delta = parse_rational(system["delta"])
+    center = [parse_rational(v) for v in system["center"]]
+    blocks, alpha, pos = [], [], 0
+    for e in system["blocks"]:
+        blocks.append(key(e))
+        pos += d + len(e["tight"])
+        alpha.append(center[pos])
+        pos += 1
+    groups = [[b] for b in blocks]
+    for e in sec.get("twins", []):
+        groups[e["of"]].append(key(e))
+    support = [b for g in groups for b in g]
+    idx = {b: j for j, b in enumerate(support)}
+    verts = [{"blocks": [idx[b] for b in choice],
+              "alpha": {str(idx[b]): [q_str(a - delta), q_str(a + delta)]
+                        for b, a in zip(choice, alpha)}}
+             for choice in islice(product(*groups), max_vertices)]
+    out.update(
+        decided=True, unique=all(len(g) == 1 for g in groups),
+        support=[show(b) for b in support], equicorrelated=[show(b) for b in support],
+        delta=q_str(delta), delta_float=float(delta),
+        alpha=[{"block": show(b), "lo": q_str(a - delta), "hi": q_str(a + delta)}
+               for b, a in zip(blocks, alpha)],
+        groups=[[idx[b] for b in g] for g in groups],
+        vertex_count=math.prod(len(g) for g in groups), vertices=verts,
+        neurons_per_vertex=len(blocks))
+    return out
