@@ -97,22 +97,48 @@ def test_float_active_blocks_are_in_the_proved_support(tmp_path, seed, n, d, tri
     assert max(abs(float(a) - f) for a, f in zip(enc.r_center, sol.residual)) < 1e-6
 
 
-def test_degenerate_optimum_is_reported_undecided(tmp_path):
-    """Here two candidates are exactly active but neither in the KKT system nor twins
-    (a degenerate optimum): no system is written, the statement is the radius and the
-    candidates only, and the reason is given."""
+def test_mirror_pairs_decide_a_degenerate_optimum(tmp_path):
+    """Active neurons in mirror pairs (v and -v on complementary patterns, both in the
+    support) prove X^T r* = 0; then the complement of every support block carries -v
+    exactly: candidates that no box decides become mirrors, in S_lambda."""
     cert, path, c, program, sol, enc = _instance(1, 8, 1, 3, "1/10", True, tmp_path)
-    assert not enc.decided and enc.unique is None and not enc.system
-    assert "neither in the KKT system nor ties" in enc.reason
-    assert set(enc.undecided) == set(enc.candidates)
+    assert enc.decided and enc.mirrors and len(enc.pairs) == 2 and enc.unique is False
+    assert enc.vertex_count() is None
+    assert set(enc.candidates) == set(enc.system) | set(enc.twins) | set(enc.mirrors)
+    # independent (floats): the float solve's residual is orthogonal to X's columns, and
+    # each mirror's pattern is the complement of its block's off the block's tight rows
+    Xf = c["data"].X_float()
+    assert np.abs(Xf.T @ sol.residual).max() < 1e-6
+    bits = c["patterns"].bits
+    for m, b in enc.mirrors.items():
+        T = set(enc.tight[b])
+        assert all(bits[m[0]][k] != bits[b[0]][k] for k in range(c["data"].n) if k not in T)
     for b in sol.active:
         assert tuple(b) in set(enc.candidates)
+    facts = enclosure_facts(json.loads(path.read_text()))
+    assert facts["decided"] and facts["xtr_zero"] and not facts["all_vertices"]
+    assert len(facts["support"]) == len(enc.candidates)
+
+
+def test_without_a_refined_system_only_the_ball_and_candidates(tmp_path):
+    """Without a refined KKT solution (or when its box cannot be proved) the section
+    states the ball and the candidates only, with the reason; every block the float
+    solve uses is among the candidates, and the facts read back say "not decided"."""
+    cert, path, c, program, sol, enc0 = _instance(3, 10, 2, 2, "1/2", True, tmp_path)
+    enc = optimal_set_enclosure(program, None, c["r"], c["rho"], c["upper"])
+    assert not enc.decided and enc.unique is None and not enc.system
+    assert "no refined KKT solution" in enc.reason
+    assert set(enc.undecided) == set(enc.candidates) >= set(enc0.candidates)
+    for b in sol.active:
+        assert tuple(b) in set(enc.candidates)
+    assert "system" not in enc.section
     doc = json.loads(path.read_text())
-    sec = doc["optimal_set_enclosure"]
-    assert "system" not in sec and len(sec["candidates"]) == len(enc.candidates)
+    doc["optimal_set_enclosure"] = enc.section
     facts = enclosure_facts(doc)
     gap = float(c["upper"] - c["lower"])
     assert facts["decided"] is False and facts["radius_float"] ** 2 <= 2 * gap * (1 + 1e-9)
+    assert enc.radius_sq == 2 * (c["upper"] - (sum(a * b for a, b in zip(c["r"], c["data"].y))
+                                               - sum(a * a for a in c["r"]) / 2))
 
 
 def test_facts_read_back_from_the_section(tmp_path):
@@ -125,12 +151,11 @@ def test_facts_read_back_from_the_section(tmp_path):
     assert all(len(v["blocks"]) == len(enc.system) for v in f["vertices"])
 
 
-def test_diabetes_n20_frontier_is_reported_honestly(tmp_path):
-    """Standardised diabetes (20 rows, 3 features + bias, lam = 1/10; issue 15): the
-    optimum is degenerate -- active neurons come in mirror pairs (v and -v on
-    complementary patterns) and X^T r* = 0, so some candidates are active by an exact
-    coincidence no box decides.  The section then proves the ball and the candidates;
-    every block the float solve uses is among them."""
+def test_diabetes_n20_optimal_set_is_decided(tmp_path):
+    """Standardised diabetes (20 rows, 3 features + bias, lam = 1/10; issue 15's
+    done-when): the optimum is irrational and degenerate -- 4 mirror pairs in the support
+    prove X^T r* = 0 -- and the section decides E = S (12 support blocks, 64 twins,
+    20 mirrors), non-unique."""
     from sklearn.datasets import load_diabetes
     from sklearn.preprocessing import StandardScaler
 
@@ -141,15 +166,16 @@ def test_diabetes_n20_frontier_is_reported_honestly(tmp_path):
     assert not cert.exact
     doc = cert.document()
     sec = doc["optimal_set_enclosure"]
-    assert "system" not in sec
-    assert any("neither in the KKT system nor ties" in x for x in doc["provenance"]["notes"])
+    assert len(sec["system"]["blocks"]) == 12 and len(sec["pairs"]) == 4
+    assert len(sec["twins"]) == 64 and len(sec["mirrors"]) == 20
+    assert len(sec["candidates"]) == 96
+    facts = enclosure_facts(doc)
+    assert facts["decided"] and facts["unique"] is False and facts["delta_float"] < 1e-50
+    # independent: a fresh float solve uses only support blocks, and X^T r ~ 0
+    Xb = np.column_stack([X, np.ones(20)])
+    sol = solve_crelu(Xb, y, 0.1, np.array([[ch == "1" for ch in p]
+                                             for p in doc["patterns"]["bits"]], dtype=float),
+                      strict=False)
     cands = {(e["pattern"], e["sign"]) for e in sec["candidates"]}
-    sol = solve_crelu(np.column_stack([X, np.ones(20)]), y, 0.1,
-                      np.array([[ch == "1" for ch in p] for p in doc["patterns"]["bits"]],
-                               dtype=float), strict=False)
     assert {tuple(b) for b in sol.active} <= cands
-    # X^T r = 0 at the certificate's dual point, to the refinement's precision
-    from exactrelu.numbers import parse_rational
-    r = [parse_rational(v) for v in doc["dual"]["r"]]
-    Xq = [[parse_rational(v) for v in row] for row in doc["problem"]["X"]]
-    assert max(abs(float(sum(r[k] * Xq[k][j] for k in range(20)))) for j in range(4)) < 1e-30
+    assert np.abs(Xb.T @ sol.residual).max() < 1e-6

@@ -177,13 +177,23 @@ def _print_enclosure(enc: dict | None) -> None:
         a = enc["alpha"][enc["groups"].index(g)]
         names = ", ".join(f"[{j}] {sup[j][0]} {sup[j][1]:+d}" for j in g)
         print(f"    alpha* in [{approx(a['lo'], '.12g')}, {approx(a['hi'], '.12g')}]: {names}")
+    if enc["mirrors"]:
+        print(f"  X^T r* = 0 (proved from d mirror pairs in the "
+              f"support): {len(enc['mirrors'])} mirror block(s) carry -v of a support "
+              "block and are in S_lambda too")
     if enc["unique"]:
         print("  unique: yes -- proved (no twins; the support's fits are independent)")
     else:
         print(f"  unique: no -- proved: {sum(len(g) > 1 for g in enc['groups'])} group(s) have "
-              "twin blocks carrying the same neuron (a kink exactly at a data point)")
-    print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
-          f"{enc['vertex_count']}")
+              "twin blocks carrying the same neuron (a kink exactly at a data point)"
+              + (f", {len(enc['mirrors'])} mirror(s)" if enc["mirrors"] else ""))
+    if enc["vertex_count"] is None:
+        print(f"  vertices: {len(enc['vertices'])} proved (the support's vertex and its twin "
+              f"swaps, {enc['neurons_per_vertex']} neurons each); mirror moves give others, "
+              "not enumerated")
+    else:
+        print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
+              f"{enc['vertex_count']}")
 
 
 def _print_summary(rep: dict, cert, args: argparse.Namespace) -> None:

@@ -59,6 +59,8 @@ class Enclosure:
     system: tuple = ()
     tight: dict = field(default_factory=dict)
     twins: dict = field(default_factory=dict)
+    mirrors: dict = field(default_factory=dict)
+    pairs: tuple = ()
     undecided: tuple = ()
     alpha: dict = field(default_factory=dict)
     v: dict = field(default_factory=dict)
@@ -76,8 +78,8 @@ class Enclosure:
     @property
     def unique(self) -> bool | None:
         """The uniqueness verdict: ``None`` when not decided."""
-        if self.twins and self.system:
-            return False        # a twin carries its block's neuron: never unique
+        if (self.twins or self.mirrors) and self.system:
+            return False        # a twin or mirror can take mass: never unique
         return (not self.twins) if self.decided else None
 
     def groups(self) -> dict:
@@ -87,7 +89,10 @@ class Enclosure:
             out[b].append(c)
         return out
 
-    def vertex_count(self) -> int:
+    def vertex_count(self) -> int | None:
+        """The number of vertices (``None`` when mirrors make it unknown)."""
+        if self.mirrors:
+            return None
         return math.prod(len(g) for g in self.groups().values()) if self.system else 0
 
 
@@ -266,7 +271,60 @@ def _twins(program: ConvexProgram, box: _Box, cands: list) -> tuple[dict, list]:
     return twins, undecided
 
 
-def _section(cands: list, overrides: dict, box: _Box | None, twins: dict) -> dict:
+def _complementary_off(bits_b: str, bits_c: str, T, X) -> bool:
+    """Patterns complementary on every nonzero row outside ``T``."""
+    return all(k in T or not any(X[k]) or bits_b[k] != bits_c[k] for k in range(len(X)))
+
+
+def _pairs(program: ConvexProgram, box: _Box) -> list | None:
+    """Check (d'): ``d`` pairs of system blocks (same sign and tight rows, complementary
+    patterns off them) whose directions prove ``X^T r* = 0``, as index pairs; or ``None``."""
+    import flint
+
+    from ..linalg import fq, fr
+
+    sysm, bits, X, d = box.sysm, program.patterns.bits, program.data.X, program.data.d
+    S = sysm.S
+    P = sysm.parts(box.z)
+    found = [(j, jj) for j in range(len(S)) for jj in range(j + 1, len(S))
+             if S[j][1] == S[jj][1] and set(sysm.T[S[j]]) == set(sysm.T[S[jj]])
+             and _complementary_off(bits[S[j][0]], bits[S[jj][0]], set(sysm.T[S[j]]), X)]
+    chosen, rows = [], []
+    for j, jj in found:          # greedy: keep a pair when its direction is independent
+        trial = rows + [list(P[S[j]][0])]
+        if len(trial) <= d and flint.fmpq_mat(len(trial), d,
+                                               [fq(x) for row in trial for x in row]).rank() == len(trial):
+            chosen.append((j, jj))
+            rows = trial
+    if len(chosen) < d:
+        return None
+    Minv = flint.fmpq_mat(d, d, [fq(x) for row in rows for x in row]).inv()
+    norm = max(sum(abs(fr(Minv[i, l])) for l in range(d)) for i in range(d))
+    n = program.data.n
+    Q = max(abs(sum(X[k][l] * box.r_c[k] for k in range(n)))
+            + sum(abs(X[k][l]) * box.e[k] for k in range(n)) for l in range(d))
+    return chosen if d * norm * (Q / 2 + box.delta) < 1 else None
+
+
+def _mirror_ok(program: ConvexProgram, box: _Box, b: tuple, c: tuple) -> bool:
+    """Check (d') for one candidate ``c`` as a mirror of system block ``b``."""
+    bits, X = program.patterns.bits, program.data.X
+    T = box.sysm.T[b]
+    if b[1] != c[1] or not _complementary_off(bits[b[0]], bits[c[0]], set(T), X):
+        return False
+    rho = box.sysm.parts(box.z)[b][1]
+    s = b[1]
+    for t, k in enumerate(T):
+        Db, Dc = bits[b[0]][k] == "1", bits[c[0]][k] == "1"
+        sb, sc, delta_k = (1 if Db else -1), (1 if Dc else -1), 1 - int(Dc) - int(Db)
+        lo = sc * (-sb * rho[t] + s * delta_k * box.r_c[k]) - box.delta - abs(delta_k) * box.e[k]
+        if lo < 0:
+            return False
+    return True
+
+
+def _section(cands: list, overrides: dict, box: _Box | None, twins: dict,
+             pairs: list | None = None, mirrors: dict | None = None) -> dict:
     """The JSON section (spec layout)."""
     section: dict = {"candidates": [{"pattern": i, "sign": s} for i, s in cands]}
     if overrides:
@@ -280,10 +338,14 @@ def _section(cands: list, overrides: dict, box: _Box | None, twins: dict) -> dic
                        for b in sysm.S],
             "center": [q_str(x) for x in box.z], "delta": q_str(box.delta),
             "C": [[q_str(x) for x in row] for row in box.C]}
+        idx = {b: j for j, b in enumerate(sysm.S)}
         if twins:
-            idx = {b: j for j, b in enumerate(sysm.S)}
             section["twins"] = [{"pattern": c[0], "sign": c[1], "of": idx[b]}
                                 for c, b in twins.items()]
+        if mirrors:
+            section["pairs"] = [list(p) for p in pairs]
+            section["mirrors"] = [{"pattern": c[0], "sign": c[1], "of": idx[b]}
+                                  for c, b in mirrors.items()]
     return section
 
 
@@ -305,8 +367,20 @@ def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fracti
         eps2 = sum((abs(a - b) + t) ** 2 for a, b, t in zip(box.r_c, r, box.e))
         cands, overrides = _candidates(program, r, rho, eps2)
         twins, undecided = _twins(program, box, cands)
+        mirrors, pairs = {}, None
         if undecided:
-            box, twins = None, {}
+            pairs = _pairs(program, box)
+        if undecided and pairs is not None:       # X^T r* = 0 proved: mirrors may explain
+            still = []
+            for c in undecided:
+                b = next((b for b in box.sysm.S if _mirror_ok(program, box, b, c)), None)
+                if b is None:
+                    still.append(c)
+                else:
+                    mirrors[c] = b
+            undecided = still
+        if undecided:
+            box, twins, mirrors = None, {}, {}
             reason = (f"{len(undecided)} candidate block(s) are neither in the KKT system nor "
                       "ties of it (a degenerate optimum: their activity is an exact "
                       "coincidence that a box cannot decide)")
@@ -314,7 +388,9 @@ def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fracti
         # no system: the statement rests on the duality-gap ball alone
         eps2 = 2 * (upper - L)
         cands, overrides = _candidates(program, r, rho, eps2)
-    section = _section(cands, overrides, box, twins)
+    if box is None:
+        mirrors, pairs = {}, None
+    section = _section(cands, overrides, box, twins, pairs, mirrors)
     if box is None:
         return Enclosure(radius_sq=eps2, candidates=tuple(cands), undecided=tuple(cands),
                          reason=reason, section=section)
@@ -322,7 +398,8 @@ def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fracti
     parts = sysm.parts(box.z)
     return Enclosure(
         radius_sq=eps2, candidates=tuple(cands), system=tuple(sysm.S),
-        tight={b: tuple(sysm.T[b]) for b in sysm.S}, twins=twins,
+        tight={b: tuple(sysm.T[b]) for b in sysm.S}, twins=twins, mirrors=mirrors,
+        pairs=tuple(tuple(sysm.S[j] for j in p) for p in pairs) if mirrors else (),
         alpha={b: p[2] for b, p in parts.items()}, v={b: tuple(p[0]) for b, p in parts.items()},
         delta=box.delta, r_center=tuple(box.r_c), r_radius=tuple(box.e), section=section)
 
@@ -335,8 +412,10 @@ def enclosure_facts(doc: dict, *, max_vertices: int = 100) -> dict:
     ``candidates`` (blocks as ``[bits, sign]``), ``decided``; with a system
     ``equicorrelated`` = ``support`` = the candidates, ``unique``, ``delta``, ``alpha``
     (per system block ``{"block", "lo", "hi"}``), ``groups`` (each system block with its
-    twins), ``vertex_count`` and up to ``max_vertices`` ``vertices`` (one block per
-    group, keyed by its index in ``support``); without one ``radius_sq`` (the
+    twins), ``mirrors`` (blocks carrying ``-v`` of a system block, proved when ``X^T r* =
+    0``; ``vertex_count`` is then ``None`` and ``all_vertices`` false), ``vertex_count``
+    and up to ``max_vertices`` ``vertices`` (one block per group, keyed by its index in
+    ``support``); without one ``radius_sq`` (the
     duality-gap ball around ``dual.r``) and ``undecided`` = the candidates.  Call only
     after the certificate was VERIFIED (check 11): nothing here is re-checked."""
     from itertools import islice, product
@@ -370,19 +449,24 @@ def enclosure_facts(doc: dict, *, max_vertices: int = 100) -> dict:
     groups = [[b] for b in blocks]
     for e in sec.get("twins", []):
         groups[e["of"]].append(key(e))
-    support = [b for g in groups for b in g]
+    mirrors = [(key(e), e["of"]) for e in sec.get("mirrors", [])]
+    support = [b for g in groups for b in g] + [b for b, _ in mirrors]
     idx = {b: j for j, b in enumerate(support)}
     verts = [{"blocks": [idx[b] for b in choice],
               "alpha": {str(idx[b]): [q_str(a - delta), q_str(a + delta)]
                         for b, a in zip(choice, alpha)}}
              for choice in islice(product(*groups), max_vertices)]
     out.update(
-        decided=True, unique=all(len(g) == 1 for g in groups),
+        decided=True, unique=all(len(g) == 1 for g in groups) and not mirrors,
+        mirrors=[{"block": idx[b], "of": idx[blocks[j]]} for b, j in mirrors],
+        xtr_zero=bool(mirrors),
+        all_vertices=not mirrors,
         support=[show(b) for b in support], equicorrelated=[show(b) for b in support],
         delta=q_str(delta), delta_float=float(delta),
         alpha=[{"block": show(b), "lo": q_str(a - delta), "hi": q_str(a + delta)}
                for b, a in zip(blocks, alpha)],
         groups=[[idx[b] for b in g] for g in groups],
-        vertex_count=math.prod(len(g) for g in groups), vertices=verts,
+        # with mirrors only the system's vertex and its twin swaps are known vertices
+        vertex_count=None if mirrors else math.prod(len(g) for g in groups), vertices=verts,
         neurons_per_vertex=len(blocks))
     return out
