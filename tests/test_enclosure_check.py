@@ -16,8 +16,10 @@ rule), the listed shapes are MALFORMED, the statement and :func:`enclosure_facts
 proved numbers, and the standalone checker agrees once it knows check 11.
 """
 import copy
+import functools
 import glob
 import json
+import random
 import sys
 from fractions import Fraction as F
 from math import isqrt
@@ -39,8 +41,14 @@ R, MAL, VER = "REJECTED", "MALFORMED", "VERIFIED"
 SEC = "optimal_set_enclosure"
 
 
+@functools.lru_cache(maxsize=None)
+def _certified(X, y, lam):
+    return er.certify([list(row) for row in X], list(y), lam).text
+
+
 def base(X, y, lam):
-    return json.loads(er.certify(X, y, lam).text)
+    """The v1 certificate of exactrelu.certify (a fresh copy)."""
+    return json.loads(_certified(tuple(map(tuple, X)), tuple(y), lam))
 
 
 def _system(cert, blocks, center, delta, round_bits=None):
@@ -114,7 +122,14 @@ def malformed(cert, where):
     assert where in res.message, res.message
 
 
-CASES = {"one": one, "twin": twin, "irrational": irrational}
+def zero():
+    """y = 1/2 < lam: the optimum is u = 0; an empty system proves r* = y, E_lam empty."""
+    c = base([[1]], ["1/2"], 1)
+    c[SEC] = {"candidates": [], "system": {"blocks": [], "center": [], "delta": "1", "C": []}}
+    return c
+
+
+CASES = {"one": one, "twin": twin, "irrational": irrational, "zero": zero}
 
 
 # ------------------------------------------------------------------------ verified
@@ -181,6 +196,15 @@ def test_kkt_box_margins_agree():
         bad = copy.deepcopy(cert)
         bad[SEC]["system"]["delta"] = "1/2"
         rejected(bad, "a")
+
+
+def test_zero_facts():
+    f = enclosure_facts(zero())
+    assert f["radius_sq"] == 0 and f["r_box"] == [(F(1, 2), F(1, 2))]
+    assert f["system"] == [] and f["vertices"] == 1 and f["unique"] is True
+    c = zero()
+    c[SEC]["system"]["delta"] = "0"
+    rejected(c, "a")
 
 
 def test_no_system():
@@ -368,10 +392,52 @@ def test_malformed(name):
     malformed(edit(twin()), where)
 
 
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield path + (k,)
+            yield from _leaves(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield path + (i,)
+            yield from _leaves(v, path + (i,))
+
+
+def _mutations(seed, count):
+    """Random edits of the section: a value or subtree replaced, or a key deleted."""
+    rng = random.Random(seed)
+    values = ["0", "-1", "1/3", "7", 0, 1, 2, -1, True, None, [], {}, "x", 10 ** 6, 0.5]
+    for _ in range(count):
+        cert = rng.choice(list(CASES.values()))()
+        paths = list(_leaves(cert[SEC]))
+        path = rng.choice(paths)
+        node = cert[SEC]
+        for key in path[:-1]:
+            node = node[key]
+        if isinstance(node, dict) and rng.random() < 0.2:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = rng.choice(values)
+        yield cert
+
+
+def test_random_mutations_never_crash():
+    """Never an internal error; a mutation that verifies still gives consistent facts."""
+    seen = set()
+    for cert in _mutations(11, 300):
+        res = verdict(cert)
+        assert "internal error" not in res.message, res.message
+        seen.add((res.verdict, res.failed_check))
+        if res.verdict == VER:
+            assert enclosure_facts(cert)["radius_sq"] >= 0
+    assert {(MAL, None), (R, 11)} <= seen
+
+
 # ------------------------------------------------------------ the standalone checker
 
 def _all_cases():
     out = {name: make() for name, make in CASES.items()}
+    out.update((f"mutation {i}", c) for i, c in enumerate(_mutations(5, 40)))
     for name, (edit, _) in MALFORMED.items():
         out["malformed: " + name] = edit(twin())
     c = one()
@@ -409,5 +475,13 @@ def test_produced_verify(path):
     assert f is not None and f["radius_sq"] >= 0
     if f["system"] is not None:
         assert f["unique"] == (f["vertices"] == 1)
+        cert = json.loads(Path(path).read_text())
+        moved = copy.deepcopy(cert)                 # the center off the solution: (a)
+        x = F(moved[SEC]["system"]["center"][0]) + F(1, 1000)
+        moved[SEC]["system"]["center"][0] = str(x)
+        rejected(moved, "a")
+        if cert[SEC].get("twins"):                  # a twin left unexplained: (e)
+            cert[SEC]["twins"].pop()
+            rejected(cert, "e")
         assert set(f["candidates"]) == set(f["system"]) | {t for g in f["twins"].values()
                                                            for t in g}

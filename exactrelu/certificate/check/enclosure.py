@@ -199,10 +199,6 @@ def _krawczyk(c: _Cert, S: _KKT, C: list) -> None:
     """Per row i: ``|C F|_i + delta sum_j |I - C J|_ij + delta^2 (|C| G 1)_i < delta``, in
     integers: ``C = Cm / Dc``, ``J = Jm / Dj``, ``F = Fm / Df``, ``G 1 = gm / Dg``."""
     N, delta = S.N, S.delta
-    c.meter.charge(2 * len(S.blocks) ** 2 * (c.n * c.d + c.d * c.d) + 4 * N * N,
-                   2 * (c.size_X + _size([x for row in S.parts for x in [*row[0], *row[1],
-                                                                         row[2]]])),
-                   "the KKT system", fraction=True)
     J, g = S.J_and_G()
     Fz = S.F()
     Dc, Cm, bc = _int_matrix({(i, j): x for i, row in enumerate(C) for j, x in enumerate(row)
@@ -332,10 +328,15 @@ def check_enclosure(c: _Cert) -> None:
         return
     S, e, eps_z = None, None, _ZERO
     if enc["system"] is not None:
-        S = _KKT(c, enc["system"])
-        if not S.delta > 0:
+        sy = enc["system"]
+        if not sy["delta"] > 0:
             _reject(11, "(a) system.delta is not > 0")
-        _krawczyk(c, S, enc["system"]["C"])
+        m, N = len(sy["blocks"]), len(sy["center"])
+        c.meter.charge(2 * m * m * (c.n * c.d + c.d * c.d) + 4 * m * c.n * c.d + 4 * N * N,
+                       2 * (c.size_X + _size(c.y) + _size(sy["center"])), "the KKT system",
+                       fraction=True)
+        S = _KKT(c, sy)
+        _krawczyk(c, S, sy["C"])
         e, eps_z = _margins_and_box(c, S)
     eps_sq = max(2 * (c.upper - c.L), eps_z)                          # (b)
     _inactive(c, enc, eps_sq)
