@@ -461,6 +461,49 @@ def test_standalone_agrees(name):
     assert (a.verdict, a.failed_check) == (b.verdict, b.failed_check), (a, b.message)
 
 
+def _charges(cert, monkeypatch):
+    """The running work estimate of each checker after each of its charges."""
+    logs = {"cc": [], "lib": []}
+    spend, charge = cc.Budget.spend, lib._Meter.charge
+
+    def spend_rec(self, *a, **kw):
+        try:
+            spend(self, *a, **kw)
+        finally:
+            logs["cc"].append(self.work)
+
+    def charge_rec(self, *a, **kw):
+        try:
+            charge(self, *a, **kw)
+        finally:
+            logs["lib"].append(self.work_ns)
+    monkeypatch.setattr(cc.Budget, "spend", spend_rec)
+    monkeypatch.setattr(lib._Meter, "charge", charge_rec)
+    a, b = cc.check(copy.deepcopy(cert)), verdict(cert)
+    monkeypatch.undo()
+    assert (a.verdict, a.failed_check) == (b.verdict, b.failed_check)
+    return logs
+
+
+@pytest.mark.skipif(11 not in cc.NAMES, reason="the standalone checker has no check 11 yet")
+@pytest.mark.parametrize("name", list(CASES) + ["produced"])
+def test_work_estimate_is_the_same(name, monkeypatch):
+    """Both checkers charge check 11 alike (float for float), so they stop (UNDECIDED) at
+    the same budget."""
+    certs = ([json.loads(Path(p).read_text()) for p in PRODUCED] if name == "produced"
+             else [CASES[name]()])
+    for cert in certs:
+        logs = _charges(cert, monkeypatch)
+        assert logs["cc"] == logs["lib"] and logs["cc"]
+        for limit in sorted(set(logs["cc"]))[-4:]:        # the last ones are check 11's
+            for lim in (limit, limit * (1 - 1e-12)):
+                monkeypatch.setattr(cc, "WORK_LIMIT_NS", lim)
+                monkeypatch.setattr(lib.budget, "WORK_LIMIT_NS", lim)
+                a, b = cc.check(copy.deepcopy(cert)), verdict(cert)
+                assert (a.verdict, a.failed_check) == (b.verdict, b.failed_check)
+            monkeypatch.undo()
+
+
 # ------------------------------------------------------------- produced certificates
 
 PRODUCED = sorted(glob.glob("/work/agents/enc-certs/*.json"))

@@ -20,8 +20,7 @@ irrational optimum".  With ``r = dual.r``, ``L`` the dual bound of check 4 and
 It imports nothing else from exactrelu (the checker's rule), so it does not reuse the
 producer's :mod:`exactrelu.optimal_sets.kkt_box`: a second implementation of the same
 system.  The Krawczyk products ``C J(z~)``, ``C F(z~)`` and ``|C| (G 1)`` run in integers
-in python-flint (each matrix scaled by the common denominator of its nonzero entries);
-the rest in :class:`fractions.Fraction`.  :func:`enclosure_facts` returns what a VERIFIED
+in python-flint (each matrix scaled by the common denominator of its entries); the rest in :class:`fractions.Fraction`.  :func:`enclosure_facts` returns what a VERIFIED
 section proves as a plain dict (for ``exactrelu optimal-set``).
 """
 from __future__ import annotations
@@ -150,31 +149,25 @@ class _KKT:
         D2 = c.Dx * c.Dx
         return [[Fraction(int(x), D2) for x in row] for row in (A.transpose() * A).tolist()]
 
-    def J_and_G(self) -> tuple[dict, list[Fraction]]:
-        """``J(z~)`` as ``{(row, col): value}`` (nonzero entries) and ``G 1``."""
-        d, J, g = self.c.d, {}, [_ZERO] * self.N
-
-        def put(i, j, x):
-            if x:
-                J[(i, j)] = J.get((i, j), _ZERO) + x
+    def J_and_G(self) -> tuple[list, list[int]]:
+        """``J(z~)`` (N x N Fractions) and ``Dx^2 G 1`` (ints: the row sums of ``G``)."""
+        d, N, D2 = self.c.d, self.N, self.c.Dx * self.c.Dx
+        J, g = [[_ZERO] * N for _ in range(N)], [0] * N
         for t, ((_, s), T) in enumerate(self.blocks):
             o, v = self.off[t], self.parts[t][0]
             for u, ((_, su), Tu) in enumerate(self.blocks):
                 ou, (vu, _, au) = self.off[u], self.parts[u]
                 M = self.M(t, u)
                 for j in range(d):
-                    for l in range(d):
-                        put(o + j, ou + l, s * su * au * M[j][l])
-                    put(o + j, ou + d + len(Tu), s * su * _dot(M[j], vu))
-                    g[o + j] += 2 * sum((abs(x) for x in M[j]), _ZERO)
-            for j in range(d):
-                put(o + j, o + j, Fraction(1))
-                put(o + d + len(T), o + j, v[j])
+                    J[o + j][ou:ou + d] = [int(t == u and j == l) + s * su * au * M[j][l]
+                                           for l in range(d)]
+                    J[o + j][ou + d + len(Tu)] = s * su * _dot(M[j], vu)
+                    g[o + j] += 2 * sum(abs(int(x * D2)) for x in M[j])
             for q, k in enumerate(T):
                 for j, a in enumerate(self.cone_row(t, k)):
-                    put(o + j, o + d + q, -a)
-                    put(o + d + q, o + j, a)
-            g[o + d + len(T)] = Fraction(d)
+                    J[o + j][o + d + q], J[o + d + q][o + j] = -a, a
+            J[o + d + len(T)][o:o + d] = v
+            g[o + d + len(T)] = d * D2
         return J, g
 
     def place(self, i: int) -> str:
@@ -186,35 +179,32 @@ class _KKT:
         return f"system block {t} (pattern {p}, sign {s}), {eq}, row {i} of F"
 
 
-def _int_matrix(entries: dict, rows: int, cols: int) -> tuple[int, Any, int]:
-    """(D, the fmpz_mat of D * entries, bits of its largest entry) for sparse entries."""
-    D, ints = _integer_form(list(entries.values()))
-    M = flint.fmpz_mat(rows, cols)
-    for (i, j), v in zip(entries, ints):
-        M[i, j] = v
-    return D, M, max((abs(v).bit_length() for v in ints), default=1)
+def _int_matrix(rows: list) -> tuple[int, Any]:
+    """(D, the fmpz_mat of D * rows): D the least common denominator of all entries (the
+    integer form of the budget, refused beyond its size limits)."""
+    D, ints = _integer_form([x for row in rows for x in row])
+    return D, flint.fmpz_mat(len(rows), len(rows[0]) if rows else 0, ints)
 
 
 def _krawczyk(c: _Cert, S: _KKT, C: list) -> None:
     """Per row i: ``|C F|_i + delta sum_j |I - C J|_ij + delta^2 (|C| G 1)_i < delta``, in
-    integers: ``C = Cm / Dc``, ``J = Jm / Dj``, ``F = Fm / Df``, ``G 1 = gm / Dg``."""
+    integers: ``C = Cm / Dc``, ``F = Fm / Df``, ``J = Jm / Dj``, ``G 1 = g / Dx^2``."""
     N, delta = S.N, S.delta
-    J, g = S.J_and_G()
-    Fz = S.F()
-    Dc, Cm, bc = _int_matrix({(i, j): x for i, row in enumerate(C) for j, x in enumerate(row)
-                              if x}, N, N)
-    Dj, Jm, bj = _int_matrix(J, N, N)
-    Df, Fm, _ = _int_matrix({(i, 0): x for i, x in enumerate(Fz) if x}, N, 1)
-    Dg, gm, _ = _int_matrix({(i, 0): x for i, x in enumerate(g) if x}, N, 1)
-    c.meter.charge(N ** 3 + 3 * N * N, (bc + bj, min(bc, bj)), "the Krawczyk test")
+    if N == 0:
+        return
+    Fz, (J, g) = S.F(), S.J_and_G()
+    Dc, Cm = _int_matrix(C)
+    Df, Fm = _int_matrix([[x] for x in Fz])
+    Dj, Jm = _int_matrix(J)
     R = flint.fmpz_mat(N, N, [Dc * Dj if i == j else 0 for i in range(N) for j in range(N)])
     R = (R - Cm * Jm).tolist()
     absC = flint.fmpz_mat([[abs(int(x)) for x in row] for row in Cm.tolist()])
-    CF, H = (Cm * Fm).tolist(), (absC * gm).tolist()
+    CF, H = (Cm * Fm).tolist(), (absC * flint.fmpz_mat(N, 1, g)).tolist()
+    D2 = c.Dx * c.Dx
     for i in range(N):
         rs = sum(abs(int(x)) for x in R[i])
         lhs = (Fraction(abs(int(CF[i][0])), Df) + delta * Fraction(rs, Dj)
-               + delta * delta * Fraction(int(H[i][0]), Dg))
+               + delta * delta * Fraction(int(H[i][0]), D2))
         if not lhs < delta * Dc:
             _reject(11, f"(a) Krawczyk's test fails in {S.place(i)}")
 
@@ -223,8 +213,6 @@ def _margins_and_box(c: _Cert, S: _KKT) -> tuple[list[Fraction], Fraction]:
     """The margins of (a); then ``e`` (the box of ``r(z*)`` around ``r~``) and ``eps_Z^2``."""
     delta = S.delta
     l1 = [sum((abs(x) for x in row), _ZERO) for row in c.X]
-    c.meter.charge(4 * len(S.blocks) * c.n + 2 * c.n, 2 * (c.size_X + _size(S.r)),
-                   "the margins", fraction=True)
     for t, ((p, s), T) in enumerate(S.blocks):
         where = f"(a) system block {t} (pattern {p}, sign {s})"
         v, rho, a = S.parts[t]
@@ -263,13 +251,9 @@ def _inactive(c: _Cert, enc: dict, eps_sq: Fraction) -> None:
     cands, own = set(enc["candidates"]), enc["rho"]
     nx = [[sum(x * x for x in row)] for row in c.Xi]             # ||Dx x_k||^2
     active = [[1 if ch == "1" else 0 for ch in p] for p in c.bits]
-    c.meter.charge(c.P * c.n, (2 * c.bits_X + c.n.bit_length(), 1), "the row norms")
     Sx = [int(row[0]) for row in (flint.fmpz_mat(active) * flint.fmpz_mat(nx)).tolist()] \
         if c.bits else []
     scale = eps_sq / (c.lam * c.lam * c.Dx * c.Dx)
-    c.meter.charge(2 * c.P * 8 + sum(len(rho) + c.n for rho in own.values()) * c.d,
-                   2 * (_size([eps_sq, c.lam]) + c.size_X + _size(c.r)),
-                   "the inactive blocks", fraction=True)
     for i in range(c.P):
         for s in (1, -1):
             if (i, s) in cands:
@@ -320,21 +304,40 @@ def _explained(enc: dict) -> None:
             _reject(11, f"(e) system block {t} (pattern {i}, sign {s}) is not a candidate")
 
 
+def _charge(c: _Cert, enc: dict) -> None:
+    """The budget of check 11, charged before any of its work: the same operation counts
+    and bit sizes as ``proofs_checks/check_cert.py`` (the dual sums and the comparisons of
+    (c); J, F and the margins; the O(N^3) products of Krawczyk's test)."""
+    bv = _size(c.r) + c.size_X + c.n.bit_length()
+    c.meter.charge(2 * c.P * c.n * c.d, (bv, 1), "the inactive blocks")
+    c.meter.charge(8 * c.P + sum(len(v) for v in enc["rho"].values()),
+                   4 * (bv + c.size_X + _size([c.upper, c.L])), "the inactive blocks",
+                   fraction=True)
+    sy = enc["system"]
+    if sy is None:
+        return
+    m, N = len(sy["blocks"]), len(sy["center"])
+    bj = 2 * c.size_X + 2 * _size(sy["center"] + [sy["delta"]])
+    bc = _size([x for row in sy["C"] for x in row]) if N else 1
+    c.meter.charge(m * m * c.n * c.d * c.d + 2 * m * c.n * c.d, bj, "the KKT system")
+    c.meter.charge(N * N + 4 * m * c.n + N * c.d, 2 * (bj + _size(c.y)), "the KKT system",
+                   fraction=True)
+    c.meter.charge(N * N * N + 3 * N * N, (max(bc, 2 * bj), min(bc, 2 * bj)),
+                   "Krawczyk's test")
+
+
 def check_enclosure(c: _Cert) -> None:
     """Check 11 (only with the section): (a)-(e) of the module doc, in that order; records
     ``eps_sq`` and, with a system, ``r~`` and ``e`` in ``c.enclosure``."""
     enc = c.enclosure
     if enc is None:
         return
+    _charge(c, enc)
     S, e, eps_z = None, None, _ZERO
     if enc["system"] is not None:
         sy = enc["system"]
         if not sy["delta"] > 0:
             _reject(11, "(a) system.delta is not > 0")
-        m, N = len(sy["blocks"]), len(sy["center"])
-        c.meter.charge(2 * m * m * (c.n * c.d + c.d * c.d) + 4 * m * c.n * c.d + 4 * N * N,
-                       2 * (c.size_X + _size(c.y) + _size(sy["center"])), "the KKT system",
-                       fraction=True)
         S = _KKT(c, sy)
         _krawczyk(c, S, sy["C"])
         e, eps_z = _margins_and_box(c, S)
