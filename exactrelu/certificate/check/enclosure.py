@@ -20,8 +20,10 @@ irrational optimum".  With ``r = dual.r``, ``L`` the dual bound of check 4 and
 It imports nothing else from exactrelu (the checker's rule), so it does not reuse the
 producer's :mod:`exactrelu.optimal_sets.kkt_box`: a second implementation of the same
 system.  The Krawczyk products ``C J(z~)``, ``C F(z~)`` and ``|C| (G 1)`` run in integers
-in python-flint (each matrix scaled by the common denominator of its entries); the rest in :class:`fractions.Fraction`.  :func:`enclosure_facts` returns what a VERIFIED
-section proves as a plain dict (for ``exactrelu optimal-set``).
+in python-flint (each matrix scaled by the common denominator of its entries), the rest in
+:class:`fractions.Fraction`; the budget is charged as the standalone checker charges it.
+:func:`enclosure_facts` returns what a VERIFIED section proves as a plain dict (for
+``exactrelu optimal-set``).
 """
 from __future__ import annotations
 
