@@ -151,6 +151,7 @@ def test_one_by_hand():
     assert f["v"] == {(0, 1): [(F(7, 8), F(9, 8))]}
     assert f["r_box"] == [(F(47, 64), F(81, 64))]
     assert f["twins"] == {(0, 1): []} and f["vertices"] == 1 and f["unique"] is True
+    assert f["delta"] == F(1, 8)
     msg = verdict(one()).message
     assert "eps^2 = 289/4096" in msg and "delta = 1/8" in msg and ": unique" in msg
 
@@ -514,7 +515,7 @@ PRODUCED = sorted(glob.glob("/work/agents/enc-certs/*.json"))
 def test_produced_verify(path):
     res = lib.check_file(path)
     assert res.verdict == VER, res.message
-    f = enclosure_facts(Path(path).read_bytes())
+    f = enclosure_facts(Path(path))
     assert f is not None and f["radius_sq"] >= 0
     if f["system"] is not None:
         assert f["unique"] == (f["vertices"] == 1)

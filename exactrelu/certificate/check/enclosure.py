@@ -27,8 +27,10 @@ in python-flint (each matrix scaled by the common denominator of its entries), t
 """
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from math import prod
+from pathlib import Path
 from typing import Any, Optional
 
 import flint
@@ -107,8 +109,8 @@ def _dot(a, b) -> Fraction:
 
 
 class _KKT:
-    """The system of (a) at ``z~ = center``: parts, residual ``r~``, ``F(z~)``, ``J(z~)``
-    (its nonzero entries) and the row sums of ``G``."""
+    """The system of (a) at ``z~ = center``: its parts ``(v~, rho~, alpha~)`` per block,
+    ``x_k . v~``, the residual ``r~``, ``F(z~)``, ``J(z~)`` and the row sums of ``G``."""
 
     def __init__(self, c: _Cert, sy: dict) -> None:
         self.c, self.blocks, self.delta = c, sy["blocks"], sy["delta"]
@@ -396,9 +398,9 @@ def _groups(enc: dict) -> list[list]:
 def enclosure_facts(cert: Any, budget_digits: int = DEFAULT_BUDGET_DIGITS) -> Optional[dict]:
     """The facts a VERIFIED ``optimal_set_enclosure`` proves, as a plain dict.
 
-    ``cert``: a parsed JSON tree, or its text (bytes or str).  All checks run first; a
-    verdict other than VERIFIED raises ``ValueError`` (its message is the checker's line);
-    a file without the section gives None.  Keys (blocks are ``(pattern, sign)`` tuples,
+    ``cert``: a parsed JSON tree, its text (bytes or str) or a ``Path``.  All checks run
+    first; a verdict other than VERIFIED raises ``ValueError`` (its message is the
+    checker's line); a file without the section gives None.  Keys (blocks are ``(pattern, sign)`` tuples,
     values Fractions):
 
     * ``radius_sq``: ``eps^2`` with ``||r* - dual.r||^2 <= eps^2``; ``r_center``: dual.r;
@@ -408,6 +410,7 @@ def enclosure_facts(cert: Any, budget_digits: int = DEFAULT_BUDGET_DIGITS) -> Op
     * ``alpha``: ``{system block: (lo, hi)}`` enclosing ``alpha*_b``; ``v``: ``{system
       block: [(lo, hi)] * d}`` enclosing its direction ``v_b``;
     * ``r_box``: ``[(lo, hi)] * n`` enclosing ``r*`` (None without a system);
+    * ``delta``: the half-width of the box of ``(v, rho, alpha)`` (None without a system);
     * ``vertices``: ``prod (1 + #twins)``, the number of minimal optimal networks, and
       ``unique``: True/False (None without a system).
     """
@@ -415,6 +418,8 @@ def enclosure_facts(cert: Any, budget_digits: int = DEFAULT_BUDGET_DIGITS) -> Op
     from .reader import _json_tree, _parse
     try:
         meter = _Meter(budget_digits)
+        if isinstance(cert, os.PathLike):
+            cert = Path(cert).read_bytes()
         doc = cert if isinstance(cert, dict) else _json_tree(
             cert.encode() if isinstance(cert, str) else bytes(cert), meter)
         c = _parse(doc, meter)
@@ -422,16 +427,19 @@ def enclosure_facts(cert: Any, budget_digits: int = DEFAULT_BUDGET_DIGITS) -> Op
             check(c)
     except _Stop as stop:
         raise ValueError(f"{stop.verdict}: {stop}") from None
+    except (OSError, RecursionError, MemoryError) as e:       # as the checker's verdicts
+        raise ValueError(f"not VERIFIED ({type(e).__name__})") from None
     enc: Any = c.enclosure
     if enc is None:
         return None
     facts: dict = {"radius_sq": enc["eps_sq"], "r_center": list(c.r),
                    "candidates": list(enc["candidates"]), "system": None, "twins": {},
-                   "alpha": {}, "v": {}, "r_box": None, "vertices": None, "unique": None}
+                   "alpha": {}, "v": {}, "r_box": None, "delta": None, "vertices": None,
+                   "unique": None}
     S = enc["kkt"]
     if S is not None:
         dl, keys = S.delta, [key for key, _ in S.blocks]
-        facts.update(system=keys, twins=dict(zip(keys, _groups(enc))),
+        facts.update(system=keys, delta=dl, twins=dict(zip(keys, _groups(enc))),
                      alpha={b: (a - dl, a + dl) for b, (_, _, a) in zip(keys, S.parts)},
                      v={b: [(x - dl, x + dl) for x in v] for b, (v, _, _) in zip(keys, S.parts)},
                      r_box=[(r - ek, r + ek) for r, ek in enc["r_box"]])
