@@ -464,22 +464,9 @@ def test_standalone_agrees(name):
 
 def _charges(cert, monkeypatch):
     """The running work estimate of each checker after each of its charges."""
-    logs = {"cc": [], "lib": []}
-    spend, charge = cc.Budget.spend, lib._Meter.charge
+    from test_check_differential import _record     # the same recorder as for v1
 
-    def spend_rec(self, *a, **kw):
-        try:
-            spend(self, *a, **kw)
-        finally:
-            logs["cc"].append(self.work)
-
-    def charge_rec(self, *a, **kw):
-        try:
-            charge(self, *a, **kw)
-        finally:
-            logs["lib"].append(self.work_ns)
-    monkeypatch.setattr(cc.Budget, "spend", spend_rec)
-    monkeypatch.setattr(lib._Meter, "charge", charge_rec)
+    logs = _record(monkeypatch)
     a, b = cc.check(copy.deepcopy(cert)), verdict(cert)
     monkeypatch.undo()
     assert (a.verdict, a.failed_check) == (b.verdict, b.failed_check)
