@@ -33,7 +33,9 @@ The package: :mod:`.budget` (verdicts, constants, the budget meter), :mod:`.read
 text -> a parsed :class:`~.reader._Cert`, every shape and rational checked), :mod:`.checks`
 (checks 1-7 and the VERIFIED statement; check 7 and the reading of ``cover`` live in
 :mod:`.cover`), :mod:`.output_bias` (minor version 1.2, check 8), :mod:`.gated` (minor
-version 1.3: the ``gated`` section and check 9); this module runs them in order.
+version 1.3: the ``gated`` section and check 9), :mod:`.enclosure` (minor version 1.5: the
+``optimal_set_enclosure`` section, check 11, and :func:`.enclosure.enclosure_facts`); this
+module runs them in order.
 """
 from __future__ import annotations
 

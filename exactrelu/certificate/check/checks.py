@@ -28,6 +28,7 @@ import flint
 from .budget import (GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _single_bits, _size,
                      _Stop)
 from .cover import check_cover
+from .enclosure import check_enclosure, enclosure_statement  # minor version 1.5
 from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
 
@@ -271,6 +272,7 @@ def check_dual(c: _Cert) -> None:
                 _reject(4, f"pattern {i}, sign {s}: ||q||^2 > lam^2")
             if lhs == rhs:
                 c.tight.add((i, s))
+            c.q_ratio[(i, s)] = (lhs, rhs)            # for check 11 (c)
     c.L = _dot(c.r, c.y) - _dot(c.r, c.r) / 2
 
 
@@ -352,7 +354,7 @@ def check_gated(c: _Cert) -> None:
 
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_cover, check_output_bias, check_gated)
+          check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure)
 
 
 def _statement(c: _Cert) -> str:
@@ -387,4 +389,6 @@ def _statement(c: _Cert) -> str:
         from .gated import gated_statement   # (see check_gated)
 
         parts.append(gated_statement(c))
+    if c.enclosure is not None:
+        parts.append(enclosure_statement(c, _short))
     return "; ".join(parts)

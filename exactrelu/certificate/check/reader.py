@@ -126,6 +126,7 @@ class _Cert:
     cover_size: tuple = (0, 0)        # (nodes, leaves), set by check 7
     output_bias: Optional[tuple] = None   # (y, c), minor version 1.2
     gated: Optional[dict] = None      # minor version 1.3 (check/gated.py)
+    enclosure: Optional[dict] = None  # minor version 1.5 (check/enclosure.py)
     # integer form of X: row k of Xi is Dx * x_k
     Dx: int = 1
     Xi: list = field(default_factory=list)
@@ -138,6 +139,7 @@ class _Cert:
     bounds: dict = field(default_factory=dict)
     L: Fraction = Fraction(0)
     tight: set = field(default_factory=set)
+    q_ratio: dict = field(default_factory=dict)   # (i, s) -> (a, b): ||q||^2 / lam^2 = a / b
 
     @property
     def P(self) -> int:
@@ -281,6 +283,8 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
     c.size_X = c.Dx.bit_length() + c.bits_X
     from .gated import read_gated   # minor version 1.3 (a cycle at import time otherwise)
     read_gated(c, doc, rd)
+    from .enclosure import read_enclosure   # minor version 1.5 (the same reason)
+    read_enclosure(c, doc, rd)
     return c
 
 
