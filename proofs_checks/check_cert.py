@@ -1281,11 +1281,29 @@ def check_enclosure(c):
         _enc_twins(c, enc, K, delta)
 
 
+def _dec(x, up, digits=6):
+    """x rounded outward (up: to +inf, else to -inf) to `digits` significant digits, as
+    text like 1.41422e-3 -- a rational bound for display, decided by exact comparisons."""
+    if x == 0:
+        return "0"
+    a = abs(x)
+    e = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30103)  # a guess
+    while a < Fraction(10) ** e:
+        e -= 1
+    while a >= Fraction(10) ** (e + 1):
+        e += 1
+    y = a * Fraction(10) ** (digits - 1 - e)
+    m = str(math.ceil(y) if up == (x > 0) else math.floor(y))
+    e += len(m) - digits  # a carry (999.9 -> 1000) adds a digit
+    return f"{'-' if x < 0 else ''}{m[0]}{'.' + m[1:] if len(m) > 1 else ''}e{e}"
+
+
 def _enclosure_statement(c):
     """What check 11 adds to VERIFIED (the spec's "What VERIFIED adds")."""
     enc = c.enclosure
-    out = [f"optimal set enclosure (1.5): ||r* - dual.r||^2 <= eps^2 = {_fmt(enc['eps2'])}; "
-           f"E_lam is among the {len(enc['candidates'])} candidate blocks"]
+    out = [f"optimal set enclosure (1.5): ||r* - dual.r||^2 <= eps^2 <= {_dec(enc['eps2'], True)}"
+           f"; E_lam is a subset of the {len(enc['candidates'])} candidate blocks (every other "
+           "block is strictly inactive)"]
     K = enc["kkt"]
     if K is None:
         return "".join(out)
@@ -1294,10 +1312,11 @@ def _enclosure_statement(c):
     for _, j in enc["twins"]:
         count[j] += 1
     vertices = math.prod(1 + t for t in count.values())
-    alphas = ", ".join(f"alpha*_(pattern {i}, sign {s}) in [{_fmt(b[6] - delta)}, "
-                       f"{_fmt(b[6] + delta)}]" for ((i, s), _), b in zip(blocks, K.blocks))
+    alphas = ", ".join(f"alpha*_(pattern {i}, sign {s}) in [{_dec(b[6] - delta, False, 10)}, "
+                       f"{_dec(b[6] + delta, True, 10)}]" for ((i, s), _), b in zip(blocks, K.blocks))
     out.append(f"; E_lam = S_lam = the candidates ({len(blocks)} support blocks, "
-               f"{len(enc['twins'])} twins); {alphas} (width 2 delta = {_fmt(2 * delta)}), "
+               f"{len(enc['twins'])} twins); {alphas} (width 2 delta <= "
+               f"{_dec(2 * delta, True)}), "
                "each direction v_b within delta of v~_b, r* within e of r(center); the "
                f"optimal set has {vertices} vertices (minimal networks of {len(blocks)} neurons)"
                + ("; the optimum is unique" if not enc["twins"] else "; the optimum is not unique"))
