@@ -588,7 +588,7 @@ def check_dual(c):
     c.R.spend(2 * c.P * c.d + c.n * c.d, bv, "the dual norms")
     V = [[ri[k] * v for v in c.Xg[k]] for k in range(c.n)]
     ld, base = c.lam.denominator ** 2, (c.lam.numerator * c.Dx * Dr) ** 2
-    c.tight = set()
+    c.tight, c.qratio = set(), {}
     for i, p in enumerate(c.bits):
         S = [sum(col) for col in zip(*(V[k] for k in range(c.n) if p[k] == "1"))] or [0] * c.d
         plain = _dot(S, S) * ld
@@ -609,6 +609,7 @@ def check_dual(c):
                 _reject(4, f"pattern {i}, sign {s}: ||q||^2 > lam^2")
             if lhs == rhs:
                 c.tight.add((i, s))
+            c.qratio[(i, s)] = (lhs, rhs)  # ||q||^2 / lam^2, for check 11 (c)
     c.L = _dot(c.r, c.y) - _dot(c.r, c.r) / 2
 
 
@@ -1076,12 +1077,21 @@ class _Kkt(NamedTuple):
     l1: list
 
 
+def _scaled(values):
+    """(D, [v D]) with D the least common denominator.  Only for values whose denominators
+    divide a product of denominators the budget has already accepted (no size limit)."""
+    D = 1
+    for v in values:
+        D = D // math.gcd(D, v.denominator) * v.denominator
+    return D, [v.numerator * (D // v.denominator) for v in values]
+
+
 def _kkt_center(c, blocks, center, delta):
     """Split the center into its blocks and compute xv, r~ and e (check 11 (a))."""
     out, off, d = [], 0, c.d
     for (i, s), T in blocks:
         v, rho, alpha = center[off:off + d], center[off + d:off + d + len(T)], center[off + d + len(T)]
-        Dv, vi = _common(v)
+        Dv, vi = _scaled(v)
         out.append((c.bits[i], s, T, off, v, rho, alpha, Dv, vi))
         off += d + len(T) + 1
     xv = [[Fraction(_dot(x, b[8]), c.Dx * b[7]) for x in c.Xg] for b in out]
@@ -1097,7 +1107,7 @@ def _kkt_center(c, blocks, center, delta):
 
 def _kkt_F(c, K):
     """F(z~): per block E1 (d rows), E2 (one per tight row), E3 (one row)."""
-    Dr, ri = _common(K.rt)
+    Dr, ri = _scaled(K.rt)
     F = []
     for p, s, T, _, v, rho, _, Dv, vi in K.blocks:
         g = [0] * c.d  # X^T D_b r~ times Dx Dr
@@ -1127,7 +1137,7 @@ def _kkt_M(c, K):
 
 
 def _kkt_J(c, K, N):
-    """J(z~) (Fractions, N x N) and G 1 times Dx^2 (integers; the row sums of G)."""
+    """J(z~) and G 1 (the row sums of G), both Fractions."""
     d, Z, D2 = c.d, Fraction(0), c.Dx * c.Dx
     J, G1, M = [[Z] * N for _ in range(N)], [0] * N, _kkt_M(c, K)
     for b, (p, s, T, o, v, _, _, _, _) in enumerate(K.blocks):
@@ -1145,24 +1155,33 @@ def _kkt_J(c, K, N):
                 J[o + j][o + d + t], J[o + d + t][o + j] = -a_k[j], a_k[j]
         J[o + d + len(T)][o:o + d] = v
         G1[o + d + len(T)] = d * D2
-    return J, G1
+    return J, [Fraction(g, D2) for g in G1]
+
+
+def _nonzero_form(values):
+    """_common over the nonzero values: (D, {index: integer}) (the library checker's
+    integer form of a sparse matrix, so that both refuse the same sizes)."""
+    idx = [i for i, v in enumerate(values) if v]
+    D, ints = _common([values[i] for i in idx])
+    return D, dict(zip(idx, ints))
 
 
 def _krawczyk(c, K, N, C, delta):
     """Check 11 (a), Krawczyk's test: for every row i, |C F|_i + delta sum_j |I - C J|_ij
-    + delta^2 (|C| G 1)_i < delta, with C, F, J over common denominators (integer
+    + delta^2 (|C| G 1)_i < delta, with C, J, F, G 1 over common denominators (integer
     products; the O(N^3) part)."""
     F, (J, G1) = _kkt_F(c, K), _kkt_J(c, K, N)
-    Dc, flat = _common([x for row in C for x in row])
-    Ci = [flat[i * N:(i + 1) * N] for i in range(N)]
-    DF, Fi = _common(F)
-    DJ, flat = _common([x for row in J for x in row])
-    cols = [flat[j::N] for j in range(N)]
-    D2, one = c.Dx * c.Dx, Dc * DJ
+    Dc, Cd = _nonzero_form([x for row in C for x in row])
+    DJ, Jd = _nonzero_form([x for row in J for x in row])
+    DF, Fd = _nonzero_form(F)
+    DG, Gd = _nonzero_form(G1)
+    Ci = [[Cd.get(i * N + j, 0) for j in range(N)] for i in range(N)]
+    cols = [[Jd.get(i * N + j, 0) for i in range(N)] for j in range(N)]
+    Fi, Gi, one = [Fd.get(i, 0) for i in range(N)], [Gd.get(i, 0) for i in range(N)], Dc * DJ
     for i, row in enumerate(Ci):
         rs = sum(abs(one * (i == j) - _dot(row, col)) for j, col in enumerate(cols))
         lhs = (Fraction(abs(_dot(row, Fi)), DF) + delta * Fraction(rs, DJ)
-               + delta * delta * Fraction(_dot(map(abs, row), G1), D2))
+               + delta * delta * Fraction(_dot(map(abs, row), Gi), DG))
         if not lhs < delta * Dc:
             _reject(11, f"system: Krawczyk's test fails in row {i} (no unique KKT solution "
                     "proved in the box)")
@@ -1185,31 +1204,38 @@ def _kkt_margins(c, K, delta):
 
 def _enc_inactive(c, enc, eps2):
     """Check 11 (c): every block outside the candidates has multipliers >= 0 and
-    sqrt(||q||^2) + sqrt(B) < lam, B = eps^2 sum_(active k) ||x_k||^2, tested squared twice."""
-    Dr, ri = _common(c.r)
-    V = [[r * x for x in row] for r, row in zip(ri, c.Xg)]
+    sqrt(||q||^2) + sqrt(B) < lam, B = eps^2 sum_(active k) ||x_k||^2, tested squared twice
+    (divided by lam^2: t = ||q||^2 / lam^2 from check 4 or from the section's rho)."""
     nx = [_dot(x, x) for x in c.Xg]
-    lam2, D2 = c.lam * c.lam, c.Dx * c.Dx
+    Sx = [sum(nx[k] for k in range(c.n) if p[k] == "1") for p in c.bits]
+    own = enc["rho"]
+    scale = eps2 / (c.lam * c.lam * c.Dx * c.Dx)
     for i, p in enumerate(c.bits):
-        todo = [s for s in (1, -1) if (i, s) not in enc["candidates"]]
-        if not todo:
-            continue
-        act = [k for k in range(c.n) if p[k] == "1"]
-        S = [sum(col) for col in zip(*(V[k] for k in act))] or [0] * c.d
-        B = eps2 * Fraction(sum(nx[k] for k in act), D2)
-        for s in todo:
-            rho = enc["rho"].get((i, s), c.rho.get((i, s), {}))
-            if any(v < 0 for v in rho.values()):
-                _reject(11, f"block (pattern {i}, sign {s}): a multiplier is negative")
-            Dp, pi = _common(list(rho.values()))
-            T = [0] * c.d  # A^T rho Dx Dp
-            for v, k in zip(pi, rho):
-                T = [a + (v if p[k] == "1" else -v) * x for a, x in zip(T, c.Xg[k])]
-            Q = [s * Dp * a + Dr * b for a, b in zip(S, T)]
-            W = lam2 + B - Fraction(_dot(Q, Q), (c.Dx * Dr * Dp) ** 2)
-            if not (B < lam2 and W > 0 and 4 * lam2 * B < W * W):
+        for s in (1, -1):
+            if (i, s) in enc["candidates"]:
+                continue
+            if (i, s) in own:
+                if any(v < 0 for v in own[(i, s)].values()):
+                    _reject(11, f"block (pattern {i}, sign {s}): a multiplier is negative")
+                t = _q2(c, i, s, own[(i, s)]) / (c.lam * c.lam)
+            else:
+                t = Fraction(*c.qratio[(i, s)])
+            b = scale * Sx[i]
+            if not (b < 1 and 1 + b - t > 0 and 4 * b < (1 + b - t) ** 2):
                 _reject(11, f"block (pattern {i}, sign {s}) is not a candidate and not "
                         "strictly inactive within the radius (sqrt(||q||^2) + sqrt(B) >= lam)")
+
+
+def _q2(c, i, s, rho):
+    """||s X^T D_i r + sum_k rho_k a_k||^2 (integers over Dx Dr Dp, then one Fraction)."""
+    p, (Dr, ri), (Dp, pi) = c.bits[i], _scaled(c.r), _scaled(list(rho.values()))
+    Q = [0] * c.d
+    for k in range(c.n):
+        if p[k] == "1" and ri[k]:
+            Q = [a + s * Dp * ri[k] * x for a, x in zip(Q, c.Xg[k])]
+    for v, k in zip(pi, rho):
+        Q = [a + Dr * (v if p[k] == "1" else -v) * x for a, x in zip(Q, c.Xg[k])]
+    return Fraction(_dot(Q, Q), (c.Dx * Dr * Dp) ** 2)
 
 
 def _enc_twins(c, enc, K, delta):
@@ -1235,7 +1261,9 @@ def _enc_twins(c, enc, K, delta):
 
 
 def _enclosure_charge(c, enc):
-    """The budget of check 11, charged before any of its work."""
+    """The budget of check 11, charged before any of its work (the library checker charges
+    the same amounts): (c) as the dual sums and comparisons of check 4; J, F and the
+    margins; the O(N^3) products of Krawczyk's test."""
     bv = _size(c.r) + c.sizeX + c.n.bit_length()
     c.R.spend(2 * c.P * c.n * c.d, (bv, 1), "the inactive blocks")
     c.R.spend(8 * c.P + sum(len(v) for v in enc["rho"].values()),
@@ -1244,8 +1272,7 @@ def _enclosure_charge(c, enc):
         return
     blocks, center, delta, C = enc["system"]
     m, N = len(blocks), len(center)
-    bz = _size(center + [delta])
-    bj = 2 * c.sizeX + 2 * bz
+    bj = 2 * c.sizeX + 2 * _size(center + [delta])
     bc = _size([x for row in C for x in row]) if N else 1
     c.R.spend(m * m * c.n * c.d * c.d + 2 * m * c.n * c.d, bj, "the KKT system")
     c.R.spend(N * N + 4 * m * c.n + N * c.d, 2 * (bj + _size(c.y)), "the KKT system",
@@ -1261,12 +1288,11 @@ def check_enclosure(c):
     sound"): D is 1-strongly concave, so ||r - r*||^2 <= 2 (U - L); Moreau and the
     Lipschitz bound of g_b make (c) strict inactivity at r* and at r(z*); Krawczyk's test
     gives a unique KKT solution z* in the box, whose residual is then r*."""
-    enc = getattr(c, "enclosure", None)
+    enc = c.enclosure
     if enc is None:
         return
     _enclosure_charge(c, enc)
-    eps2 = max(2 * (c.upper - c.L), Fraction(0))
-    K = None
+    K, eps_z = None, Fraction(0)
     if enc["system"] is not None:
         blocks, center, delta, C = enc["system"]
         if not delta > 0:
@@ -1274,11 +1300,11 @@ def check_enclosure(c):
         K = _kkt_center(c, blocks, center, delta)
         _krawczyk(c, K, len(center), C, delta)
         _kkt_margins(c, K, delta)
-        eps2 = max(eps2, sum((abs(a - b) + e) ** 2 for a, b, e in zip(K.rt, c.r, K.e)))
-    enc["eps2"], enc["kkt"] = eps2, K
-    _enc_inactive(c, enc, eps2)
+        eps_z = sum((abs(a - b) + e) ** 2 for a, b, e in zip(K.rt, c.r, K.e))
+    enc["eps2"], enc["kkt"] = max(2 * (c.upper - c.L), eps_z), K
+    _enc_inactive(c, enc, enc["eps2"])
     if K is not None:
-        _enc_twins(c, enc, K, delta)
+        _enc_twins(c, enc, K, enc["system"][2])
 
 
 def _dec(x, up, digits=6):

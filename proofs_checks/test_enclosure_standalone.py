@@ -651,3 +651,42 @@ def test_an_empty_system_proves_the_zero_optimum():
         assert_eps2(res.message, max(2 * (F(1, 8) - (r / 2 - r * r / 2)), (F(1, 2) - r) ** 2))
     cert[ENC]["system"]["delta"] = "0"
     assert outcome(check(cert)) == (R, 11)
+
+
+def _produced_with(key):
+    out = []
+    for path in PRODUCED:
+        with open(path, "rb") as fh:
+            data = json.load(fh)
+        if isinstance(data, dict) and key(data.get(ENC, {})):
+            out.append((os.path.basename(path), data))
+    return out
+
+
+@pytest.mark.skipif(not PRODUCED, reason=f"no produced certificates in {CERT_DIR} yet")
+def test_produced_certificates_mutated_are_rejected():
+    """Negative controls on the produced files: a center coordinate moved by 10^-6 (far
+    outside any box), a twin dropped (its candidate is then unexplained), a system block
+    dropped from the candidates, the gap claimed larger by 1."""
+    with_system = _produced_with(lambda s: "system" in s and s["system"]["blocks"])
+    for name, cert in with_system:
+        moved = copy.deepcopy(cert)
+        center = moved[ENC]["system"]["center"]
+        center[0] = q(F(center[0]) + F(1, 10 ** 6))
+        assert outcome(check(moved)) == (R, 11), name
+        cut = copy.deepcopy(cert)
+        cut[ENC]["candidates"] = [e for e in cut[ENC]["candidates"]
+                                  if (e["pattern"], e["sign"]) != (cut[ENC]["system"]["blocks"][0]["pattern"],
+                                                                    cut[ENC]["system"]["blocks"][0]["sign"])]
+        assert outcome(check(cut)) == (R, 11), name
+        if cert[ENC].get("twins"):
+            dropped = copy.deepcopy(cert)
+            dropped[ENC]["twins"].pop()
+            res = check(dropped)
+            assert outcome(res) == (R, 11) and "not exactly" in res.message, name
+    for name, cert in _produced_with(lambda s: bool(s)):
+        wide = copy.deepcopy(cert)
+        wide["claim"]["upper"] = q(F(wide["claim"]["upper"]) + 1)
+        assert outcome(check(wide)) in ((R, 11), VER), name   # eps^2 >= 2: (c) may still hold
+        wide["claim"]["upper"] = q(F(wide["claim"]["upper"]) + 10 ** 6)
+        assert outcome(check(wide)) == (R, 11), name          # B >= lam^2 on a non-candidate here
