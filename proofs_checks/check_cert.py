@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Standalone checker for exactrelu certificates, format version 1 (with minor versions 1.1:
-the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9).
+the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9; 1.4: wall
+bases for check 2; 1.5: the optimal set at an irrational optimum, check 11).
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
 Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of
@@ -8,7 +9,8 @@ docs/spec/certificate-v1.md (in the exactrelu repository); the lemma behind each
 and the trust model are in SPEC.md next to this file.
 
 Minor version 1.3 (gated ReLU): the optional 'gated' section and its check 9 are the
-functions read_gated / check_gated below (the v1 checks do not depend on them).
+functions read_gated / check_gated below (the v1 checks do not depend on them); minor
+version 1.5: read_enclosure / check_enclosure (check 11 uses L and the ||q||^2 of check 4).
 
     python check_cert.py CERT.json [--budget-digits N]
 
@@ -1209,7 +1211,7 @@ def _enc_inactive(c, enc, eps2):
     nx = [_dot(x, x) for x in c.Xg]
     Sx = [sum(nx[k] for k in range(c.n) if p[k] == "1") for p in c.bits]
     own = enc["rho"]
-    scale = eps2 / (c.lam * c.lam * c.Dx * c.Dx)
+    scale, r_int = eps2 / (c.lam * c.lam * c.Dx * c.Dx), _common(c.r)
     for i, p in enumerate(c.bits):
         for s in (1, -1):
             if (i, s) in enc["candidates"]:
@@ -1217,7 +1219,7 @@ def _enc_inactive(c, enc, eps2):
             if (i, s) in own:
                 if any(v < 0 for v in own[(i, s)].values()):
                     _reject(11, f"block (pattern {i}, sign {s}): a multiplier is negative")
-                t = _q2(c, i, s, own[(i, s)]) / (c.lam * c.lam)
+                t = _q2(c, i, s, own[(i, s)], *r_int) / (c.lam * c.lam)
             else:
                 t = Fraction(*c.qratio[(i, s)])
             b = scale * Sx[i]
@@ -1226,9 +1228,10 @@ def _enc_inactive(c, enc, eps2):
                         "strictly inactive within the radius (sqrt(||q||^2) + sqrt(B) >= lam)")
 
 
-def _q2(c, i, s, rho):
-    """||s X^T D_i r + sum_k rho_k a_k||^2 (integers over Dx Dr Dp, then one Fraction)."""
-    p, (Dr, ri), (Dp, pi) = c.bits[i], _scaled(c.r), _scaled(list(rho.values()))
+def _q2(c, i, s, rho, Dr, ri):
+    """||s X^T D_i r + sum_k rho_k a_k||^2 (integers over Dx Dr Dp, then one Fraction; the
+    multipliers are read from the file, so their integer form is size-checked)."""
+    p, (Dp, pi) = c.bits[i], _common(list(rho.values()))
     Q = [0] * c.d
     for k in range(c.n):
         if p[k] == "1" and ri[k]:
