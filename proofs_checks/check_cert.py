@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Standalone checker for exactrelu certificates, format version 1 (with minor versions 1.1:
-the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9).
+the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9; 1.4: wall
+bases for check 2; 1.5: the optimal set at an irrational optimum, check 11).
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
 Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of
@@ -8,7 +9,8 @@ docs/spec/certificate-v1.md (in the exactrelu repository); the lemma behind each
 and the trust model are in SPEC.md next to this file.
 
 Minor version 1.3 (gated ReLU): the optional 'gated' section and its check 9 are the
-functions read_gated / check_gated below (the v1 checks do not depend on them).
+functions read_gated / check_gated below (the v1 checks do not depend on them); minor
+version 1.5: read_enclosure / check_enclosure (check 11 uses L and the ||q||^2 of check 4).
 
     python check_cert.py CERT.json [--budget-digits N]
 
@@ -35,7 +37,8 @@ JSON_NS_PER_BYTE = 100             # estimated cost of json.loads
 RATIONAL_NS = 8000                 # estimated cost of reading one rational string ...
 RATIONAL_NS_PER_CHAR2 = 1e-3       # ... plus this times its length squared
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
-         5: "claim", 6: "optimal set", 7: "cover", 8: "output bias", 9: "gated ReLU"}
+         5: "claim", 6: "optimal set", 7: "cover", 8: "output bias", 9: "gated ReLU",
+         11: "optimal set enclosure"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
@@ -269,6 +272,7 @@ class Cert:
         self.bitsX = _bits(flat)  # integer checks; Fraction ones also carry Dx:
         self.sizeX = self.Dx.bit_length() + self.bitsX
         self.gated = read_gated(doc, self) if "gated" in doc else None  # 1.3
+        self.enclosure = read_enclosure(doc, self) if ENC in doc else None  # 1.5
 
     def _keyed(self, entries, where, field, read):
         """Entries keyed by (pattern, sign); a repeated key is ambiguous: MALFORMED."""
@@ -586,7 +590,7 @@ def check_dual(c):
     c.R.spend(2 * c.P * c.d + c.n * c.d, bv, "the dual norms")
     V = [[ri[k] * v for v in c.Xg[k]] for k in range(c.n)]
     ld, base = c.lam.denominator ** 2, (c.lam.numerator * c.Dx * Dr) ** 2
-    c.tight = set()
+    c.tight, c.qratio = set(), {}
     for i, p in enumerate(c.bits):
         S = [sum(col) for col in zip(*(V[k] for k in range(c.n) if p[k] == "1"))] or [0] * c.d
         plain = _dot(S, S) * ld
@@ -607,6 +611,7 @@ def check_dual(c):
                 _reject(4, f"pattern {i}, sign {s}: ||q||^2 > lam^2")
             if lhs == rhs:
                 c.tight.add((i, s))
+            c.qratio[(i, s)] = (lhs, rhs)  # ||q||^2 / lam^2, for check 11 (c)
     c.L = _dot(c.r, c.y) - _dot(c.r, c.r) / 2
 
 
@@ -1021,8 +1026,334 @@ def _gated_statement(c):
     return "; ".join(out)
 
 
+# ---- minor version 1.5: the optimal set at an irrational optimum (docs/spec/certificate-v1.md,
+# "Minor version 1.5"; check 11) ----
+
+ENC = "optimal_set_enclosure"
+
+
+def _tight_rows(v, n, where):
+    rows = [_index(k, n, where) for k in _typed(v, list, where)]
+    _need(len(set(rows)) == len(rows), where, "a row is listed twice")
+    return rows
+
+
+def read_enclosure(doc, c):
+    """The 'optimal_set_enclosure' section (1.5): candidates, rho (optional), system
+    (blocks with tight rows, center, delta, C; optional) and twins (only with a system),
+    read in this order; a wrong shape or length, an index out of range, a block or row
+    listed twice, a bad sign, twins without a system: MALFORMED."""
+    R, n, d = c.R, c.n, c.d
+    sec = _typed(doc[ENC], dict, ENC, "candidates")
+    cand = c._keyed(sec["candidates"], ENC + ".candidates", "pattern", lambda e, h: None)
+    rho = c._keyed(sec.get("rho", []), ENC + ".rho", "values",
+                   lambda e, h: R.sparse(e["values"], n, h + ".values"))
+    system = twins = None
+    if "system" in sec:
+        h = ENC + ".system"
+        sy = _typed(sec["system"], dict, h, "blocks", "center", "delta", "C")
+        blocks = list(c._keyed(sy["blocks"], h + ".blocks", "tight",
+                               lambda e, w: _tight_rows(e["tight"], n, w + ".tight")).items())
+        N = sum(d + len(T) + 1 for _, T in blocks)
+        center = R.vec(sy["center"], N, h + ".center")
+        delta = R.rat(sy["delta"], h + ".delta")
+        rows = _typed(sy["C"], list, h + ".C")
+        _need(len(rows) == N, h + ".C", f"expected {N} rows")
+        system = (blocks, center, delta, [R.vec(row, N, f"{h}.C[{i}]") for i, row in enumerate(rows)])
+    if "twins" in sec:
+        _need(system is not None, ENC + ".twins", "twins need a system")
+        m = len(system[0])
+        twins = list(c._keyed(sec["twins"], ENC + ".twins", "of",
+                              lambda e, h: _index(e["of"], m, h + ".of")).items())
+    return {"candidates": set(cand), "rho": rho, "system": system, "twins": twins or []}
+
+
+class _Kkt(NamedTuple):
+    """The system of check 11 (a) at the center: per block (pattern bits, sign, tight rows,
+    offset, v~, rho~, alpha~, v~ as integers over Dv), the products xv[b][k] = x_k . v~_b,
+    the residual r~ = r(z~), the row bounds e and l1[k] = ||x_k||_1."""
+    blocks: list
+    xv: list
+    rt: list
+    e: list
+    l1: list
+
+
+def _scaled(values):
+    """(D, [v D]) with D the least common denominator.  Only for values whose denominators
+    divide a product of denominators the budget has already accepted (no size limit)."""
+    D = 1
+    for v in values:
+        D = D // math.gcd(D, v.denominator) * v.denominator
+    return D, [v.numerator * (D // v.denominator) for v in values]
+
+
+def _kkt_center(c, blocks, center, delta):
+    """Split the center into its blocks and compute xv, r~ and e (check 11 (a))."""
+    out, off, d = [], 0, c.d
+    for (i, s), T in blocks:
+        v, rho, alpha = center[off:off + d], center[off + d:off + d + len(T)], center[off + d + len(T)]
+        Dv, vi = _scaled(v)
+        out.append((c.bits[i], s, T, off, v, rho, alpha, Dv, vi))
+        off += d + len(T) + 1
+    xv = [[Fraction(_dot(x, b[8]), c.Dx * b[7]) for x in c.Xg] for b in out]
+    l1 = [Fraction(sum(map(abs, x)), c.Dx) for x in c.Xg]
+    rt, e = list(c.y), [Fraction(0)] * c.n
+    for b, (p, s, _, _, _, _, alpha, _, _) in enumerate(out):
+        for k in range(c.n):
+            if p[k] == "1":
+                rt[k] -= alpha * s * xv[b][k]
+                e[k] += delta * abs(xv[b][k]) + (abs(alpha) + delta) * l1[k] * delta
+    return _Kkt(out, xv, rt, e, l1)
+
+
+def _kkt_F(c, K):
+    """F(z~): per block E1 (d rows), E2 (one per tight row), E3 (one row)."""
+    Dr, ri = _scaled(K.rt)
+    F = []
+    for p, s, T, _, v, rho, _, Dv, vi in K.blocks:
+        g = [0] * c.d  # X^T D_b r~ times Dx Dr
+        for k in range(c.n):
+            if p[k] == "1" and ri[k]:
+                g = [a + ri[k] * x for a, x in zip(g, c.Xg[k])]
+        e1 = [v[j] - Fraction(s * g[j], c.Dx * Dr) for j in range(c.d)]
+        for rk, k in zip(rho, T):
+            t = 1 if p[k] == "1" else -1
+            e1 = [a - rk * Fraction(t * x, c.Dx) for a, x in zip(e1, c.Xg[k])]
+        F += e1
+        F += [Fraction((1 if p[k] == "1" else -1) * _dot(c.Xg[k], vi), c.Dx * Dv) for k in T]
+        F.append((_dot(v, v) - c.lam * c.lam) / 2)
+    return F
+
+
+def _kkt_M(c, K):
+    """{(b, c): X^T D_b D_c X times Dx^2} (integers, d x d; M_cb is the transpose)."""
+    M, m = {}, len(K.blocks)
+    for b in range(m):
+        for a in range(b, m):
+            rows = [c.Xg[k] for k in range(c.n) if K.blocks[b][0][k] == "1" == K.blocks[a][0][k]]
+            cols = list(zip(*rows)) if rows else [()] * c.d
+            M[b, a] = [[_dot(cols[j], cols[l]) for l in range(c.d)] for j in range(c.d)]
+            M[a, b] = [list(col) for col in zip(*M[b, a])]
+    return M
+
+
+def _kkt_J(c, K, N):
+    """J(z~) and G 1 (the row sums of G), both Fractions."""
+    d, Z, D2 = c.d, Fraction(0), c.Dx * c.Dx
+    J, G1, M = [[Z] * N for _ in range(N)], [0] * N, _kkt_M(c, K)
+    for b, (p, s, T, o, v, _, _, _, _) in enumerate(K.blocks):
+        for a, (_, sc, Tc, oc, _, _, alc, Dvc, vic) in enumerate(K.blocks):
+            Mba = M[b, a]
+            for j in range(d):
+                row = J[o + j]
+                for l in range(d):
+                    row[oc + l] = int(b == a and j == l) + Fraction(s * sc * Mba[j][l], D2) * alc
+                row[oc + d + len(Tc)] = Fraction(s * sc * _dot(Mba[j], vic), D2 * Dvc)
+                G1[o + j] += 2 * sum(map(abs, Mba[j]))
+        for t, k in enumerate(T):
+            a_k = [Fraction(x if p[k] == "1" else -x, c.Dx) for x in c.Xg[k]]
+            for j in range(d):
+                J[o + j][o + d + t], J[o + d + t][o + j] = -a_k[j], a_k[j]
+        J[o + d + len(T)][o:o + d] = v
+        G1[o + d + len(T)] = d * D2
+    return J, [Fraction(g, D2) for g in G1]
+
+
+def _nonzero_form(values):
+    """_common over the nonzero values: (D, {index: integer}) (the library checker's
+    integer form of a sparse matrix, so that both refuse the same sizes)."""
+    idx = [i for i, v in enumerate(values) if v]
+    D, ints = _common([values[i] for i in idx])
+    return D, dict(zip(idx, ints))
+
+
+def _krawczyk(c, K, N, C, delta):
+    """Check 11 (a), Krawczyk's test: for every row i, |C F|_i + delta sum_j |I - C J|_ij
+    + delta^2 (|C| G 1)_i < delta, with C, J, F, G 1 over common denominators (integer
+    products; the O(N^3) part)."""
+    F, (J, G1) = _kkt_F(c, K), _kkt_J(c, K, N)
+    Dc, Cd = _nonzero_form([x for row in C for x in row])
+    DJ, Jd = _nonzero_form([x for row in J for x in row])
+    DF, Fd = _nonzero_form(F)
+    DG, Gd = _nonzero_form(G1)
+    Ci = [[Cd.get(i * N + j, 0) for j in range(N)] for i in range(N)]
+    cols = [[Jd.get(i * N + j, 0) for i in range(N)] for j in range(N)]
+    Fi, Gi, one = [Fd.get(i, 0) for i in range(N)], [Gd.get(i, 0) for i in range(N)], Dc * DJ
+    for i, row in enumerate(Ci):
+        rs = sum(abs(one * (i == j) - _dot(row, col)) for j, col in enumerate(cols))
+        lhs = (Fraction(abs(_dot(row, Fi)), DF) + delta * Fraction(rs, DJ)
+               + delta * delta * Fraction(_dot(map(abs, row), Gi), DG))
+        if not lhs < delta * Dc:
+            _reject(11, f"system: Krawczyk's test fails in row {i} (no unique KKT solution "
+                    "proved in the box)")
+
+
+def _kkt_margins(c, K, delta):
+    """Check 11 (a): alpha~ - delta > 0, rho~ - delta >= 0 on tight rows, and
+    a_k . v~ - delta ||a_k||_1 > 0 on the other nonzero rows (a_k = (2 D_k - 1) x_k)."""
+    for b, (p, s, T, _, _, rho, alpha, _, _) in enumerate(K.blocks):
+        where = f"system block {b}"
+        if not alpha - delta > 0:
+            _reject(11, f"{where}: alpha~ - delta is not > 0")
+        if any(not rk - delta >= 0 for rk in rho):
+            _reject(11, f"{where}: a tight row has rho~ - delta < 0")
+        tight = set(T)
+        for k in c.nz:
+            if k not in tight and not (1 if p[k] == "1" else -1) * K.xv[b][k] - delta * K.l1[k] > 0:
+                _reject(11, f"{where}, row {k}: a_k . v~ - delta ||a_k||_1 is not > 0")
+
+
+def _enc_inactive(c, enc, eps2):
+    """Check 11 (c): every block outside the candidates has multipliers >= 0 and
+    sqrt(||q||^2) + sqrt(B) < lam, B = eps^2 sum_(active k) ||x_k||^2, tested squared twice
+    (divided by lam^2: t = ||q||^2 / lam^2 from check 4 or from the section's rho)."""
+    nx = [_dot(x, x) for x in c.Xg]
+    Sx = [sum(nx[k] for k in range(c.n) if p[k] == "1") for p in c.bits]
+    own = enc["rho"]
+    scale, r_int = eps2 / (c.lam * c.lam * c.Dx * c.Dx), _common(c.r)
+    for i, p in enumerate(c.bits):
+        for s in (1, -1):
+            if (i, s) in enc["candidates"]:
+                continue
+            if (i, s) in own:
+                if any(v < 0 for v in own[(i, s)].values()):
+                    _reject(11, f"block (pattern {i}, sign {s}): a multiplier is negative")
+                t = _q2(c, i, s, own[(i, s)], *r_int) / (c.lam * c.lam)
+            else:
+                t = Fraction(*c.qratio[(i, s)])
+            b = scale * Sx[i]
+            if not (b < 1 and 1 + b - t > 0 and 4 * b < (1 + b - t) ** 2):
+                _reject(11, f"block (pattern {i}, sign {s}) is not a candidate and not "
+                        "strictly inactive within the radius (sqrt(||q||^2) + sqrt(B) >= lam)")
+
+
+def _q2(c, i, s, rho, Dr, ri):
+    """||s X^T D_i r + sum_k rho_k a_k||^2 (integers over Dx Dr Dp, then one Fraction; the
+    multipliers are read from the file, so their integer form is size-checked)."""
+    p, (Dp, pi) = c.bits[i], _common(list(rho.values()))
+    Q = [0] * c.d
+    for k in range(c.n):
+        if p[k] == "1" and ri[k]:
+            Q = [a + s * Dp * ri[k] * x for a, x in zip(Q, c.Xg[k])]
+    for v, k in zip(pi, rho):
+        Q = [a + Dr * (v if p[k] == "1" else -v) * x for a, x in zip(Q, c.Xg[k])]
+    return Fraction(_dot(Q, Q), (c.Dx * Dr * Dp) ** 2)
+
+
+def _enc_twins(c, enc, K, delta):
+    """Check 11 (d) and (e): each twin is a candidate, not a system block, has the sign of
+    its block j, differs from it on a non-empty set F of rows inside T_j, and
+    rho~_jk + delta + s r~_k + e_k <= 0 on F; candidates = system blocks and twins."""
+    sys_keys = [key for key, _ in enc["system"][0]]
+    for (i, s), j in enc["twins"]:
+        where = f"twin (pattern {i}, sign {s})"
+        p, sj, T, _, _, rho, _, _, _ = K.blocks[j]
+        if (i, s) not in enc["candidates"] or (i, s) in sys_keys:
+            _reject(11, f"{where}: a twin must be a candidate and not a system block")
+        F = [k for k in range(c.n) if c.bits[i][k] != p[k]]
+        if s != sj or not F or not set(F) <= set(T):
+            _reject(11, f"{where}: not a twin of system block {j} (sign, or rows F not "
+                    "non-empty inside its tight rows)")
+        for k in F:
+            if rho[T.index(k)] + delta + s * K.rt[k] + K.e[k] > 0:
+                _reject(11, f"{where}, row {k}: rho~ + delta + s r~_k + e_k > 0")
+    explained = set(sys_keys) | {key for key, _ in enc["twins"]}
+    if enc["candidates"] != explained:
+        _reject(11, "the candidates are not exactly the system blocks and their twins")
+
+
+def _enclosure_charge(c, enc):
+    """The budget of check 11, charged before any of its work (the library checker charges
+    the same amounts): (c) as the dual sums and comparisons of check 4; J, F and the
+    margins; the O(N^3) products of Krawczyk's test."""
+    bv = _size(c.r) + c.sizeX + c.n.bit_length()
+    c.R.spend(2 * c.P * c.n * c.d, (bv, 1), "the inactive blocks")
+    c.R.spend(8 * c.P + sum(len(v) for v in enc["rho"].values()),
+              4 * (bv + c.sizeX + _size([c.upper, c.L])), "the inactive blocks", fraction=True)
+    if enc["system"] is None:
+        return
+    blocks, center, delta, C = enc["system"]
+    m, N = len(blocks), len(center)
+    bj = 2 * c.sizeX + 2 * _size(center + [delta])
+    bc = _size([x for row in C for x in row]) if N else 1
+    c.R.spend(m * m * c.n * c.d * c.d + 2 * m * c.n * c.d, bj, "the KKT system")
+    c.R.spend(N * N + 4 * m * c.n + N * c.d, 2 * (bj + _size(c.y)), "the KKT system",
+              fraction=True)
+    c.R.spend(N * N * N + 3 * N * N, (max(bc, 2 * bj), min(bc, 2 * bj)), "Krawczyk's test")
+
+
+def check_enclosure(c):
+    """Check 11 (1.5, only with optimal_set_enclosure).  (a) Krawczyk's test and the margins
+    for the KKT system of the support, r~ = r(z~), the bounds e and eps_Z; (b) the radius
+    eps^2 = max(2 (U - L), eps_Z^2); (c) every non-candidate strictly inactive within eps;
+    (d) twins; (e) candidates = system blocks and twins.  Lemmas (the spec's "Why it is
+    sound"): D is 1-strongly concave, so ||r - r*||^2 <= 2 (U - L); Moreau and the
+    Lipschitz bound of g_b make (c) strict inactivity at r* and at r(z*); Krawczyk's test
+    gives a unique KKT solution z* in the box, whose residual is then r*."""
+    enc = c.enclosure
+    if enc is None:
+        return
+    _enclosure_charge(c, enc)
+    K, eps_z = None, Fraction(0)
+    if enc["system"] is not None:
+        blocks, center, delta, C = enc["system"]
+        if not delta > 0:
+            _reject(11, "system: delta must be > 0")
+        K = _kkt_center(c, blocks, center, delta)
+        _krawczyk(c, K, len(center), C, delta)
+        _kkt_margins(c, K, delta)
+        eps_z = sum((abs(a - b) + e) ** 2 for a, b, e in zip(K.rt, c.r, K.e))
+    enc["eps2"], enc["kkt"] = max(2 * (c.upper - c.L), eps_z), K
+    _enc_inactive(c, enc, enc["eps2"])
+    if K is not None:
+        _enc_twins(c, enc, K, enc["system"][2])
+
+
+def _dec(x, up, digits=6):
+    """x rounded outward (up: to +inf, else to -inf) to `digits` significant digits, as
+    text like 1.41422e-3 -- a rational bound for display, decided by exact comparisons."""
+    if x == 0:
+        return "0"
+    a = abs(x)
+    e = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30103)  # a guess
+    while a < Fraction(10) ** e:
+        e -= 1
+    while a >= Fraction(10) ** (e + 1):
+        e += 1
+    y = a * Fraction(10) ** (digits - 1 - e)
+    m = str(math.ceil(y) if up == (x > 0) else math.floor(y))
+    e += len(m) - digits  # a carry (999.9 -> 1000) adds a digit
+    return f"{'-' if x < 0 else ''}{m[0]}{'.' + m[1:] if len(m) > 1 else ''}e{e}"
+
+
+def _enclosure_statement(c):
+    """What check 11 adds to VERIFIED (the spec's "What VERIFIED adds")."""
+    enc = c.enclosure
+    out = [f"optimal set enclosure (1.5): ||r* - dual.r||^2 <= eps^2 <= {_dec(enc['eps2'], True)}"
+           f"; E_lam is a subset of the {len(enc['candidates'])} candidate blocks (every other "
+           "block is strictly inactive)"]
+    K = enc["kkt"]
+    if K is None:
+        return "".join(out)
+    blocks, _, delta, _ = enc["system"]
+    count = {j: 0 for j in range(len(blocks))}
+    for _, j in enc["twins"]:
+        count[j] += 1
+    vertices = math.prod(1 + t for t in count.values())
+    alphas = ", ".join(f"alpha*_(pattern {i}, sign {s}) in [{_dec(b[6] - delta, False, 10)}, "
+                       f"{_dec(b[6] + delta, True, 10)}]" for ((i, s), _), b in zip(blocks, K.blocks))
+    out.append(f"; E_lam = S_lam = the candidates ({len(blocks)} support blocks, "
+               f"{len(enc['twins'])} twins); {alphas} (width 2 delta <= "
+               f"{_dec(2 * delta, True)}), "
+               "each direction v_b within delta of v~_b, r* within e of r(center); the "
+               f"optimal set has {vertices} vertices (minimal networks of {len(blocks)} neurons)"
+               + ("; the optimum is unique" if not enc["twins"] else "; the optimum is not unique"))
+    return "".join(out)
+
+
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_cover, check_output_bias, check_gated)
+          check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure)
 
 
 def _statement(c):
@@ -1051,6 +1382,8 @@ def _statement(c):
                    f"the {len(c.optimal[2])} listed vertices are minimal optimal models")
     if c.output_bias is not None:
         out.append(_output_bias_statement(c))
+    if c.enclosure is not None:
+        out.append(_enclosure_statement(c))
     return "; ".join(out)
 
 
