@@ -1065,7 +1065,26 @@ def read_enclosure(doc, c):
         m = len(system[0])
         twins = list(c._keyed(sec["twins"], ENC + ".twins", "of",
                               lambda e, h: _index(e["of"], m, h + ".of")).items())
-    return {"candidates": set(cand), "rho": rho, "system": system, "twins": twins or []}
+    pairs, mirrors = [], []
+    if "pairs" in sec:
+        h = ENC + ".pairs"
+        _need(system is not None, h, "pairs need a system")
+        rows = _typed(sec["pairs"], list, h)
+        _need(len(rows) == d, h, f"expected {d} pairs")
+        for e, pr in enumerate(rows):
+            w = f"{h}[{e}]"
+            pr = _typed(pr, list, w)
+            _need(len(pr) == 2, w, "a pair is two indices")
+            j, jj = (_index(x, len(system[0]), w) for x in pr)
+            _need(j != jj, w, "a pair is two distinct indices")
+            pairs.append((j, jj))
+    if "mirrors" in sec:
+        _need(bool(pairs), ENC + ".mirrors", "mirrors need pairs")
+        m = len(system[0])
+        mirrors = list(c._keyed(sec["mirrors"], ENC + ".mirrors", "of",
+                                lambda e, h: _index(e["of"], m, h + ".of")).items())
+    return {"candidates": set(cand), "rho": rho, "system": system, "twins": twins or [],
+            "pairs": pairs, "mirrors": mirrors}
 
 
 class _Kkt(NamedTuple):
@@ -1258,9 +1277,61 @@ def _enc_twins(c, enc, K, delta):
         for k in F:
             if rho[T.index(k)] + delta + s * K.rt[k] + K.e[k] > 0:
                 _reject(11, f"{where}, row {k}: rho~ + delta + s r~_k + e_k > 0")
-    explained = set(sys_keys) | {key for key, _ in enc["twins"]}
+    _enc_pairs(c, enc, K, delta)
+    taken = set(sys_keys) | {key for key, _ in enc["twins"]}
+    for (i, s), j in enc["mirrors"]:
+        where = f"mirror (pattern {i}, sign {s})"
+        p, sj, T, _, _, rho, _, _, _ = K.blocks[j]
+        if (i, s) not in enc["candidates"] or (i, s) in taken or s != sj:
+            _reject(11, f"{where}: a mirror must be a candidate, not a system block or twin, "
+                    "with the sign of its block")
+        if any(c.bits[i][k] == p[k] for k in c.nz if k not in T):
+            _reject(11, f"{where}: not complementary to system block {j} off its tight rows")
+        for k, rk in zip(T, rho):
+            sb, sc = (1 if p[k] == "1" else -1), (1 if c.bits[i][k] == "1" else -1)
+            dl = 1 - (p[k] == "1") - (c.bits[i][k] == "1")
+            if sc * (-sb * rk + s * dl * K.rt[k]) - delta - abs(dl) * K.e[k] < 0:
+                _reject(11, f"{where}, row {k}: its multiplier is not >= 0 on the box")
+    explained = taken | {key for key, _ in enc["mirrors"]}
     if enc["candidates"] != explained:
-        _reject(11, "the candidates are not exactly the system blocks and their twins")
+        _reject(11, "the candidates are not exactly the system blocks, their twins and "
+                "mirrors")
+
+
+def _enc_pairs(c, enc, K, delta):
+    """Check 11 (d') pairs: same sign and tight rows, patterns complementary on the nonzero
+    rows outside them; V~ (rows v~_j) invertible, M = V~^-1; d ||M||_inf (Q/2 + delta) < 1
+    with Q = max_l |sum_k x_kl r~_k| + sum_k |x_kl| e_k.  Lemma (spec): E1 of a pair gives
+    |q.v_j| <= ||q||^2/2 for q = X^T r(z*); so ||q||_inf <= d ||M|| ||q||_inf^2/2 +
+    d delta ||M|| ||q||_inf, and q = 0.  (O(d^3 + n d), inside the system's charge.)"""
+    if not enc["pairs"]:
+        return
+    rows = []
+    for j, jj in enc["pairs"]:
+        pa, sa, Ta = K.blocks[j][:3]
+        pb, sb, Tb = K.blocks[jj][:3]
+        if sa != sb or set(Ta) != set(Tb) or any(pa[k] == pb[k] for k in c.nz if k not in Ta):
+            _reject(11, f"pair ({j}, {jj}): not the same sign and tight rows with "
+                    "complementary patterns outside them")
+        rows.append(list(K.blocks[j][4]))
+    d = c.d
+    A = [row + [Fraction(int(i == l)) for l in range(d)] for i, row in enumerate(rows)]
+    for col in range(d):           # Gauss-Jordan: the exact inverse of V~
+        piv = next((r for r in range(col, d) if A[r][col]), None)
+        if piv is None:
+            _reject(11, "pairs: the directions of the pairs are linearly dependent")
+        A[col], A[piv] = A[piv], A[col]
+        inv = 1 / A[col][col]
+        A[col] = [x * inv for x in A[col]]
+        for r in range(d):
+            if r != col and A[r][col]:
+                f = A[r][col]
+                A[r] = [x - f * y for x, y in zip(A[r], A[col])]
+    norm = max(sum(abs(x) for x in row[d:]) for row in A)
+    Q = max(abs(sum(c.X[k][l] * K.rt[k] for k in range(c.n)))
+            + sum(abs(c.X[k][l]) * K.e[k] for k in range(c.n)) for l in range(d))
+    if not d * norm * (Q / 2 + delta) < 1:
+        _reject(11, "pairs: d ||M|| (Q/2 + delta) < 1 does not hold (X^T r* = 0 not proved)")
 
 
 def _enclosure_charge(c, enc):
@@ -1286,8 +1357,9 @@ def _enclosure_charge(c, enc):
 def check_enclosure(c):
     """Check 11 (1.5, only with optimal_set_enclosure).  (a) Krawczyk's test and the margins
     for the KKT system of the support, r~ = r(z~), the bounds e and eps_Z; (b) the radius
-    eps^2 = max(2 (U - L), eps_Z^2); (c) every non-candidate strictly inactive within eps;
-    (d) twins; (e) candidates = system blocks and twins.  Lemmas (the spec's "Why it is
+    eps^2 = eps_Z^2 with a system, else 2 (U - L); (c) every non-candidate strictly inactive
+    within eps; (d) twins, (d') pairs (X^T r* = 0) and mirrors; (e) candidates = system
+    blocks, twins and mirrors.  Lemmas (the spec's "Why it is
     sound"): D is 1-strongly concave, so ||r - r*||^2 <= 2 (U - L); Moreau and the
     Lipschitz bound of g_b make (c) strict inactivity at r* and at r(z*); Krawczyk's test
     gives a unique KKT solution z* in the box, whose residual is then r*."""
@@ -1304,7 +1376,7 @@ def check_enclosure(c):
         _krawczyk(c, K, len(center), C, delta)
         _kkt_margins(c, K, delta)
         eps_z = sum((abs(a - b) + e) ** 2 for a, b, e in zip(K.rt, c.r, K.e))
-    enc["eps2"], enc["kkt"] = max(2 * (c.upper - c.L), eps_z), K
+    enc["eps2"], enc["kkt"] = (eps_z if K is not None else 2 * (c.upper - c.L)), K
     _enc_inactive(c, enc, enc["eps2"])
     if K is not None:
         _enc_twins(c, enc, K, enc["system"][2])
@@ -1344,11 +1416,17 @@ def _enclosure_statement(c):
     alphas = ", ".join(f"alpha*_(pattern {i}, sign {s}) in [{_dec(b[6] - delta, False, 10)}, "
                        f"{_dec(b[6] + delta, True, 10)}]" for ((i, s), _), b in zip(blocks, K.blocks))
     out.append(f"; E_lam = S_lam = the candidates ({len(blocks)} support blocks, "
-               f"{len(enc['twins'])} twins); {alphas} (width 2 delta <= "
-               f"{_dec(2 * delta, True)}), "
-               "each direction v_b within delta of v~_b, r* within e of r(center); the "
-               f"optimal set has {vertices} vertices (minimal networks of {len(blocks)} neurons)"
-               + ("; the optimum is unique" if not enc["twins"] else "; the optimum is not unique"))
+               f"{len(enc['twins'])} twins, {len(enc['mirrors'])} mirrors); {alphas} (width "
+               f"2 delta <= {_dec(2 * delta, True)}), "
+               "each direction v_b within delta of v~_b, r* within e of r(center)")
+    if enc["mirrors"]:
+        out.append(f"; X^T r* = 0 (by {len(enc['pairs'])} mirror pairs); the optimum is not "
+                   f"unique; {vertices} vertices (minimal networks of {len(blocks)} neurons) "
+                   "proved, others not enumerated")
+    else:
+        out.append(f"; the optimal set has {vertices} vertices (minimal networks of "
+                   f"{len(blocks)} neurons)" + ("; the optimum is unique" if not enc["twins"]
+                                                else "; the optimum is not unique"))
     return "".join(out)
 
 

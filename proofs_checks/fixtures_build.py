@@ -233,6 +233,13 @@ def drop_pattern(cert, p=-1):
     cert["dual"]["rho"] = keep(cert["dual"]["rho"])
     if "blocks" in cert:
         cert["blocks"] = keep(cert["blocks"])
+    if "optimal_set_enclosure" in cert:     # format 1.5: renumber its blocks too
+        e = cert["optimal_set_enclosure"]
+        for key in ("candidates", "rho", "twins", "mirrors"):
+            if key in e:
+                e[key] = keep(e[key])
+        if "system" in e:
+            e["system"]["blocks"] = keep(e["system"]["blocks"])
     if "optimal_set" in cert:
         o = cert["optimal_set"]
         kept = [b for b, e in enumerate(o["blocks"]) if e["pattern"] != p]

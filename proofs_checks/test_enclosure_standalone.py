@@ -448,9 +448,14 @@ def test_a_cone_row_margin():
 
 def test_b_radius_from_the_claimed_gap():
     # irrational: block ("10", +1) has q = (t, 0), ||q|| ~ 0.707; B = eps^2 * 1 with
-    # eps^2 = 2 (upper - L) = 1/10 gives sqrt(1/2) + sqrt(1/10) > 1
+    # eps^2 = 2 (upper - L) = 1/10 gives sqrt(1/2) + sqrt(1/10) > 1.  With a system the
+    # gap plays no role (the radius is eps_Z): VERIFIED; without it (c) rejects.
     cert, _ = irrational()
     L = F(cert["claim"]["lower"])
+    cert["claim"]["upper"] = q(L + F(1, 20))
+    assert outcome(check(cert)) == VER
+    cert[ENC].pop("system", None)
+    cert[ENC].pop("twins", None)
     cert["claim"]["upper"] = q(L + F(1, 20))
     _rej(cert, "not strictly inactive")
     cert["claim"]["upper"] = q(L + F(1, 100))                # sqrt(1/2) + sqrt(1/50) < 1
@@ -686,7 +691,9 @@ def test_produced_certificates_mutated_are_rejected():
             assert outcome(res) == (R, 11) and "not exactly" in res.message, name
     for name, cert in _produced_with(lambda s: bool(s)):
         wide = copy.deepcopy(cert)
-        wide["claim"]["upper"] = q(F(wide["claim"]["upper"]) + 1)
-        assert outcome(check(wide)) in ((R, 11), VER), name   # eps^2 >= 2: (c) may still hold
         wide["claim"]["upper"] = q(F(wide["claim"]["upper"]) + 10 ** 6)
+        if "system" in wide[ENC]:                  # the radius is eps_Z: the gap is irrelevant
+            assert outcome(check(wide)) == VER, name
+            for key in ("system", "twins", "pairs", "mirrors"):
+                wide[ENC].pop(key, None)
         assert outcome(check(wide)) == (R, 11), name          # B >= lam^2 on a non-candidate here

@@ -440,8 +440,12 @@ def f_drop_pattern(cert):
     if pa["complete"]:  # a region is missing: a wall flip is neither listed nor excluded
         tcc.drop_pattern(cert, -1)
         return (R, 2)
+    enc = cert.get("optimal_set_enclosure", {})
     used = {e["pattern"] for e in cert["dual"]["rho"]} | {
-        b["pattern"] for b in cert.get("blocks", [])}
+        b["pattern"] for b in cert.get("blocks", [])} | {
+        e["pattern"] for key in ("candidates", "rho", "twins", "mirrors")
+        for e in enc.get(key, [])} | {
+        e["pattern"] for e in enc.get("system", {}).get("blocks", [])}
     free = [i for i, p in enumerate(pa["bits"]) if i not in used and not (
         "network" in cert and _neuron_compatible(cert, p))]
     if not free:

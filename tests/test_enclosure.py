@@ -179,3 +179,91 @@ def test_diabetes_n20_optimal_set_is_decided(tmp_path):
     cands = {(e["pattern"], e["sign"]) for e in sec["candidates"]}
     assert {tuple(b) for b in sol.active} <= cands
     assert np.abs(Xb.T @ sol.residual).max() < 1e-6
+
+
+# ---------------------------------------------------------------- both checkers, (d') pairs
+
+def _both(doc):
+    """Both checkers on a certificate tree; they must agree -> (verdict, failed check)."""
+    import copy
+    import sys
+    from pathlib import Path
+
+    from exactrelu.certificate import check as lib
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "proofs_checks"))
+    import check_cert as cc
+
+    a = cc.check(copy.deepcopy(doc))
+    b = lib.check_obj(copy.deepcopy(doc))
+    assert (a.verdict, a.failed_check) == (b.verdict, b.failed_check), (a.message, b.message)
+    return a.verdict, a.failed_check
+
+
+def test_both_checkers_on_pairs_and_mirrors(tmp_path):
+    """The produced mirror certificate is VERIFIED by both checkers; each corruption of
+    pairs and mirrors is rejected (check 11) or MALFORMED, the same by both."""
+    import copy
+
+    cert, path, c, program, sol, enc = _instance(1, 8, 1, 3, "1/10", True, tmp_path)
+    doc = json.loads(path.read_text())
+    sec = "optimal_set_enclosure"
+    assert doc[sec]["mirrors"] and _both(doc) == ("VERIFIED", None)
+
+    def mutated(f):
+        d = copy.deepcopy(doc)
+        f(d[sec])
+        return _both(d)
+
+    rej = ("REJECTED", 11)
+    assert mutated(lambda s: s["mirrors"].pop()) == rej                       # (e)
+    assert mutated(lambda s: s["twins"].append(s["mirrors"].pop())) == rej    # not a twin
+    m = len(doc[sec]["system"]["blocks"])
+    first = doc[sec]["mirrors"][0]["of"]
+    assert mutated(lambda s: s["mirrors"][0].update(of=(first + 1) % m)) == rej
+    a, b = doc[sec]["pairs"][0]
+    other = next(j for j in range(m) if j not in (a, b))
+    assert mutated(lambda s: s["pairs"].__setitem__(0, [a, other])) == rej   # not a pair
+    assert mutated(lambda s: s["pairs"].__setitem__(1, list(s["pairs"][0]))) == rej  # singular
+    assert mutated(lambda s: s["pairs"].pop())[0] == "MALFORMED"              # not d pairs
+    assert mutated(lambda s: s.pop("pairs"))[0] == "MALFORMED"                # mirrors need pairs
+    assert mutated(lambda s: s["pairs"].__setitem__(0, [0, 0]))[0] == "MALFORMED"
+
+
+def test_diabetes_certificate_verified_by_both_checkers(tmp_path):
+    from sklearn.datasets import load_diabetes
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X[:20, :3])
+    y = (y[:20] - y[:20].mean()) / y[:20].std()
+    doc = er.certify(X, y, "1/10", bias=True, route="regions").document()
+    assert _both(doc) == ("VERIFIED", None)
+    bad = json.loads(json.dumps(doc))
+    bad["optimal_set_enclosure"]["mirrors"].pop(0)
+    assert _both(bad) == ("REJECTED", 11)
+
+
+def test_optimal_set_command_reports_the_proved_facts(tmp_path, capsys):
+    """`exactrelu optimal-set` on an irrational optimum: the section verified (check 11)
+    and reported; without the section, one is computed, verified and reported."""
+    from exactrelu.cli import main
+
+    cert, path, c, program, sol, enc = _instance(1, 8, 1, 0, "1/10", True, tmp_path)
+    assert main(["optimal-set", str(path), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    e = rep["enclosure"]
+    assert e["verified"] and not e["computed_now"] and e["decided"]
+    assert rep["unique"] is False and e["vertex_count"] == 16 and len(e["support"]) == 8
+    assert main(["optimal-set", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "E_lambda = S_lambda = 8 blocks" in text and "unique: no -- proved" in text
+    doc = json.loads(path.read_text())
+    del doc["optimal_set_enclosure"]
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(doc))
+    assert main(["optimal-set", str(bare), "--json"]) == 0
+    e2 = json.loads(capsys.readouterr().out)["enclosure"]
+    assert e2["verified"] and e2["computed_now"] and e2["decided"]
+    assert e2["support"] == e["support"] or set(map(tuple, e2["support"])) == set(
+        map(tuple, e["support"]))

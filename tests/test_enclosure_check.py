@@ -227,11 +227,16 @@ def test_no_system():
 
 
 def test_radius_from_the_gap():
-    """(b): with claim.upper raised (still a valid v1 claim), eps^2 = 2 (U - L) once it
-    exceeds eps_Z^2; too large a gap leaves a block without its margin: (c) rejects."""
+    """(b): with a system the radius is eps_Z^2 whatever the gap (r(z*) is r*); without
+    one it is 2 (U - L), and too large a gap leaves a block without its margin: (c)."""
     c = one()
     del c["optimal_set"]                     # check 6 needs lower == upper
-    c["claim"]["upper"] = "8/5"              # 2 (U - L) = 1/5 > 289/4096
+    c["claim"]["upper"] = "8/5"              # 2 (U - L) = 1/5 > 289/4096 = eps_Z^2
+    assert enclosure_facts(c)["radius_sq"] == F(289, 4096)
+    c["claim"]["upper"] = "100"
+    assert verdict(c).verdict == VER
+    del c[SEC]["system"]
+    c["claim"]["upper"] = "8/5"
     assert enclosure_facts(c)["radius_sq"] == F(1, 5)
     c["claim"]["upper"] = "100"
     assert "(pattern 0, sign -1)" in rejected(c, "c")
@@ -505,7 +510,7 @@ def test_produced_verify(path):
     f = enclosure_facts(Path(path))
     assert f is not None and f["radius_sq"] >= 0
     if f["system"] is not None:
-        assert f["unique"] == (f["vertices"] == 1)
+        assert f["unique"] == (f["vertices"] == 1 and not f["mirrors"])
         cert = json.loads(Path(path).read_text())
         moved = copy.deepcopy(cert)                 # the center off the solution: (a)
         x = F(moved[SEC]["system"]["center"][0]) + F(1, 1000)
@@ -515,4 +520,4 @@ def test_produced_verify(path):
             cert[SEC]["twins"].pop()
             rejected(cert, "e")
         assert set(f["candidates"]) == set(f["system"]) | {t for g in f["twins"].values()
-                                                           for t in g}
+                                                           for t in g} | set(f["mirrors"])

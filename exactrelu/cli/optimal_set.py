@@ -169,18 +169,21 @@ def _print_enclosure(enc: dict | None) -> None:
               "around dual.r); support and uniqueness: not decided -- the KKT box could not be "
               "proved, or some candidate is an exact coincidence (degenerate optimum)")
         return
+    from ..numbers import parse_rational
+
     sup = enc["support"]
-    print(f"  E_lambda = S_lambda = {len(sup)} blocks; every optimum puts alpha*_b of each of the "
-          f"{enc['neurons_per_vertex']} groups on its members (boxes of half-width "
-          f"{enc['delta_float']:.1e} around the refined point)")
-    for g in enc["groups"]:
-        a = enc["alpha"][enc["groups"].index(g)]
-        names = ", ".join(f"[{j}] {sup[j][0]} {sup[j][1]:+d}" for j in g)
-        print(f"    alpha* in [{approx(a['lo'], '.12g')}, {approx(a['hi'], '.12g')}]: {names}")
+    print(f"  E_lambda = S_lambda = {len(sup)} blocks: {enc['neurons_per_vertex']} support "
+          f"blocks of one optimum (their alpha* enclosed in boxes of half-width "
+          f"{enc['delta_float']:.1e}), each with its twins (same neuron)")
+    for g, a in zip(enc["groups"], enc["alpha"]):
+        names = ", ".join(f"[{j}] {sup[j][0]} {sup[j][1]:+d}" for j in g[:4])
+        more = f" (+{len(g) - 4} twins)" if len(g) > 4 else ""
+        print(f"    alpha* in [{approx(parse_rational(a['lo']), '.12g')}, "
+              f"{approx(parse_rational(a['hi']), '.12g')}]: {names}{more}")
     if enc["mirrors"]:
-        print(f"  X^T r* = 0 (proved from d mirror pairs in the "
-              f"support): {len(enc['mirrors'])} mirror block(s) carry -v of a support "
-              "block and are in S_lambda too")
+        print(f"  X^T r* = 0 (proved from {enc['pairs']} mirror pairs in the support): "
+              f"{len(enc['mirrors'])} mirror block(s) carry -v of a support block and are "
+              "in S_lambda too")
     if enc["unique"]:
         print("  unique: yes -- proved (no twins; the support's fits are independent)")
     else:
@@ -188,9 +191,9 @@ def _print_enclosure(enc: dict | None) -> None:
               "twin blocks carrying the same neuron (a kink exactly at a data point)"
               + (f", {len(enc['mirrors'])} mirror(s)" if enc["mirrors"] else ""))
     if enc["vertex_count"] is None:
-        print(f"  vertices: {len(enc['vertices'])} proved (the support's vertex and its twin "
-              f"swaps, {enc['neurons_per_vertex']} neurons each); mirror moves give others, "
-              "not enumerated")
+        print(f"  vertices: {enc['twin_swap_vertices']} proved (the support's vertex and its "
+              f"twin swaps, {enc['neurons_per_vertex']} neurons each); mirror moves give "
+              "others, not enumerated")
     else:
         print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
               f"{enc['vertex_count']}")

@@ -167,7 +167,7 @@ def _enclosure(cert: Certificate, c: dict, max_vertices: int) -> dict | None:
         return {"verified": False, "computed_now": computed,
                 "message": f"{res.verdict}: {res.message}"}
     out = {"verified": True, "computed_now": computed, "complete": bool(c["complete"])}
-    out.update(enclosure_facts(doc, max_vertices=max_vertices))
+    out.update(enclosure_facts(doc, max_vertices=min(max_vertices, 1000)))
     return out
 
 

@@ -459,7 +459,8 @@ def enclosure_facts(doc: dict, *, max_vertices: int = 100) -> dict:
     out.update(
         decided=True, unique=all(len(g) == 1 for g in groups) and not mirrors,
         mirrors=[{"block": idx[b], "of": idx[blocks[j]]} for b, j in mirrors],
-        xtr_zero=bool(mirrors),
+        xtr_zero=bool(mirrors), pairs=len(sec.get("pairs", [])),
+        twin_swap_vertices=math.prod(len(g) for g in groups),
         all_vertices=not mirrors,
         support=[show(b) for b in support], equicorrelated=[show(b) for b in support],
         delta=q_str(delta), delta_float=float(delta),

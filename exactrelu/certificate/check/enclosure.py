@@ -9,7 +9,8 @@ irrational optimum".  With ``r = dual.r``, ``L`` the dual bound of check 4 and
     ``center +- delta``, then the margins ``alpha - delta > 0``, ``rho - delta >= 0`` on
     tight rows, ``a_k . v - delta ||a_k||_1 > 0`` on the other nonzero rows; the box
     ``r~ +- e`` of the residual and ``eps_Z^2 = sum_k (|r~_k - r_k| + e_k)^2``;
-(b) the radius ``eps^2 = max(2 (U - L), eps_Z^2)`` of a ball around ``r`` holding ``r*``;
+(b) the radius ``eps^2`` of a ball around ``r``: ``eps_Z^2`` with a system (the ball
+reaches ``r(z*)``, which is ``r*``), else ``2 (U - L)`` (it holds ``r*``);
 (c) every listed block that is not a candidate has ``sqrt(Aq) + sqrt(B) < lam`` (compared
     squared twice), ``Aq = ||q||^2`` with its multipliers (the section's ``rho``, else
     ``dual.rho``), ``B = eps^2 sum_{active k} ||x_k||^2``;
@@ -99,7 +100,28 @@ def read_enclosure(c: _Cert, doc: dict, rd: _Reader) -> None:
     _require("twins" not in sec or system is not None, SECTION + ".twins",
              "twins need a system")
     twins = _read_twins(c, sec, len(system["blocks"])) if "twins" in sec else []
-    c.enclosure = {"candidates": candidates, "rho": rho, "system": system, "twins": twins}
+    pairs, mirrors = [], []
+    if "pairs" in sec:
+        where = SECTION + ".pairs"
+        _require(system is not None, where, "pairs need a system")
+        m = len(system["blocks"])
+        rows = _typed(sec["pairs"], list, where)
+        _require(len(rows) == c.d, where, f"expected {c.d} pairs")
+        for e, pr in enumerate(rows):
+            here = f"{where}[{e}]"
+            pr = _typed(pr, list, here)
+            _require(len(pr) == 2, here, "a pair is two indices")
+            j, jj = (_index(x, m, here) for x in pr)
+            _require(j != jj, here, "a pair is two distinct indices")
+            pairs.append((j, jj))
+    if "mirrors" in sec:
+        _require(bool(pairs), SECTION + ".mirrors", "mirrors need pairs")
+        where = SECTION + ".mirrors"
+        keys = _keys(sec["mirrors"], c.P, where, "of")
+        mirrors = [(key, _index(entry["of"], len(system["blocks"]), f"{where}[{e}].of"))
+                   for e, (key, entry) in enumerate(zip(keys, sec["mirrors"]))]
+    c.enclosure = {"candidates": candidates, "rho": rho, "system": system, "twins": twins,
+                   "pairs": pairs, "mirrors": mirrors}
 
 
 # ------------------------------------------------------------------ (a) the KKT system
@@ -294,15 +316,67 @@ def _twins(c: _Cert, enc: dict, S: _KKT, e: list) -> None:
                 _reject(11, f"{where}, row {k}: rho + delta + s r~_k + e_k is not <= 0")
 
 
+def _complementary_off(c: _Cert, pa: int, pb: int, T) -> bool:
+    """The patterns are complementary on every nonzero row outside ``T``."""
+    return all(c.bits[pa][k] != c.bits[pb][k] for k in c.nonzero_rows if k not in T)
+
+
+def _pairs(c: _Cert, enc: dict, S: _KKT, e: list) -> None:
+    """(d') pairs: same sign and tight rows, complementary patterns off them; ``V~`` (rows
+    ``v~_j``) invertible; ``d ||V~^-1||_inf (Q / 2 + delta) < 1`` -- then ``X^T r* = 0``.
+    (O(d^3 + n d): within the system's charge.)"""
+    if not enc["pairs"]:
+        return
+    rows = []
+    for n_p, (j, jj) in enumerate(enc["pairs"]):
+        ((pa, sa), Ta), ((pb, sb), Tb) = S.blocks[j], S.blocks[jj]
+        if sa != sb or set(Ta) != set(Tb) or not _complementary_off(c, pa, pb, set(Ta)):
+            _reject(11, f"(d') pair {n_p} (system blocks {j}, {jj}): needs the same sign, "
+                    "the same tight rows and complementary patterns outside them")
+        rows.append(S.parts[j][0])
+    V = flint.fmpq_mat(c.d, c.d, [flint.fmpq(x.numerator, x.denominator)
+                                  for row in rows for x in row])
+    if V.rank() < c.d:
+        _reject(11, "(d') the directions of the pairs are linearly dependent")
+    M = V.inv()
+    norm = max(sum((abs(Fraction(int(M[i, l].p), int(M[i, l].q))) for l in range(c.d)),
+                   _ZERO) for i in range(c.d))
+    Q = max(abs(sum((c.X[k][l] * S.r[k] for k in range(c.n)), _ZERO))
+            + sum((abs(c.X[k][l]) * e[k] for k in range(c.n)), _ZERO) for l in range(c.d))
+    if not c.d * norm * (Q / 2 + S.delta) < 1:
+        _reject(11, "(d') d ||M|| (Q/2 + delta) < 1 does not hold: X^T r* = 0 not proved")
+
+
+def _mirrors(c: _Cert, enc: dict, S: _KKT, e: list) -> None:
+    """(d') mirrors: a candidate, not a system block or twin, of its block's sign, with the
+    complement of its block's pattern off the tight rows ``T_j``, and on ``T_j`` the lower
+    end of ``sc (-sb rho_jk + s Delta r_k)`` over the box ``>= 0``."""
+    cands = set(enc["candidates"])
+    taken = {key for key, _ in S.blocks} | {key for key, _ in enc["twins"]}
+    for n_m, ((i, s), j) in enumerate(enc["mirrors"]):
+        where = f"(d') mirror {n_m} (pattern {i}, sign {s}) of system block {j}"
+        (pj, sj), T = S.blocks[j]
+        if (i, s) not in cands or (i, s) in taken or s != sj:
+            _reject(11, f"{where}: must be a candidate, not a system block or twin, with "
+                    "the sign of its block")
+        if not _complementary_off(c, i, pj, set(T)):
+            _reject(11, f"{where}: the patterns are not complementary outside the tight rows")
+        for k, rk in zip(T, S.parts[j][1]):
+            db, dc = c.bits[pj][k] == "1", c.bits[i][k] == "1"
+            sb, sc, dl = (1 if db else -1), (1 if dc else -1), 1 - int(db) - int(dc)
+            if not sc * (-sb * rk + s * dl * S.r[k]) - S.delta - abs(dl) * e[k] >= 0:
+                _reject(11, f"{where}, row {k}: its multiplier is not >= 0 on the box")
+
+
 def _explained(enc: dict) -> None:
-    """(e): candidates = system blocks + twins."""
+    """(e): candidates = system blocks + twins + mirrors."""
     cands = set(enc["candidates"])
     system = [key for key, _ in enc["system"]["blocks"]]
-    known = set(system) | {key for key, _ in enc["twins"]}
+    known = set(system) | {key for key, _ in enc["twins"]} | {key for key, _ in enc["mirrors"]}
     for i, s in enc["candidates"]:
         if (i, s) not in known:
             _reject(11, f"(e) candidate (pattern {i}, sign {s}) is neither a system block "
-                    "nor a twin")
+                    "nor a twin nor a mirror")
     for t, (i, s) in enumerate(system):
         if (i, s) not in cands:
             _reject(11, f"(e) system block {t} (pattern {i}, sign {s}) is not a candidate")
@@ -345,10 +419,12 @@ def check_enclosure(c: _Cert) -> None:
         S = _KKT(c, sy)
         _krawczyk(c, S, sy["C"])
         e, eps_z = _margins_and_box(c, S)
-    eps_sq = max(2 * (c.upper - c.L), eps_z)                          # (b)
+    eps_sq = eps_z if S is not None else 2 * (c.upper - c.L)          # (b)
     _inactive(c, enc, eps_sq)
     if S is not None:
         _twins(c, enc, S, e)
+        _pairs(c, enc, S, e)
+        _mirrors(c, enc, S, e)
         _explained(enc)
     enc.update(eps_sq=eps_sq, r_box=None if S is None else list(zip(S.r, e)), kkt=S)
 
@@ -379,12 +455,17 @@ def enclosure_statement(c: _Cert, short) -> str:
         return out
     m, groups = len(S.blocks), _groups(enc)
     vertices = prod(1 + len(g) for g in groups)
-    return (out + f"; by a Krawczyk box (delta {_readable(S.delta, short)}) around the KKT "
+    out += (f"; by a Krawczyk box (delta {_readable(S.delta, short)}) around the KKT "
             f"system of {m} blocks: E_lam = S_lam = the candidates, each alpha*_b and each "
-            "coordinate of v_b within delta of the center, r* in r~ +- e; the optimal set "
-            f"is a product of simplices with {vertices} vertices (minimal networks of {m} "
-            "neurons): " + ("unique" if vertices == 1 else
-                            f"not unique ({sum(map(len, groups))} twins)"))
+            "coordinate of v_b within delta of the center, r* in r~ +- e")
+    if enc["mirrors"]:
+        return out + (f"; X^T r* = 0 (by {len(enc['pairs'])} mirror pairs); not unique "
+                      f"({sum(map(len, groups))} twins, {len(enc['mirrors'])} mirrors); "
+                      f"{vertices} vertices (minimal networks of {m} neurons) proved, others "
+                      "not enumerated")
+    return out + (f"; the optimal set is a product of simplices with {vertices} vertices "
+                  f"(minimal networks of {m} neurons): " + (
+                      "unique" if vertices == 1 else f"not unique ({sum(map(len, groups))} twins)"))
 
 
 def _groups(enc: dict) -> list[list]:
@@ -412,7 +493,8 @@ def enclosure_facts(cert: Any, budget_digits: int = DEFAULT_BUDGET_DIGITS) -> Op
     * ``r_box``: ``[(lo, hi)] * n`` enclosing ``r*`` (None without a system);
     * ``delta``: the half-width of the box of ``(v, rho, alpha)`` (None without a system);
     * ``vertices``: ``prod (1 + #twins)``, the number of minimal optimal networks, and
-      ``unique``: True/False (None without a system).
+      ``unique``: True/False (None without a system); ``mirrors``: {block: its system
+      block} (blocks carrying ``-v``, proved by ``pairs``).
     """
     from .checks import CHECKS            # checks imports this module
     from .reader import _json_tree, _parse
@@ -444,5 +526,6 @@ def enclosure_facts(cert: Any, budget_digits: int = DEFAULT_BUDGET_DIGITS) -> Op
                      v={b: [(x - dl, x + dl) for x in v] for b, (v, _, _) in zip(keys, S.parts)},
                      r_box=[(r - ek, r + ek) for r, ek in enc["r_box"]])
         facts["vertices"] = prod(1 + len(g) for g in facts["twins"].values())
-        facts["unique"] = facts["vertices"] == 1
+        facts["mirrors"] = {key: enc["system"]["blocks"][j][0] for key, j in enc["mirrors"]}
+        facts["unique"] = facts["vertices"] == 1 and not enc["mirrors"]
     return facts
