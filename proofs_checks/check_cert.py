@@ -1342,6 +1342,10 @@ def _enclosure_charge(c, enc):
     c.R.spend(2 * c.P * c.n * c.d, (bv, 1), "the inactive blocks")
     c.R.spend(8 * c.P + sum(len(v) for v in enc["rho"].values()),
               4 * (bv + c.sizeX + _size([c.upper, c.L])), "the inactive blocks", fraction=True)
+    own = [x for v in enc["rho"].values() for x in v.values()]
+    if own:            # the section's own multipliers: q and its norm, per entry and block
+        c.R.spend((len(own) + len(enc["rho"])) * c.d, 2 * (bv + _size(own) + c.sizeX),
+                  "the section's multipliers", fraction=True)
     if enc["system"] is None:
         return
     blocks, center, delta, C = enc["system"]

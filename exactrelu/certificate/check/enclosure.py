@@ -391,6 +391,10 @@ def _charge(c: _Cert, enc: dict) -> None:
     c.meter.charge(8 * c.P + sum(len(v) for v in enc["rho"].values()),
                    4 * (bv + c.size_X + _size([c.upper, c.L])), "the inactive blocks",
                    fraction=True)
+    own = [x for v in enc["rho"].values() for x in v.values()]
+    if own:            # the section's own multipliers: q and its norm, per entry and block
+        c.meter.charge((len(own) + len(enc["rho"])) * c.d, 2 * (bv + _size(own) + c.size_X),
+                       "the section's multipliers", fraction=True)
     sy = enc["system"]
     if sy is None:
         return
