@@ -59,7 +59,7 @@ def row(name: str, inst, tmp: Path) -> dict:
     out = {"instance": name, "exact": cert.exact, "gap": float(cert.upper - cert.lower)}
     if sec is None:
         return out
-    path = tmp / f"{name}.json"
+    path = tmp / (name.replace("/", "_").replace(" ", "_").replace("=", "") + ".json")
     cert.save(path)
     base = dict(doc)
     del base["optimal_set_enclosure"]
@@ -74,8 +74,9 @@ def row(name: str, inst, tmp: Path) -> dict:
     out.update(
         candidates=len(sec["candidates"]), system=len(sysm["blocks"]) if sysm else 0,
         N=len(sysm["center"]) if sysm else 0, twins=len(sec.get("twins", [])),
+        mirrors=len(sec.get("mirrors", [])),
         undecided=0 if sysm else len(sec["candidates"]),
-        unique=None if not sysm else not sec.get("twins"),
+        unique=None if not sysm else not (sec.get("twins") or sec.get("mirrors")),
         delta=float(parse_rational(sysm["delta"])) if sysm else None,
         kb=len(json.dumps(sec)) / 1e3, produce_s=doc["provenance"]["seconds"]["enclosure"],
         certify_s=total, lib=f"{v_lib} {lib:.2f}s (no section {lib0:.2f}s)",
@@ -95,7 +96,8 @@ def main(argv=None) -> None:
         inst += [("diabetes n=20 3+b", _diabetes(20)), ("diabetes n=40 3+b", _diabetes(40))]
     tmp = Path("/tmp/bench_enclosure")
     tmp.mkdir(exist_ok=True)
-    cols = ["instance", "gap", "candidates", "system", "N", "twins", "undecided", "unique",
+    cols = ["instance", "gap", "candidates", "system", "N", "twins", "mirrors", "undecided",
+            "unique",
             "delta", "kb", "produce_s", "lib", "standalone"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))

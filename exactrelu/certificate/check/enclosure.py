@@ -296,16 +296,24 @@ def _inactive(c: _Cert, enc: dict, eps_sq: Fraction) -> None:
                 _reject(11, f"{where}: ||q|| + eps ||X^T D|| < lam does not hold")
 
 
+def _ties(enc: dict, S: _KKT, kind: str, label: str, taken: set, what: str):
+    """The entries of ``enc[kind]`` (twins or mirrors) as ``(where, (i, s), j, pj, T)``,
+    after the checks they share: a candidate, not in ``taken``, with its block's sign."""
+    cands = set(enc["candidates"])
+    for n_t, ((i, s), j) in enumerate(enc[kind]):
+        where = f"{label} {n_t} (pattern {i}, sign {s}) of system block {j}"
+        (pj, sj), T = S.blocks[j]
+        if (i, s) not in cands or (i, s) in taken or s != sj:
+            _reject(11, f"{where}: must be a candidate, not {what}, with the sign of its block")
+        yield where, (i, s), j, pj, T
+
+
 def _twins(c: _Cert, enc: dict, S: _KKT, e: list) -> None:
     """(d): each twin is a candidate, not a system block, of its block's sign, differing
     from it on tight rows F only, with ``rho~_jk + delta + s r~_k + e_k <= 0`` on F."""
-    cands, system = set(enc["candidates"]), [key for key, _ in S.blocks]
-    for n_t, ((i, s), j) in enumerate(enc["twins"]):
-        where = f"(d) twin {n_t} (pattern {i}, sign {s}) of system block {j}"
-        (pj, sj), T = S.blocks[j]
-        if (i, s) not in cands or (i, s) in system or s != sj:
-            _reject(11, f"{where}: must be a candidate, not a system block, with the sign "
-                    "of its block")
+    system = {key for key, _ in S.blocks}
+    for where, (i, s), j, pj, T in _ties(enc, S, "twins", "(d) twin", system,
+                                         "a system block"):
         F = [k for k in range(c.n) if c.bits[i][k] != c.bits[pj][k]]
         if not F or not set(F) <= set(T):
             _reject(11, f"{where}: the rows where the patterns differ must be a non-empty "
@@ -351,14 +359,9 @@ def _mirrors(c: _Cert, enc: dict, S: _KKT, e: list) -> None:
     """(d') mirrors: a candidate, not a system block or twin, of its block's sign, with the
     complement of its block's pattern off the tight rows ``T_j``, and on ``T_j`` the lower
     end of ``sc (-sb rho_jk + s Delta r_k)`` over the box ``>= 0``."""
-    cands = set(enc["candidates"])
     taken = {key for key, _ in S.blocks} | {key for key, _ in enc["twins"]}
-    for n_m, ((i, s), j) in enumerate(enc["mirrors"]):
-        where = f"(d') mirror {n_m} (pattern {i}, sign {s}) of system block {j}"
-        (pj, sj), T = S.blocks[j]
-        if (i, s) not in cands or (i, s) in taken or s != sj:
-            _reject(11, f"{where}: must be a candidate, not a system block or twin, with "
-                    "the sign of its block")
+    for where, (i, s), j, pj, T in _ties(enc, S, "mirrors", "(d') mirror", taken,
+                                         "a system block or twin"):
         if not _complementary_off(c, i, pj, set(T)):
             _reject(11, f"{where}: the patterns are not complementary outside the tight rows")
         for k, rk in zip(T, S.parts[j][1]):
