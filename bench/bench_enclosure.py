@@ -87,6 +87,7 @@ def row(name: str, inst, tmp: Path) -> dict:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small instances only")
+    ap.add_argument("--only", default="", help="only instances whose name contains this")
     args = ap.parse_args(argv)
     inst = [(f"rand n=8 d=1+b lam=1/10 s{s}", _random(s, 8, 1, "1/10")) for s in range(4)]
     inst += [(f"rand n=10 d=2+b lam=1/10 s{s}", _random(s, 10, 2, "1/10")) for s in range(4)]
@@ -102,6 +103,8 @@ def main(argv=None) -> None:
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for name, i in inst:
+        if args.only not in name:
+            continue
         r = row(name, i, tmp)
         cells = []
         for c in cols:

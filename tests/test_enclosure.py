@@ -120,11 +120,17 @@ def test_mirror_pairs_decide_a_degenerate_optimum(tmp_path):
     assert len(facts["support"]) == len(enc.candidates)
 
 
-def test_without_a_refined_system_only_the_ball_and_candidates(tmp_path):
-    """Without a refined KKT solution (or when its box cannot be proved) the section
-    states the ball and the candidates only, with the reason; every block the float
-    solve uses is among the candidates, and the facts read back say "not decided"."""
+def test_without_a_refined_system_only_the_ball_and_candidates(tmp_path, monkeypatch):
+    """Without a refined KKT solution (or when its box cannot be proved) and no second
+    support found at the dual point, the section states the ball and the candidates only,
+    with the reason; every block the float solve uses is among the candidates, and the
+    facts read back say "not decided"."""
+    import exactrelu.optimal_sets.enclosure as enclosure
+
     cert, path, c, program, sol, enc0 = _instance(3, 10, 2, 2, "1/2", True, tmp_path)
+    assert enclosure._dual_refinement(program, list(c["r"]), list(enc0.candidates)) \
+        is not None                                    # the fallback exists here ...
+    monkeypatch.setattr(enclosure, "_dual_refinement", lambda *a: None)   # ... switched off
     enc = optimal_set_enclosure(program, None, c["r"], c["rho"], c["upper"])
     assert not enc.decided and enc.unique is None and not enc.system
     assert "no refined KKT solution" in enc.reason
@@ -149,6 +155,16 @@ def test_facts_read_back_from_the_section(tmp_path):
     assert f["vertex_count"] == enc.vertex_count() == 16 and len(f["vertices"]) == 5
     assert len(f["support"]) == len(enc.system) + len(enc.twins)
     assert all(len(v["blocks"]) == len(enc.system) for v in f["vertices"])
+
+
+def test_a_support_chosen_at_the_dual_point_decides_when_the_float_guess_cannot(tmp_path):
+    """No refinement from the float solve: the support is guessed at the certificate's
+    dual point (a vertex of the candidates' fits), refined, and proved."""
+    cert, path, c, program, sol, enc0 = _instance(1, 8, 1, 0, "1/10", True, tmp_path)
+    enc = optimal_set_enclosure(program, None, c["r"], c["rho"], c["upper"])
+    assert enc.decided and enc.unique is False
+    assert set(enc.candidates) == set(enc0.candidates)
+    assert len(enc.system) == len(enc0.system)
 
 
 def test_diabetes_n20_optimal_set_is_decided(tmp_path):
@@ -267,3 +283,22 @@ def test_optimal_set_command_reports_the_proved_facts(tmp_path, capsys):
     assert e2["verified"] and e2["computed_now"] and e2["decided"]
     assert e2["support"] == e["support"] or set(map(tuple, e2["support"])) == set(
         map(tuple, e["support"]))
+
+
+@pytest.mark.slow
+def test_diabetes_n40_optimal_set_is_decided():
+    """Issue 15's second instance (40 rows; about 2 minutes): the float solve's support
+    refines to alpha < 0 here; the support chosen at the dual point is proved, with 28
+    support blocks, twins and mirrors; both checkers verify."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X[:40, :3])
+    y = (y[:40] - y[:40].mean()) / y[:40].std()
+    doc = er.certify(X, y, "1/10", bias=True, route="regions").document()
+    sec = doc["optimal_set_enclosure"]
+    assert len(sec["system"]["blocks"]) == 28 and sec["twins"] and sec["mirrors"]
+    facts = enclosure_facts(doc)
+    assert facts["decided"] and facts["unique"] is False
+    assert _both(doc) == ("VERIFIED", None)

@@ -349,47 +349,75 @@ def _section(cands: list, overrides: dict, box: _Box | None, twins: dict,
     return section
 
 
+def _decide(program: ConvexProgram, refinement, r: list, rho: dict, c_bits: int):
+    """Steps 3-5 of the module doc for one refined KKT solution: ``(box, eps2, cands,
+    overrides, twins, mirrors, pairs, "")`` when every candidate is explained, else
+    ``(None, ..., reason)``."""
+    box, reason = _system_box(program, refinement, c_bits)
+    if box is None:
+        return None, None, None, None, {}, {}, None, reason
+    # with a proved system r* = r(z*) (spec, check 11): the ball around dual.r only
+    # needs to reach the residual box, whatever the duality gap
+    eps2 = sum((abs(a - b) + t) ** 2 for a, b, t in zip(box.r_c, r, box.e))
+    cands, overrides = _candidates(program, r, rho, eps2)
+    twins, undecided = _twins(program, box, cands)
+    mirrors, pairs = {}, None
+    if undecided:
+        pairs = _pairs(program, box)
+    if undecided and pairs is not None:       # X^T r* = 0 proved: mirrors may explain
+        still = []
+        for c in undecided:
+            b = next((b for b in box.sysm.S if _mirror_ok(program, box, b, c)), None)
+            if b is None:
+                still.append(c)
+            else:
+                mirrors[c] = b
+        undecided = still
+    if undecided:
+        return None, None, None, None, {}, {}, None, (
+            f"{len(undecided)} candidate block(s) are neither in the KKT system nor ties of "
+            "it (a degenerate optimum: their activity is an exact coincidence that a box "
+            "cannot decide)")
+    return box, eps2, cands, overrides, twins, mirrors, pairs, ""
+
+
+def _dual_refinement(program: ConvexProgram, r: list, cands: list):
+    """A refined KKT solution on a support chosen at the dual point ``r``
+    (:func:`~exactrelu.optimal_sets._krawczyk_float_guess.dual_basis_guess`), or ``None``."""
+    from ..rational_optimum import _newton, _refinement
+    from ._krawczyk_float_guess import dual_basis_guess
+
+    guess = dual_basis_guess(program, r, cands)
+    if guess is None:
+        return None
+    S, T, v0, rho0, a0 = guess
+    out = _newton(program, S, T, [float(x) for x in r], v0, rho0, a0, digits=120)
+    return None if out is None else _refinement(program, S, T, out[1], 120)
+
+
 def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fraction],
                           rho: dict, upper: Fraction, *, c_bits: int = 40) -> Enclosure:
     """The ``optimal_set_enclosure`` section for the certificate with dual point ``r``,
     multipliers ``rho`` (``{(i, s): {k: value}}``) and ``claim.upper = upper``, using
     the refined KKT solution ``refinement`` (:class:`exactrelu.rational_optimum.Refinement`,
-    or ``None``: then only the radius and the candidates).  See the module doc; worked
-    instances are in ``tests/test_enclosure.py``."""
+    or ``None``).  When that solution's box fails or leaves a candidate unexplained, a
+    second support is guessed at the dual point itself (a vertex of the fits of the
+    candidates) and refined.  See the module doc; worked instances are in
+    ``tests/test_enclosure.py``."""
     data = program.data
     r = list(r)
     L = sum(a * b for a, b in zip(r, data.y)) - sum(a * a for a in r) / 2
-    box, reason = _system_box(program, refinement, c_bits)
-    twins: dict = {}
-    if box is not None:
-        # with a proved system r* = r(z*) (spec, check 11): the ball around dual.r only
-        # needs to reach the residual box, whatever the duality gap
-        eps2 = sum((abs(a - b) + t) ** 2 for a, b, t in zip(box.r_c, r, box.e))
-        cands, overrides = _candidates(program, r, rho, eps2)
-        twins, undecided = _twins(program, box, cands)
-        mirrors, pairs = {}, None
-        if undecided:
-            pairs = _pairs(program, box)
-        if undecided and pairs is not None:       # X^T r* = 0 proved: mirrors may explain
-            still = []
-            for c in undecided:
-                b = next((b for b in box.sysm.S if _mirror_ok(program, box, b, c)), None)
-                if b is None:
-                    still.append(c)
-                else:
-                    mirrors[c] = b
-            undecided = still
-        if undecided:
-            box, twins, mirrors = None, {}, {}
-            reason = (f"{len(undecided)} candidate block(s) are neither in the KKT system nor "
-                      "ties of it (a degenerate optimum: their activity is an exact "
-                      "coincidence that a box cannot decide)")
+    box, eps2, cands, overrides, twins, mirrors, pairs, reason = _decide(
+        program, refinement, r, rho, c_bits)
     if box is None:
-        # no system: the statement rests on the duality-gap ball alone
+        # the statement so far rests on the duality-gap ball alone
         eps2 = 2 * (upper - L)
         cands, overrides = _candidates(program, r, rho, eps2)
-    if box is None:
-        mirrors, pairs = {}, None
+        second = _dual_refinement(program, r, cands) if cands else None
+        if second is not None:
+            got = _decide(program, second, r, rho, c_bits)
+            if got[0] is not None:
+                box, eps2, cands, overrides, twins, mirrors, pairs, reason = got
     section = _section(cands, overrides, box, twins, pairs, mirrors)
     if box is None:
         return Enclosure(radius_sq=eps2, candidates=tuple(cands), undecided=tuple(cands),
