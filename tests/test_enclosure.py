@@ -302,3 +302,21 @@ def test_diabetes_n40_optimal_set_is_decided():
     facts = enclosure_facts(doc)
     assert facts["decided"] and facts["unique"] is False
     assert _both(doc) == ("VERIFIED", None)
+
+
+def test_large_models_skip_the_model_relative_polytope(tmp_path, capsys, monkeypatch):
+    """Beyond MAX_MODEL_NEURONS the model-relative polytope is not built (its exact null
+    space took > 15 min at 216 neurons): the enclosure is still reported, and --samples
+    refuses in one line (exit 2)."""
+    import exactrelu.optimal_sets.describe as describe
+    from exactrelu.cli import main
+
+    cert, path, c, program, sol, enc = _instance(1, 8, 1, 0, "1/10", True, tmp_path)
+    monkeypatch.setattr(describe, "MAX_MODEL_NEURONS", 2)
+    assert main(["optimal-set", str(path), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["dimension"] is None and rep["vertices"] == [] and "skipped" in rep["relative_to"]
+    assert rep["enclosure"]["decided"] and rep["unique"] is False
+    assert main(["optimal-set", str(path), "--samples", "5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not built" in err[0]

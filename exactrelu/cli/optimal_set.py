@@ -91,6 +91,9 @@ def _samples(os_, args: argparse.Namespace) -> dict:
     from ..optimal_sets import mix_vertices
 
     ctx, data = os_._internal
+    if ctx is None:
+        raise InputError(f"the model-relative polytope was not built ({os_.relative_to}): "
+                         "nothing to sample or tune over")
     test = None
     if args.test:
         test = read_csv(args.test, header=args.header, bias=data.bias, for_solver=True)
@@ -229,6 +232,9 @@ def _print_summary(rep: dict, cert, args: argparse.Namespace) -> None:
         print(f"not exact: lower < upper (gap {approx(gap, '.3e')}, lower ~ "
               f"{approx(cert.lower, '.15g')}); the optimum is irrational or not found.")
         _print_enclosure(rep.get("enclosure"))
+        if rep["dimension"] is None:
+            print(f"model-relative polytope: {rep['relative_to']}")
+            return
         print(f"model-relative polytope of the certificate's {rep['relative_to']}: "
               f"{len(sup)} neurons, dimension {rep['dimension']} (every point has exactly "
               f"the same training predictions)")

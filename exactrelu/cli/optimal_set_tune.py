@@ -87,6 +87,9 @@ def run_tune(os_, cert, args: argparse.Namespace) -> int:
     from ..networks import Network
 
     ctx, data = os_._internal
+    if ctx is None:
+        raise InputError(f"the model-relative polytope was not built ({os_.relative_to}): "
+                         "nothing to sample or tune over")
     alpha, extra = _point(ctx, data, args)
     if not ctx.polytope.contains(alpha):                    # pragma: no cover
         raise ExactReluError("internal: the tuned point is not in the polytope")

@@ -88,6 +88,10 @@ def _exact(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
         lower=cert.lower, upper=cert.upper, _internal=(ctx, program.data))
 
 
+#: beyond this many neurons the model-relative polytope is not built (see _model)
+MAX_MODEL_NEURONS = 64
+
+
 def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalSet:
     from ..numbers import sqnorm
     from .model import model_polytope, model_polytope_from_columns
@@ -96,6 +100,22 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
 
     c = _parsed(cert)
     data, lam = c["data"], c["lam"]
+    enclosure = _enclosure(cert, c, max_vertices) if c.get("output_bias") is None else None
+    size = (len(c["network"].nonzero_neurons()) if c["network"] is not None
+            else sum(1 for _, u in c["blocks"] or () if any(u)))
+    if size > MAX_MODEL_NEURONS:
+        # the model-relative polytope's exact null space grows too fast (216 neurons with
+        # 390-bit weights: > 15 min measured); the enclosure is what describes the optimum
+        net = c["network"]
+        support = ([(neuron_region(data.X, net.W1[j])[0], 1 if net.w2[j] > 0 else -1)
+                    for j in net.nonzero_neurons()] if net is not None else
+                   [(c["patterns"].bits[b[0]], b[1]) for b, u in c["blocks"] if any(u)])
+        return OptimalSet(
+            exact=False, unique=False, support=tuple(support), vertices=(),
+            all_vertices=False, min_neurons=None,
+            relative_to=f"skipped ({size} neurons > {MAX_MODEL_NEURONS})", dimension=None,
+            vertex_objective_upper=(), lower=c["lower"], upper=c["upper"],
+            enclosure=enclosure, _internal=(None, data))
     if c["network"] is not None:
         net = c["network"]
         mp, keep = model_polytope(net, data, lam)
@@ -127,7 +147,6 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
                           [str(j) for j in range(P.L)])
     verts = sorted(vv, key=lambda a: (sum(1 for x in a if x), a))
     counts = [sum(1 for x in a if x) for a in verts]
-    enclosure = _enclosure(cert, c, max_vertices) if c.get("output_bias") is None else None
     return OptimalSet(
         exact=False, unique=mp.unique, support=tuple(support),
         vertices=tuple({j: x for j, x in enumerate(a) if x} for a in verts),
