@@ -155,6 +155,10 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         return
     procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    # a worker spawned on demand between the snapshot and the shutdown is terminated too
+    # (seen once: one ForkProcess still alive after a refuted search)
+    procs += [p for p in list((getattr(pool, "_processes", None) or {}).values())
+              if p not in procs]
     for p in procs:
         if p.is_alive():
             p.terminate()
