@@ -219,23 +219,56 @@ def _system_box(program: ConvexProgram, refinement, c_bits: int) -> tuple[_Box |
     return _Box(sysm, z, C, delta, r_c, e), ""
 
 
+def _rho_norms(program: ConvexProgram, corr: list, den: int, rho: dict) -> dict:
+    """``{b: ||s X^T D_i r + sum_k rho_k a_k||^2}`` for the blocks with multipliers: the
+    sums ``sum_k rho_k a_k`` of all of them in one rational matrix product (flint)."""
+    import flint
+
+    from ..linalg import fq, fr
+
+    keys = [b for b, vals in rho.items() if vals]
+    if not keys:
+        return {}
+    n, d, bits = program.data.n, program.data.d, program.patterns.bits
+    R = flint.fmpq_mat(len(keys), n)
+    for t, (i, _) in enumerate(keys):
+        for k, val in rho[(i, _)].items():
+            R[t, k] = fq(val if bits[i][k] == "1" else -val)
+    T = R * flint.fmpq_mat(n, d, [fq(x) for row in program.data.X for x in row])
+    out = {}
+    for t, (i, s) in enumerate(keys):
+        q = [flint.fmpq(s * corr[i][j], den) + T[t, j] for j in range(d)]
+        out[(i, s)] = fr(sum((x * x for x in q), flint.fmpq(0)))
+    return out
+
+
 def _candidates(program: ConvexProgram, r: list, rho: dict, eps2: Fraction
                 ) -> tuple[list, dict]:
     """Check (c): blocks NOT proved strictly inactive on the ball ``||r' - r||^2 <=
     eps2``, and the exact projection multipliers that proved others where ``rho`` (the
-    certificate's, possibly loose) did not."""
+    certificate's, possibly loose) did not.  The correlations ``X^T D_i r`` and the sums
+    ``sum_{active k} ||x_k||^2`` come from two integer matrix products (python-flint); a
+    block without multipliers has ``||q||^2 = ||C_i||^2 / den^2`` for both signs."""
+    import flint
+
     from ..certificate.dual_bound import exact_correlation_norms
     from ..cones import cone_matrix, project
+    from ..linalg import int_matrix
 
-    X, n, lam2 = program.data.X, program.data.n, program.lam ** 2
-    xn2 = [sum(x * x for x in row) for row in X]
+    X, lam2, bits_all = program.data.X, program.lam ** 2, program.patterns.bits
     corr, den = exact_correlation_norms(program, r)
+    Z, L = int_matrix(X)
+    P = flint.fmpz_mat([[1 if ch == "1" else 0 for ch in b] for b in bits_all])
+    xs = P * flint.fmpz_mat([[sum(z * z for z in row)] for row in Z])
+    with_rho = _rho_norms(program, corr, den, rho)
     cands, overrides = [], {}
-    for i, bits in enumerate(program.patterns.bits):
-        xsum = sum(xn2[k] for k in range(n) if bits[k] == "1")
+    for i, bits in enumerate(bits_all):
+        xsum = Fraction(int(xs[i, 0]), L * L)
+        plain = Fraction(sum(c * c for c in corr[i]), den * den)
         for s in (1, -1):
             b = (i, s)
-            if _inactive_test(lam2, eps2, _q_sq(program, corr, den, b, rho.get(b, {})), xsum):
+            aq = with_rho.get(b, plain)
+            if _inactive_test(lam2, eps2, aq, xsum):
                 continue
             pr = project(cone_matrix(X, bits), [Fraction(s * c, den) for c in corr[i]])
             best = {k: v for k, v in pr.rho.items() if v}
