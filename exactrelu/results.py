@@ -237,7 +237,7 @@ class OptimalSet:
     lower: Fraction | None = None
     upper: Fraction | None = None
     #: without an exact optimum: what format 1.5 proves about the optimal set itself
-    #: (:func:`exactrelu.optimal_sets.enclosure.enclosure_facts`, plus ``verified``,
+    #: (:func:`exactrelu.optimal_sets.enclosure.enclosure_report`, plus ``verified``,
     #: ``computed_now``, ``complete``), or ``None`` when not available
     enclosure: Mapping[str, Any] | None = None
     _internal: Any = field(default=None, repr=False, compare=False)

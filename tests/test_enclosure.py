@@ -16,7 +16,7 @@ import pytest
 import exactrelu as er
 from exactrelu.approx.solver import solve_crelu
 from exactrelu.certificate.read import read_certificate
-from exactrelu.optimal_sets.enclosure import enclosure_facts, optimal_set_enclosure
+from exactrelu.optimal_sets.enclosure import enclosure_report, optimal_set_enclosure
 from exactrelu.problem import ConvexProgram
 from exactrelu.rational_optimum import optimum_or_refinement
 
@@ -115,7 +115,7 @@ def test_mirror_pairs_decide_a_degenerate_optimum(tmp_path):
         assert all(bits[m[0]][k] != bits[b[0]][k] for k in range(c["data"].n) if k not in T)
     for b in sol.active:
         assert tuple(b) in set(enc.candidates)
-    facts = enclosure_facts(json.loads(path.read_text()))
+    facts = enclosure_report(json.loads(path.read_text()))
     assert facts["decided"] and facts["xtr_zero"] and not facts["all_vertices"]
     assert len(facts["support"]) == len(enc.candidates)
 
@@ -140,7 +140,7 @@ def test_without_a_refined_system_only_the_ball_and_candidates(tmp_path, monkeyp
     assert "system" not in enc.section
     doc = json.loads(path.read_text())
     doc["optimal_set_enclosure"] = enc.section
-    facts = enclosure_facts(doc)
+    facts = enclosure_report(doc)
     gap = float(c["upper"] - c["lower"])
     assert facts["decided"] is False and facts["radius_float"] ** 2 <= 2 * gap * (1 + 1e-9)
     assert enc.radius_sq == 2 * (c["upper"] - (sum(a * b for a, b in zip(c["r"], c["data"].y))
@@ -150,7 +150,7 @@ def test_without_a_refined_system_only_the_ball_and_candidates(tmp_path, monkeyp
 def test_facts_read_back_from_the_section(tmp_path):
     cert, path, c, program, sol, enc = _instance(1, 8, 1, 0, "1/10", True, tmp_path)
     doc = json.loads(path.read_text())
-    f = enclosure_facts(doc, max_vertices=5)
+    f = enclosure_report(doc, max_vertices=5)
     assert f["decided"] and f["unique"] is False
     assert f["vertex_count"] == enc.vertex_count() == 16 and len(f["vertices"]) == 5
     assert len(f["support"]) == len(enc.system) + len(enc.twins)
@@ -185,7 +185,7 @@ def test_diabetes_n20_optimal_set_is_decided(tmp_path):
     assert len(sec["system"]["blocks"]) == 12 and len(sec["pairs"]) == 4
     assert len(sec["twins"]) == 64 and len(sec["mirrors"]) == 20
     assert len(sec["candidates"]) == 96
-    facts = enclosure_facts(doc)
+    facts = enclosure_report(doc)
     assert facts["decided"] and facts["unique"] is False and facts["delta_float"] < 1e-50
     # independent: a fresh float solve uses only support blocks, and X^T r ~ 0
     Xb = np.column_stack([X, np.ones(20)])
@@ -299,7 +299,7 @@ def test_diabetes_n40_optimal_set_is_decided():
     doc = er.certify(X, y, "1/10", bias=True, route="regions").document()
     sec = doc["optimal_set_enclosure"]
     assert len(sec["system"]["blocks"]) == 28 and sec["twins"] and sec["mirrors"]
-    facts = enclosure_facts(doc)
+    facts = enclosure_report(doc)
     assert facts["decided"] and facts["unique"] is False
     assert _both(doc) == ("VERIFIED", None)
 

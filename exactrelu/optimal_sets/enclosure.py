@@ -40,7 +40,7 @@ from ..numbers import q_str
 from ..problem import Block, ConvexProgram
 from .kkt_box import KKTSystem, krawczyk_parts
 
-__all__ = ["Enclosure", "optimal_set_enclosure", "enclosure_facts"]
+__all__ = ["Enclosure", "optimal_set_enclosure", "enclosure_report"]
 
 #: bits of the dyadic grid of the Krawczyk box's centre
 CENTRE_BITS = 200
@@ -467,68 +467,52 @@ def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fracti
 
 # ------------------------------------------------------------------------------ reading
 
-def enclosure_facts(doc: dict, *, max_vertices: int = 100) -> dict:
-    """What a VERIFIED ``optimal_set_enclosure`` section of the certificate ``doc`` (the
-    parsed JSON) proves, as a plain JSON-ready dict (rationals as strings):
-    ``candidates`` (blocks as ``[bits, sign]``), ``decided``; with a system
-    ``equicorrelated`` = ``support`` = the candidates, ``unique``, ``delta``, ``alpha``
-    (per system block ``{"block", "lo", "hi"}``), ``groups`` (each system block with its
-    twins), ``mirrors`` (blocks carrying ``-v`` of a system block, proved when ``X^T r* =
-    0``; ``vertex_count`` is then ``None`` and ``all_vertices`` false), ``vertex_count``
-    and up to ``max_vertices`` ``vertices`` (one block per group, keyed by its index in
-    ``support``); without one ``radius_sq`` (the
-    duality-gap ball around ``dual.r``) and ``undecided`` = the candidates.  Call only
-    after the certificate was VERIFIED (check 11): nothing here is re-checked."""
+def enclosure_report(doc: dict, *, max_vertices: int = 100) -> dict:
+    """What the ``optimal_set_enclosure`` section of the certificate ``doc`` (parsed
+    JSON) proves, as a plain JSON-ready dict: the library checker runs every check first
+    (:func:`exactrelu.certificate.check.enclosure.enclosure_facts`; anything but VERIFIED
+    raises ``ValueError``) and its facts are formatted here.  Keys: ``candidates``
+    (blocks as ``[bits, sign]``), ``decided``, ``unique``; with a system ``support`` =
+    ``equicorrelated`` (= the candidates), ``alpha`` (per support block ``{"block", "lo",
+    "hi"}``), ``groups`` (each support block with its twins, as indices into
+    ``support``), ``mirrors`` (blocks carrying ``-v``, proved when ``X^T r* = 0``;
+    ``xtr_zero``, ``pairs``), ``vertex_count`` (``None`` with mirrors, when
+    ``all_vertices`` is false), ``twin_swap_vertices`` and up to ``max_vertices``
+    ``vertices`` (one block per group); without a system ``radius_sq`` (of the ball
+    around ``dual.r``), ``radius_float`` (display) and ``undecided``."""
     from itertools import islice, product
 
-    from ..numbers import parse_rational
+    from ..certificate.check.enclosure import enclosure_facts
 
+    f = enclosure_facts(doc)
     bits = doc["patterns"]["bits"]
-    sec = doc["optimal_set_enclosure"]
-    d = len(doc["problem"]["X"][0])
-    key = lambda e: (e["pattern"], e["sign"])          # noqa: E731
     show = lambda b: [bits[b[0]], b[1]]                 # noqa: E731
-    cands = [key(e) for e in sec["candidates"]]
-    out: dict = {"candidates": [show(b) for b in cands]}
-    system = sec.get("system")
-    if system is None:
-        y = [parse_rational(v) for v in doc["problem"]["y"]]
-        r = [parse_rational(v) for v in doc["dual"]["r"]]
-        L = sum(a * b for a, b in zip(r, y)) - sum(a * a for a in r) / 2
-        rad = 2 * (parse_rational(doc["claim"]["upper"]) - L)
+    out: dict = {"candidates": [show(b) for b in f["candidates"]]}
+    if f["system"] is None:
+        rad = f["radius_sq"]
         out.update(decided=False, unique=None, radius_sq=q_str(rad),
-                   radius_float=math.sqrt(float(rad)), undecided=[show(b) for b in cands])
+                   radius_float=math.sqrt(float(rad)),
+                   undecided=[show(b) for b in f["candidates"]])
         return out
-    delta = parse_rational(system["delta"])
-    center = [parse_rational(v) for v in system["center"]]
-    blocks, alpha, pos = [], [], 0
-    for e in system["blocks"]:
-        blocks.append(key(e))
-        pos += d + len(e["tight"])
-        alpha.append(center[pos])
-        pos += 1
-    groups = [[b] for b in blocks]
-    for e in sec.get("twins", []):
-        groups[e["of"]].append(key(e))
-    mirrors = [(key(e), e["of"]) for e in sec.get("mirrors", [])]
-    support = [b for g in groups for b in g] + [b for b, _ in mirrors]
+    blocks, mirrors = f["system"], f.get("mirrors", {})
+    groups = [[b] + list(f["twins"][b]) for b in blocks]
+    support = [b for g in groups for b in g] + list(mirrors)
     idx = {b: j for j, b in enumerate(support)}
+    alpha = [f["alpha"][b] for b in blocks]
     verts = [{"blocks": [idx[b] for b in choice],
-              "alpha": {str(idx[b]): [q_str(a - delta), q_str(a + delta)]
-                        for b, a in zip(choice, alpha)}}
+              "alpha": {str(idx[b]): [q_str(lo), q_str(hi)]
+                        for b, (lo, hi) in zip(choice, alpha)}}
              for choice in islice(product(*groups), max_vertices)]
     out.update(
-        decided=True, unique=all(len(g) == 1 for g in groups) and not mirrors,
-        mirrors=[{"block": idx[b], "of": idx[blocks[j]]} for b, j in mirrors],
-        xtr_zero=bool(mirrors), pairs=len(sec.get("pairs", [])),
-        twin_swap_vertices=math.prod(len(g) for g in groups),
-        all_vertices=not mirrors,
+        decided=True, unique=f["unique"], all_vertices=not mirrors,
         support=[show(b) for b in support], equicorrelated=[show(b) for b in support],
-        delta=q_str(delta), delta_float=float(delta),
-        alpha=[{"block": show(b), "lo": q_str(a - delta), "hi": q_str(a + delta)}
-               for b, a in zip(blocks, alpha)],
+        mirrors=[{"block": idx[b], "of": idx[j]} for b, j in mirrors.items()],
+        xtr_zero=bool(mirrors), pairs=len(f["v"][blocks[0]]) if mirrors else 0,
+        delta=q_str(f["delta"]), delta_float=float(f["delta"]),
+        alpha=[{"block": show(b), "lo": q_str(lo), "hi": q_str(hi)}
+               for b, (lo, hi) in zip(blocks, alpha)],
         groups=[[idx[b] for b in g] for g in groups],
-        # with mirrors only the system's vertex and its twin swaps are known vertices
-        vertex_count=None if mirrors else math.prod(len(g) for g in groups), vertices=verts,
+        twin_swap_vertices=f["vertices"],
+        vertex_count=None if mirrors else f["vertices"], vertices=verts,
         neurons_per_vertex=len(blocks))
     return out
