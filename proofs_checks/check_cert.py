@@ -1315,19 +1315,12 @@ def _enc_pairs(c, enc, K, delta):
                     "complementary patterns outside them")
         rows.append(list(K.blocks[j][4]))
     d = c.d
-    A = [row + [Fraction(int(i == l)) for l in range(d)] for i, row in enumerate(rows)]
-    for col in range(d):           # Gauss-Jordan: the exact inverse of V~
-        piv = next((r for r in range(col, d) if A[r][col]), None)
-        if piv is None:
-            _reject(11, "pairs: the directions of the pairs are linearly dependent")
-        A[col], A[piv] = A[piv], A[col]
-        inv = 1 / A[col][col]
-        A[col] = [x * inv for x in A[col]]
-        for r in range(d):
-            if r != col and A[r][col]:
-                f = A[r][col]
-                A[r] = [x - f * y for x, y in zip(A[r], A[col])]
-    norm = max(sum(abs(x) for x in row[d:]) for row in A)
+    Dv, vi = _scaled([x for row in rows for x in row])      # V~ = Vi / Dv, integer Vi
+    inv = _scaled_inverse([vi[i * d:(i + 1) * d] for i in range(d)])
+    if inv is None:
+        _reject(11, "pairs: the directions of the pairs are linearly dependent")
+    D, E = inv                                               # V~^-1 = Dv E / D
+    norm = Fraction(Dv * max(sum(abs(x) for x in row) for row in E), abs(D))
     Q = max(abs(sum(c.X[k][l] * K.rt[k] for k in range(c.n)))
             + sum(abs(c.X[k][l]) * K.e[k] for k in range(c.n)) for l in range(d))
     if not d * norm * (Q / 2 + delta) < 1:

@@ -105,12 +105,10 @@ def _dyadic_up(x: Fraction, bits: int = 8) -> Fraction:
     return Fraction(math.ceil(x / scale)) * scale
 
 
-def _krawczyk(sysm: KKTSystem, z: list, c_bits: int):
-    """``(C, delta)`` passing Krawczyk's test at ``z``, or ``None``."""
+def _krawczyk(F: list, J: list, G: list, c_bits: int):
+    """``(C, delta)`` passing Krawczyk's test for ``F(z~)``, ``J(z~)``, ``G``, or ``None``."""
     from ._krawczyk_float_guess import float_preconditioner
 
-    F = sysm.F(z)
-    J, G = sysm.J_and_G(z)
     C = float_preconditioner(J, c_bits)          # floats only choose C (any C is sound)
     if C is None:
         return None
@@ -204,9 +202,11 @@ def _system_box(program: ConvexProgram, refinement, c_bits: int) -> tuple[_Box |
     z = [Fraction(round(x * 2 ** CENTRE_BITS), 2 ** CENTRE_BITS)
          for x in sysm.point(refinement.parts)]
     # a short C keeps the section small (N^2 entries); longer ones when the test needs it
+    F = sysm.F(z)
+    J, G = sysm.J_and_G(z)
     kz = None
     for bits in (20, c_bits, 53):
-        kz = _krawczyk(sysm, z, bits)
+        kz = _krawczyk(F, J, G, bits)
         if kz is not None:
             break
     if kz is None:
