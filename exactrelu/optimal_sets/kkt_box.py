@@ -32,7 +32,7 @@ from typing import Sequence
 
 import flint
 
-from ..linalg import fq, fr
+from ..linalg import fq, fr, int_matrix
 
 __all__ = ["KKTSystem", "krawczyk_margin", "krawczyk_parts"]
 
@@ -48,6 +48,7 @@ class KKTSystem:
         self.S = list(S)
         self.T = {b: list(T[b]) for b in self.S}
         self.D = {b: [ch == "1" for ch in bits[b[0]]] for b in self.S}
+        self._Z, self._L = int_matrix(self.X)          # X = Z / L
         self.off, pos = {}, 0
         for b in self.S:
             self.off[b] = pos
@@ -106,10 +107,14 @@ class KKTSystem:
         return out
 
     def M(self, b: tuple, c: tuple) -> list:
-        """``X^T D_b D_c X`` (d x d)."""
-        rows = [k for k in range(self.n) if self.D[b][k] and self.D[c][k]]
-        return [[sum((self.X[k][j] * self.X[k][l] for k in rows), Fraction(0))
-                 for l in range(self.d)] for j in range(self.d)]
+        """``X^T D_b D_c X`` (d x d), one integer product (python-flint)."""
+        rows = [self._Z[k] for k in range(self.n) if self.D[b][k] and self.D[c][k]]
+        if not rows:
+            return [[Fraction(0)] * self.d for _ in range(self.d)]
+        A = flint.fmpz_mat(rows)
+        P = A.transpose() * A
+        L2 = self._L * self._L
+        return [[Fraction(int(P[j, l]), L2) for l in range(self.d)] for j in range(self.d)]
 
     def J_and_G(self, z: Sequence) -> tuple[list, list]:
         """The Jacobian at ``z`` and the variation bound ``G`` (module doc)."""
