@@ -275,6 +275,12 @@ def test_optimal_set_command_reports_the_proved_facts(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "E_lambda = S_lambda = 8 blocks" in text and "unique: no -- proved" in text
     doc = json.loads(path.read_text())
+    bad = json.loads(path.read_text())               # a tampered section: one line, exit 2
+    bad["optimal_set_enclosure"]["candidates"].pop()
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    assert main(["optimal-set", str(tmp_path / "bad.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not verified" in err[0] and "check 11" in err[0]
     del doc["optimal_set_enclosure"]
     bare = tmp_path / "bare.json"
     bare.write_text(json.dumps(doc))

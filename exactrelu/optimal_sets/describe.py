@@ -180,8 +180,11 @@ def _enclosure(cert: Certificate, c: dict, max_vertices: int) -> dict | None:
     out = {"verified": True, "computed_now": computed, "complete": bool(c["complete"])}
     try:
         out.update(enclosure_report(doc, max_vertices=min(max_vertices, 1000)))
-    except ValueError as exc:                 # not VERIFIED: say so, report nothing else
-        return {"verified": False, "computed_now": computed, "message": str(exc)}
+    except ValueError as exc:                 # not VERIFIED: bad input, as in _exact
+        what = ("the certificate" if computed else
+                "the certificate's optimal_set_enclosure section")
+        raise InputError(f"{what} is not verified ({exc}); run `exactrelu check`",
+                         file=cert.source) from None
     return out
 
 
