@@ -212,14 +212,16 @@ class OptimalSet:
     ``network_unique`` whether the ReLU network is unique up to permutation and
     splitting of neurons.
 
-    Without an exact optimum (``exact`` false) this describes the polytope of
-    rescalings of the certified model's neurons that keep its training predictions
-    (``relative_to`` says of which: ``"network"`` or ``"blocks"``); vertices are then
-    keyed by neuron index and ``vertex_objective_upper`` bounds each vertex's objective.
+    Without an exact optimum (``exact`` false) ``unique`` is the verdict that format 1.5
+    proves (``enclosure``; ``None`` when not decided), and ``support``, ``vertices``
+    describe the polytope of rescalings of the certified model's neurons that keep its
+    training predictions (``relative_to`` says of which: ``"network"`` or ``"blocks"``;
+    its own uniqueness is ``model_unique``); vertices are then keyed by neuron index and
+    ``vertex_objective_upper`` bounds each vertex's objective.
     """
 
     exact: bool
-    unique: bool
+    unique: bool | None
     support: tuple[Block, ...]
     vertices: tuple[Mapping[int, Fraction], ...]
     all_vertices: bool
@@ -240,6 +242,7 @@ class OptimalSet:
     #: (:func:`exactrelu.optimal_sets.enclosure.enclosure_report`, plus ``verified``,
     #: ``computed_now``, ``complete``), or ``None`` when not available
     enclosure: Mapping[str, Any] | None = None
+    model_unique: bool | None = None
     _internal: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

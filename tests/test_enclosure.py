@@ -271,6 +271,9 @@ def test_optimal_set_command_reports_the_proved_facts(tmp_path, capsys):
     e = rep["enclosure"]
     assert e["verified"] and not e["computed_now"] and e["decided"]
     assert rep["unique"] is False and e["vertex_count"] == 16 and len(e["support"]) == 8
+    assert rep["model_unique"] is True             # the network's own rescalings: a point
+    os_ = er.optimal_set(str(path))                # the Python API says the same
+    assert os_.unique is False and os_.model_unique is True and os_.enclosure["decided"]
     assert main(["optimal-set", str(path)]) == 0
     text = capsys.readouterr().out
     assert "E_lambda = S_lambda = 8 blocks" in text and "unique: no -- proved" in text

@@ -64,15 +64,14 @@ def _report(os_, n: int) -> dict:
         v["objective_upper"] = q_str(hi)
         v["objective_upper_float"] = float(hi)
     enc = os_.enclosure
-    proved = enc is not None
     return {"exact": False,
             # the optimal set's own uniqueness, when format 1.5 proves it; else null
-            "unique": enc.get("unique") if proved else None,
+            "unique": os_.unique,
             "support": support, "vertices": verts,
             "min_neurons": os_.min_neurons,
             # extras
             "enclosure": enc,
-            "model_unique": os_.unique,
+            "model_unique": os_.model_unique,
             "relative_to": os_.relative_to, "dimension": os_.dimension,
             "all_vertices": os_.all_vertices,
             "lower": q_str(os_.lower), "upper": q_str(os_.upper),

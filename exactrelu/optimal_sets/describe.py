@@ -111,7 +111,8 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
                     for j in net.nonzero_neurons()] if net is not None else
                    [(c["patterns"].bits[b[0]], b[1]) for b, u in c["blocks"] if any(u)])
         return OptimalSet(
-            exact=False, unique=False, support=tuple(support), vertices=(),
+            exact=False, unique=None if enclosure is None else enclosure["unique"],
+            support=tuple(support), vertices=(),
             all_vertices=False, min_neurons=None,
             relative_to=f"skipped ({size} neurons > {MAX_MODEL_NEURONS})", dimension=None,
             vertex_objective_upper=(), lower=c["lower"], upper=c["upper"],
@@ -148,7 +149,8 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
     verts = sorted(vv, key=lambda a: (sum(1 for x in a if x), a))
     counts = [sum(1 for x in a if x) for a in verts]
     return OptimalSet(
-        exact=False, unique=mp.unique, support=tuple(support),
+        exact=False, unique=None if enclosure is None else enclosure["unique"],
+        model_unique=mp.unique, support=tuple(support),
         vertices=tuple({j: x for j, x in enumerate(a) if x} for a in verts),
         all_vertices=complete,
         min_neurons=min(counts) if complete and counts else None,
