@@ -30,8 +30,7 @@ machine; the load average is printed beside them):
 4. ``frontier``: per set and ``lam``, the largest ``(n, d)`` certified within ``--limit``.
 
 Gap 1e-4 (the proved bound is within 1e-4, relative, of the bound at the float residual).
-``--limit`` applies to the cover search (per sign with ``--jobs 1``, both signs
-together with more jobs); an instance counts as certified within the limit only if its
+``--limit`` bounds the cover searches of the whole route (all rounds, both signs); an instance counts as certified within the limit only if its
 whole route (solve, search, exact checks) took at most ``--limit`` seconds.
 
 Usage: ``python bench/bench_scale.py [--quick] [--limit SECONDS] [--jobs N]
@@ -238,7 +237,7 @@ def regions_table(cases, limit: float, jobs: int) -> None:
 def scale_row(name: str, data: Dataset, kind: str, lam: Fraction, active: int,
               limit: float, jobs: int) -> dict:
     cr, res, ok, t_ver, total = run_route(
-        data, lam, time_limit=limit if jobs > 1 else limit / 2, jobs=jobs, max_rounds=4)
+        data, lam, time_limit=limit, jobs=jobs, max_rounds=4)
     nodes = sum(res.nodes.values()) if res else 0
     return {
         "set": name, "n": data.n, "d": data.d, "lam": f"{kind} {float(lam):.4g}",

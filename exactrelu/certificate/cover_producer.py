@@ -221,8 +221,11 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     trees, nodes, depth = [], {}, {}
     t_search = 0.0
     for s in (1, -1):
+        # one deadline for both signs (as with jobs > 1), not one per sign
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t_wall),
+                                                   0.0)
         res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
-                     improve=improve, time_limit=time_limit, lean=lean,
+                     improve=improve, time_limit=left, lean=lean,
                      progress=progress, accept=ex, on_split=ex.on_split)
         t_search += res.seconds
         nodes[s], depth[s] = res.nodes, res.max_depth
@@ -326,9 +329,12 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     a dyadic rational, then a cover proof of (F) for ``t r``.  A refuted cover search
     names a direction where (F) fails: its pattern joins the working set and the solve
     is repeated (the search acts as the exhaustive pricer the heuristic one is not).
-    ``jobs``: processes for the cover search (:func:`cover_proof`)."""
+    ``jobs``: processes for the cover search (:func:`cover_proof`); ``time_limit`` (in
+    ``kw``) bounds the whole route's searches, over all rounds, not each round."""
     from ..approx.cover_pricing import solve_by_columns, witness_patterns
 
+    t_start = time.perf_counter()
+    limit = kw.pop("time_limit", None)
     Xf, yf = data.X_float(), data.y_float()
     lamf = float(to_q(lam))
     extra = None
@@ -340,7 +346,11 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
         cs = solve_by_columns(Xf, yf, lamf, initial=extra)
         secs["solve"] += cs.seconds
         r0 = [dyadic(v, bits) for v in cs.solution.residual]
-        cb = cover_lower_bound(data, lam, r0, gap=gap, jobs=jobs, **kw)
+        left = None if limit is None else limit - (time.perf_counter() - t_start)
+        if left is not None and left <= 0 and cb is not None:
+            break                     # out of time: the last round's search stands
+        cb = cover_lower_bound(data, lam, r0, gap=gap, jobs=jobs,
+                               time_limit=None if left is None else max(left, 0.0), **kw)
         res = cb.result
         secs["search"] += res.seconds_search
         secs["exact"] += res.seconds_exact
