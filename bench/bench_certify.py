@@ -56,7 +56,7 @@ def main(argv=None) -> int:
         solve_crelu(data.X_float(), data.y_float(), float(lam), ps.as_array())
         base = time.perf_counter() - t
         t = time.perf_counter()
-        res = certify(data, lam, progress=False)
+        res = certify(data, lam, progress=False, route="regions")
         ours = time.perf_counter() - t
         text = dumps(res.certificate)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:

@@ -97,7 +97,7 @@ def rules_table(cases, limit):
     rows = []
     for name, data, lam in cases:
         if name.startswith("random"):
-            cert = certify(data, lam, progress=False).certificate
+            cert = certify(data, lam, progress=False, route="regions").certificate
             r0 = [Fraction(v) for v in cert["dual"]["r"]]
         else:
             cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
@@ -121,7 +121,7 @@ def regions_vs_cover(cases, limit):
     rows = []
     for name, data, lam in cases:
         t = time.perf_counter()
-        res = certify(data, lam, progress=False)
+        res = certify(data, lam, progress=False, route="regions")
         t_reg = time.perf_counter() - t
         size_reg = len(json.dumps(res.certificate))
         r = [Fraction(v) for v in res.certificate["dual"]["r"]]

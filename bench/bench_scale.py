@@ -127,7 +127,7 @@ def jobs_table(cases, jobs: int, limit: float) -> None:
         if name.startswith("random"):        # the region route's (exact, feasible) residual
             from exactrelu.certificate.produce import certify
 
-            r0 = [Fraction(v) for v in certify(data, lam, progress=False).certificate["dual"]["r"]]
+            r0 = [Fraction(v) for v in certify(data, lam, progress=False, route="regions").certificate["dual"]["r"]]
         else:
             cs = solve_by_columns(data.X_float(), data.y_float(), float(lam))
             r0 = [dyadic(v, 48) for v in cs.solution.residual]
@@ -195,7 +195,7 @@ def regions_table(cases, limit: float, jobs: int) -> None:
     rows = []
     for name, data, lam in cases:
         t = time.perf_counter()
-        reg = certify(data, lam, progress=False)
+        reg = certify(data, lam, progress=False, route="regions")
         t_reg = time.perf_counter() - t
         verdict, t_chk = _check_standalone(reg.certificate)
         t = time.perf_counter()
