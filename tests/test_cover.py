@@ -9,6 +9,7 @@ evaluation of the leaf far from the acceptance threshold."""
 import copy
 import json
 import random
+import time
 from fractions import Fraction as F
 
 import numpy as np
@@ -419,3 +420,49 @@ def test_corrupt_split_bound(instance):
                 return
     if hits == 0:
         pytest.skip("no split declares a bound")
+
+
+def test_time_limit_bounds_the_whole_route(monkeypatch):
+    """``time_limit`` of ``cover_route`` is one deadline for every round and both signs:
+    each later search gets only what is left (before: the full limit per sign and per
+    round, so a 600 s limit could run for hours)."""
+    import exactrelu.certificate.cover_producer as cp
+    from exactrelu.certificate.cover_producer import cover_route
+
+    seen = []
+    real = cp.cover_lower_bound
+
+    def spy(data, lam, r0, *, time_limit=None, **kw):
+        seen.append(time_limit)
+        return real(data, lam, r0, time_limit=time_limit, **kw)
+
+    monkeypatch.setattr(cp, "cover_lower_bound", spy)
+    data = random_data(12, 2, 13, True)
+    cr = cover_route(data, F(2), gap=F(1, 1000), time_limit=30.0)
+    assert cr.bound.lower is not None and seen and all(t is not None for t in seen)
+    assert seen[0] <= 30.0 and all(b < a for a, b in zip(seen, seen[1:]))
+    seen.clear()
+    cr = cover_route(data, F(2), gap=F(1, 1000), time_limit=0.0)   # nothing left: no proof
+    assert seen == [0.0] and cr.bound.lower is None and cr.rounds == 1
+    assert cr.bound.result.status == "budget"
+
+
+def test_time_limit_is_shared_by_both_signs(monkeypatch):
+    """With ``jobs = 1`` the second sign's search gets what the first one left."""
+    import exactrelu.approx.cover_search as cs
+
+    seen = []
+    real = cs.search
+
+    def spy(P, s, *, time_limit=None, **kw):
+        seen.append(time_limit)
+        time.sleep(0.2)
+        return real(P, s, time_limit=time_limit, **kw)
+
+    monkeypatch.setattr(cs, "search", spy)
+    data = random_data(12, 2, 13, True)
+    res = certify(data, F(2), progress=False, route="regions")
+    r = [F(v) for v in res.certificate["dual"]["r"]]
+    out = cover_proof(data.X, [a * F(999, 1000) for a in r], F(2), time_limit=30.0)
+    assert out.status == "proved" and len(seen) == 2
+    assert seen[0] <= 30.0 and seen[1] <= seen[0] - 0.2
