@@ -8,13 +8,13 @@ machine; the load average is printed beside them):
    other, with the CPU seconds of all processes and a calibration: a pure-Python CPU loop split over the same number of processes at
    the same moment (the speed-up the machine offers right now, other users included).
    The covers must be identical (what a node becomes depends on its path only).
-2. ``regions`` (diabetes at lam_max/2, random data at lam = 1/2): regions route
-   (``certify``: every region, v1 certificate, standalone
-   checker ``proofs_checks/check_cert.py`` as a subprocess) against the cover route
-   (``cover_route``: column generation, cover search, exact leaf checks, then
-   ``verify_cover``) where both finish: both lower bounds, cvxpy + Clarabel on the full
-   program (every region) as the float reference, times, certificate size (JSON of the
-   v1 certificate vs JSON of the cover) and check times.
+2. ``regions`` (diabetes at lam_max/2, random data at lam = 1/2): whole certificates of
+   both routes where both finish -- ``certify(route="regions")`` (every region) against
+   ``certify_cover`` (column generation, cover search, exact leaf checks, format 1.1) --
+   each checked by both checkers (the standalone ``proofs_checks/check_cert.py`` as a
+   ``python -I -S`` subprocess and the library's ``check_bytes``): both lower bounds,
+   cvxpy + Clarabel on the full program (every region) as the float reference, times,
+   sizes of the written JSON files and check times.
 3. ``scale``: the cover route alone on scikit-learn data sets, standardised (features
    and target, on the whole set), first ``n`` rows, features on the grid 2^-10 (exact
    arithmetic stays small), plus a bias column: diabetes (10 features: d = 11) at
@@ -163,17 +163,25 @@ def jobs_table(cases, jobs: int, limit: float) -> None:
 
 # ------------------------------------------------------------------------- 2. regions
 
-def _check_standalone(cert: dict) -> tuple[str, float]:
+def _check_both(cert: dict) -> dict:
+    """Both checkers on the written text: the standalone stdlib checker in a subprocess
+    (``python -I -S``) and the library's ``check_bytes`` here; verdict and seconds each."""
+    from exactrelu.certificate.check import check_bytes
     from exactrelu.certificate.emit import dumps
 
+    text = dumps(cert)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        fh.write(dumps(cert))
+        fh.write(text)
     t = time.perf_counter()
     p = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "proofs_checks" / "check_cert.py"),
                         fh.name], capture_output=True, text=True)
-    sec = time.perf_counter() - t
+    t_sa = time.perf_counter() - t
     Path(fh.name).unlink()
-    return (p.stdout.split(":")[0] or p.stderr[:40]).strip(), sec
+    t = time.perf_counter()
+    lib = check_bytes(text.encode())
+    t_lib = time.perf_counter() - t
+    sa = (p.stdout.split(":")[0] or p.stderr[:40]).strip()
+    return {"size": len(text), "sa": f"{t_sa:.2f} ({sa})", "lib": f"{t_lib:.2f} ({lib.verdict})"}
 
 
 def _cvxpy(data: Dataset, lam: Fraction) -> str:
@@ -189,7 +197,9 @@ def _cvxpy(data: Dataset, lam: Fraction) -> str:
 
 
 def regions_table(cases, limit: float, jobs: int) -> None:
-    from exactrelu.certificate.emit import dumps
+    """Whole certificates of both routes (``certify(route=...)``), each checked by both
+    checkers; sizes are the written JSON files."""
+    from exactrelu.certificate.cover_certify import certify_cover
     from exactrelu.certificate.produce import certify
 
     rows = []
@@ -197,39 +207,31 @@ def regions_table(cases, limit: float, jobs: int) -> None:
         t = time.perf_counter()
         reg = certify(data, lam, progress=False, route="regions")
         t_reg = time.perf_counter() - t
-        verdict, t_chk = _check_standalone(reg.certificate)
         t = time.perf_counter()
-        cr = cover_route(data, lam, gap=GAP, time_limit=limit, jobs=jobs)
+        cov = certify_cover(data, lam, gap=GAP, progress=False, jobs=jobs, time_limit=limit)
         t_cov = time.perf_counter() - t
-        cb = cr.bound
-        cov = cb.result.cover if cb is not None else None
-        ok, t_ver = False, 0.0
-        if cov is not None:
-            t = time.perf_counter()
-            ok = verify_cover(data.X, cb.r, lam, cov)[0]
-            t_ver = time.perf_counter() - t
-        L = cb.lower if cb is not None else None
-        size_reg, size_cov = len(dumps(reg.certificate)), len(json.dumps(cov)) if cov else 0
+        a, b = _check_both(reg.certificate), _check_both(cov.certificate)
         rows.append({
             "data": name, "n": data.n, "d": data.d, "lam": lam, "active": reg.active_neurons,
-            "regions": reg.patterns, "nodes": sum(cb.result.nodes.values()) if cb else "-",
+            "regions": reg.patterns, "nodes": cov.tree_nodes,
             "L regions": f"{float(reg.lower):.10g}", "U regions": f"{float(reg.upper):.10g}",
-            "L cover": f"{float(L):.10g}" if L is not None else "-",
-            "rel diff": f"{float(reg.lower - L) / max(1.0, abs(float(reg.lower))):.1e}"
-            if L is not None else "-",
-            "L <= U": L is not None and L <= reg.upper,
-            "cvxpy": _cvxpy(data, lam),
+            "L cover": f"{float(cov.lower):.10g}",
+            "rel diff": f"{float(reg.lower - cov.lower) / max(1.0, abs(float(reg.lower))):.1e}",
+            "L <= U": cov.lower <= reg.upper, "cvxpy": _cvxpy(data, lam),
             "certify s": f"{t_reg:.1f}", "cover s": f"{t_cov:.1f}",
-            "check s": f"{t_chk:.2f} ({verdict})", "verify cover s": f"{t_ver:.2f} ({ok})",
-            "cert KB": size_reg // 1024, "cover KB": size_cov // 1024 if cov else "-",
-            "ratio": f"{size_reg / size_cov:.0f}x" if cov else "-", "load": load_avg()})
+            "regions: standalone s": a["sa"], "library s": a["lib"],
+            "cover: standalone s": b["sa"], "cover: library s": b["lib"],
+            "regions KB": a["size"] // 1024, "cover KB": b["size"] // 1024,
+            "ratio": f"{a['size'] / b['size']:.0f}x", "load": load_avg()})
         print(f"  [regions: {name} done]", file=sys.stderr, flush=True)
-    print("### Regions route vs cover route (each its own residual; gap 1e-4; cvxpy + Clarabel "
-          "on every region, tolerance 1e-10, as the float reference; check = standalone "
-          "checker on the v1 certificate; the cover is checked by verify_cover)\n")
+    print("### Regions route vs cover route: whole certificates (`certify --route regions` / "
+          "`--route cover`, gap 1e-4), each checked by both checkers (standalone = "
+          "`python -I -S proofs_checks/check_cert.py`, library = `check_bytes`); cvxpy + "
+          "Clarabel on every region, tolerance 1e-10, as the float reference\n")
     table(rows, ["data", "n", "d", "lam", "active", "regions", "nodes", "L regions",
                  "L cover", "rel diff", "U regions", "L <= U", "cvxpy", "certify s", "cover s",
-                 "check s", "verify cover s", "cert KB", "cover KB", "ratio", "load"])
+                 "regions: standalone s", "library s", "cover: standalone s",
+                 "cover: library s", "regions KB", "cover KB", "ratio", "load"])
 
 
 # --------------------------------------------------------------------------- 3. scale
@@ -321,7 +323,8 @@ def main(argv=None) -> int:
         cases = [(a, b, c if c is not None else half_lam_max(b)) for a, b, c in cases]
         jobs_table(cases, args.jobs, args.limit)
     if args.only in (None, "regions"):
-        sizes = ((20, 3),) if args.quick else ((20, 3), (40, 2), (30, 3), (60, 2))
+        sizes = ((20, 3),) if args.quick else ((20, 3), (40, 2), (30, 3), (60, 2), (40, 3),
+                                               (60, 3))
         cases = []
         for n, d in sizes:
             data = diabetes(n, d)
