@@ -148,11 +148,11 @@ def regions_vs_cover(cases, limit):
                  "cover KB"])
 
 
-def run_route(data, lam, **kw):
+def run_route(data, lam, gap=GAP, **kw):
     """``cover_route`` then ``verify_cover``: (route, cover result or None, verified,
     verify seconds, route seconds)."""
     t0 = time.perf_counter()
-    cr = cover_route(data, lam, gap=GAP, **kw)
+    cr = cover_route(data, lam, gap=gap, **kw)
     total = time.perf_counter() - t0
     cb = cr.bound
     res = cb.result if cb is not None else None

@@ -28,6 +28,8 @@ machine; the load average is printed beside them):
    column generation incl. pricing; search = float branch and bound; exact = the exact
    leaf checks inside the search; verify = the independent re-check).
 4. ``frontier``: per set and ``lam``, the largest ``(n, d)`` certified within ``--limit``.
+5. ``growth`` (only with ``--only growth``): tree size against ``n`` and the slack
+   (``--gap``) on diabetes, d = 11, lam_max/2 (``--growth-n``, ``--growth-gaps``).
 
 Gap 1e-4 (the proved bound is within 1e-4, relative, of the bound at the float residual).
 ``--limit`` bounds the cover searches of the whole route (all rounds, both signs); an instance counts as certified within the limit only if its
@@ -283,6 +285,32 @@ def scale_table(plan, limit: float, jobs: int, max_n: int) -> list:
     return rows
 
 
+def growth_table(ns, gaps, limit: float, jobs: int) -> None:
+    """Tree growth with n and with the slack (``--gap``): diabetes, d = 11, lam_max/2 of
+    each n, every (n, gap) pair until the first gap that is not proved within ``limit``."""
+    rows = []
+    for n in ns:
+        data = sklearn_data("diabetes", n, 10)
+        lam, act = pick_lams(data)["few"]
+        for gap in gaps:
+            cr, res, ok, t_ver, total = run_route(data, lam, time_limit=limit, jobs=jobs,
+                                                  max_rounds=4, gap=Fraction(gap))
+            rows.append({"n": n, "d": data.d, "lam": f"{float(lam):.4g}", "active": act,
+                         "gap": gap, "status": res.status if res else "-",
+                         "nodes +/-": f"{res.nodes.get(1, 0)}/{res.nodes.get(-1, 0)}"
+                         if res else "-",
+                         "depth": max(res.depth.values()) if res and res.depth else "-",
+                         "search s": f"{cr.seconds['search']:.0f}",
+                         "exact s": f"{cr.seconds['exact']:.0f}", "total s": f"{total:.0f}",
+                         "verified": ok, "load": load_avg()})
+            print(f"  [growth: n={n} gap={gap}: {rows[-1]['status']} {rows[-1]['nodes +/-']} "
+                  f"{total:.0f} s]", file=sys.stderr, flush=True)
+    print(f"### Tree growth: diabetes d = 11, lam = lam_max/2, by n and gap (limit {limit:.0f} s, "
+          f"jobs = {jobs})\n")
+    table(rows, ["n", "d", "lam", "active", "gap", "status", "nodes +/-", "depth", "search s",
+                 "exact s", "total s", "verified", "load"])
+
+
 def frontier(rows, limit: float) -> None:
     print(f"### Frontier: largest (n, d) certified within {limit:.0f} s\n")
     best: dict = {}
@@ -306,7 +334,11 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=float, default=600.0,
                     help="seconds per instance for the cover search (default 600)")
     ap.add_argument("--jobs", type=int, default=2, help="processes for the cover search")
-    ap.add_argument("--only", choices=("jobs", "regions", "scale"), help="one table only")
+    ap.add_argument("--only", choices=("jobs", "regions", "scale", "growth"),
+                    help="one table only (growth: only when asked)")
+    ap.add_argument("--growth-n", default="50,100,200", help="n of the growth table")
+    ap.add_argument("--growth-gaps", default="1/100,1/1000,1/10000",
+                    help="gaps of the growth table")
     ap.add_argument("--sets", default="diabetes,breast,wine",
                     help="data sets of the scale table (comma separated)")
     ap.add_argument("--max-n", type=int, default=10 ** 9, help="skip larger n")
@@ -332,6 +364,9 @@ def main(argv=None) -> int:
         if not args.quick:
             cases.append(("random", random_data(20, 2, 1), Fraction(1, 2)))
         regions_table(cases, args.limit, args.jobs)
+    if args.only == "growth":
+        growth_table([int(v) for v in args.growth_n.split(",")],
+                     args.growth_gaps.split(","), args.limit, args.jobs)
     if args.only in (None, "scale"):
         if args.quick:
             plan, limit = [("diabetes", 10, (20,))], min(args.limit, 60.0)
