@@ -330,3 +330,25 @@ def test_bad_input_raises_input_error():
     with pytest.raises(InputError):
         solve_crelu(X, y, lam, P, settings={"no_such_setting": 1})
     assert issubclass(InputError, ValueError)
+
+
+@pytest.mark.parametrize("seed,frac", [(0, 0.05), (1, 0.1), (13, 0.3)])
+def test_complete_list_trusts_the_facet_guess(monkeypatch, seed, frac):
+    """``complete=True`` (every region listed): the facet guess is exact, so no dropped
+    row is re-checked (the repair would only chase the solver's inaccuracy on thin cones)
+    and the answer is that of the all-rows solve; thin cones from {-1, 0, 1} data."""
+    import exactrelu.approx.solver.working_set as ws
+
+    rng = np.random.default_rng(100 + seed)
+    X = rng.integers(-1, 2, size=(14, 4)).astype(float)
+    y = (np.maximum(X @ rng.standard_normal(4), 0) - np.maximum(X @ rng.standard_normal(4), 0)
+         + 0.1 * rng.standard_normal(14))
+    P = sampled_patterns(X)
+    lam = frac * lam_max(X, y, P)
+    full = solve_crelu(X, y, lam, P, drop_redundant=False)
+    with monkeypatch.context() as mp:
+        mp.setattr(ws, "_dropped_violations", lambda *a: pytest.fail("repair with complete"))
+        sol = solve_crelu(X, y, lam, P, complete=True)
+    check_solution(sol, X, y, lam, P)
+    assert abs(sol.objective - full.objective) <= 1e-8 * full.objective
+    assert sol.sign_rows < full.sign_rows

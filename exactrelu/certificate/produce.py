@@ -317,7 +317,7 @@ def _regions_route(data: Dataset, lam: Fraction, network, sample, seed, exact, p
     program = ConvexProgram(data, lam, ps)
     t = time.perf_counter()
     sol = solve_crelu(data.X_float(), data.y_float(), to_double(lam, "lam"),     # 2 (floats)
-                      ps.as_array(), tol=tol, strict=False)
+                      ps.as_array(), tol=tol, strict=False, complete=complete)
     stage("solve", t, "exact bounds")
     t = time.perf_counter()
     bd = _bounds(program, sol, exact=exact, bits=bits)                          # 3-5
