@@ -24,7 +24,7 @@ lam = lam_max/2 and lam_max/8.  A case whose certify exceeds ``--limit`` seconds
 ``--memory`` GiB is stopped and reported as such.
 
 Usage: ``python bench/bench_check_cost.py [--quick] [--only random|diabetes]
-[--limit SECONDS] [--max-regions N]``.  The full run takes about an hour on this 2-core
+[--limit SECONDS] [--memory GIB] [--pick LABEL ...]``.  The full run takes about an hour on this 2-core
 machine; ``--quick`` about a minute.
 """
 from __future__ import annotations
@@ -183,11 +183,16 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=("random", "diabetes"))
     ap.add_argument("--limit", type=float, default=1800.0, help="seconds per certify")
     ap.add_argument("--memory", type=float, default=16.0, help="GiB per certify")
+    ap.add_argument("--pick", action="append", help="only cases whose label (as printed "
+                    "on stderr, e.g. 'random n=185 d=3') contains this; repeatable")
     args = ap.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start\n")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, data, lam in cases(args):
+            label = f"{name} n={data.n} d={data.d} lam={lam}"
+            if args.pick and not any(p in label for p in args.pick):
+                continue
             rows.append(run_case(name, data, lam, args.limit, args.memory, Path(tmp)))
             print(f"  [{name} n={data.n} d={data.d} lam={lam}: {rows[-1]['certify']}, "
                   f"{rows[-1]['certify s']} s]", file=sys.stderr, flush=True)
