@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -94,10 +95,13 @@ def _timed(cmd: list, limit: float, memory_gib: float) -> tuple[int | None, floa
         full = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name, "prlimit",
                 f"--as={int(memory_gib * 2 ** 30)}", *cmd]
         t = time.perf_counter()
+        p = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
         try:
-            p = subprocess.run(full, capture_output=True, text=True, timeout=limit)
-            code = p.returncode
-        except subprocess.TimeoutExpired:
+            code = p.wait(timeout=limit)
+        except subprocess.TimeoutExpired:     # the whole group: time, prlimit, python
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
             code = None
         wall = time.perf_counter() - t
         parts = Path(tf.name).read_text().split()
