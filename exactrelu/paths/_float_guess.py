@@ -42,7 +42,8 @@ def _solve(ctx: _Ctx, lam: Fraction, initial, tol: float):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return solve_crelu(ctx.Xf, ctx.yf, float(lam), ctx.P, tol=tol, **kw)
+                return solve_crelu(ctx.Xf, ctx.yf, float(lam), ctx.P, tol=tol,
+                                   complete=bool(ctx.ps.complete), **kw)
         except SolverError as e:
             err = e
     raise err  # type: ignore[misc]
