@@ -524,13 +524,26 @@ def _indiv(values):
                default=1)
 
 
-def _charge_network(c, W1, w2, size):
-    """The network objective costs m n d Fraction operations on single values (a row times a
-    neuron), then m n additions to the fits, whose denominators grow to the common one
-    (size bits): charged as half of them at that size."""
+def _network_parts(c, W1, w2):
+    """v_j = |w2_j| W1_j (so (X W1_j)_+ w2_j = sign(w2_j) (X v_j)_+) and each neuron's
+    penalty ||W1_j||^2 + w2_j^2: m (2 d + 1) Fraction operations on single values.  Then
+    the fits (m n d operations on single values, m n / 2 additions at the size of X, y and
+    the v_j, to which their denominators grow) and the sum of the penalties (m additions
+    at their common size) are charged.  Summing (x_k . v_j)_+ is the same number as
+    w2_j (x_k . W1_j)_+; the fits are then as short as the products v_j, however the
+    balance ||W1_j|| = |w2_j| is written."""
     single = 2 * (_indiv([v for x in c.X for v in x]) + _indiv([v for w in W1 for v in w] + w2))
+    c.R.spend(len(W1) * (2 * c.d + 1), single, "the network objective", fraction=True)
+    V = [[abs(a) * v for v in w] for w, a in zip(W1, w2)]
+    pens = [_dot(w, w) + a * a for w, a in zip(W1, w2)]
+    vals = [v for w in V for v in w] or [Fraction(0)]
+    single = 2 * (_indiv([v for x in c.X for v in x]) + _indiv(vals))
     c.R.spend(len(W1) * c.n * c.d, single, "the network objective", fraction=True)
-    c.R.spend(len(W1) * c.n // 2 + 1, size, "the network objective", fraction=True)
+    c.R.spend(len(W1) * c.n // 2 + 1, c.sizeX + _size(c.y) + _size(vals),
+              "the network objective", fraction=True)
+    c.R.spend(len(W1) + 1, _size(pens or [Fraction(0)]), "the network objective",
+              fraction=True)
+    return V, pens
 
 
 def _loss(f, y):
@@ -547,21 +560,21 @@ def check_upper(c):
     bounds, size_y = {}, _size(c.y)
     if c.network is not None:
         W1, w2 = c.network
-        size = c.sizeX + size_y + _size([v for w in W1 for v in w] + w2)
-        _charge_network(c, W1, w2, size)
-        f, pen = [Fraction(0)] * c.n, Fraction(0)
-        for j, (w, a) in enumerate(zip(W1, w2)):
-            pre = [_dot(x, w) for x in c.X]
-            if a and any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
+        V, pens = _network_parts(c, W1, w2)
+        f = [Fraction(0)] * c.n
+        for j, (v, a) in enumerate(zip(V, w2)):
+            if not a:
+                continue                    # no output: only its penalty counts
+            pre = [_dot(x, v) for x in c.X]  # the signs of X W1_j (|a| > 0)
+            if any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
                 c.R.spend(c.P * (c.n // 4 + 4), 1, "the network's patterns")
                 sig = re.compile("".join("1" if z > 0 or k in c.zero else "0" if z < 0 else
                                          "[01]" for k, z in enumerate(pre)))
                 if not any(sig.fullmatch(p) for p in c.bits):
                     _reject(3, f"network neuron {j}: its pattern is not listed, so NC(W) does "
                             "not bound the program over the listed patterns")
-            f = [fk + a * z if z > 0 else fk for fk, z in zip(f, pre)]
-            pen += _dot(w, w) + a * a
-        bounds["network"] = _loss(f, c.y) + c.lam * pen / 2
+            f = [(fk + z if a > 0 else fk - z) if z > 0 else fk for fk, z in zip(f, pre)]
+        bounds["network"] = _loss(f, c.y) + c.lam * sum(pens, Fraction(0)) / 2
     if c.blocks is not None:
         c.R.spend(len(c.blocks) * c.n * c.d, 2 * (c.sizeX + size_y + _size(
             [v for b in c.blocks for v in b[2] + [b[3]]])), "the block objective", fraction=True)

@@ -217,7 +217,8 @@ def _refined_bounds(program: ConvexProgram, ref, bits: int, rho_guess) -> _Bound
     return _upper_models(program, qb, hb, dual)
 
 
-def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int):
+def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int,
+                   complete: bool = False):
     """``(net, include_net, include_blocks, upper)``: the network handed out and which
     models the certificate lists.  Check 3 bounds the SMALLEST listed objective, so the
     claim covers every model handed out only when it is at least each of theirs:
@@ -233,8 +234,12 @@ def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int):
     if network is not None:
         net = network
     elif bd.prod is not None:
-        net = bd.prod.to_network_approx(bits) if bd.exact_opt is None or \
-            not bd.prod.is_exact() else bd.prod.to_network()
+        prod = bd.prod
+        if bd.exact_opt is None and complete and _denominator_bits(
+                [a for _, _, u in prod.blocks for a in u]) > MAX_NETWORK_DENOMINATOR_BITS:
+            prod = _on_grid(prod, 3 * bits + 16)
+        net = prod.to_network_approx(bits) if bd.exact_opt is None or \
+            not prod.is_exact() else prod.to_network()
     else:
         net = Network((), (), data.bias, data.d)
     upper_net = net.nc_objective(data, program.lam)
@@ -243,8 +248,44 @@ def _listed_models(program: ConvexProgram, bd: _Bounds, network, bits: int):
     if bd.exact_opt is not None:
         include_net = upper_net == bd.upper_blocks or not bd.blocks
         return net, include_net, bd.blocks, bd.upper_blocks if bd.blocks else upper_net
+    if bd.blocks and _blocks_too_costly(program, bd.blocks):
+        return net, True, None, upper_net      # the blocks are optional here (see above)
     upper = max(upper_net, bd.upper_blocks) if bd.upper_blocks is not None else upper_net
     return net, True, bd.blocks, upper
+
+
+#: above this many bits of distinct denominators in the blocks behind the network (about
+#: 100 neurons with their own 150-bit denominators), the network is built from the
+#: blocks rounded to one dyadic grid: its fits then stay as short as one neuron's in
+#: check 3 (random targets, n = 120, 599 neurons: the estimated cost of the network
+#: objective was over the checkers' budget, so certify refused to write)
+MAX_NETWORK_DENOMINATOR_BITS = 1 << 14
+
+
+def _denominator_bits(values) -> int:
+    return sum(q.bit_length() for q in {Fraction(v).denominator for v in values})
+
+
+def _on_grid(prod, grid: int):
+    """``prod`` with every block rounded down to the grid ``2^-grid`` (an NC upper bound of
+    any network is valid; the objective moves by ``O(2^-grid)``)."""
+    from dataclasses import replace
+
+    one = 1 << grid
+    return replace(prod, blocks=tuple(
+        (b, s, tuple(Fraction(math.floor(a * one), one) for a in u)) for b, s, u in prod.blocks))
+
+
+def _blocks_too_costly(program: ConvexProgram, blocks) -> bool:
+    """Would check 3's block objective cost over a quarter of the checkers' budget (their
+    own cost model: ``m n d`` Fraction operations at twice the size of X, y and the
+    blocks)?  The blocks are then not listed: the network alone bounds the optimum."""
+    from .check.budget import WORK_LIMIT_NS, _size
+
+    vals = [v for u, nu in blocks.values() for v in (*u, nu)]      # {(i, s): (u, nu)}
+    data = program.data
+    b = 2 * (_size([v for x in data.X for v in x]) + _size(list(data.y)) + _size(vals)) / 64
+    return len(blocks) * data.n * data.d * (4000 + 10 * b * b) > WORK_LIMIT_NS / 4
 
 
 def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = None,
@@ -321,7 +362,8 @@ def _regions_route(data: Dataset, lam: Fraction, network, sample, seed, exact, p
     stage("solve", t, "exact bounds")
     t = time.perf_counter()
     bd = _bounds(program, sol, exact=exact, bits=bits)                          # 3-5
-    net, include_net, include_blocks, upper = _listed_models(program, bd, network, bits)
+    net, include_net, include_blocks, upper = _listed_models(program, bd, network, bits,
+                                                             complete)
     lower = bd.lower
     hint = improvement_hint(program, net) if network is not None and upper > lower else None
     stage("upper", t, "completeness proof")

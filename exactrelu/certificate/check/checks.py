@@ -174,14 +174,28 @@ def check_completeness(c: _Cert) -> None:
         _gordan_route(c)
 
 
-def _charge_network(c: _Cert, W1: list, w2: list, size: int) -> None:
-    """m n d Fraction operations on single values (row times neuron), then m n additions to
-    the fits, whose denominators grow to the common one (``size`` bits): half of them are
-    charged at that size."""
+def _network_parts(c: _Cert, W1: list, w2: list) -> tuple[list, list]:
+    """``v_j = |w2_j| W1_j`` (so ``(X W1_j)_+ w2_j = sign(w2_j) (X v_j)_+``) and each
+    neuron's penalty ``||W1_j||^2 + w2_j^2``: m (2 d + 1) Fraction operations on single
+    values.  Then the fits (m n d operations on single values, m n / 2 additions at the
+    size of X, y and the v_j: their denominators grow to that common one) and the sum of
+    the penalties (m additions at their common size) are charged.  Summing ``(x_k . v_j)_+``
+    instead of ``w2_j (x_k . W1_j)_+`` is the same number; it keeps the fits as short as
+    the products ``v_j`` are (a network whose ``v_j`` share a denominator costs no more
+    than one neuron), however the balance ``||W1_j|| = |w2_j|`` is written."""
     single = 2 * (_single_bits([v for x in c.X for v in x])
                   + _single_bits([v for w in W1 for v in w] + list(w2)))
+    c.meter.charge(len(W1) * (2 * c.d + 1), single, "the network objective", fraction=True)
+    V = [[abs(a) * v for v in w] for w, a in zip(W1, w2)]
+    pens = [_dot(w, w) + a * a for w, a in zip(W1, w2)]
+    vals = [v for w in V for v in w] or [Fraction(0)]
+    single = 2 * (_single_bits([v for x in c.X for v in x]) + _single_bits(vals))
     c.meter.charge(len(W1) * c.n * c.d, single, "the network objective", fraction=True)
-    c.meter.charge(len(W1) * c.n // 2 + 1, size, "the network objective", fraction=True)
+    c.meter.charge(len(W1) * c.n // 2 + 1, c.size_X + _size(c.y) + _size(vals),
+                   "the network objective", fraction=True)
+    c.meter.charge(len(W1) + 1, _size(pens or [Fraction(0)]), "the network objective",
+                   fraction=True)
+    return V, pens
 
 
 def _pattern_is_listed(c: _Cert, pre: list, masks: list[int]) -> bool:
@@ -203,21 +217,21 @@ def check_upper(c: _Cert) -> None:
     size_y = _size(c.y)
     if c.network is not None:
         W1, w2 = c.network
-        size = c.size_X + size_y + _size([v for w in W1 for v in w] + list(w2))
-        _charge_network(c, W1, w2, size)
+        V, pens = _network_parts(c, W1, w2)
         masks = None
-        fit, penalty = [Fraction(0)] * c.n, Fraction(0)
-        for j, (w, a) in enumerate(zip(W1, w2)):
-            pre = [_dot(x, w) for x in c.X]
-            if a != 0 and any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
+        fit = [Fraction(0)] * c.n
+        for j, (v, a) in enumerate(zip(V, w2)):
+            if a == 0:
+                continue                    # no output: only its penalty counts
+            pre = [_dot(x, v) for x in c.X]  # the signs of X W1_j (|a| > 0)
+            if any(z > 0 for z in pre) and not (c.complete or c.bases is not None):
                 c.meter.charge(c.P * (c.n // 4 + 4), 1, "the network's patterns")
                 masks = masks if masks is not None else [_mask(p) for p in c.bits]
                 if not _pattern_is_listed(c, pre, masks):
                     _reject(3, f"network neuron {j}: its pattern is not listed, so NC(W) does "
                             "not bound the program over the listed patterns (D2)")
-            fit = [f + a * z if z > 0 else f for f, z in zip(fit, pre)]
-            penalty += _dot(w, w) + a * a
-        c.bounds["network"] = _loss(fit, c.y) + c.lam * penalty / 2
+            fit = [(f + z if a > 0 else f - z) if z > 0 else f for f, z in zip(fit, pre)]
+        c.bounds["network"] = _loss(fit, c.y) + c.lam * sum(pens, Fraction(0)) / 2
     if c.blocks is not None:
         size_b = _size([v for _, _, u, nu in c.blocks for v in [*u, nu]])
         c.meter.charge(len(c.blocks) * c.n * c.d, 2 * (c.size_X + size_y + size_b),
