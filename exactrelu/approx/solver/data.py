@@ -30,6 +30,10 @@ import numpy as np
 
 from ...errors import InputError
 
+#: a pattern whose neighbours are missing from the list keeps ``MARGIN_ROWS * rank X`` sign
+#: rows (those nearest its max-margin direction) besides the facets found by neighbours.
+MARGIN_ROWS = 6
+
 
 def _prepare(X: Any, y: Any, lam: Any, patterns: Any):
     try:
@@ -95,6 +99,7 @@ class _Data:
         self.inv_xn2 = np.divide(1.0, xn2, out=np.zeros_like(xn2), where=xn2 > 0)
         self.nz = np.flatnonzero(xn2 > 0)
         self._facets: dict[int, np.ndarray] = {}
+        self._guessed: set[int] = set()          # patterns whose rows are a margin guess
         self._hash_ready = False
 
     def fit(self, blocks: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -182,8 +187,36 @@ class _Data:
             f = np.sort(rows[kk == t])
             # a region is a full-dimensional cone whose lineality space has dimension
             # d - rank X, so it has at least rank X facets: fewer found means the list
-            # misses neighbours (a sampled list) -- keep every row rather than repair
-            self._facets[int(i)] = f if len(f) >= rank else self.nz
+            # misses neighbours (a sampled list) -- guess the facets from the geometry
+            if len(f) < rank:
+                f = self._margin_rows(int(i), f)
+            self._facets[int(i)] = f
+
+    def _margin_rows(self, i: int, found: np.ndarray) -> np.ndarray:
+        """Sign rows of pattern ``i`` likely to be facets when its neighbours are not
+        listed: ``found`` and the ``MARGIN_ROWS * rank X`` rows whose hyperplanes pass
+        closest (in angle) to the max-margin direction ``g`` of the cone (``A_i g > 0``, the min-norm point of the
+        convex hull of the normalised rows, by one NNLS).  All rows if no such ``g``
+        shows up.  Such a guess is marked; a violated row makes it all rows
+        (:meth:`add_rows`)."""
+        from scipy.optimize import nnls
+
+        nz = self.nz
+        k = MARGIN_ROWS * self.rank
+        if len(nz) <= k:
+            return nz
+        A = (self.Sg[i, nz] / self.xnorm[nz])[:, None] * self.X[nz]     # unit rows of A_i
+        big = 1e3                  # weight of the row sum(w) = 1 (min-norm point of the hull)
+        try:
+            w, _ = nnls(np.vstack([A.T, np.full((1, len(nz)), big)]),
+                        np.r_[np.zeros(self.d), big])
+        except RuntimeError:
+            return nz
+        margin = A @ (A.T @ w)
+        if not margin.min() > 1e-12 * np.abs(margin).max(initial=0.0):
+            return nz                                   # no strictly interior direction
+        self._guessed.add(i)
+        return np.union1d(found, nz[np.argsort(margin, kind="stable")[:k]])
 
     @property
     def rank(self) -> int:
@@ -196,8 +229,12 @@ class _Data:
         return self._facets[int(i)]
 
     def add_rows(self, i: int, rows: np.ndarray) -> int:
-        """Add sign rows to pattern ``i``; return how many were new."""
+        """Add sign rows to pattern ``i`` (all its rows if its set was a margin guess,
+        which has then missed once); return how many were new."""
         old = self._facets[int(i)]
+        if int(i) in self._guessed:
+            self._guessed.discard(int(i))
+            rows = self.nz
         new = np.union1d(old, rows)
         self._facets[int(i)] = new
         return len(new) - len(old)
