@@ -228,11 +228,11 @@ class _Data:
     def rows_of(self, i: int) -> np.ndarray:
         return self._facets[int(i)]
 
-    def add_rows(self, i: int, rows: np.ndarray) -> int:
-        """Add sign rows to pattern ``i`` (all its rows if its set was a margin guess,
-        which has then missed once); return how many were new."""
+    def add_rows(self, i: int, rows: np.ndarray, violated: bool = True) -> int:
+        """Add sign rows to pattern ``i``; return how many were new.  A violated row of a
+        margin guess adds all the pattern's rows (the guess has missed)."""
         old = self._facets[int(i)]
-        if int(i) in self._guessed:
+        if violated and int(i) in self._guessed:
             self._guessed.discard(int(i))
             rows = self.nz
         new = np.union1d(old, rows)
