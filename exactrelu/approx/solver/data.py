@@ -17,10 +17,15 @@ list is incomplete, a real facet can be missed: the restricted program is then a
 not numerically zero; violated rows are added and the block re-solved (a relaxation
 whose optimum is feasible for the dropped rows is optimal; the repair is in
 :mod:`.working_set`).  A region is a full-dimensional cone with at least ``rank X``
-facets, so a pattern for which fewer are found keeps all its rows from the start: on a
-sampled list (few neighbours) the guess would otherwise cost several repair re-solves of
-the whole program (measured: diabetes, n = 442, d = 11, 200 gates).  The dual check
-always uses all ``n`` rows.
+facets, so fewer found means a sampled list (few neighbours): such a pattern keeps the
+found rows and the ``MARGIN_ROWS * rank X`` rows whose hyperplanes pass closest to the
+max-margin direction of its cone (:meth:`_Data._margin_rows`; most facets are among
+them -- checked against cddlib's exact redundancy test on diabetes, where the facets
+were the 31-55 rows of smallest margin but for a few up to rank 156 of 442).  The guess
+is marked, and a violated row turns it into all rows (:meth:`_Data.add_rows`).  Keeping
+all rows instead (the previous rule) made a program of 177k sign rows on diabetes,
+n = 442, d = 11, 200 gates, against 26k-37k now.  The dual check always uses all ``n``
+rows.
 """
 from __future__ import annotations
 
