@@ -53,19 +53,22 @@ STALL_MAX_TOL = 1e-8
 #: Clarabel statuses of a numerical stall.
 STALLS = ("InsufficientProgress", "NumericalError")
 
-#: static regularisation of the KKT systems at tolerances below 1e-9 (Clarabel's default
-#: is 1e-8): measured on diabetes with 100 sampled gates, 200 blocks, tol 1e-11: default
-#: AlmostSolved with certified gap 9.4e-6 (a tighter re-solve and a stall followed),
-#: 1e-7 AlmostSolved with gap 1.5e-9 in the same 27 iterations.
+#: static regularisation of the first stall step, also tried once when the certified
+#: gap of a solve at ``tol`` is too large (before a tighter tolerance): measured on
+#: diabetes with 100 sampled gates, 200 blocks, tol 1e-11: Clarabel's default 1e-8 gave
+#: AlmostSolved with certified gap 9.4e-6, 1e-7 AlmostSolved with gap 1.5e-9 in the same
+#: 27 iterations.  (As the default at tight tolerances it cost accuracy elsewhere:
+#: tests/test_certify.py, n = 12, d = 2.)
 TIGHT_STATIC_REG = 1e-7
 
 #: what a Clarabel ``InsufficientProgress`` stall is answered with, in order (sticky for
-#: the rest of the call): other linear algebra, then a looser tolerance (x10, x100; never
-#: above ``STALL_MAX_TOL``), all with static regularisation ``TIGHT_STATIC_REG``.
-#: (Clarabel 0.11's "auto" linear algebra is faer, so a step ``{"direct_solve_method":
-#: "faer"}`` repeats the failed solve -- measured: diabetes, 200 sampled gates, 117 s for
-#: the same NumericalError.)
+#: the rest of the call): stronger static regularisation, other linear algebra, then a
+#: looser tolerance (x10, x100; never above ``STALL_MAX_TOL``).  (Clarabel 0.11's "auto"
+#: linear algebra is faer, so a step ``{"direct_solve_method": "faer"}`` repeats the
+#: failed solve -- measured: diabetes, 200 sampled gates, 117 s for the same
+#: NumericalError.)
 _STALL_STEPS: tuple[dict, ...] = (
+    {"static_regularization_constant": TIGHT_STATIC_REG},
     {"direct_solve_method": "qdldl", "static_regularization_constant": TIGHT_STATIC_REG},
     {"static_regularization_constant": TIGHT_STATIC_REG, "_tol_factor": 10.0},
     {"static_regularization_constant": TIGHT_STATIC_REG, "_tol_factor": 100.0},
@@ -107,8 +110,6 @@ class _Clarabel:
         red = min(1e-7, eff * 1e3)
         s.reduced_tol_gap_abs = s.reduced_tol_gap_rel = s.reduced_tol_feas = red
         s.reduced_tol_ktratio = min(s.reduced_tol_ktratio, red * 1e2)
-        if eff < 1e-9:
-            s.static_regularization_constant = TIGHT_STATIC_REG
         for key, val in list(extra.items()) + list(self.overrides.items()):
             if not hasattr(s, key):
                 raise InputError(f"solve_crelu: unknown Clarabel setting {key!r}")
@@ -134,18 +135,18 @@ class _Clarabel:
                 return u, status, M
             if accept_stall and u is not None:
                 return u, status, M
-            if status in STALLS and self.step_up(status, len(blocks)):
+            if status in STALLS and self.step_up(f"Clarabel {status}", len(blocks)):
                 continue
             raise SolverError(f"Clarabel status {status} on {len(blocks)} blocks "
                               f"(iterations {iters}, tol {self.eff_tol:g})")
 
-    def step_up(self, status: str, k: int) -> bool:
+    def step_up(self, why: str, k: int) -> bool:
         """Switch to the next of ``_STALL_STEPS`` (False if none is left)."""
         if self.step + 1 >= len(_STALL_STEPS):
             return False
         self.step += 1
         self.set_tol(self.tol)
-        self._note(f"Clarabel {status} on {k} blocks; re-solved with {_STALL_STEPS[self.step]}")
+        self._note(f"{why} on {k} blocks; re-solved with {_STALL_STEPS[self.step]}")
         return True
 
     def tighten(self) -> bool:

@@ -278,8 +278,10 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
             if cert.ok(gap_tol) and (not stalled or _rows_hold(D, blocks, u)):
                 return _finish(D, blocks, cert, outer=outer, solver_status=status,
                                sign_rows=M, **fin)
-            if stalled and cl.step_up(status, len(blocks)):
+            if stalled and cl.step_up(f"Clarabel {status}", len(blocks)):
                 continue                                       # same working set
+            if cl.step < 0 and cl.step_up(f"certified gap {cert.gap:.3g}", len(blocks)):
+                continue              # stronger regularisation before a tighter tolerance
             if best is None or cert.gap < best[1].gap:
                 best = (blocks.copy(), cert, status, M, outer)
             if not cl.tighten():
