@@ -23,7 +23,7 @@ that of the interior-point solve, reported by ``max_dual_ratio`` and by the gap
 ``objective - dual_objective``, which must end below ``gap_tol`` (relative, default 1e-9).
 
 Blocks may also leave the working set (``prune``): a block that is numerically zero and
-strictly dual feasible (``||Pi_K c_b|| < lam (1 - 1e-3)``) is dropped, at most once
+strictly dual feasible (one-row bound below ``lam (1 - 1e-3)``) is dropped, at most once
 per block, so the loop cannot cycle; the stopping test covers dropped blocks like any
 other block outside ``W``, so the argument above is unchanged.
 
@@ -410,13 +410,11 @@ def _with_sampled_partners(D: _Data, blocks: np.ndarray) -> np.ndarray:
 def _prune_blocks(blocks: np.ndarray, u: np.ndarray, dual: _Dual, lam: float,
                   active_tol: float, in_ws: np.ndarray, dropped: np.ndarray) -> None:
     """Drop from the working set the blocks that are numerically zero and strictly dual
-    feasible (``||Pi_K c_b|| < lam (1 - 1e-3)``); each block is dropped at most once,
+    feasible (upper bound below ``lam (1 - 1e-3)``); each block is dropped at most once,
     so the loop cannot cycle, and the stopping test still covers them."""
     un = np.linalg.norm(u, axis=1)
-    cut = lam * (1.0 - 1e-3)
-    cand = blocks[(un <= active_tol * un.max(initial=0.0)) & ~dropped[blocks]]
-    # the one-row bound first; the exact projection (one NNLS) only where it is too weak
-    drop = [b for b in cand.tolist() if dual.ub[b] < cut or dual.value(b) < cut]
+    drop = blocks[(un <= active_tol * un.max(initial=0.0))
+                  & (dual.ub[blocks] < lam * (1.0 - 1e-3)) & ~dropped[blocks]]
     in_ws[drop] = False
     dropped[drop] = True
 
