@@ -111,3 +111,26 @@ def test_stalled_iterate_kept_only_if_it_checks(monkeypatch):
     assert any("re-solved with" in note for note in s.notes)
     assert abs(s.objective - ref.objective) <= 1e-9 * ref.objective
     check_solution(s, X, y, 0.1, P)
+
+
+def test_large_programs_regularised_at_tight_tolerances(monkeypatch):
+    """Above BIG_ROWS sign rows a solve below tol 1e-9 starts with TIGHT_STATIC_REG;
+    loose solves and small programs keep Clarabel's default; same optimum either way."""
+    X, y, P = _sampled()
+    seen = []
+    orig = clarabel_qp._solve_restricted
+
+    def spy(D, blocks, rows, settings):
+        seen.append((settings.tol_feas, settings.static_regularization_constant))
+        return orig(D, blocks, rows, settings)
+
+    monkeypatch.setattr(clarabel_qp, "_solve_restricted", spy)
+    a = solve_crelu(X, y, 0.1, P, tol=1e-11, strict=False)
+    assert not a.notes and any(tol < 1e-9 for tol, _ in seen)
+    assert all(reg != clarabel_qp.TIGHT_STATIC_REG for _, reg in seen)
+    seen.clear()
+    monkeypatch.setattr(clarabel_qp, "BIG_ROWS", 0)
+    b = solve_crelu(X, y, 0.1, P, tol=1e-11, strict=False)
+    assert all((reg == clarabel_qp.TIGHT_STATIC_REG) == (tol < 1e-9) for tol, reg in seen)
+    assert any(tol < 1e-9 for tol, _ in seen)
+    assert abs(a.objective - b.objective) <= 1e-9 * a.objective
