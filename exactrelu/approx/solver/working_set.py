@@ -39,10 +39,11 @@ are added to its pattern's guess (:func:`_add_near_rows`).  A stall of the solve
 ``tol`` (``InsufficientProgress``, ``NumericalError``) returns Clarabel's last iterate,
 which is kept only if it passes the certified-gap test and every sign row holds
 (:func:`_rows_hold`); otherwise the next stall step of :mod:`.clarabel_qp` re-solves.
-Measured on diabetes (n = 442, d = 11, 200 sampled gates, load 6 on 2 cores): before,
+Measured on diabetes (n = 442, d = 11, 200 sampled gates, 2 shared cores): before,
 two solves with every sign row at 1e-11 (95k, then 177k rows, the second three times
-after NumericalErrors) took 363 s; now one loose solve (400 blocks, 26k rows) and one
-at 1e-11 (37k rows) take 61 s (``bench/bench_sampled.py``).
+after NumericalErrors) took 363 s at load 3-4; now one loose solve (400 blocks, 26k
+rows) and one at 1e-11 (37k rows) take 63 s against cvxpy + Clarabel's 110 s in the
+same run at load 5-6 (``bench/bench_sampled.py``).
 """
 from __future__ import annotations
 
