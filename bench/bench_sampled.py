@@ -1,6 +1,6 @@
 """Benchmark: the working-set solver in sampled mode vs cvxpy + Clarabel (issue 15 item 5).
 
-Run:  python bench/bench_sampled.py [--quick] [--gates 200] [--lam 0.1]
+Run:  python bench/bench_sampled.py [--quick] [--gates 200] [--lam 0.1] [--verbose]
 
 Data: scikit-learn's diabetes (n = 442, 10 features), features and target standardised,
 a bias column (d = 11); the patterns of ``--gates`` random gates
@@ -10,8 +10,10 @@ solves.  Both solvers run in the same process on the same patterns:
 against its dual bound) and the baseline, cvxpy + Clarabel on the full program
 (``bench_solve.solve_cvxpy``, default tolerances), which includes cvxpy's compilation.
 The machine's load average (``os.getloadavg``) is printed beside the numbers: on a shared
-machine the times are only comparable within one run.  Exit code 1 if ours is slower
-than the baseline or the objectives differ by more than 1e-6 (relative).
+machine the times are only comparable within one run.  ``--verbose`` prints our solver's
+rounds (blocks, sign rows, tolerance, Clarabel status; the module doc of
+``exactrelu.approx.solver.working_set`` says what the rounds are).  Exit code 1 if ours
+is slower than the baseline or the objectives differ by more than 1e-6 (relative).
 """
 from __future__ import annotations
 
@@ -42,13 +44,13 @@ def diabetes():
     return np.hstack([X, np.ones((len(X), 1))]), y
 
 
-def run(gates: int, lam: float, baseline: bool = True) -> dict:
+def run(gates: int, lam: float, baseline: bool = True, verbose: bool = False) -> dict:
     X, y = diabetes()
     P = sample_patterns([[from_float(a) for a in r] for r in X.tolist()], gates,
                         seed=0).as_array()
     load0 = os.getloadavg()[0]
     t = time.perf_counter()
-    sol = solve_crelu(X, y, lam, P, tol=1e-11, strict=False)
+    sol = solve_crelu(X, y, lam, P, tol=1e-11, strict=False, verbose=verbose)
     ours = time.perf_counter() - t
     row = {"n": X.shape[0], "d": X.shape[1], "gates": gates, "patterns": P.shape[0],
            "lam": lam, "ours_s": ours, "ours_obj": sol.objective,
@@ -69,9 +71,10 @@ def main(argv=None) -> int:
     ap.add_argument("--gates", type=int, default=200)
     ap.add_argument("--lam", type=float, default=0.1)
     ap.add_argument("--no-baseline", action="store_true", help="skip cvxpy")
+    ap.add_argument("--verbose", action="store_true", help="print our solver's rounds")
     args = ap.parse_args(argv)
     gates = 50 if args.quick else args.gates
-    r = run(gates, args.lam, baseline=not args.no_baseline)
+    r = run(gates, args.lam, baseline=not args.no_baseline, verbose=args.verbose)
     print("| data | n | d | gates | patterns | lam | ours s | cvxpy+Clarabel s | ratio | "
           "rel obj diff | ours certified gap | load avg (start, end) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
