@@ -95,12 +95,18 @@ def split(name: str, seed: int):
         mu0, sd0 = Xtr.mean(0), Xtr.std(0) + 1e-9
         p = PCA(10, random_state=0).fit((Xtr - mu0) / sd0)
         Xtr, Xva, Xte = (p.transform((A - mu0) / sd0) for A in (Xtr, Xva, Xte))
+    return on_grid(Xtr, ytr, Xva, yva, Xte, yte)
+
+
+def on_grid(Xtr, ytr, Xva, yva, Xte, yte, bias: bool = True):
+    """Features standardised on the training part, rounded to multiples of 1/GRID (exact
+    rationals), plus a bias column unless ``bias=False``."""
     mu, sd = Xtr.mean(0), Xtr.std(0)
     sd[sd == 0] = 1.0
 
     def f(A):
         Z = np.round((A - mu) / sd * GRID) / GRID
-        return np.hstack([Z, np.ones((len(A), 1))])
+        return np.hstack([Z, np.ones((len(A), 1))]) if bias else Z
 
     return f(Xtr), ytr, f(Xva), yva, f(Xte), yte
 
@@ -161,25 +167,33 @@ def accuracy(P: np.ndarray, y: np.ndarray, beta) -> float:
 
 # ------------------------------------------------------------------------- one run
 
-def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True) -> dict:
+def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True,
+            splits=None, gate_seed: int | None = None,
+            bases=("clean", "IPM", "IPM+penalty")) -> dict:
+    """One data set and seed.  ``splits``: ``(Xtr, ytr, Xva, yva, Xte, yte)`` already on the
+    1/GRID grid (default: :func:`split`); ``gate_seed``: seed of the gates (default
+    ``seed``); ``bases``: which base models (polytopes) to run."""
     t0 = time.perf_counter()
-    Xtr, ytr, Xva, yva, Xte, yte = split(name, seed)
+    Xtr, ytr, Xva, yva, Xte, yte = split(name, seed) if splits is None else splits
     n = len(Xtr)
     lam = Fraction(n, 1000)
     Xg_int = [[int(round(a * GRID)) for a in row] for row in Xtr]
     Xq = [[Fraction(a, GRID) for a in row] for row in Xg_int]
     data = Dataset.from_arrays(Xq, [Fraction(int(a)) for a in ytr])
-    ps = sample_patterns(data.X, gates, seed=seed)
+    ps = sample_patterns(data.X, gates, seed=seed if gate_seed is None else gate_seed)
     program = ConvexProgram(data, lam, ps)
     sol = solve_crelu_full(Xtr, ytr, float(lam), ps.as_array())
     lower = exact_dual_bound(program, sol.residual, sol.rho).lower
     # the paper's base model: a default-tolerance interior-point solve, every block kept
-    loose = solve_crelu_full(Xtr, ytr, float(lam), ps.as_array(), tol=LOOSE_TOL, gap_tol=1e-3)
+    loose = (solve_crelu_full(Xtr, ytr, float(lam), ps.as_array(), tol=LOOSE_TOL, gap_tol=1e-3)
+             if set(bases) - {"clean"} else None)
     t_solve = time.perf_counter() - t0
     out = {"dataset": name, "seed": seed, "n_train": n, "n_val": len(Xva), "n_test": len(Xte),
-           "blocks": 2 * len(ps), "lower": lower, "rows": {}}
+           "blocks": 2 * len(ps), "lam": lam, "lower": lower, "rows": {}}
     for label, base_sol, tau, keep in (("clean", sol, 1e-6, False), ("IPM", loose, 0.0, False),
                                        ("IPM+penalty", loose, 0.0, True)):
+        if label not in bases:
+            continue
         t1 = time.perf_counter()
         neurons = rational_neurons(base_sol.U, tau)
         cols, nsq = exact_columns(Xg_int, neurons)
@@ -195,11 +209,12 @@ def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True
             tuned = {"Min-L2": mp.min_l2().alpha, "EP": mp.max_l1()[1],
                      "V-MSE": mp.min_mse(Pva, yva), "T-MSE": mp.min_mse(Pte, yte)}
         accs = {k: accuracy(Pte, yte, b) for k, b in tuned.items()}
-        excess = {}
+        excess, upper = {}, {}
         for k, b in tuned.items():
             lo, hi = mp.objective_bounds(b)
-            excess[k] = float((hi - lower) / lower)
-        row.update(acc=accs, excess=excess, max_diff=max(accs.values()) - min(accs.values()),
+            excess[k], upper[k] = float((hi - lower) / lower), hi
+        row.update(acc=accs, excess=excess, upper=upper,
+                   max_diff=max(accs.values()) - min(accs.values()),
                    max_beta={k: float(max(b)) for k, b in tuned.items()})
         if samples and mp.dim > 0 and label != "clean":
             pen_hi = np.array([float(a) for a in mp.a_hi])
@@ -214,7 +229,8 @@ def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True
                     va = [accuracy(Pte, yte, v) for v in V]
                     vexc = [float((mp.objective_bounds(v)[1] - lower) / lower) for v in V]
                     extra = {"vertices": len(V), "vertex_acc": (min(va), max(va)),
-                             "vertex_excess": (min(vexc), max(vexc))}
+                             "vertex_excess": (min(vexc), max(vexc)),
+                             "vertex_extremes": extremes(va, V, mp, lower)}
                 B = S.as_float()
                 sa = np.mean(np.sign(B @ Pte.T) == yte, axis=1)
                 # objective of every sample, bounded above exactly (penalty linear in beta)
@@ -224,6 +240,7 @@ def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True
                     assert mp.polytope.contains(S.exact(i))
                 row["samples"][how] = {
                     "count": len(S), "acc": np.percentile(sa, [0, 5, 50, 95, 100]),
+                    "extremes": extremes(sa, [None] * len(S), mp, lower, S.exact),
                     "excess_max": float((max(obj_hi) - float(lower)) / float(lower)),
                     "seconds": time.perf_counter() - t2, **extra}
         row["seconds"] = time.perf_counter() - t1
@@ -234,6 +251,18 @@ def run_one(name: str, seed: int, gates: int, samples: int, verbose: bool = True
                   + f" maxdiff={row['max_diff']:.3f} ({row['seconds']:.1f}s)", flush=True)
     out["seconds"] = time.perf_counter() - t0
     out["solve_seconds"] = t_solve
+    return out
+
+
+def extremes(acc, points, mp, lower, exact=None) -> dict:
+    """The points of least and greatest test accuracy, each with its exact objective
+    certificate: ``(accuracy, exact upper bound on its balanced objective, certified
+    lower bound on the optimum, relative excess)``."""
+    out = {}
+    for key, i in (("min", int(np.argmin(acc))), ("max", int(np.argmax(acc)))):
+        beta = points[i] if exact is None else exact(i)
+        hi = mp.objective_bounds(beta)[1]
+        out[key] = (float(acc[i]), hi, lower, float((hi - lower) / lower))
     return out
 
 

@@ -91,8 +91,9 @@ def outputs(W1: np.ndarray, w2: np.ndarray, X: np.ndarray) -> np.ndarray:
     return (np.maximum(X @ W1.T, 0.0) * w2).sum(axis=1)
 
 
-def one_run(name: str, r: int):
-    X, y, kind = load(name)
+def one_run(name: str, r: int, data=None):
+    """One repeat; ``data``: ``(X, y, kind)`` instead of :func:`load` ``(name)``."""
+    X, y, kind = load(name) if data is None else data
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, random_state=650 + r)
     sc = StandardScaler().fit(Xtr)
     Xtr, Xte = sc.transform(Xtr), sc.transform(Xte)
