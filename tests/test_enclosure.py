@@ -329,3 +329,40 @@ def test_large_models_skip_the_model_relative_polytope(tmp_path, capsys, monkeyp
     assert main(["optimal-set", str(path), "--samples", "5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not built" in err[0]
+
+
+def test_certify_leaves_out_an_enclosure_over_the_budget(tmp_path, monkeypatch, capsys):
+    """When the 1.5 section alone would make the certificate UNDECIDED at the default
+    budget, ``certify`` writes the certificate without it (a note says why) instead of
+    refusing; a certificate that is over the budget without it is still refused."""
+    from exactrelu.certificate.check import check_file
+    from exactrelu.cli import main
+
+    rng = np.random.default_rng(1)
+    X = np.round(rng.normal(size=(8, 1)), 2)
+    y = np.round(rng.normal(size=8), 2)
+    data = tmp_path / "d.csv"
+    data.write_text("".join(f"{a[0]},{b}\n" for a, b in zip(X, y)))
+    out = tmp_path / "c.json"
+    assert main(["certify", str(data), "--bias", "--lam", "1/10", "--route", "regions",
+                 "-o", str(out)]) == 0
+    assert "optimal_set_enclosure" in json.loads(out.read_text())
+    out.unlink()
+    import exactrelu.certificate.check as pkg
+    import exactrelu.certificate.check.enclosure as enc_mod
+
+    monkeypatch.setattr(enc_mod, "_charge", lambda c, enc: c.meter.add_ns(
+        1e12, "the estimated arithmetic for the section's multipliers exceeds the budget"))
+    assert main(["certify", str(data), "--bias", "--lam", "1/10", "--route", "regions",
+                 "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert "optimal_set_enclosure" not in doc
+    assert any("optimal_set_enclosure left out" in t for t in doc["provenance"]["notes"])
+    monkeypatch.undo()
+    assert check_file(out).verdict == "VERIFIED"
+    out.unlink()
+    monkeypatch.setattr(pkg, "CHECKS", (lambda c: c.meter.add_ns(1e12, "too much"),)
+                        + tuple(pkg.CHECKS))     # over the budget anyway: refused
+    assert main(["certify", str(data), "--bias", "--lam", "1/10", "--route", "regions",
+                 "-o", str(out)]) == 3
+    assert not out.exists()

@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
                   max_regions=max_regions(args), route=args.route, gap=_gap(args.gap),
                   jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
                   progress=None if not args.json else False)
-    text = dumps(res.certificate)
-    refused = _self_check(text)
+    text, checked = _shed_optional(res.certificate)
+    refused = _self_check(text, checked)
     if refused is not None:
         return refused
     write_atomic(args.output, text, inputs=inputs)
@@ -107,14 +107,42 @@ def _print_route(res) -> None:
     print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
 
 
-def _self_check(text: str) -> int | None:
+#: optional sections that may be left out when their check alone would make the
+#: certificate UNDECIDED at the default budget (the rest stays a complete certificate)
+OPTIONAL_SECTIONS = ("optimal_set_enclosure",)
+
+
+def _shed_optional(cert: dict):
+    """``(text, verdict of the library checker)``; when that verdict is UNDECIDED and an
+    optional section is present, the section is left out (in place, with a note in
+    ``provenance.notes``) and the rest checked again -- e.g. the 1.5 enclosure of 599
+    neurons whose multipliers have their own denominators (random targets, n = 120)."""
+    from ..certificate.check import check_bytes
+    from ..certificate.emit import dumps
+
+    text = dumps(cert)
+    res = check_bytes(text.encode("utf-8"))
+    for key in OPTIONAL_SECTIONS:
+        if res.verdict != "UNDECIDED" or key not in cert:
+            continue
+        cert.pop(key)
+        cert.get("provenance", {}).setdefault("notes", []).append(
+            f"{key} left out: with it the checkers' default budget is exceeded "
+            f"({res.message})")
+        text = dumps(cert)
+        res = check_bytes(text.encode("utf-8"))
+    return text, res
+
+
+def _self_check(text: str, res=None) -> int | None:
     """Check the certificate with the library checker at its default budget before it is
-    written (the standalone checker gives the same verdicts).  UNDECIDED: one line saying
-    so and what to try, exit 3, nothing written; any other failure is a bug (exit 1)."""
+    written (the standalone checker gives the same verdicts; ``res``: that check, already
+    made).  UNDECIDED: one line saying so and what to try, exit 3, nothing written; any
+    other failure is a bug (exit 1)."""
     from . import EXIT_UNDECIDED, _fail
     from ..certificate.check import check_bytes
 
-    res = check_bytes(text.encode("utf-8"))
+    res = check_bytes(text.encode("utf-8")) if res is None else res
     if res.verdict == "UNDECIDED":
         return _fail(f"error: the certificate ({len(text) / 1e6:.1f} MB) is too large for the "
                      f"checkers' default budget ({res.message}); nothing written. Try fewer "
