@@ -251,18 +251,24 @@ def test_degenerate_rows():
     assert abs(sol.objective - cvxpy_objective(X, y, lam, P)) <= 1e-7 * sol.objective
 
 
+def _ternary(seed: int, frac: float):
+    """Entries in {-1, 0, 1} (repeated, parallel and antiparallel rows, thin cones):
+    ``(X, y, patterns, lam = frac * lam_max)``."""
+    rng = np.random.default_rng(100 + seed)
+    X = rng.integers(-1, 2, size=(14, 4)).astype(float)
+    y = (np.maximum(X @ rng.standard_normal(4), 0) - np.maximum(X @ rng.standard_normal(4), 0)
+         + 0.1 * rng.standard_normal(14))
+    P = sampled_patterns(X)
+    return X, y, P, frac * lam_max(X, y, P)
+
+
 @pytest.mark.parametrize("seed,frac", [(0, 0.05), (1, 0.1), (13, 0.3)])
 def test_integer_data_many_parallel_rows(seed, frac):
     """Entries in {-1, 0, 1}: repeated, parallel and antiparallel rows, thin cones; the
     regime where Clarabel may stall at tight tolerances (handled, and listed in notes).
     Seeds 1 and 13 stalled here (Clarabel 0.11.1, x86-64): 13 also needed a tighter
     tolerance for the certified gap."""
-    rng = np.random.default_rng(100 + seed)
-    X = rng.integers(-1, 2, size=(14, 4)).astype(float)
-    y = (np.maximum(X @ rng.standard_normal(4), 0) - np.maximum(X @ rng.standard_normal(4), 0)
-         + 0.1 * rng.standard_normal(14))
-    P = sampled_patterns(X)
-    lam = frac * lam_max(X, y, P)
+    X, y, P, lam = _ternary(seed, frac)
     sol = solve_crelu(X, y, lam, P)
     check_solution(sol, X, y, lam, P)
     assert all(isinstance(t, str) for t in sol.notes)
@@ -339,12 +345,7 @@ def test_complete_list_trusts_the_facet_guess(monkeypatch, seed, frac):
     and the answer is that of the all-rows solve; thin cones from {-1, 0, 1} data."""
     import exactrelu.approx.solver.working_set as ws
 
-    rng = np.random.default_rng(100 + seed)
-    X = rng.integers(-1, 2, size=(14, 4)).astype(float)
-    y = (np.maximum(X @ rng.standard_normal(4), 0) - np.maximum(X @ rng.standard_normal(4), 0)
-         + 0.1 * rng.standard_normal(14))
-    P = sampled_patterns(X)
-    lam = frac * lam_max(X, y, P)
+    X, y, P, lam = _ternary(seed, frac)
     full = solve_crelu(X, y, lam, P, drop_redundant=False)
     with monkeypatch.context() as mp:
         mp.setattr(ws, "_dropped_violations", lambda *a: pytest.fail("repair with complete"))
