@@ -89,13 +89,15 @@ print(json.dumps({"verdict": res.verdict, "cpu": t, "estimate": est / 1e9, "kb":
 """
 
 
-def _timed(cmd: list, limit: float, memory_gib: float) -> tuple[int | None, float, int]:
-    """Run ``cmd`` under ``/usr/bin/time``: (exit code or None if stopped, wall, peak kB)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+def _timed(cmd: list, limit: float, memory_gib: float) -> tuple[int | None, float, int, str]:
+    """Run ``cmd`` under ``/usr/bin/time``: (exit code or None if stopped, wall, peak kB,
+    the last ``error:`` line of its stderr)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf, \
+            tempfile.TemporaryFile("w+", errors="replace") as err:
         full = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name, "prlimit",
                 f"--as={int(memory_gib * 2 ** 30)}", *cmd]
         t = time.perf_counter()
-        p = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        p = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=err,
                              start_new_session=True)
         try:
             code = p.wait(timeout=limit)
@@ -106,7 +108,9 @@ def _timed(cmd: list, limit: float, memory_gib: float) -> tuple[int | None, floa
         wall = time.perf_counter() - t
         parts = Path(tf.name).read_text().split()
         kb = int(parts[-1]) if parts and parts[-1].isdigit() else 0
-    return code, wall, kb
+        err.seek(0)
+        why = [ln for ln in err.read().replace("\r", "\n").splitlines() if "error:" in ln]
+    return code, wall, kb, why[-1].split("error:", 1)[1].strip()[:160] if why else ""
 
 
 def _checker(which: str, cert: Path) -> dict:
@@ -128,14 +132,14 @@ def run_case(name: str, data, lam: Fraction, limit: float, memory: float, work: 
     csv, cert = work / "data.csv", work / "cert.json"
     cert.unlink(missing_ok=True)
     _csv(data, csv)
-    code, wall, kb = _timed([*EXE, "certify", str(csv), "--lam", str(lam), "--route",
+    code, wall, kb, why = _timed([*EXE, "certify", str(csv), "--lam", str(lam), "--route",
                              "regions", "--max-regions", "10000000", "-o", str(cert)],
                             limit, memory)
     row = {"data": name, "n": data.n, "d": data.d, "lam": lam,
            "regions (bound)": region_bound(data.X)[0],
            "certify": {None: "stopped", 0: "written", 3: "refused (would be UNDECIDED)"}.get(
                code, f"exit {code}"),
-           "certify s": f"{wall:.0f}", "certify MB": f"{kb / 1024:.0f}"}
+           "certify s": f"{wall:.0f}", "certify MB": f"{kb / 1024:.0f}", "why": why}
     if code == 0 and cert.exists():
         row["cert MB"] = f"{cert.stat().st_size / 2 ** 20:.2f}"
         for which, tag in (("standalone", "sa"), ("library", "lib")):
@@ -205,6 +209,9 @@ def main(argv=None) -> int:
     table(rows, ["data", "n", "d", "lam", "regions (bound)", "certify", "certify s",
                  "certify MB", "cert MB", "sa verdict", "sa cpu s", "sa MB", "sa est/cpu",
                  "lib verdict", "lib cpu s", "lib MB", "lib est/cpu"])
+    for r in rows:
+        if r["why"]:
+            print(f"* {r['data']} n={r['n']} d={r['d']} lam={r['lam']}: {r['why']}")
     return 0
 
 
