@@ -92,3 +92,4 @@ def test_certify_refuses_a_certificate_its_checkers_would_not_decide(tmp_path, c
     assert code == 3 and not out.exists()
     assert len(err.strip().splitlines()) == 1
     assert "too large for the checkers' default budget" in err and "--sample N" in err
+    assert "--route cover" in err            # a regions certificate: the cover route helps

@@ -70,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
                   jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
                   progress=None if not args.json else False)
     text, checked = _shed_optional(res.certificate)
-    refused = _self_check(text, checked)
+    refused = _self_check(text, checked, hint=(
+        "--route cover (no region list: a cover proof of the lower bound), fewer data rows, "
+        "or --sample N (bounds over sampled patterns only)" if res.route == "regions" else
+        "a larger --gap (a looser lower bound, a smaller tree) or fewer data rows"))
     if refused is not None:
         return refused
     write_atomic(args.output, text, inputs=inputs)
@@ -134,20 +137,20 @@ def _shed_optional(cert: dict):
     return text, res
 
 
-def _self_check(text: str, res=None) -> int | None:
+def _self_check(text: str, res=None, hint: str | None = None) -> int | None:
     """Check the certificate with the library checker at its default budget before it is
     written (the standalone checker gives the same verdicts; ``res``: that check, already
-    made).  UNDECIDED: one line saying so and what to try, exit 3, nothing written; any
-    other failure is a bug (exit 1)."""
+    made).  UNDECIDED: one line saying so and what to try (``hint``, else fewer rows or
+    ``--sample``), exit 3, nothing written; any other failure is a bug (exit 1)."""
     from . import EXIT_UNDECIDED, _fail
     from ..certificate.check import check_bytes
 
     res = check_bytes(text.encode("utf-8")) if res is None else res
     if res.verdict == "UNDECIDED":
         return _fail(f"error: the certificate ({len(text) / 1e6:.1f} MB) is too large for the "
-                     f"checkers' default budget ({res.message}); nothing written. Try fewer "
-                     "data rows, --sample N (bounds over sampled patterns only), or the "
-                     "cover route when available", EXIT_UNDECIDED, False)
+                     f"checkers' default budget ({res.message}); nothing written. Try "
+                     + (hint or "fewer data rows, or --sample N (bounds over sampled "
+                        "patterns only)"), EXIT_UNDECIDED, False)
     if res.verdict != "VERIFIED":
         raise RuntimeError(f"the certificate fails its own check: {res.message}")
     return None
