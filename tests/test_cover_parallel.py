@@ -147,8 +147,23 @@ def test_worker_killed_does_not_hang(hard):
     assert _no_children()
 
 
-def test_ctrl_c_does_not_hang(hard):
+def _slow_nodes(monkeypatch, seconds: float = 0.02) -> None:
+    """Every node expansion sleeps ``seconds`` (in the forked workers too: the pool forks
+    after the patch), so the search lasts several seconds however loaded the machine is
+    (unpatched it takes ~1 s: under load the interrupt came after the search had ended)."""
+    import exactrelu.approx.cover_search as cs
+
+    real = cs.expand
+
+    def slow(*a, **kw):
+        time.sleep(seconds)
+        return real(*a, **kw)
+    monkeypatch.setattr(cs, "expand", slow)
+
+
+def test_ctrl_c_does_not_hang(hard, monkeypatch):
     data, lam, r, _ = hard
+    _slow_nodes(monkeypatch)
     _interrupt_later(lambda kids: os.kill(os.getpid(), signal.SIGINT))
     t0 = time.time()
     with pytest.raises(KeyboardInterrupt):

@@ -249,7 +249,14 @@ def test_9_ctrl_c_in_the_standalone_checker(fifo):
     script = Path(__file__).resolve().parents[1] / "proofs_checks" / "check_cert.py"
     p = subprocess.Popen([sys.executable, str(script), str(fifo)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    # interrupt once it sleeps (blocked opening the FIFO), not during start-up: a fixed
+    # 1.5 s was a race on a loaded machine (the clean-clone run of 2026-12-07 timed out)
+    stat = Path(f"/proc/{p.pid}/stat")
+    t0, asleep = time.time(), 0
+    while time.time() - t0 < 20 and asleep < 5:
+        time.sleep(0.1)
+        state = stat.read_text().rsplit(")", 1)[1].split()[0] if stat.exists() else "R"
+        asleep = asleep + 1 if state == "S" else 0
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     assert p.returncode == 130 and out == "" and err == "interrupted\n", (p.returncode, err)
