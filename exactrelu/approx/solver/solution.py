@@ -59,8 +59,11 @@ class CReLUSolution:
     working_set : list of (i, s)
         Blocks of the last restricted program.
     solver_status : str
-        Clarabel status of the last restricted solve (``"Solved"``/``"AlmostSolved"``,
-        ``"none"`` if no solve was needed).
+        Clarabel status of the last restricted solve: ``"Solved"`` or ``"AlmostSolved"``;
+        ``"InsufficientProgress"`` or ``"NumericalError"`` when a stalled iterate was kept
+        because it passed the same certified-gap and sign-row tests as any other (the
+        status is Clarabel's word, the acceptance is ours); ``"none"`` if no solve was
+        needed.
     solver_seconds : float
         Total time inside Clarabel (setup + solve).
     solves : int
