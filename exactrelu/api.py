@@ -132,7 +132,8 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
             sample: int | None = None, seed: int = 0, exact: bool = True,
             progress: bool = False, max_regions: int | None = MAX_REGIONS,
             output_bias: bool = False, model: str = "relu", gates: Any = None,
-            route: str = "auto", gap: object = "1/1000000", jobs: int = 1) -> Certificate:
+            route: str = "auto", gap: object = "1/1000000", jobs: int = 1,
+            leaves: str = "quadratic") -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -152,7 +153,11 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     ``"auto"`` (regions up to ``exactrelu.certificate.cover_certify.AUTO_REGIONS``
     regions by the general-position bound, else cover up to ``max_regions``, beyond which
     it refuses like the regions route); :attr:`Certificate.route` and
-    :attr:`Certificate.tree_nodes` say what was done; ``jobs``: cover search processes.  ``output_bias=True``: the model has a
+    :attr:`Certificate.tree_nodes` say what was done; ``jobs``: cover search processes;
+    ``leaves``: ``"quadratic"`` (default) lets the cover's leaves bound rows by a
+    quadratic form decided by one exact positive-definiteness test (format 1.6,
+    ``quadratic_cover``: far smaller trees in many dimensions), ``"chord"`` keeps to
+    chord leaves (format 1.1, for checkers without 1.6).  ``output_bias=True``: the model has a
     free, unregularised output bias ``c`` (``f = sum_j (x W1_j)_+ w2_j + c``, the usual
     PyTorch last layer); the bounds are for that problem, the network (given or found)
     carries its ``c`` (:attr:`Network.output_bias`), and the certificate has the section of
@@ -194,7 +199,8 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     net = as_network(network, bias=bias) if network is not None else None
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
                    progress=progress, max_regions=max_regions, route=route,
-                   gap=exact_number(gap), jobs=jobs, output_bias=output_bias)
+                   gap=exact_number(gap), jobs=jobs, output_bias=output_bias,
+                   leaves=leaves)
     return _certificate_of(res, data)
 
 

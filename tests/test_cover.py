@@ -132,6 +132,9 @@ def _float_leaf_value(X, r, lam, N, S, s, proof, inh):
     bd = dict(inh)
     for k, v in proof.get("bounds", {}).items():
         bd[int(k)] = {**inh.get(int(k), {}), **v}
+    quad = proof.get("quad", {"rows": {}})
+    qrows = {int(k): [float(F(a)) for a in v] for k, v in quad["rows"].items()}
+    Q = np.zeros((X.shape[1], X.shape[1]))
     for k in range(len(sr)):
         if k in Sd:
             coef[k] += sr[k] if Sd[k] > 0 else 0.0
@@ -146,14 +149,40 @@ def _float_leaf_value(X, r, lam, N, S, s, proof, inh):
                 a = sl[k]
                 coef[k] += sr[k] * a
                 beta += sr[k] * max((1 - a) * h, a * lo)
-            elif h == 0:
-                pass
-            elif lo == 0:
-                coef[k] += sr[k]
-            else:
-                coef[k] += sr[k] * h / (h + lo)
-                beta += sr[k] * h * lo / (h + lo)
-    return float(np.linalg.norm(X.T @ coef)) + beta
+                continue
+            a, b = (0.0, 0.0) if h == 0 else (1.0, 0.0) if lo == 0 else \
+                (h / (h + lo), h * lo / (h + lo))
+            th, p, t = qrows.get(k, (1.0, 0.0, 0.0))      # quadratic leaf rows (1.6)
+            coef[k] += sr[k] * (th * a + (1 - th) / 2)
+            beta += sr[k] * (th * b + t / 4)
+            Q += sr[k] * p * np.outer(X[k], X[k])
+    return _sphere_max(Q, X.T @ coef) + beta
+
+
+def _sphere_max(Q, w):
+    """``max_{||u|| = 1} u^T Q u + w . u`` (test oracle, floats), by its dual
+    ``min_{g > q_max} g + sum_i w_i'^2 / (4 (g - q_i))`` in Q's eigenbasis (convex in g:
+    bisection on the derivative); ``||w||`` when ``Q = 0``."""
+    if not Q.any():
+        return float(np.linalg.norm(w))
+    q, V = np.linalg.eigh(Q)
+    c = (V.T @ w) ** 2 / 4
+    lo, hi = q[-1], q[-1] + float(np.linalg.norm(w)) + 1.0
+    for _ in range(200):
+        g = (lo + hi) / 2
+        if 1 - np.sum(c / (g - q) ** 2) < 0:
+            lo = g
+        else:
+            hi = g
+    g = hi
+    return float(g + np.sum(c / (g - q)))
+
+
+def _at(proof, key):
+    """``proof[key]`` for a dotted key (``quad.rows``), ``{}`` when absent."""
+    for part in key.split("."):
+        proof = proof.get(part, {})
+    return proof
 
 
 def _rejects(data, lam, cb, cover):
@@ -276,10 +305,10 @@ def test_corrupt_missing_row(instance):
         s = t["sign"]
         for p, S, inh in _leaves(t["nodes"]):
             proof = t["nodes"][p]["leaf"]
-            for key in ("nu", "mu", "slope", "bounds"):
-                for j in list(proof.get(key, {})):
+            for key in ("nu", "mu", "slope", "bounds", "quad.rows"):
+                for j in list(_at(proof, key)):
                     bad = copy.deepcopy(cover)
-                    del bad["trees"][ti]["nodes"][p]["leaf"][key][j]
+                    del _at(bad["trees"][ti]["nodes"][p]["leaf"], key)[j]
                     damaged = bad["trees"][ti]["nodes"][p]["leaf"]
                     v = _float_leaf_value(data.X, cb.r, lam, N, S, s, damaged, inh)
                     if v > float(lam) * (1 + 1e-6):

@@ -135,12 +135,14 @@ def runs():
     out = {}
     for name, (seed, n, d, lam) in CASES.items():
         data = _data(seed, n, d)
-        out[name] = {route: certify(data, lam, route=route, gap=GAP, progress=False)
+        # chord leaves: this file tests format 1.1 (1.6: tests/test_quadratic_cover.py)
+        out[name] = {route: certify(data, lam, route=route, gap=GAP, progress=False,
+                                    leaves="chord")
                      for route in ("regions", "cover")}
     data = _data(2, 14, 2)
     net = Network.from_values([[1, 0, 1], [-1, 1, 0]], [1, F(-1, 2)])
     out["given_network"] = {"cover": certify(data, F(2), route="cover", gap=GAP,
-                                             network=net, progress=False)}
+                                             network=net, progress=False, leaves="chord")}
     return out
 
 

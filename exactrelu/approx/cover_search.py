@@ -85,6 +85,10 @@ TIGHT = 1e-12
 #: relative slack below which a lean leaf (no bound of its own) is not tried
 LEAN_MARGIN = 1e-6
 
+#: relative slack a quadratic leaf (format 1.6, :mod:`.cover_sdp`) must leave in floats:
+#: the exact side spends a quarter of it on the rounding of ``eta``
+QUAD_MARGIN = 1e-7
+
 
 @dataclass(frozen=True)
 class CoverProblem:
@@ -154,6 +158,7 @@ class Relaxation:
     new: set = field(default_factory=set)     # rows whose bound was proved on this node
     slopes: dict = field(default_factory=dict)  # {pinned row: slope a in [0, 1]}
     true_value: float = float("nan")   # s g_r(u*) (u* unit), a lower bound on the max
+    quad: Any = None             # a QuadGuess when the node closes as a quadratic leaf
 
 
 def g_value(P: CoverProblem, s: int, U: np.ndarray) -> np.ndarray:
@@ -332,17 +337,41 @@ class SearchResult:
     open: list = field(default_factory=list)
 
 
+def _quadratic_leaf(P: CoverProblem, node: Node, s: int, rel: Relaxation,
+                    accept: Callable | None) -> tuple | None:
+    """Try to close a node the chords leave open as a quadratic leaf (format 1.6):
+    ``("leaf", rel)`` with ``rel.quad`` set, ``("refuted", u, value)`` when the quadratic
+    program's worst direction breaks (F), else None (``rel`` unchanged)."""
+    from .cover_sdp import quad_relax
+
+    g = quad_relax(P, node, s, rel)
+    if g is None:
+        return None
+    if g.u is not None:
+        tv = float(g_value(P, s, g.u)[0])
+        if tv > P.lam * (1 + 1e-9):
+            return ("refuted", g.u, tv)
+    if g.value <= P.lam * (1 - QUAD_MARGIN):
+        rel.quad = g
+        if accept is None or accept(node, rel, s):
+            return ("leaf", rel)
+        rel.quad = None
+    return None
+
+
 def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "hybrid",
            margin: float = 1e-9,
            chord: bool = True, improve: float = 0.05, accept: Callable | None = None,
-           lean: bool = True) -> tuple:
+           lean: bool = True, quad: bool = True) -> tuple:
     """Process one node: ``("leaf", rel)``, ``("split", k, (child+, child-))``,
     ``("refuted", u, value)`` or ``("stuck", rel)``; a split also carries ``rel`` (the
     bounds it proved are inherited by the subtree).  Pure (picklable arguments) apart
     from ``accept``, an optional check of a float-closed leaf (the exact check): a leaf it
     rejects is split instead.  ``lean``: first try to close the node with the inherited
     bounds only (a leaf that declares no bound: smaller proofs, and no NNLS per row);
-    the full relaxation decides otherwise, so the tree's shape does not change."""
+    the full relaxation decides otherwise, so the tree's shape does not change.
+    ``quad``: a node the chords leave open is tried as a quadratic leaf (format 1.6,
+    :mod:`.cover_sdp`) before it is split."""
     if lean and node.S:
         rel = relax(P, node, s, chord=chord, improve=improve, prove=False)
         if rel.value <= P.lam * (1 - LEAN_MARGIN) and (accept is None or accept(node, rel, s)):
@@ -352,6 +381,10 @@ def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "hybrid",
         return ("leaf", rel)
     if rel.true_value > P.lam * (1 + 1e-9):
         return ("refuted", rel.u, rel.true_value)
+    if quad and chord:
+        out = _quadratic_leaf(P, node, s, rel, accept)
+        if out is not None:
+            return out
     k = choose_split(P, rel, s, rule)
     if k is None:
         # every row is fixed: the node is (a subset of) one region, where the relaxation
@@ -368,7 +401,7 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
            progress: bool = False,
            accept: Callable | None = None, on_split: Callable | None = None,
            root: Node | None = None, time_limit: float | None = None,
-           lean: bool = True) -> SearchResult:
+           lean: bool = True, quad: bool = True) -> SearchResult:
     """Depth-first branch and bound for sign ``s`` (see the module doc).  The pre-order
     of the processed nodes is the certificate's pre-order (children ``+`` then ``-``)."""
     t0 = time.perf_counter()
@@ -391,7 +424,7 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
             nodes += 1
             max_depth = max(max_depth, node.depth)
             out = expand(P, node, s, rule=rule, margin=margin, chord=chord, improve=improve,
-                         accept=accept, lean=lean)
+                         accept=accept, lean=lean, quad=quad)
             if out[0] == "leaf":
                 tree.append(("leaf", out[1], node))
                 leaves += 1

@@ -212,8 +212,9 @@ class _Context:
              inherited: Mapping[int, tuple] | None = None) -> tuple[Fraction, Fraction]:
         """Check one leaf (``inherited``: bounds proved, and checked, on its ancestors);
         returns ``(lam - beta, ||w||^2)`` (exact) or raises _Reject."""
-        if not isinstance(proof, dict) or not set(proof) <= {"nu", "mu", "slope", "bounds"}:
-            raise _Reject("leaf: expected an object with keys nu, mu, slope, bounds")
+        if not isinstance(proof, dict) or \
+                not set(proof) <= {"nu", "mu", "slope", "bounds", "quad"}:
+            raise _Reject("leaf: expected an object with keys nu, mu, slope, bounds, quad")
         n = self.n
         sr = self.sr[s]             # Fractions: signs only
         fr_ = self.fsr[s]           # fmpq: arithmetic
@@ -266,6 +267,8 @@ class _Context:
                 beta -= self.dbeta[s][k]
                 coef[k] = fr_[k] * a
                 beta += fr_[k] * self.fN[k] * max(1 - a, a)
+        if "quad" in proof:             # minor version 1.6: a quadratic leaf
+            return self._quad(S, s, proof["quad"], slope, bounds, coef, beta)
         slack = self.flam - beta
         if slack < 0:
             raise _Reject(f"beta = {_float(beta):.6g} "
@@ -276,6 +279,75 @@ class _Context:
             raise _Reject(f"||w||^2 = {_float(w2):.17g} > "
                           f"(lam - beta)^2 = {_float(slack * slack):.17g}")
         return fr(slack), fr(w2)
+
+
+    def _quad(self, S: Mapping[int, int], s: int, q: Any, slope: Mapping, bounds: Mapping,
+              coef: list, beta: Any) -> tuple[Fraction, Fraction]:
+        """The rest of a 1.6 quadratic leaf (docs/spec/certificate-v1.md, check 12): its
+        rows replace their chord by ``theta chord + (1 - theta) (z/2 + p z^2 + t/4)``; the
+        leaf holds iff ``M = [[eta I - Q, -w/2], [-w^T/2, lam - beta - eta]]`` is positive
+        definite.  Returns ``(lam - beta, eta)``."""
+        eta, rows = _quad_rows(q, self.n)
+        sr, fr_, d = self.sr[s], self.fsr[s], self.d
+        Xw = flint.fmpq_mat(len(rows), d)
+        Xr = flint.fmpq_mat(len(rows), d)
+        for i, (k, (th, p, t)) in enumerate(sorted(rows.items())):
+            if k in S or not sr[k] > 0 or k in slope:
+                raise _Reject(f"quad.rows[{k}]: row {k} is not a free row with s r_k > 0 "
+                              "and no slope")
+            if not (0 <= th <= 1 and p >= 0 and t >= 0 and 4 * p * t >= (1 - th) ** 2):
+                raise _Reject(f"quad.rows[{k}]: need 0 <= theta <= 1, p, t >= 0 and "
+                              "4 p t >= (1 - theta)^2")
+            h, l = bounds.get(k, (self.fN[k], self.fN[k]))
+            a, b = ((self.zero, self.zero) if h == 0 else (flint.fmpq(1), self.zero)
+                    if l == 0 else (h / (h + l), h * l / (h + l)))
+            coef[k] = fr_[k] * (th * a + (1 - th) / 2)
+            beta += fr_[k] * (th * b + t / 4 - b)
+            for j in range(d):
+                Xr[i, j] = self.Xt[j, k]
+                Xw[i, j] = fr_[k] * p * self.Xt[j, k]
+        gamma = self.flam - beta
+        Q = Xr.transpose() * Xw
+        w = self.Xt * flint.fmpq_mat(self.n, 1, coef)
+        M = flint.fmpq_mat(d + 1, d + 1)
+        for i in range(d):
+            for j in range(d):
+                M[i, j] = (eta if i == j else 0) - Q[i, j]
+            M[i, d] = M[d, i] = -w[i, 0] / 2
+        M[d, d] = gamma - eta
+        if not positive_definite(M):
+            raise _Reject(f"quad: M is not positive definite (lam - beta = "
+                          f"{_float(gamma):.6g}, eta = {_float(eta):.6g})")
+        return fr(gamma), fr(eta)
+
+def _quad_rows(q: Any, n: int) -> tuple["flint.fmpq", dict]:
+    """``quad`` of a 1.6 leaf read: ``(eta, {k: (theta, p, t)})``."""
+    if not isinstance(q, dict) or set(q) != {"eta", "rows"} or not isinstance(q["rows"], dict):
+        raise _Reject("quad: expected an object with keys eta and rows")
+    rows = {}
+    for kk, v in q["rows"].items():
+        k = _idx(kk, n, f"quad.rows[{kk}]")
+        if not isinstance(v, list) or len(v) != 3:
+            raise _Reject(f"quad.rows[{k}]: expected [theta, p, t]")
+        rows[k] = tuple(_q(a, f"quad.rows[{k}]") for a in v)
+    return _q(q["eta"], "quad.eta"), rows
+
+
+def positive_definite(M: "flint.fmpq_mat") -> bool:
+    """Gaussian elimination without row exchanges: every pivot ``> 0`` (exact)."""
+    m = M.nrows()
+    A = [[M[i, j] for j in range(m)] for i in range(m)]
+    for i in range(m):
+        piv = A[i][i]
+        if piv <= 0:
+            return False
+        for r_ in range(i + 1, m):
+            f = A[r_][i] / piv
+            if f != 0:
+                row, Ai = A[r_], A[i]
+                for c_ in range(i, m):
+                    row[c_] -= f * Ai[c_]
+    return True
 
 
 def _replay(ctx: _Context, sign: int, nodes: Any) -> int:

@@ -116,7 +116,7 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
     (``budget``, ``time_limit``, ``rule``, ``max_rounds``)."""
     from .._version import __version__
     from .cover import cover_size
-    from .cover_producer import cover_route
+    from .cover_producer import cover_route, uses_quadratic_leaves
     from .emit import certificate_dict
     from .produce import CertifyResult, _round_down, _round_up, improvement_hint
 
@@ -151,7 +151,9 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
                     "scale_t": str(cb.t), "rounds": cr.rounds, "working_set": cr.patterns,
                     "tree_nodes": dict(cb.result.nodes), "seconds": dict(timings)})
     prov = cert.pop("provenance")
-    cert["cover"] = {"N": cover["N"], "trees": cover["trees"]}    # format 1.1
+    # format 1.1, or 1.6 when some leaf is quadratic (a 1.1 checker then ignores the key)
+    key = "quadratic_cover" if uses_quadratic_leaves(cover) else "cover"
+    cert[key] = {"N": cover["N"], "trees": cover["trees"]}
     cert["provenance"] = prov
     timings["emit"] = time.perf_counter() - t
     return CertifyResult(cert, lower, upper, lower == upper, True, len(program.patterns),

@@ -9,6 +9,7 @@ or split further); the finished cover is re-verified by
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -100,15 +101,36 @@ class _Exactifier:
             self.split_bounds[(s, node.S)] = (js, vals)
         self.seconds += time.perf_counter() - t0
 
+    def _quad(self, g, bits: int) -> dict:
+        """A float quadratic leaf (:class:`exactrelu.approx.cover_sdp.QuadGuess`) as exact
+        JSON: ``theta`` in ``[0, 1]``, ``p`` and ``t`` dyadic with ``t`` rounded up until
+        ``4 p t >= (1 - theta)^2`` holds exactly; ``eta`` moved up by a quarter of the
+        float slack, so that rounding keeps ``eta I - Q`` definite."""
+        rows = {}
+        for k, (th, p, t) in sorted(g.rows.items()):
+            thq = min(Fraction(1), max(Fraction(0), dyadic(th, bits)))
+            if thq == 1:
+                continue                # the plain chord: not a quadratic row
+            pq = max(dyadic(p, bits), Fraction(1, 1 << bits))
+            need = (1 - thq) ** 2 / (4 * pq)
+            tq = max(dyadic(t, bits), Fraction(math.ceil(need * (1 << bits)), 1 << bits))
+            rows[str(k)] = [q_str(thq), q_str(pq), q_str(tq)]
+        eta = dyadic(g.eta + (float(self.ctx.lam) - g.value) / 4, bits)
+        return {"eta": q_str(eta), "rows": rows}
+
     def _round(self, rel, S: Mapping[int, int], bits: int, inh: Mapping) -> dict:
-        nu = {j: dyadic(v, bits) for j, v in rel.nu.items()}
-        mu = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits))) for k, v in rel.mu.items()}
+        g = rel.quad
+        nu = {j: dyadic(v, bits) for j, v in (g.nu if g is not None else rel.nu).items()}
+        mu = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits)))
+              for k, v in (g.mu if g is not None else rel.mu).items()}
         sl = {k: min(Fraction(1), max(Fraction(0), dyadic(v, bits)))
               for k, v in rel.slopes.items()}
         js, _ = self._bounds(rel, S, bits, inh)
         # a slope 0 is kept: an absent slope means the chord, not 0 (zero mu = absent mu)
         out: dict = {"nu": _sq({j: v for j, v in nu.items() if v > 0}), "mu": _sq(mu),
                      "slope": {str(k): q_str(v) for k, v in sorted(sl.items())}, "bounds": js}
+        if g is not None:
+            out["quad"] = self._quad(g, bits)
         return {k: v for k, v in out.items() if v}
 
     def _region(self, S: Mapping[int, int], s: int, finh: Mapping) -> dict | None:
@@ -194,15 +216,17 @@ class CoverResult:
 def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "hybrid",
                 budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
                 chord: bool = True, improve: float = 0.05, progress: bool = False,
-                time_limit: float | None = None, jobs: int = 1, lean: bool = True
-                ) -> CoverResult:
+                time_limit: float | None = None, jobs: int = 1, lean: bool = True,
+                quad: bool = True) -> CoverResult:
     """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs.
 
     ``jobs > 1`` searches subtrees on a process pool
     (:func:`exactrelu.certificate.cover_parallel.parallel_cover`): a proved cover is the
     same as with ``jobs = 1``; see there for what may differ otherwise.  ``lean``: try
     each node first with its inherited bounds only (see
-    :func:`exactrelu.approx.cover_search.expand`)."""
+    :func:`exactrelu.approx.cover_search.expand`); ``quad``: nodes the chords leave open
+    may close as quadratic leaves (format 1.6; then the certificate's section is
+    ``quadratic_cover``, see :func:`uses_quadratic_leaves`)."""
     from ..approx.cover_search import search
     from .cover_parallel import ExactProblem, parallel_cover
 
@@ -212,7 +236,7 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     ctx = problem.context()      # also checks the data here, for jobs > 1 too
     if jobs != 1:
         return parallel_cover(problem, dict(rule=rule, margin=margin, chord=chord,
-                                            improve=improve, lean=lean),
+                                            improve=improve, lean=lean, quad=quad),
                               jobs=jobs, budget=budget, time_limit=time_limit,
                               progress=progress)
     ex = _Exactifier(ctx, bits)
@@ -225,7 +249,7 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t_wall),
                                                    0.0)
         res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
-                     improve=improve, time_limit=left, lean=lean,
+                     improve=improve, time_limit=left, lean=lean, quad=quad,
                      progress=progress, accept=ex, on_split=ex.on_split)
         t_search += res.seconds
         nodes[s], depth[s] = res.nodes, res.max_depth
@@ -241,6 +265,13 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
 
 def cover_json(N: Sequence[Fraction], trees: list) -> dict:
     return {"N": [q_str(v) for v in N], "trees": trees}
+
+
+def uses_quadratic_leaves(cover: Mapping) -> bool:
+    """Whether some leaf of ``cover`` is a quadratic leaf: the certificate then carries it
+    as ``quadratic_cover`` (format 1.6, check 12) instead of ``cover`` (1.1)."""
+    return any("leaf" in nd and "quad" in nd["leaf"]
+               for t in cover["trees"] for nd in t["nodes"])
 
 
 # --------------------------------------------------------------------------- lower bound

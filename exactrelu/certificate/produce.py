@@ -293,7 +293,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000,
             max_regions: int | None = MAX_REGIONS, route: str = "auto",
             gap: Any = Fraction(1, 10 ** 6), jobs: int = 1,
-            output_bias: bool = False) -> CertifyResult:
+            output_bias: bool = False, leaves: str = "quadratic") -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -302,7 +302,9 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     the convex program over those patterns only (``complete`` false).  ``max_regions``:
     the region budget of the enumeration (:func:`exactrelu.arrangement.enumerate_patterns`).
     ``route``/``gap``: regions (this pipeline), cover or auto, see
-    :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration).
+    :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration);
+    ``leaves``: ``"quadratic"`` lets the cover's leaves use the quadratic bound of format
+    1.6 (section ``quadratic_cover``), ``"chord"`` keeps to chord leaves (format 1.1).
     ``output_bias``: a free output bias (:mod:`exactrelu.certificate.output_bias`, format
     1.2; regions route only); without it a network with an output bias is refused."""
     t0 = time.perf_counter()
@@ -326,7 +328,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     if choose_route(data, route, sample, max_regions) == "cover":
         try:
             return certify_cover(data, lam, network=network, gap=gap, progress=progress,
-                                 bits=bits, jobs=jobs)
+                                 bits=bits, jobs=jobs, quad=_leaves(leaves))
         except CoverNotProved as exc:     # auto: the regions route is within max_regions
             if route != "auto":
                 raise
@@ -334,6 +336,12 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             notes.append(f"route auto: {exc}; the regions route was used instead")
     return _regions_route(data, lam, network, sample, seed, exact, progress, bits, tol,
                           vertex_limit, max_regions, t0, timings, notes)
+
+
+def _leaves(leaves: str) -> bool:
+    if leaves not in ("quadratic", "chord"):
+        raise InputError(f"leaves must be 'quadratic' or 'chord', got {leaves!r}")
+    return leaves == "quadratic"
 
 
 def _regions_route(data: Dataset, lam: Fraction, network, sample, seed, exact, progress,

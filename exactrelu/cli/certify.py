@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
                   max_regions=max_regions(args), route=args.route, gap=_gap(args.gap),
                   jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
+                  leaves=args.leaves,
                   progress=None if not args.json else False)
     text, checked = _shed_optional(res.certificate)
     refused = _self_check(text, checked, hint=(
@@ -225,6 +226,11 @@ def register(sub) -> None:
     sp.add_argument("--gap", default="1/1000000", metavar="EPS",
                     help="cover route: the lower bound may be looser by EPS * max(1, |L|) "
                          "(still proved) for a smaller tree (default 1/1000000)")
+    sp.add_argument("--leaves", choices=("quadratic", "chord"), default="quadratic",
+                    help="cover route: quadratic (default) lets a leaf bound its rows by a "
+                         "quadratic form, decided by one exact positive-definiteness test "
+                         "(format 1.6, far smaller trees in many dimensions); chord writes "
+                         "a format 1.1 cover, for checkers without 1.6")
     sp.add_argument("--jobs", type=int, default=1, metavar="N",
                     help="cover route: worker processes for the cover search (default 1; "
                          "the proved cover is the same for every N)")
