@@ -192,7 +192,13 @@ def _print_enclosure(enc: dict | None) -> None:
     if enc["vertex_count"] is None:
         print(f"  vertices: {enc['twin_swap_vertices']} proved (the support's vertex and its "
               f"twin swaps, {enc['neurons_per_vertex']} neurons each); mirror moves give "
-              "others, not enumerated")
+              f"others, not enumerated: {enc['vertices_reason']}")
+    elif enc["mirrors"]:
+        print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
+              f"{enc['vertex_count']}, all proved -- {enc['reduced_vertex_count']} vertices in "
+              f"group coordinates ({len(enc['groups'])} support groups, "
+              f"{len(enc['mirror_groups'])} mirror groups), each expanded by one member per "
+              "group")
     else:
         print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
               f"{enc['vertex_count']}")
