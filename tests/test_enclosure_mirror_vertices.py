@@ -151,18 +151,20 @@ def test_refusals_say_why():
     v = [[F(1)], [F(-1)], [F(1, 2)]]
     dl = F(1, 2 ** 200)
     tie = mirror_vertices(v, [F(1), F(1, 2), F(1)], dl, [[0, 1]], [1, 1, 1], [2])
-    assert not tie.proved and "degenerate" in tie.reason and not tie.bases
+    assert not tie.proved and "degenerate" in tie.reason
+    assert tie.bases == ((0, 1, 2),)           # the system's vertex was proved before
     near = mirror_vertices(v, [F(1), F(1, 2) + F(1, 2 ** 300), F(1)], dl, [[0, 1]],
                            [1, 1, 1], [2])
     assert not near.proved and "not proved positive" in near.reason
+    assert near.bases == ((0, 1, 2),)
     assert mirror_vertices(v, [F(1), F(1, 2) + F(1, 2 ** 300), F(1)], F(1, 2 ** 400),
                            [[0, 1]], [1, 1, 1], [2]).proved      # a narrower box proves it
     cut = mirror_vertices(v, [F(1)] * 3, dl, [[0, 1]], [1, 1, 1], [2], max_bases=1)
-    assert not cut.proved and "more than 1" in cut.reason
+    assert not cut.proved and "more than 1" in cut.reason and cut.bases == ((0, 1, 2),)
     sing = mirror_vertices([[F(0)], [F(0)], [F(1)]], [F(1)] * 3, dl, [[0, 1]], [1] * 3, [2])
-    assert not sing.proved and "singular" in sing.reason
+    assert not sing.proved and "singular" in sing.reason and not sing.bases
     wide = mirror_vertices(v, [F(1)] * 3, F(1), [[0, 1]], [1, 1, 1], [2])
-    assert not wide.proved and "invertible" in wide.reason
+    assert not wide.proved and "invertible" in wide.reason and not wide.bases
 
 
 # ---------------------------------------------------------------- certificates
@@ -225,3 +227,19 @@ def test_diabetes_n20_refuses_a_wide_box(diabetes20):
     assert ok.proved and len(ok.bases) == 26
     wide = mirror_vertices(*args, F(1, 1000), pairs, signs, groups)
     assert not wide.proved and "basis" in wide.reason
+
+
+def test_diabetes_n20_a_search_cut_short_claims_only_what_it_proved(diabetes20, monkeypatch):
+    """With the search capped below the 26 vertices: not all vertices, no count, the
+    reason; what is listed is proved (each a vertex, among the float brute force's)."""
+    import exactrelu.optimal_sets.mirror_vertices as mvm
+
+    monkeypatch.setattr(mvm, "MAX_BASES", 5)
+    rep = enclosure_report(diabetes20, max_vertices=10)
+    assert rep["all_vertices"] is False and rep["vertex_count"] is None
+    assert rep["reduced_vertex_count"] is None and "more than 5" in rep["vertices_reason"]
+    verts, sizes = _float_reduced_vertices(diabetes20)
+    got = [tuple(r["groups"]) for r in rep["reduced_vertices"]]
+    assert 1 <= len(got) == rep["reduced_vertices_proved"] < len(verts) and set(got) <= verts
+    assert rep["vertices_proved"] == sum(math.prod(sizes[t] for t in B) for B in got)
+    assert len(rep["vertices"]) == 10

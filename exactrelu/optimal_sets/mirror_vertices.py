@@ -70,8 +70,9 @@ REPORT_BITS = 200
 class MirrorVertices:
     """The proved vertices of the reduced polytope ``Q`` (module doc).  Columns ``0..g-1``
     are the system blocks, ``g + t`` the mirror group of system block ``groups[t]``;
-    ``bases`` the vertices (sorted column tuples), ``values`` per vertex ``{column: (lo,
-    hi)}`` enclosing its basic values; ``reason`` is ``""`` when every vertex is proved."""
+    ``bases`` the proved vertices (sorted column tuples), ``values`` per vertex ``{column:
+    (lo, hi)}`` enclosing its basic values; ``reason`` is ``""`` when they are all the
+    vertices, else why the search stopped (the bases proved before it are vertices)."""
 
     g: int
     groups: tuple
@@ -94,9 +95,11 @@ def _solve_bound(norm_m: Fraction, d_a: Fraction, d_b: Fraction, x_norm: Fractio
 
 def _row_norm(M, rows: int, cols: int) -> Fraction:
     """``||M||_inf`` of an ``fmpq_mat``, exactly."""
+    import flint
+
     from ..linalg import fr
 
-    return max((sum((abs(fr(M[i, j])) for j in range(cols)), Fraction(0))
+    return max((fr(sum((abs(M[i, j]) for j in range(cols)), flint.fmpq(0)))
                 for i in range(rows)), default=Fraction(0))
 
 
@@ -141,24 +144,34 @@ def _columns(v: list, delta: Fraction, pairs: list, signs: list, groups: list):
     return C, E
 
 
-def _basis_solve(C: list, alpha: list, B: tuple):
-    """``(M, x^, T)`` at the centre for the basis ``B``: ``M = A^_B^-1``, ``x^ = M alpha~``
-    and the tableau ``T = M [I C^]`` (``fmpq_mat``s), or ``None`` when ``A^_B`` is
-    singular."""
-    import flint
+class _Centre:
+    """``[I C^]`` and ``alpha~`` as ``fmpq`` (once per search)."""
 
-    from ..linalg import fq
+    def __init__(self, C: list, alpha: list) -> None:
+        import flint
 
-    g = len(alpha)
-    cols = [[Fraction(int(i == t)) for i in range(g)] if t < g else C[t - g] for t in B]
-    A_B = flint.fmpq_mat(g, g, [fq(cols[c][i]) for i in range(g) for c in range(g)])
-    if A_B.rank() < g:
-        return None
-    M = A_B.inv()
-    full = flint.fmpq_mat(g, g + len(C), [fq(Fraction(int(i == t)) if t < g else C[t - g][i])
-                                          for i in range(g) for t in range(g + len(C))])
-    x = M * flint.fmpq_mat(g, 1, [fq(a) for a in alpha])
-    return M, x, M * full
+        from ..linalg import fq
+
+        g = self.g = len(alpha)
+        self.ncol = g + len(C)
+        self.cols = [[flint.fmpq(int(i == t)) for i in range(g)] if t < g
+                     else [fq(x) for x in C[t - g]] for t in range(self.ncol)]
+        self.full = flint.fmpq_mat(g, self.ncol, [self.cols[t][i] for i in range(g)
+                                                  for t in range(self.ncol)])
+        self.alpha = flint.fmpq_mat(g, 1, [fq(a) for a in alpha])
+
+    def solve(self, B: tuple):
+        """``(M, x^, T)`` for the basis ``B``: ``M = A^_B^-1``, ``x^ = M alpha~`` and the
+        tableau ``T = M [I C^]`` (``fmpq_mat``s), or ``None`` when ``A^_B`` is singular."""
+        import flint
+
+        g = self.g
+        A_B = flint.fmpq_mat(g, g, [self.cols[t][i] for i in range(g) for t in B])
+        try:
+            M = A_B.inv()
+        except ZeroDivisionError:
+            return None
+        return M, M * self.alpha, M * self.full
 
 
 def _ratio_test(T, x, B: tuple, e: int):
@@ -182,33 +195,35 @@ def _ratio_test(T, x, B: tuple, e: int):
 
 def _search(C: list, E: list, alpha: list, delta: Fraction, max_bases: int):
     """The pivot search of the module doc, each basis proved on the box as it is found
-    (:func:`_prove`): ``({basis: {column: (lo, hi)}}, "")`` or ``(None, reason)``."""
-    g, ncol = len(alpha), len(alpha) + len(C)
+    (:func:`_prove`): ``({basis: {column: (lo, hi)}}, reason)`` -- the bases proved so
+    far (each a vertex of ``Q``) and ``""`` when they are all of them."""
+    cen = _Centre(C, alpha)
+    g = cen.g
     start = tuple(range(g))
     seen, todo, found = {start}, [start], {}
     while todo:
         B = todo.pop()
-        got = _basis_solve(C, alpha, B)
+        got = cen.solve(B)
         if got is None:
-            return None, f"basis {list(B)} is singular at the centre"
+            return found, f"basis {list(B)} is singular at the centre"
         M, x, T = got
         if any(x[i, 0] <= 0 for i in range(g)):
-            return None, f"basis {list(B)} is not strictly feasible at the centre"
+            return found, f"basis {list(B)} is not strictly feasible at the centre"
         got = _prove(B, M, x, E, delta, g)
         if isinstance(got, str):
-            return None, got
+            return found, got
         found[B] = got
-        for e in range(ncol):
+        for e in range(cen.ncol):
             if e in B:
                 continue
             leave = _ratio_test(T, x, B, e)
             if isinstance(leave, str):
-                return None, leave
+                return found, leave
             nb = tuple(sorted(set(B) - {B[leave]} | {e}))
             if nb not in seen:
                 if len(seen) >= max_bases:
-                    return None, (f"more than {max_bases} vertices of the reduced polytope "
-                                  "(search stopped)")
+                    return found, (f"more than {max_bases} vertices of the reduced polytope "
+                                   "(search stopped)")
                 seen.add(nb)
                 todo.append(nb)
     return found, ""
@@ -243,11 +258,9 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
     if C is None:
         return MirrorVertices(g=g, groups=groups, reason=E)
     found, why = _search(C, E, alpha, delta, max_bases)
-    if found is None:
-        return MirrorVertices(g=g, groups=groups, reason=why)
     bases = sorted(found)
     return MirrorVertices(g=g, groups=groups, bases=tuple(bases),
-                          values=tuple(found[B] for B in bases))
+                          values=tuple(found[B] for B in bases), reason=why)
 
 
 def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int) -> dict:
@@ -266,13 +279,14 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
     mv = mirror_vertices([[centre(iv) for iv in f["v"][b]] for b in blocks],
                          [centre(f["alpha"][b]) for b in blocks], f["delta"],
                          doc["optimal_set_enclosure"]["pairs"], [b[1] for b in blocks],
-                         mirror_of)
+                         mirror_of, max_bases=MAX_BASES)
     members = [list(g) for g in groups] + mgroups     # column -> its blocks
+    proved = sum(math.prod(len(members[t]) for t in B) for B in mv.bases)
     out: dict = {"mirror_groups": [[idx[b] for b in g] for g in mgroups],
                  "all_vertices": mv.proved, "vertices_reason": mv.reason,
                  "reduced_vertex_count": len(mv.bases) if mv.proved else None,
-                 "vertex_count": sum(math.prod(len(members[t]) for t in B) for B in mv.bases)
-                 if mv.proved else None}
+                 "vertex_count": proved if mv.proved else None,
+                 "reduced_vertices_proved": len(mv.bases), "vertices_proved": proved}
     out["reduced_vertices"] = [
         {"groups": list(B), "alpha": [[q_str(val[t][0]), q_str(val[t][1])] for t in B],
          "vertices": math.prod(len(members[t]) for t in B)}
@@ -284,6 +298,6 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
                 yield {"blocks": [idx[b] for b in choice],
                        "alpha": {str(idx[b]): [q_str(val[t][0]), q_str(val[t][1])]
                                  for b, t in zip(choice, B)}}
-    if mv.proved:
+    if mv.bases:                  # else the twin swaps of the system's vertex stay
         out["vertices"] = list(islice(expand(), max_vertices))
     return out
