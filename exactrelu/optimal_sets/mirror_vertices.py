@@ -47,8 +47,9 @@ differ).  When any step fails the vertices are not claimed (``reason`` says why)
 *Perturbation bounds.* For ``A x = b`` with ``A = A^ + dA``, ``b = b^ + db``, ``M =
 A^^-1``, ``||M|| ||dA|| < 1``: ``||x - M b^|| <= ||M|| (||db|| + ||dA|| ||M b^||) /
 (1 - ||M|| ||dA||)`` (infinity norms) -- used for ``beta`` (``||dV|| <= d delta``,
-``||dv_j|| <= delta``) and for each basis.  The search is hand-written (not pycddlib):
-the proof needs the bases and their pivot neighbours, which a vertex list does not give.
+``||dv_j|| <= delta``) and for each basis.  The search is hand-written (not pycddlib,
+nor :mod:`.vertex_walk`, whose lexicographic rule walks through degenerate vertices and
+returns points): the proof needs non-degenerate bases and their ratio-test neighbours.
 """
 from __future__ import annotations
 
