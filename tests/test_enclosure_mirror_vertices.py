@@ -162,9 +162,10 @@ def test_refusals_say_why():
     cut = mirror_vertices(v, [F(1)] * 3, dl, [[0, 1]], [1, 1, 1], [2], max_bases=1)
     assert not cut.proved and "more than 1" in cut.reason and cut.bases == ((0, 1, 2),)
     sing = mirror_vertices([[F(0)], [F(0)], [F(1)]], [F(1)] * 3, dl, [[0, 1]], [1] * 3, [2])
-    assert not sing.proved and "singular" in sing.reason and not sing.bases
+    assert not sing.proved and "singular" in sing.reason and sing.bases == ((0, 1, 2),)
     wide = mirror_vertices(v, [F(1)] * 3, F(1), [[0, 1]], [1, 1, 1], [2])
-    assert not wide.proved and "invertible" in wide.reason and not wide.bases
+    assert not wide.proved and "invertible" in wide.reason and wide.bases == ((0, 1, 2),)
+    assert wide.values[0][1] == (F(0), F(2))     # the system's vertex: alpha~ +- delta
 
 
 # ---------------------------------------------------------------- certificates

@@ -256,8 +256,11 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
     mirror groups, in order).  Every claim is exact; see :class:`MirrorVertices`."""
     g, groups = len(v), tuple(groups)
     C, E = _columns(v, delta, [tuple(p) for p in pairs], signs, list(groups))
-    if C is None:
-        return MirrorVertices(g=g, groups=groups, reason=E)
+    if C is None:                # the system's vertex needs no C: gamma = alpha*, mu = 0
+        box = {b: (_dyadic(a - delta, REPORT_BITS, up=False),
+                   _dyadic(a + delta, REPORT_BITS, up=True)) for b, a in enumerate(alpha)}
+        return MirrorVertices(g=g, groups=groups, bases=(tuple(range(g)),), values=(box,),
+                              reason=E)
     found, why = _search(C, E, alpha, delta, max_bases)
     bases = sorted(found)
     return MirrorVertices(g=g, groups=groups, bases=tuple(bases),
@@ -299,6 +302,5 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
                 yield {"blocks": [idx[b] for b in choice],
                        "alpha": {str(idx[b]): [q_str(val[t][0]), q_str(val[t][1])]
                                  for b, t in zip(choice, B)}}
-    if mv.bases:                  # else the twin swaps of the system's vertex stay
-        out["vertices"] = list(islice(expand(), max_vertices))
+    out["vertices"] = list(islice(expand(), max_vertices))
     return out
