@@ -190,9 +190,15 @@ def _print_enclosure(enc: dict | None) -> None:
               "twin blocks carrying the same neuron (a kink exactly at a data point)"
               + (f", {len(enc['mirrors'])} mirror(s)" if enc["mirrors"] else ""))
     if enc["vertex_count"] is None:
-        print(f"  vertices: {enc['twin_swap_vertices']} proved (the support's vertex and its "
-              f"twin swaps, {enc['neurons_per_vertex']} neurons each); mirror moves give "
-              "others, not enumerated")
+        print(f"  vertices: {enc['vertices_proved']} proved ({enc['neurons_per_vertex']} "
+              f"neurons each; {enc['reduced_vertices_proved']} in group coordinates), not "
+              f"all of them: {enc['vertices_reason']}")
+    elif enc["mirrors"]:
+        print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
+              f"{enc['vertex_count']}, all proved -- {enc['reduced_vertex_count']} vertices in "
+              f"group coordinates ({len(enc['groups'])} support groups, "
+              f"{len(enc['mirror_groups'])} mirror groups), each expanded by one member per "
+              "group")
     else:
         print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
               f"{enc['vertex_count']}")

@@ -476,10 +476,14 @@ def enclosure_report(doc: dict, *, max_vertices: int = 100) -> dict:
     ``equicorrelated`` (= the candidates), ``alpha`` (per support block ``{"block", "lo",
     "hi"}``), ``groups`` (each support block with its twins, as indices into
     ``support``), ``mirrors`` (blocks carrying ``-v``, proved when ``X^T r* = 0``;
-    ``xtr_zero``, ``pairs``), ``vertex_count`` (``None`` with mirrors, when
-    ``all_vertices`` is false), ``twin_swap_vertices`` and up to ``max_vertices``
-    ``vertices`` (one block per group); without a system ``radius_sq`` (of the ball
-    around ``dual.r``), ``radius_float`` (display) and ``undecided``."""
+    ``xtr_zero``, ``pairs``), ``vertex_count``, ``all_vertices`` (``vertex_count``
+    ``None`` when false, ``vertices_reason`` says why), ``twin_swap_vertices`` and up to
+    ``max_vertices`` ``vertices`` (one block per group); with mirrors also
+    ``mirror_groups``, ``reduced_vertices`` and ``reduced_vertex_count`` (the vertices in
+    group coordinates, proved by :mod:`exactrelu.optimal_sets.mirror_vertices`; when not
+    proved, ``vertices`` are the system vertex's twin swaps); without a system
+    ``radius_sq`` (of the ball around ``dual.r``), ``radius_float`` (display) and
+    ``undecided``."""
     from itertools import islice, product
 
     from ..certificate.check.enclosure import enclosure_facts
@@ -514,5 +518,9 @@ def enclosure_report(doc: dict, *, max_vertices: int = 100) -> dict:
         groups=[[idx[b] for b in g] for g in groups],
         twin_swap_vertices=f["vertices"],
         vertex_count=None if mirrors else f["vertices"], vertices=verts,
-        neurons_per_vertex=len(blocks))
+        neurons_per_vertex=len(blocks), vertices_reason="")
+    if mirrors:                         # the vertices of the reduced polytope, proved
+        from .mirror_vertices import mirror_report
+
+        out.update(mirror_report(f, doc, groups, idx, max_vertices))
     return out
