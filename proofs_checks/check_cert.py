@@ -816,7 +816,7 @@ def _cover_charge(c):
     c.R.spend(6 * c.n * leaves + 4 * sides, fb, "the cover", fraction=True)
     c.R.spend((c.n * leaves + prods) * c.d, (max(c.bitsX, fb), min(c.bitsX, fb)),
               "the cover products")
-    if c.cover_check == 12:
+    if q:  # only in a quadratic_cover (check 12)
         c.R.spend(8 * m + q * (c.d + 1) ** 3, 2 * c.bitsX + fb, "the quadratic leaves",
                   fraction=True)
         c.R.spend(m * c.d * (c.d + 1) // 2, (max(2 * c.bitsX, fb), min(2 * c.bitsX, fb)),
@@ -839,7 +839,8 @@ def _cover_node_bounds(c, s, S, declared, inh, where):
     out = dict(inh)
     for k, (hi, hnu, lo, lnu) in declared.items():
         if k in S or not s * c.r[k] > 0:
-            _reject(c.cover_check, f"{where}: a bound on row {k}, which is not free with s r_k > 0")
+            _reject(c.cover_check,
+                    f"{where}: a bound on row {k}, which is not free with s r_k > 0")
         old = list(inh.get(k, (c.cover[0][k], c.cover[0][k])))
         for idx, (val, m, sg) in enumerate(((hi, hnu, 1), (lo, lnu, -1))):
             if val is not None:

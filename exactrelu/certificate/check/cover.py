@@ -101,7 +101,8 @@ class _CoverReader:
             else:
                 _require(set(node) == {"leaf"}, here, "expected {'split': k} or {'leaf': proof}")
                 proof = _typed(node["leaf"], dict, here + ".leaf")
-                keys = {"nu", "mu", "slope", "bounds"} | ({"quad"} if self.quad_allowed else set())
+                keys = {"nu", "mu", "slope", "bounds"} | ({"quad"} if self.quad_allowed
+                                                          else set())
                 _require(set(proof) <= keys, here + ".leaf",
                          "keys among " + ", ".join(sorted(keys)))
                 maps = [self.sparse(proof.get(name, {}), f"{here}.leaf.{name}")
@@ -157,7 +158,7 @@ def _charge(c: _Cert) -> None:
     c.meter.charge(6 * c.n * leaves + 4 * sides, bits, "the cover", fraction=True)
     c.meter.charge((c.n * leaves + products) * c.d, (max(c.bits_X, bits), min(c.bits_X, bits)),
                    "the cover products")
-    if c.cover_check == 12:
+    if quads:                           # only in a quadratic_cover (check 12)
         c.meter.charge(8 * rows + (c.d + 1) ** 3 * quads, 2 * c.bits_X + bits,
                        "the quadratic leaves", fraction=True)
         c.meter.charge(rows * c.d * (c.d + 1) // 2,
