@@ -800,14 +800,14 @@ def _read_cover(v, R, n, name="cover"):
 
 def _cover_charge(c):
     """The budget of check 7 (12), charged before any of its work (docs/spec/certificate-v1.md,
-    1.1; 1.6 adds the quadratic leaves: m of their rows in all, q of them)."""
+    1.1; 1.6 adds the quadratic leaves: q of them, qrows of their rows in all)."""
     N, trees, B = c.cover
-    leaves = sides = prods = q = m = 0
+    leaves = sides = prods = q = qrows = 0
     for _, nodes in trees:
         for nd in nodes:
             leaves += nd[0] == "leaf"
             if nd[0] == "leaf" and nd[4] is not None:
-                q, m = q + 1, m + len(nd[4][1])
+                q, qrows = q + 1, qrows + len(nd[4][1])
             for hi, hnu, lo, lnu in nd[-1].values():
                 for val, m in ((hi, hnu), (lo, lnu)):
                     if val is not None:
@@ -817,9 +817,9 @@ def _cover_charge(c):
     c.R.spend((c.n * leaves + prods) * c.d, (max(c.bitsX, fb), min(c.bitsX, fb)),
               "the cover products")
     if q:  # only in a quadratic_cover (check 12)
-        c.R.spend(8 * m + q * (c.d + 1) ** 3, 2 * c.bitsX + fb, "the quadratic leaves",
+        c.R.spend(8 * qrows + q * (c.d + 1) ** 3, 2 * c.bitsX + fb, "the quadratic leaves",
                   fraction=True)
-        c.R.spend(m * c.d * (c.d + 1) // 2, (max(2 * c.bitsX, fb), min(2 * c.bitsX, fb)),
+        c.R.spend(qrows * c.d * (c.d + 1) // 2, (max(2 * c.bitsX, fb), min(2 * c.bitsX, fb)),
                   "the quadratic leaves' products")
 
 

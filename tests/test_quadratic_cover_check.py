@@ -1,4 +1,5 @@
-"""Format minor version 1.6 (``quadratic_cover``, check 12): both checkers.
+"""Format minor version 1.6 (``quadratic_cover``, check 12): both checkers (the producer's
+side is tested in ``tests/test_quadratic_cover.py``).
 
 * the worked example of docs/spec/certificate-v1.md (section 1.6) VERIFIED by both with
   the same statement, each "Rejected" variant of the spec REJECTED (check 12) by both, and
@@ -18,6 +19,7 @@
   VERIFIED).
 """
 import copy
+import inspect
 import json
 import math
 import random
@@ -208,7 +210,10 @@ def test_the_1_1_hand_malformed_renamed(edit):
 
 @pytest.fixture(scope="module")
 def produced():
-    res = certify(tcv._data(3, 16, 2), F(5), route="cover", gap=tcv.GAP, progress=False)
+    """A produced 1.1 cover (chord leaves: ``leaves="chord"`` where certify has it)."""
+    chord = {"leaves": "chord"} if "leaves" in inspect.signature(certify).parameters else {}
+    res = certify(tcv._data(3, 16, 2), F(5), route="cover", gap=tcv.GAP, progress=False,
+                  **chord)
     assert res.route == "cover" and res.tree_nodes > 10
     return res.certificate
 
@@ -614,3 +619,82 @@ def test_over_the_budget_undecided_in_both():
     assert "quadratic leaves" in msg and "quadratic leaves" in tcd.cc.check(cert).message
     cert[QC]["trees"][0]["nodes"][0]["leaf"] = {}
     assert both(cert) == VER
+
+
+# ===================================== bounds and multipliers next to quad (a split tree)
+
+def _split_example():
+    """The worked example's +1 tree split on row 0; in each child row 2 is bounded by 0 on
+    one side with the multiplier nu_0 = 1 (hi = 0 where x_0 . u >= 0, lo = 0 where
+    x_0 . u <= 0), a quad row with theta = 1 (its chord: exact there), rows 1 and 3 as
+    in the example.  Leaf (0, +): w = (1, 0), beta = 3/8, Q = diag(0, 2/3), gamma = 9/8:
+    eta = 3/4 gives the pivots 3/4, 1/12 and 3/8 - 1/3 = 1/24."""
+    rows = {"1": ["0", "1/3", "3/4"], "2": ["1", "0", "0"], "3": ["0", "1/3", "3/4"]}
+    cert = copy.deepcopy(EXAMPLE)
+    cert[QC]["trees"][0]["nodes"] = [
+        {"split": 0},
+        {"leaf": {"bounds": {"2": {"hi": "0", "hi_nu": {"0": "1"}}},
+                  "quad": {"eta": "3/4", "rows": copy.deepcopy(rows)}}},
+        {"leaf": {"bounds": {"2": {"lo": "0", "lo_nu": {"0": "1"}}},
+                  "quad": {"eta": "3/4", "rows": copy.deepcopy(rows)}}}]
+    return cert
+
+
+def test_quad_leaves_with_bounds_and_multipliers(monkeypatch):
+    cert = _split_example()
+    assert tcd._same_work_and_limits(cert, monkeypatch) == VER
+    assert "by a quadratic cover proof of 4 nodes, 3 leaves" in _messages(cert)[0]
+    for edit in ({"quadratic_cover__trees__0__nodes__1__leaf__quad__eta": "2/3"},
+                 {"quadratic_cover__trees__0__nodes__1__leaf__quad__eta": "7/8"},
+                 {"quadratic_cover__trees__0__nodes__2__leaf__bounds__2": {"lo": "0"}},
+                 {"quadratic_cover__trees__0__nodes__1__leaf__bounds": {}}):
+        assert both(tcv.edited(cert, **edit)) == (R, 12), edit
+
+
+# ================================== a certificate of the producer (format 1.6), if it has one
+
+@pytest.fixture(scope="module")
+def produced_quadratic():
+    """Diabetes (10 features + bias, n = 30, lam = 3), certify's cover route with
+    quadratic leaves -- skipped where certify has no ``leaves`` (the producer of 1.6)."""
+    if "leaves" not in inspect.signature(certify).parameters:
+        pytest.skip("this certify writes no quadratic_cover")
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_diabetes
+
+    from exactrelu.problem import Dataset
+
+    X, y = load_diabetes(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    y = (y - y.mean()) / y.std()
+
+    def q(v):
+        return F(round(float(v) * 1024), 1024)
+    data = Dataset.from_arrays([[q(v) for v in row] for row in X[:30, :10]],
+                               [q(v) for v in y[:30]], bias=True)
+    cert = certify(data, F(3), route="cover", gap=tcv.GAP, progress=False,
+                   leaves="quadratic").certificate
+    assert QC in cert and "cover" not in cert
+    return cert
+
+
+def _quad_leaves(cert):
+    return [nd["leaf"]["quad"] for t in cert[QC]["trees"] for nd in t["nodes"]
+            if "leaf" in nd and "quad" in nd["leaf"]]
+
+
+def test_produced_quadratic_cover(produced_quadratic, monkeypatch):
+    cert = produced_quadratic
+    assert _quad_leaves(cert)
+    assert tcd._same_work_and_limits(cert, monkeypatch) == VER
+    lib_msg, cc_msg = _messages(cert)
+    assert lib_msg == cc_msg and "by a quadratic cover proof of" in lib_msg
+    bad = copy.deepcopy(cert)
+    _quad_leaves(bad)[0]["eta"] = "0"
+    assert both(bad) == (R, 12)
+    bad = copy.deepcopy(cert)
+    quad = _quad_leaves(bad)[0]
+    k, (th, p, t) = next((k, v) for k, v in quad["rows"].items() if F(v[1]) > 0)
+    quad["rows"][k] = [th, p, str((1 - F(th)) ** 2 / (4 * F(p)) * F(99, 100))]
+    assert both(bad) == (R, 12)
+    assert both(_rename(cert, QC, "cover")) == MAL
