@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Standalone checker for exactrelu certificates, format version 1 (with minor versions 1.1:
 the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9; 1.4: wall
-bases for check 2; 1.5: the optimal set at an irrational optimum, check 11).
+bases for check 2; 1.5: the optimal set at an irrational optimum, check 11; 1.6: the
+quadratic_cover section, check 12).
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
 Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of
@@ -38,7 +39,7 @@ RATIONAL_NS = 8000                 # estimated cost of reading one rational stri
 RATIONAL_NS_PER_CHAR2 = 1e-3       # ... plus this times its length squared
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
          5: "claim", 6: "optimal set", 7: "cover", 8: "output bias", 9: "gated ReLU",
-         11: "optimal set enclosure"}
+         11: "optimal set enclosure", 12: "quadratic cover"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
@@ -263,6 +264,7 @@ class Cert:
                      for j, a in enumerate(_typed(o["vertices"], list, "optimal_set.vertices"))]
             self.optimal = (R.vec(o["fit"], n, "optimal_set.fit"), list(blocks.items()), verts)
         self.cover = _read_cover(doc["cover"], R, n) if "cover" in doc else None  # 1.1
+        self.cover_check = 7    # 12: self.cover is the quadratic_cover section (1.6)
         self.output_bias = _read_output_bias(doc, R, n)  # minor version 1.2
         # Integer forms, made once: row k of Xg is the positive multiple Dx * x_k.
         self.Dx, flat = _common([v for row in self.X for v in row])
@@ -273,6 +275,11 @@ class Cert:
         self.sizeX = self.Dx.bit_length() + self.bitsX
         self.gated = read_gated(doc, self) if "gated" in doc else None  # 1.3
         self.enclosure = read_enclosure(doc, self) if ENC in doc else None  # 1.5
+        if "quadratic_cover" in doc:  # 1.6, read after every other section
+            _need("cover" not in doc, "quadratic_cover",
+                  "a file carries cover or quadratic_cover, not both")
+            self.cover = _read_cover(doc["quadratic_cover"], R, n, "quadratic_cover")
+            self.cover_check = 12
 
     def _keyed(self, entries, where, field, read):
         """Entries keyed by (pattern, sign); a repeated key is ambiguous: MALFORMED."""
@@ -730,18 +737,34 @@ def _cover_bounds(v, R, n, where, seen):
     return out
 
 
-def _read_cover(v, R, n):
-    """The cover section (1.1), every shape checked (MALFORMED): (N, [(sign, nodes)], B).
-    A node is ("split", k, bounds) or ("leaf", nu, mu, slope, bounds); B is the largest
-    bits(numerator) + bits(denominator) of the section's rationals (for the budget)."""
-    cv = _typed(v, dict, "cover", "N", "trees")
-    _need(set(cv) == {"N", "trees"}, "cover", "expected exactly the keys N and trees")
-    N = R.vec(cv["N"], n, "cover.N")
+def _read_quad(v, R, n, where, seen):
+    """A leaf's quad (1.6): (eta, {row: (theta, p, t)})."""
+    _need(type(v) is dict and set(v) == {"eta", "rows"}, where,
+          "expected an object with exactly the keys eta and rows")
+    eta, rows = R.rat(v["eta"], where + ".eta"), {}
+    for key, x in _typed(v["rows"], dict, where + ".rows").items():
+        h = f"{where}.rows[{str(key)[:30]}]"
+        _need(type(key) is str and _ROW.fullmatch(key) and int(key) < n, h,
+              f"key is not an index below {n}")
+        rows[int(key)] = tuple(R.vec(x, 3, h))
+    seen.extend([eta, *(a for row in rows.values() for a in row)])
+    return eta, rows
+
+
+def _read_cover(v, R, n, name="cover"):
+    """The cover section (1.1), or with name "quadratic_cover" that of 1.6, every shape
+    checked (MALFORMED): (N, [(sign, nodes)], B).  A node is ("split", k, bounds) or
+    ("leaf", nu, mu, slope, quad, bounds) (quad None without one, always in a cover); B is
+    the largest bits(numerator) + bits(denominator) of the section's rationals (budget)."""
+    cv = _typed(v, dict, name, "N", "trees")
+    _need(set(cv) == {"N", "trees"}, name, "expected exactly the keys N and trees")
+    N = R.vec(cv["N"], n, name + ".N")
     seen, trees, signs = list(N), [], set()
-    tl = _typed(cv["trees"], list, "cover.trees")
-    _need(len(tl) == 2, "cover.trees", "expected two trees, signs 1 and -1")
+    keys = {"nu", "mu", "slope", "bounds"} | ({"quad"} if name == "quadratic_cover" else set())
+    tl = _typed(cv["trees"], list, name + ".trees")
+    _need(len(tl) == 2, name + ".trees", "expected two trees, signs 1 and -1")
     for t, tree in enumerate(tl):
-        h = f"cover.trees[{t}]"
+        h = f"{name}.trees[{t}]"
         _typed(tree, dict, h, "sign", "nodes")
         _need(set(tree) == {"sign", "nodes"}, h, "expected exactly the keys sign and nodes")
         s = tree["sign"]
@@ -761,13 +784,13 @@ def _read_cover(v, R, n):
                 continue
             _need(set(node) == {"leaf"}, w, "expected {'split': k} or {'leaf': proof}")
             p = _typed(node["leaf"], dict, w + ".leaf")
-            _need(set(p) <= {"nu", "mu", "slope", "bounds"}, w + ".leaf",
-                  "keys among nu, mu, slope, bounds")
+            _need(set(p) <= keys, w + ".leaf", "keys among " + ", ".join(sorted(keys)))
             got = [R.sparse(p.get(key, {}), n, f"{w}.leaf.{key}") for key in ("nu", "mu", "slope")]
             for m in got:
                 seen.extend(m.values())
-            nodes.append(("leaf", *got, _cover_bounds(p.get("bounds", {}), R, n,
-                                                      w + ".leaf.bounds", seen)))
+            bd = _cover_bounds(p.get("bounds", {}), R, n, w + ".leaf.bounds", seen)
+            quad = _read_quad(p["quad"], R, n, w + ".leaf.quad", seen) if "quad" in p else None
+            nodes.append(("leaf", *got, quad, bd))
             need -= 1
         _need(need == 0, h + ".nodes", "the tree ends early (a subtree is missing)")
         trees.append((s, nodes))
@@ -776,12 +799,15 @@ def _read_cover(v, R, n):
 
 
 def _cover_charge(c):
-    """The budget of check 7, charged before any of its work (docs/spec/certificate-v1.md, 1.1)."""
+    """The budget of check 7 (12), charged before any of its work (docs/spec/certificate-v1.md,
+    1.1; 1.6 adds the quadratic leaves: q of them, qrows of their rows in all)."""
     N, trees, B = c.cover
-    leaves = sides = prods = 0
+    leaves = sides = prods = q = qrows = 0
     for _, nodes in trees:
         for nd in nodes:
             leaves += nd[0] == "leaf"
+            if nd[0] == "leaf" and nd[4] is not None:
+                q, qrows = q + 1, qrows + len(nd[4][1])
             for hi, hnu, lo, lnu in nd[-1].values():
                 for val, m in ((hi, hnu), (lo, lnu)):
                     if val is not None:
@@ -790,6 +816,11 @@ def _cover_charge(c):
     c.R.spend(6 * c.n * leaves + 4 * sides, fb, "the cover", fraction=True)
     c.R.spend((c.n * leaves + prods) * c.d, (max(c.bitsX, fb), min(c.bitsX, fb)),
               "the cover products")
+    if q:  # only in a quadratic_cover (check 12)
+        c.R.spend(8 * qrows + q * (c.d + 1) ** 3, 2 * c.bitsX + fb, "the quadratic leaves",
+                  fraction=True)
+        c.R.spend(qrows * c.d * (c.d + 1) // 2, (max(2 * c.bitsX, fb), min(2 * c.bitsX, fb)),
+                  "the quadratic leaves' products")
 
 
 def _bound_ok(c, k, sg, h, m, S):
@@ -808,20 +839,24 @@ def _cover_node_bounds(c, s, S, declared, inh, where):
     out = dict(inh)
     for k, (hi, hnu, lo, lnu) in declared.items():
         if k in S or not s * c.r[k] > 0:
-            _reject(7, f"{where}: a bound on row {k}, which is not free with s r_k > 0")
+            _reject(c.cover_check,
+                    f"{where}: a bound on row {k}, which is not free with s r_k > 0")
         old = list(inh.get(k, (c.cover[0][k], c.cover[0][k])))
         for idx, (val, m, sg) in enumerate(((hi, hnu, 1), (lo, lnu, -1))):
             if val is not None:
                 if not _bound_ok(c, k, sg, val, m, S):
-                    _reject(7, f"{where}: the bound of row {k} is not proved by its multipliers")
+                    _reject(c.cover_check,
+                            f"{where}: the bound of row {k} is not proved by its multipliers")
                 old[idx] = val
         out[k] = tuple(old)
     return out
 
 
 def _cover_leaf(c, s, S, leaf, inh, where):
-    """(F) on the cone of S: lam - beta >= 0 and ||w||^2 <= (lam - beta)^2."""
-    _, nu, mu, slope, declared = leaf
+    """(F) on the cone of S: lam - beta >= 0 and ||w||^2 <= (lam - beta)^2; a leaf with quad
+    (1.6, check 12): its rows also bound by z/2 + p z^2 + t/4, the matrix M positive definite."""
+    _, nu, mu, slope, quad, declared = leaf
+    ck, rows = c.cover_check, quad[1] if quad is not None else {}
     bd = _cover_node_bounds(c, s, S, declared, inh, where)
     N, sr = c.cover[0], [s * a for a in c.r]
     coef, beta = [Fraction(0)] * c.n, Fraction(0)
@@ -830,47 +865,86 @@ def _cover_leaf(c, s, S, leaf, inh, where):
             coef[k] = sr[k] if S[k] > 0 else Fraction(0)
         elif sr[k] > 0 and k not in slope:
             h, l = bd.get(k, (N[k], N[k]))
-            if h and not l:
-                coef[k] = sr[k]
-            elif h:
-                coef[k], beta = sr[k] * h / (h + l), beta + sr[k] * h * l / (h + l)
+            ch = (Fraction(0), Fraction(0)) if not h else (Fraction(1), Fraction(0)) if not l \
+                else (h / (h + l), h * l / (h + l))   # the chord of (z)_+ on [-l, h]
+            if k in rows:  # theta times the chord plus (1 - theta) (z/2 + p z^2 + t/4)
+                th, t = rows[k][0], rows[k][2]
+                ch = (th * ch[0] + (1 - th) / 2, th * ch[1] + t / 4)
+            coef[k], beta = sr[k] * ch[0], beta + sr[k] * ch[1]
     for j, v in nu.items():
         if j not in S or v < 0:
-            _reject(7, f"{where}: nu[{j}] is negative or not on a row of S")
+            _reject(ck, f"{where}: nu[{j}] is negative or not on a row of S")
         coef[j] += S[j] * v
     for k, v in mu.items():
         if k in S or not sr[k] < 0 or not 0 <= v <= 1:
-            _reject(7, f"{where}: mu[{k}] is not in [0, 1] on a free row with s r_k < 0")
+            _reject(ck, f"{where}: mu[{k}] is not in [0, 1] on a free row with s r_k < 0")
         coef[k] = sr[k] * v
     for k, a in slope.items():
         if k in S or not sr[k] > 0 or not 0 <= a <= 1:
-            _reject(7, f"{where}: slope[{k}] is not in [0, 1] on a free row with s r_k > 0")
+            _reject(ck, f"{where}: slope[{k}] is not in [0, 1] on a free row with s r_k > 0")
         h, l = bd.get(k, (N[k], N[k]))
         coef[k], beta = sr[k] * a, beta + sr[k] * max((1 - a) * h, a * l)
+    for k, (th, p, t) in rows.items():
+        if k in S or not sr[k] > 0 or k in slope:
+            _reject(ck, f"{where}: quad row {k} is not a free row with s r_k > 0 and no slope")
+        if not 0 <= th <= 1 or p < 0 or t < 0 or 4 * p * t < (1 - th) ** 2:
+            _reject(ck, f"{where}: quad row {k}: [theta, p, t] needs 0 <= theta <= 1, p >= 0, "
+                        "t >= 0 and 4 p t >= (1 - theta)^2")
     slack = c.lam - beta
-    if slack < 0:
-        _reject(7, f"{where}: beta exceeds lam")
+    if slack < 0 and quad is None:
+        _reject(ck, f"{where}: beta exceeds lam")
     D, ci = _common(coef)
-    w = [0] * c.d
+    w = [0] * c.d  # Dx D w
     for k, v in enumerate(ci):
         if v:
             w = [a + v * b for a, b in zip(w, c.Xg[k])]
-    if _dot(w, w) * slack.denominator ** 2 > (slack.numerator * c.Dx * D) ** 2:
-        _reject(7, f"{where}: ||w||^2 > (lam - beta)^2")
+    if quad is not None:
+        if not _positive_pivots(_quad_matrix(c, sr, quad, Fraction(1, c.Dx * D), w, slack)):
+            _reject(ck, f"{where}: the matrix M of the quadratic leaf is not positive definite "
+                        "(a pivot <= 0)")
+    elif _dot(w, w) * slack.denominator ** 2 > (slack.numerator * c.Dx * D) ** 2:
+        _reject(ck, f"{where}: ||w||^2 > (lam - beta)^2")
 
 
-def check_cover(c):
+def _quad_matrix(c, sr, quad, wscale, w, gamma):
+    """M = [[eta I - Q, -w/2], [-w^T/2, gamma - eta]] (check 12), w = wscale * (the ints w),
+    Q = sum over quad rows of s r_k p_k x_k x_k^T, summed in integers as Dq Dx^2 Q."""
+    eta, rows = quad
+    Dq, qi = _common([sr[k] * rows[k][1] for k in rows])
+    Q = [[0] * c.d for _ in range(c.d)]
+    for k, v in zip(rows, qi):
+        x = c.Xg[k]
+        for i in range(c.d):
+            for j in range(i, c.d):
+                Q[i][j] += v * x[i] * x[j]
+    out = [[(eta if i == j else 0) - Fraction(Q[min(i, j)][max(i, j)], Dq * c.Dx ** 2)
+            for j in range(c.d)] + [-wscale * w[i] / 2] for i in range(c.d)]
+    return out + [[-wscale * a / 2 for a in w] + [gamma - eta]]
+
+
+def _positive_pivots(M):
+    """Gaussian elimination without row exchanges (the test of check 12): every pivot > 0."""
+    while M:
+        p, top = M[0][0], M[0]
+        if p <= 0:
+            return False
+        M = [[a - row[0] * b / p for a, b in zip(row[1:], top[1:])] for row in M[1:]]
+    return True
+
+
+def check_cover(c, ck=7):
     """Check 7 (minor version 1.1, only with a cover section).  N_k >= ||x_k|| (squared);
     every tree replayed in pre-order: split bounds proved and inherited, every leaf closed.
     Lemma (docs/spec/certificate-v1.md, 1.1): on each leaf cone s g_r(u) <= lam ||u||; the
-    leaves' cones cover R^d, so (F) holds and L bounds NC over every width."""
-    if c.cover is None:
+    leaves' cones cover R^d, so (F) holds and L bounds NC over every width.  With ck = 12,
+    the same for a quadratic_cover section (1.6)."""
+    if c.cover is None or c.cover_check != ck:
         return
     _cover_charge(c)
     N, trees, _ = c.cover
     for k in range(c.n):
         if N[k] < 0 or N[k] * N[k] < _dot(c.X[k], c.X[k]):
-            _reject(7, f"N[{k}] is not an upper bound of ||x_{k}||")
+            _reject(ck, f"N[{k}] is not an upper bound of ||x_{k}||")
     for s, nodes in trees:
         stack, leaves = [({}, {})], 0
         for i, nd in enumerate(nodes):
@@ -881,11 +955,20 @@ def check_cover(c):
                 continue
             k = nd[1]
             if k in S:
-                _reject(7, f"{where}: split index {k} repeated on its path")
+                _reject(ck, f"{where}: split index {k} repeated on its path")
             inh = _cover_node_bounds(c, s, S, nd[2], inh, where)
             stack += [({**S, k: -1}, inh), ({**S, k: 1}, inh)]
     c.cover_size = (sum(len(nodes) for _, nodes in trees),
                     sum(nd[0] == "leaf" for _, nodes in trees for nd in nodes))
+
+
+def check_quadratic_cover(c):
+    """Check 12 (minor version 1.6, only with quadratic_cover; after check 11): check 7 on
+    that section, where a leaf with quad closes iff its matrix M is positive definite.
+    Lemma (docs/spec/certificate-v1.md, 1.6): (z)_+ = (z + |z|)/2, |z| <= z^2/(2T) + T/2
+    with T = t/(1 - theta), so s g_r(u) <= w . u + u^T Q u + beta on a unit u of the cone,
+    and (u, 1)^T M (u, 1) > 0 says that is < lam."""
+    check_cover(c, 12)
 
 
 def _read_output_bias(doc, R, n):
@@ -1441,7 +1524,8 @@ def _enclosure_statement(c):
 
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure)
+          check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure,
+          check_quadratic_cover)
 
 
 def _statement(c):
@@ -1452,9 +1536,10 @@ def _statement(c):
                  f"the {len(c.blocks)} blocks (C-objective)")
         out.append(f"{model}: objective {'<=' if value <= c.upper else '> (not proved <=)'} upper")
     if c.cover is not None:
-        out.append("complete (global, by a cover proof of %d nodes, %d leaves): no network of "
+        out.append("complete (global, by a %s proof of %d nodes, %d leaves): no network of "
                    "any width has objective below lower, so a model with objective <= upper is "
-                   "within upper - lower of the global optimum" % c.cover_size + (
+                   "within upper - lower of the global optimum" % (
+                       "quadratic cover" if c.cover_check == 12 else "cover", *c.cover_size) + (
                        " (lower == upper: globally optimal)" if c.lower == c.upper else ""))
     elif c.complete or c.bases is not None:  # check 2 passed: the list is complete
         out.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")

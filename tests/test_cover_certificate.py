@@ -40,15 +40,20 @@ HAND = {"format": "exactrelu-certificate", "version": 1,
                             {"sign": -1, "nodes": [{"leaf": {}}]}]}}
 
 
-def _hand(**edit):
-    cert = copy.deepcopy(HAND)
+def edited(base, **edit):
+    """A copy of base with each ``a__0__b=value`` set (a digit indexes a list only)."""
+    cert = copy.deepcopy(base)
     for path, value in edit.items():
         *head, last = path.split("__")
         obj = cert
         for k in head:
-            obj = obj[int(k) if k.isdigit() else k]
-        obj[int(last) if last.isdigit() else last] = value
+            obj = obj[int(k) if isinstance(obj, list) else k]
+        obj[int(last) if isinstance(obj, list) else last] = value
     return cert
+
+
+def _hand(**edit):
+    return edited(HAND, **edit)
 
 
 def test_spec_example_is_this_certificate():

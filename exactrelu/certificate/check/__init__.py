@@ -1,11 +1,12 @@
 """The library's certificate checker (format v1): the verdicts of ``proofs_checks``.
 
 An independent implementation of checks 1-6 (and check 7, the ``cover`` section of minor
-version 1.1, in :mod:`.cover`) of ``docs/spec/certificate-v1.md`` with the
-clarifications D1-D11 of ``docs/spec/certificate-v1.md``.  It imports nothing from
-``proofs_checks`` and nothing else from ``exactrelu``; integer linear algebra (witness
-signs, correlations ``X^T D r``, the d x d minors, vertex independence) runs in
-python-flint, the rest in :class:`fractions.Fraction`.
+version 1.1, and check 12, its ``quadratic_cover`` of minor version 1.6, in :mod:`.cover`)
+of ``docs/spec/certificate-v1.md`` with the clarifications D1-D11 of
+``docs/spec/certificate-v1.md``.  It imports nothing from ``proofs_checks`` and nothing
+else from ``exactrelu``; integer linear algebra (witness signs, correlations ``X^T D r``,
+the d x d minors, vertex independence) runs in python-flint, the rest in
+:class:`fractions.Fraction`.
 
 It reaches the same verdict, exit code and failed check as ``proofs_checks/check_cert.py``
 on every input (``tests/test_check_differential.py``).  For that it follows the same
@@ -31,11 +32,11 @@ line to print, starting with the verdict (``VERIFIED: ...``).  Nothing raises.
 
 The package: :mod:`.budget` (verdicts, constants, the budget meter), :mod:`.reader` (JSON
 text -> a parsed :class:`~.reader._Cert`, every shape and rational checked), :mod:`.checks`
-(checks 1-7 and the VERIFIED statement; check 7 and the reading of ``cover`` live in
-:mod:`.cover`), :mod:`.output_bias` (minor version 1.2, check 8), :mod:`.gated` (minor
-version 1.3: the ``gated`` section and check 9), :mod:`.enclosure` (minor version 1.5: the
-``optimal_set_enclosure`` section, check 11, and :func:`.enclosure.enclosure_facts`); this
-module runs them in order.
+(checks 1-7 and the VERIFIED statement; checks 7 and 12 and the reading of ``cover`` and
+``quadratic_cover`` live in :mod:`.cover`), :mod:`.output_bias` (minor version 1.2, check
+8), :mod:`.gated` (minor version 1.3: the ``gated`` section and check 9), :mod:`.enclosure`
+(minor version 1.5: the ``optimal_set_enclosure`` section, check 11, and
+:func:`.enclosure.enclosure_facts`); this module runs them in order.
 """
 from __future__ import annotations
 

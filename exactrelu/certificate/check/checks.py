@@ -27,7 +27,7 @@ import flint
 
 from .budget import (GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _single_bits, _size,
                      _Stop)
-from .cover import check_cover
+from .cover import check_cover, check_quadratic_cover  # 1.1 (check 7), 1.6 (check 12)
 from .enclosure import check_enclosure, enclosure_statement  # minor version 1.5
 from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
@@ -368,7 +368,8 @@ def check_gated(c: _Cert) -> None:
 
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
-          check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure)
+          check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure,
+          check_quadratic_cover)
 
 
 def _statement(c: _Cert) -> str:
@@ -381,9 +382,11 @@ def _statement(c: _Cert) -> str:
         parts.append(f"{model}: objective "
                      f"{'<=' if value <= c.upper else '> (not proved <=)'} upper")
     if c.cover is not None:
-        parts.append("complete (global, by a cover proof of %d nodes, %d leaves): no network "
+        kind = "quadratic cover" if c.cover_check == 12 else "cover"
+        parts.append("complete (global, by a %s proof of %d nodes, %d leaves): no network "
                      "of any width has objective below lower, so a model with objective <= "
-                     "upper is within upper - lower of the global optimum" % c.cover_size
+                     "upper is within upper - lower of the global optimum"
+                     % (kind, *c.cover_size)
                      + (" (lower == upper: globally optimal)" if c.lower == c.upper else ""))
     elif c.complete or c.bases is not None:  # check 2 passed: the list is complete
         parts.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")

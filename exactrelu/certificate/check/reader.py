@@ -123,7 +123,8 @@ class _Cert:
     upper_text: str = ""
     optimal: Optional[tuple] = None   # (fit, [((i, s), (v, rho))], [{b: alpha}])
     cover: Optional[tuple] = None     # 1.1: (N, [(sign, nodes)], widest bits), .cover
-    cover_size: tuple = (0, 0)        # (nodes, leaves), set by check 7
+    cover_size: tuple = (0, 0)        # (nodes, leaves), set by check 7 / 12
+    cover_check: int = 7              # 12: .cover is a quadratic_cover (1.6)
     output_bias: Optional[tuple] = None   # (y, c), minor version 1.2
     gated: Optional[dict] = None      # minor version 1.3 (check/gated.py)
     enclosure: Optional[dict] = None  # minor version 1.5 (check/enclosure.py)
@@ -285,6 +286,12 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
     read_gated(c, doc, rd)
     from .enclosure import read_enclosure   # minor version 1.5 (the same reason)
     read_enclosure(c, doc, rd)
+    if "quadratic_cover" in doc:                        # minor version 1.6, read last
+        _require("cover" not in doc, "quadratic_cover", "a file carries cover or "
+                 "quadratic_cover, not both")
+        from .cover import read_cover
+        c.cover, c.cover_check = read_cover(doc["quadratic_cover"], rd, c.n,
+                                            "quadratic_cover"), 12
     return c
 
 
