@@ -198,7 +198,7 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
         one adds nothing (no block violates its dual constraint, no sign row is
         violated); numerically zero blocks are then pruned and the working set is
         re-solved at ``tol``, and the loop continues at ``tol``.  ``None``, or an
-        explicit ``initial`` set (a warm guess): every round at ``tol``.
+        explicit ``initial`` set (a warm guess), or ``complete``: every round at ``tol``.
     complete
         ``patterns`` lists every region: the facet guess is then exact, so a dropped
         row is redundant and its apparent violation is the solver's inaccuracy amplified
@@ -225,8 +225,13 @@ def _solve_crelu_scaled(X: Any, y: Any, lam: float, patterns: Any, *, tol: float
     D = _Data(X, y, lam, P)
     n, d, p = D.n, D.d, D.p
     cl = _Clarabel(tol, settings, verbose)
-    # an explicit starting set is a warm guess, expected to be final: solved at `tol`
-    loose = working_set and initial is None and loose_tol is not None and loose_tol > tol
+    # an explicit starting set is a warm guess, expected to be final: solved at `tol`;
+    # so is a complete list (measured: diabetes n = 40, 3 features + bias, lam = 1/10,
+    # 19,840 regions: with loose rounds the certified gap was 1.8e-9 and the optimal-set
+    # enclosure found no support; at `tol` throughout 8.2e-13, the support proved, and
+    # the solve 4x faster)
+    loose = working_set and initial is None and not complete and \
+        loose_tol is not None and loose_tol > tol
     if loose:
         cl.set_tol(float(loose_tol))
     fin = dict(t_start=t_start, active_tol=active_tol, clarabel=cl)
