@@ -51,31 +51,35 @@ class QuadGuess:
     u: np.ndarray | None = None      # the worst unit direction (from the PSD dual)
 
 
-def _svec_index(d1: int) -> dict:
-    """Position of the upper-triangle entry (i, j), i <= j, in Clarabel's column-wise
-    ``PSDTriangleConeT`` vector."""
-    out, pos = {}, 0
-    for j in range(d1):
-        for i in range(j + 1):
-            out[(i, j)] = pos
-            pos += 1
-    return out
+def _svec_index(d1: int) -> np.ndarray:
+    """``idx[i, j]``: position of the entry (i, j) of a symmetric ``d1 x d1`` matrix in
+    Clarabel's ``PSDTriangleConeT`` vector (upper triangle, column by column)."""
+    idx = np.zeros((d1, d1), dtype=int)
+    iu = np.triu_indices(d1)
+    order = np.lexsort((iu[0], iu[1]))              # column-wise: by j, then by i
+    idx[iu[0][order], iu[1][order]] = np.arange(len(order))
+    return np.maximum(idx, idx.T)
 
 
-# long: one conic program, built column by column against the module doc
+def _coo(rows, cols, vals) -> tuple:
+    """Broadcast ``rows``, ``cols`` and ``vals`` to one shape and flatten them."""
+    r, c, v = np.broadcast_arrays(rows, cols, vals)
+    return r.ravel(), c.ravel(), v.ravel()
+
+
+# long: one conic program, built block by block against the module doc
 def quad_relax(P, node, s: int, rel) -> QuadGuess | None:
     """The best quadratic leaf of ``node`` for sign ``s`` (``rel``: its chord relaxation,
     whose bounds, pinned slopes and free-row masks are reused); None if Clarabel fails."""
     import clarabel
 
-    n, d = P.n, P.d
+    d = P.d
     sr = s * P.r
     Sk = np.array([k for k, _ in node.S], dtype=int)
     sig = np.array([g for _, g in node.S], dtype=float)
     pos = rel.free & (sr > 0)
-    quad = [k for k in np.flatnonzero(pos)
-            if rel.b[k] > EXACT * P.N[k] and int(k) not in rel.slopes]
-    quad = np.array(quad, dtype=int)
+    quad = np.array([k for k in np.flatnonzero(pos)
+                     if rel.b[k] > EXACT * P.N[k] and int(k) not in rel.slopes], dtype=int)
     chord = pos.copy()
     chord[quad] = False
     neg = np.flatnonzero(rel.free & (sr < 0))
@@ -93,69 +97,48 @@ def quad_relax(P, node, s: int, rel) -> QuadGuess | None:
     cost[igam] = 1.0
     cost[it:it + m] = sr[quad] * rel.b[quad]
     cost[itt:itt + m] = sr[quad] / 4
-    rows, cols, vals, b = [], [], [], []
-
-    def put(r, cc, v):
-        rows.append(r)
-        cols.append(cc)
-        vals.append(v)
-    # nonnegative cone: theta >= 0, 1 - theta >= 0, p, t >= 0, mu >= 0, 1 - mu >= 0, nu >= 0
-    r0 = 0
-    for lo_var, cnt, upper in ((it, m, True), (ip, m, False), (itt, m, False),
-                               (imu, q, True), (inu, c, False)):
-        for i in range(cnt):
-            put(r0, lo_var + i, -1.0)
-            b.append(0.0)
-            r0 += 1
-            if upper:
-                put(r0, lo_var + i, 1.0)
-                b.append(1.0)
-                r0 += 1
-    n_nonneg = r0
-    # second-order cones (p + t, 1 - theta, p - t)
-    for i in range(m):
-        put(r0, ip + i, -1.0), put(r0, itt + i, -1.0)
-        b.append(0.0)
-        put(r0 + 1, it + i, 1.0)
-        b.append(1.0)
-        put(r0 + 2, ip + i, -1.0), put(r0 + 2, itt + i, 1.0)
-        b.append(0.0)
-        r0 += 3
-    # the PSD cone: s = svec(M(x)), M = [[eta I - Q, -L/2], [-L^T/2, gamma - eta]]
+    parts, b = [], []
+    # nonnegative cone: every variable but eta, gamma >= 0; theta, mu <= 1
+    n_nonneg = ieta + m + q
+    parts.append(_coo(np.arange(ieta), np.arange(ieta), -1.0))
+    upper = np.concatenate([np.arange(it, it + m), np.arange(imu, imu + q)])
+    parts.append(_coo(ieta + np.arange(m + q), upper, 1.0))
+    b += [np.zeros(ieta), np.ones(m + q)]
+    # second-order cones (p + t, 1 - theta, p - t), one per quadratic row
+    r0 = n_nonneg + 3 * np.arange(m)
+    i = np.arange(m)
+    parts += [_coo(r0, ip + i, -1.0), _coo(r0, itt + i, -1.0), _coo(r0 + 1, it + i, 1.0),
+              _coo(r0 + 2, ip + i, -1.0), _coo(r0 + 2, itt + i, 1.0)]
+    soc_b = np.zeros(3 * m)
+    soc_b[1::3] = 1.0
+    b.append(soc_b)
+    # the PSD cone: s = svec(M(x)), M = [[eta I - Q, -L/2], [-L^T/2, gamma - eta]];
+    # svec scales off-diagonal entries by sqrt 2
     d1 = d + 1
-    idx = _svec_index(d1)
-    base = r0
+    base = n_nonneg + 3 * m
+    idx = base + _svec_index(d1)
     rt2 = np.sqrt(2.0)
     bpsd = np.zeros(d1 * (d1 + 1) // 2)
-    for i in range(d):
-        bpsd[idx[(i, d)]] = -L0[i] / 2 * rt2
-        put(base + idx[(i, i)], ieta, -1.0)            # eta on the diagonal
-    put(base + idx[(d, d)], ieta, 1.0)
-    put(base + idx[(d, d)], igam, -1.0)
+    bpsd[idx[:d, d] - base] = -L0 / 2 * rt2
+    b.append(bpsd)
+    parts += [_coo(idx[np.arange(d), np.arange(d)], ieta, -1.0),   # eta on the diagonal
+              _coo(idx[d, d], [ieta, igam], [1.0, -1.0])]
     iu = np.triu_indices(d)
-    for i, k in enumerate(quad):                      # -Q: -s r_k p_k x_k x_k^T
-        xx = np.outer(P.X[k], P.X[k]) * sr[k]
-        for a_, b_ in zip(*iu):
-            v = xx[a_, b_] * (1.0 if a_ == b_ else rt2)
-            if v:
-                put(base + idx[(a_, b_)], ip + i, v)
-        # L depends on theta_k: s r_k (a_k - 1/2) x_k theta_k; M holds -L/2
-        g = sr[k] * (rel.a[k] - 0.5) * P.X[k]
-        for a_ in range(d):
-            if g[a_]:
-                put(base + idx[(a_, d)], it + i, g[a_] / 2 * rt2)
-    for i, k in enumerate(neg):                       # mu_k s r_k x_k
-        g = sr[k] * P.X[k]
-        for a_ in range(d):
-            if g[a_]:
-                put(base + idx[(a_, d)], imu + i, g[a_] / 2 * rt2)
-    for i, k in enumerate(Sk):                        # nu_i sigma_i x_i
-        g = sig[i] * P.X[k]
-        for a_ in range(d):
-            if g[a_]:
-                put(base + idx[(a_, d)], inu + i, g[a_] / 2 * rt2)
-    b = np.concatenate([np.array(b), bpsd])
-    A = sp.csc_matrix((vals, (rows, cols)), shape=(len(b), nv))
+    scale = np.where(iu[0] == iu[1], 1.0, rt2)
+    # -Q: the column of p_k holds +s r_k x_k x_k^T (svec), for every row at once
+    xx = sr[quad, None] * P.X[quad][:, iu[0]] * P.X[quad][:, iu[1]] * scale
+    parts.append(_coo(idx[iu][None, :], (ip + i)[:, None], xx))
+    # L (M holds -L/2): theta_k s r_k (a_k - 1/2) x_k, mu_k s r_k x_k, nu_i sigma_i x_i
+    col_d = idx[:d, d][None, :]
+    for first, rows_x in ((it, (sr[quad] * (rel.a[quad] - 0.5))[:, None] * P.X[quad]),
+                          (imu, sr[neg][:, None] * P.X[neg]),
+                          (inu, sig[:, None] * P.X[Sk] if c else np.zeros((0, d)))):
+        parts.append(_coo(col_d, first + np.arange(len(rows_x))[:, None],
+                          rows_x / 2 * rt2))
+    rows, cols, vals = (np.concatenate(z) for z in zip(*parts))
+    keep = vals != 0
+    b = np.concatenate(b)
+    A = sp.csc_matrix((vals[keep], (rows[keep], cols[keep])), shape=(len(b), nv))
     cones = [clarabel.NonnegativeConeT(n_nonneg)] + [clarabel.SecondOrderConeT(3)] * m + \
         [clarabel.PSDTriangleConeT(d1)]
     st = clarabel.DefaultSettings()
@@ -169,10 +152,7 @@ def quad_relax(P, node, s: int, rel) -> QuadGuess | None:
     if str(sol.status) not in ("Solved", "AlmostSolved"):
         return None
     x = np.asarray(sol.x)
-    z = np.asarray(sol.z)[base:]
-    Z = np.zeros((d1, d1))
-    for (i, j), pidx in idx.items():
-        Z[i, j] = Z[j, i] = z[pidx] / (1.0 if i == j else rt2)
+    Z = np.asarray(sol.z)[idx] / np.where(np.eye(d1, dtype=bool), 1.0, rt2)
     u = Z[:d, d] / Z[d, d] if Z[d, d] > 1e-12 else None
     if u is not None:
         nu_ = np.linalg.norm(u)
@@ -181,8 +161,8 @@ def quad_relax(P, node, s: int, rel) -> QuadGuess | None:
     return QuadGuess(
         value=float(x[igam] + beta0 + cost[it:itt + m] @ x[it:itt + m]),
         eta=float(x[ieta]),
-        rows={int(k): (float(theta[i]), float(x[ip + i]), float(x[itt + i]))
-              for i, k in enumerate(quad) if theta[i] < 1.0},
-        nu={int(Sk[i]): float(v) for i, v in enumerate(x[inu:inu + c]) if v > 0},
+        rows={int(k): (float(theta[j]), float(x[ip + j]), float(x[itt + j]))
+              for j, k in enumerate(quad) if theta[j] < 1.0},
+        nu={int(Sk[j]): float(v) for j, v in enumerate(x[inu:inu + c]) if v > 0},
         mu={int(k): float(v) for k, v in zip(neg, np.clip(x[imu:imu + q], 0, 1)) if v > 0},
         u=u)
