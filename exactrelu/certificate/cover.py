@@ -280,7 +280,6 @@ class _Context:
                           f"(lam - beta)^2 = {_float(slack * slack):.17g}")
         return fr(slack), fr(w2)
 
-
     def _quad(self, S: Mapping[int, int], s: int, q: Any, slope: Mapping, bounds: Mapping,
               coef: list, beta: Any) -> tuple[Fraction, Fraction]:
         """The rest of a 1.6 quadratic leaf (docs/spec/certificate-v1.md, check 12): its
@@ -289,9 +288,9 @@ class _Context:
         definite.  Returns ``(lam - beta, eta)``."""
         eta, rows = _quad_rows(q, self.n)
         sr, fr_, d = self.sr[s], self.fsr[s], self.d
-        Xw = flint.fmpq_mat(len(rows), d)
-        Xr = flint.fmpq_mat(len(rows), d)
-        for i, (k, (th, p, t)) in enumerate(sorted(rows.items())):
+        xr: list = []                   # the rows x_k and s r_k p_k x_k, for Q in flint
+        xw: list = []
+        for k, (th, p, t) in sorted(rows.items()):
             if k in S or not sr[k] > 0 or k in slope:
                 raise _Reject(f"quad.rows[{k}]: row {k} is not a free row with s r_k > 0 "
                               "and no slope")
@@ -303,11 +302,11 @@ class _Context:
                     if l == 0 else (h / (h + l), h * l / (h + l)))
             coef[k] = fr_[k] * (th * a + (1 - th) / 2)
             beta += fr_[k] * (th * b + t / 4 - b)
-            for j in range(d):
-                Xr[i, j] = self.Xt[j, k]
-                Xw[i, j] = fr_[k] * p * self.Xt[j, k]
+            x = [self.Xt[j, k] for j in range(d)]
+            xr += x
+            xw += [fr_[k] * p * a for a in x]
         gamma = self.flam - beta
-        Q = Xr.transpose() * Xw
+        Q = flint.fmpq_mat(len(rows), d, xr).transpose() * flint.fmpq_mat(len(rows), d, xw)
         w = self.Xt * flint.fmpq_mat(self.n, 1, coef)
         M = flint.fmpq_mat(d + 1, d + 1)
         for i in range(d):
@@ -319,6 +318,7 @@ class _Context:
             raise _Reject(f"quad: M is not positive definite (lam - beta = "
                           f"{_float(gamma):.6g}, eta = {_float(eta):.6g})")
         return fr(gamma), fr(eta)
+
 
 def _quad_rows(q: Any, n: int) -> tuple["flint.fmpq", dict]:
     """``quad`` of a 1.6 leaf read: ``(eta, {k: (theta, p, t)})``."""
@@ -334,7 +334,8 @@ def _quad_rows(q: Any, n: int) -> tuple["flint.fmpq", dict]:
 
 
 def positive_definite(M: "flint.fmpq_mat") -> bool:
-    """Gaussian elimination without row exchanges: every pivot ``> 0`` (exact)."""
+    """Gaussian elimination without row exchanges: every pivot ``> 0`` (exact).  Written
+    out because this is the spec's test (check 12) and python-flint has no LDL^T."""
     m = M.nrows()
     A = [[M[i, j] for j in range(m)] for i in range(m)]
     for i in range(m):
