@@ -161,6 +161,7 @@ class _Context:
         self.flam = fq(self.lam)
         self.Z, self.L = int_matrix(self.X)
         self.Xt = qmat_cols(self.X, self.d)
+        self.xrows = [[self.Xt[j, k] for j in range(self.d)] for k in range(self.n)]
         # per sign: s r_k, the default chord (N, N) -> slope 1/2, intercept N_k / 2
         self.sr = {s: [s * a for a in self.r] for s in (1, -1)}
         self.fsr = {s: [fq(a) for a in v] for s, v in self.sr.items()}
@@ -302,9 +303,10 @@ class _Context:
                     if l == 0 else (h / (h + l), h * l / (h + l)))
             coef[k] = fr_[k] * (th * a + (1 - th) / 2)
             beta += fr_[k] * (th * b + t / 4 - b)
-            x = [self.Xt[j, k] for j in range(d)]
+            x = self.xrows[k]
             xr += x
-            xw += [fr_[k] * p * a for a in x]
+            c = fr_[k] * p
+            xw += [c * a for a in x]
         gamma = self.flam - beta
         Q = flint.fmpq_mat(len(rows), d, xr).transpose() * flint.fmpq_mat(len(rows), d, xw)
         w = self.Xt * flint.fmpq_mat(self.n, 1, coef)

@@ -324,12 +324,19 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
                       jobs: int = 1, **kw: Any) -> CoverBound:
     """Scale ``r0`` by ``t`` (:func:`scale_for_gap`), prove (F) for ``t r0`` by a cover and
     return the lower bound (``lower`` None if the cover search did not prove (F));
-    ``jobs``: processes for the search (:func:`cover_proof`)."""
+    ``jobs``: processes for the search (:func:`cover_proof`); ``compact`` (in ``kw``,
+    default true): a proved cover is compacted
+    (:func:`exactrelu.certificate.cover_compact.compact_cover`) before its final check."""
     r0q = [to_q(a) for a in r0]
     t = scale_for_gap(r0q, data.y, Fraction(gap))
     r = tuple(t * a for a in r0q)
+    compact = kw.pop("compact", True)
     res = cover_proof(data.X, r, lam, jobs=jobs, **kw)
     lower = None
+    if res.status == "proved" and compact:
+        from .cover_compact import compact_cover
+
+        res.cover, res.stats["compact"] = compact_cover(data.X, r, lam, res.cover)
     if res.status == "proved":
         ok, why = verify_cover(data.X, r, lam, res.cover)
         if not ok:  # pragma: no cover - every leaf was already checked
@@ -385,6 +392,8 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
         res = cb.result
         secs["search"] += res.seconds_search
         secs["exact"] += res.seconds_exact
+        if "compact" in res.stats:
+            secs["compact"] = secs.get("compact", 0.0) + res.stats["compact"].seconds
         log.append({"round": rounds, "patterns": int(len(cs.patterns)),
                     "objective": float(cs.solution.objective), "status": res.status,
                     "nodes": dict(res.nodes)})

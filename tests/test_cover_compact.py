@@ -1,0 +1,120 @@
+"""Compaction of a proved cover (exactrelu.certificate.cover_compact): the same tree, fewer
+and shorter rationals, and never a change the exact check rejects."""
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from exactrelu.certificate.cover import verify_cover
+from exactrelu.certificate.cover_compact import compact_cover
+
+ROOT = Path(__file__).resolve().parents[1]
+F = Fraction
+
+# d = 2: g(u) = 1/2 (u_1 + u_2)_+ (only row 2 has r != 0), max on the circle 1/sqrt(2).
+X = [[F(1), F(0)], [F(0), F(1)], [F(1), F(1)]]
+R = [F(0), F(0), F(1, 2)]
+N = ["1", "1", "3/2"]
+#: on S = {(0, -)} the chord of row 2 with N_2 = 3/2 needs lam >= 3/8 + sqrt(2)/4 ~ 0.7286;
+#: with the bound x_2 . u <= 1 ||u|| (multiplier 1 on row 0) it needs only 3/10 + sqrt(2)/5
+#: ~ 0.5828.  The other leaves fix row 2 (need 1/sqrt(2) ~ 0.7071).
+NEEDED = {"2": {"hi": "1000001/1000000", "hi_nu": {"0": "1000001/1000000"}}}
+UNNEEDED = {"2": {"lo": "1", "lo_nu": {"0": "1"}}}     # row 2 is fixed in both children
+
+
+def _cover(leaf_bounds: dict) -> dict:
+    return {"N": list(N), "trees": [
+        {"sign": 1, "nodes": [{"split": 0}, {"split": 2, "bounds": copy.deepcopy(UNNEEDED)},
+                              {"leaf": {}}, {"leaf": {}},
+                              {"leaf": {"bounds": copy.deepcopy(leaf_bounds)}}]},
+        {"sign": -1, "nodes": [{"leaf": {}}]}]}
+
+
+def test_a_needed_bound_is_kept_and_shortened_an_unneeded_one_dropped():
+    lam = F(18, 25)                          # between 0.7071 and 0.7286
+    cover = _cover(NEEDED)
+    assert verify_cover(X, R, lam, cover)[0]
+    out, st = compact_cover(X, R, lam, cover)
+    assert out["trees"][0]["nodes"] == [
+        {"split": 0}, {"split": 2}, {"leaf": {}}, {"leaf": {}},
+        {"leaf": {"bounds": {"2": {"hi": "1", "hi_nu": {"0": "1"}}}}}]
+    assert out["trees"][1] == cover["trees"][1] and out["N"] == N
+    assert (st.dropped, st.shortened) == (1, 1)
+    assert st.size_after < st.size_before
+    assert verify_cover(X, R, lam, out)[0]
+    assert cover == _cover(NEEDED)           # the input is not changed
+
+
+def test_without_the_need_the_bound_goes_too():
+    lam = F(3, 4)                            # above 0.7286: the chord with N_2 suffices
+    out, st = compact_cover(X, R, lam, _cover(NEEDED))
+    assert out["trees"][0]["nodes"][4] == {"leaf": {}}
+    assert st.dropped == 2 and verify_cover(X, R, lam, out)[0]
+
+
+def test_negative_control_the_leaf_fails_without_its_bound():
+    """What the compaction must not do, checked by the verifier itself: dropping the needed
+    bound, or rounding it below the true norm, is rejected."""
+    lam = F(18, 25)
+    assert not verify_cover(X, R, lam, _cover({}))[0]
+    assert not verify_cover(X, R, lam, _cover({"2": {"hi": "1", "hi_nu": {"0": "7/8"}}}))[0]
+
+
+def test_a_cover_that_does_not_hold_is_refused():
+    with pytest.raises(ValueError, match="does not hold"):
+        compact_cover(X, R, F(7, 10), _cover(NEEDED))    # 0.7 < 1/sqrt(2)
+
+
+def _produced():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_cover import diabetes, half_lam_max
+    from exactrelu.certificate.cover_certify import certify_cover
+
+    data = diabetes(24, 2)
+    return certify_cover(data, half_lam_max(data), gap=1e-4, progress=False, jobs=1,
+                         time_limit=120, compact=False)
+
+
+@pytest.fixture(scope="module")
+def produced():
+    return _produced()
+
+
+def test_a_produced_cover_shrinks_keeps_its_tree_and_verifies(produced, tmp_path):
+    from exactrelu.numbers import to_q
+
+    cert = produced.certificate
+    key = "quadratic_cover" if "quadratic_cover" in cert else "cover"
+    X_ = [[to_q(a) for a in row] for row in cert["problem"]["X"]]
+    r = [to_q(a) for a in cert["dual"]["r"]]
+    lam = to_q(cert["problem"]["lam"])
+    out, st = compact_cover(X_, r, lam, cert[key])
+    assert verify_cover(X_, r, lam, out)[0]
+    assert st.size_after < 0.8 * st.size_before and st.checks > 0
+    splits = [[nd.get("split") for nd in t["nodes"]] for t in cert[key]["trees"]]
+    assert [[nd.get("split") for nd in t["nodes"]] for t in out["trees"]] == splits
+    again, _ = compact_cover(X_, r, lam, cert[key])
+    assert again == out                      # deterministic: no float, no clock
+    # the whole compacted certificate, by the standalone checker (an independent program)
+    path = tmp_path / "cert.json"
+    path.write_text(json.dumps({**cert, key: out}))
+    run = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "proofs_checks" / "check_cert.py"),
+                          str(path)], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.startswith("VERIFIED"), run.stdout + run.stderr
+
+
+def test_certify_compacts_by_default():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_cover import diabetes, half_lam_max
+    from exactrelu.certificate.cover_certify import certify_cover
+
+    data = diabetes(24, 2)
+    res = certify_cover(data, half_lam_max(data), gap=1e-4, progress=False, jobs=1,
+                        time_limit=120)
+    assert "compact" in res.timings
