@@ -118,3 +118,34 @@ def test_certify_compacts_by_default():
     res = certify_cover(data, half_lam_max(data), gap=1e-4, progress=False, jobs=1,
                         time_limit=120)
     assert "compact" in res.timings
+
+
+def test_no_compact_from_the_shell_writes_the_larger_tree(tmp_path):
+    """``--no-compact`` (CLI) and the default, on the same data: both VERIFIED by the
+    standalone checker, the compacted one smaller, the same tree shape."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_cover import diabetes, half_lam_max
+
+    data = diabetes(24, 2)
+    csv = tmp_path / "d.csv"
+    csv.write_text("\n".join(",".join(str(v) for v in (*row[:-1], t))
+                             for row, t in zip(data.X, data.y)) + "\n")
+    lam = str(half_lam_max(data))
+    sizes, shapes = [], []
+    for extra in ([], ["--no-compact"]):
+        out = tmp_path / f"c{len(extra)}.json"
+        run = subprocess.run([sys.executable, "-m", "exactrelu", "certify", str(csv), "--lam", lam,
+                              "--bias", "--route", "cover", "--gap", "1e-4", "-o", str(out),
+                              *extra], capture_output=True, text=True, cwd=ROOT)
+        assert run.returncode == 0, run.stdout + run.stderr
+        stages = next(line for line in run.stdout.splitlines() if line.startswith("stages:"))
+        assert (" compact " in stages) == (not extra)
+        chk = subprocess.run([sys.executable, "-I", "-S",
+                              str(ROOT / "proofs_checks" / "check_cert.py"), str(out)],
+                             capture_output=True, text=True)
+        assert chk.stdout.startswith("VERIFIED"), chk.stdout
+        cert = json.loads(out.read_text())
+        key = "quadratic_cover" if "quadratic_cover" in cert else "cover"
+        sizes.append(len(json.dumps(cert[key])))
+        shapes.append([[nd.get("split") for nd in t["nodes"]] for t in cert[key]["trees"]])
+    assert sizes[0] < sizes[1] and shapes[0] == shapes[1]

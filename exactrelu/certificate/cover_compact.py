@@ -31,9 +31,11 @@ from .cover import _bound_sq, _Context, _Reject, _sqrt_up
 __all__ = ["compact_cover", "CompactStats"]
 
 #: grids tried for a bound's multipliers (the bound itself is rounded up 2 bits finer)
-BOUND_BITS = (4, 8, 12)
+BOUND_BITS = (6, 12)
 #: at most this many declared sides on a node are tried one by one; more are group-tested
 FEW = 16
+#: ... and when they reach at most this many leaves (more: group tests only)
+FEW_USERS = 24
 #: grids tried for a leaf's multipliers, coarsest first
 LEAF_BITS = (2, 3, 4, 6, 8, 10, 12)
 
@@ -245,7 +247,7 @@ def _shrink_bounds(tree: _Tree, i: int, holder: dict) -> None:
         return False
 
     lo, hi = 0, len(sides)          # dropping sides[:lo] holds; sides[:hi] is untried
-    if len(sides) <= FEW:
+    if len(sides) <= FEW and len(users(sides)) <= FEW_USERS:
         rest = []
         for ks in sides:            # one by one: drop, else the shortest proof that holds
             if attempt(_edit(cur, [ks]), [ks]):

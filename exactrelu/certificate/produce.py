@@ -293,7 +293,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             bits: int = 48, tol: float = 1e-11, vertex_limit: int = 10000,
             max_regions: int | None = MAX_REGIONS, route: str = "auto",
             gap: Any = Fraction(1, 10 ** 6), jobs: int = 1,
-            output_bias: bool = False, leaves: str = "quadratic") -> CertifyResult:
+            output_bias: bool = False, leaves: str = "quadratic",
+            compact: bool = True) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -304,7 +305,9 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     ``route``/``gap``: regions (this pipeline), cover or auto, see
     :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration);
     ``leaves``: ``"quadratic"`` lets the cover's leaves use the quadratic bound of format
-    1.6 (section ``quadratic_cover``), ``"chord"`` keeps to chord leaves (format 1.1).
+    1.6 (section ``quadratic_cover``), ``"chord"`` keeps to chord leaves (format 1.1);
+    ``compact``: the finished cover is compacted by the exact post-pass of
+    :mod:`exactrelu.certificate.cover_compact` (smaller certificate, more time).
     ``output_bias``: a free output bias (:mod:`exactrelu.certificate.output_bias`, format
     1.2; regions route only); without it a network with an output bias is refused."""
     t0 = time.perf_counter()
@@ -328,7 +331,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     if choose_route(data, route, sample, max_regions) == "cover":
         try:
             return certify_cover(data, lam, network=network, gap=gap, progress=progress,
-                                 bits=bits, jobs=jobs, quad=_leaves(leaves))
+                                 bits=bits, jobs=jobs, quad=_leaves(leaves), compact=compact)
         except CoverNotProved as exc:     # auto: the regions route is within max_regions
             if route != "auto":
                 raise

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
                   max_regions=max_regions(args), route=args.route, gap=_gap(args.gap),
                   jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
-                  leaves=args.leaves,
+                  leaves=args.leaves, compact=not args.no_compact,
                   progress=None if not args.json else False)
     text, checked = _shed_optional(res.certificate)
     refused = _self_check(text, checked, hint=(
@@ -231,6 +231,10 @@ def register(sub) -> None:
                          "quadratic form, decided by one exact positive-definiteness test "
                          "(format 1.6, far smaller trees in many dimensions); chord writes "
                          "a format 1.1 cover, for checkers without 1.6")
+    sp.add_argument("--no-compact", action="store_true",
+                    help="cover route: write the tree as the search found it, without the "
+                         "exact post-pass that drops and shortens its rationals (sooner, "
+                         "larger: diabetes n = 442 1.5 MB -> 4.8 MB, 80 s less)")
     sp.add_argument("--jobs", type=int, default=1, metavar="N",
                     help="cover route: worker processes for the cover search (default 1; "
                          "the proved cover is the same for every N)")
