@@ -149,3 +149,29 @@ def test_no_compact_from_the_shell_writes_the_larger_tree(tmp_path):
         sizes.append(len(json.dumps(cert[key])))
         shapes.append([[nd.get("split") for nd in t["nodes"]] for t in cert[key]["trees"]])
     assert sizes[0] < sizes[1] and shapes[0] == shapes[1]
+
+
+def test_time_limit_from_the_shell(tmp_path):
+    """``--time-limit``: a search cut short is exit 2, one line, nothing written; a bad
+    value is exit 2 before any work."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_cover import diabetes, half_lam_max
+
+    data = diabetes(24, 2)
+    csv = tmp_path / "d.csv"
+    csv.write_text("\n".join(",".join(str(v) for v in (*row[:-1], t))
+                             for row, t in zip(data.X, data.y)) + "\n")
+    out = tmp_path / "c.json"
+    base = [sys.executable, "-m", "exactrelu", "certify", str(csv), "--lam",
+            str(half_lam_max(data) / 4), "--bias", "--route", "cover", "--gap", "1e-4",
+            "-o", str(out)]
+    for bad in ("0", "-3", "soon"):
+        run = subprocess.run(base + ["--time-limit", bad], capture_output=True, text=True,
+                             cwd=ROOT)
+        assert run.returncode == 2 and "--time-limit" in run.stderr, run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1 and not out.exists()
+    run = subprocess.run(base + ["--time-limit", "1/1000"], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 2, run.stdout + run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert "did not prove" in last and "nodes" in last and not out.exists()

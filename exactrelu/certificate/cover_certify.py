@@ -131,8 +131,8 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
         raise CoverNotProved(  # a resource limit, like TooManyRegions: exit 2 on the CLI
             "the cover route did not prove a lower bound ("
             + (f"search {res.status} after {sum(res.nodes.values())} nodes" if res else
-               "no search") + "): raise the gap (--gap), the search budget, or use "
-            "--route regions")
+               "no search") + "): raise the gap (--gap), the time limit (--time-limit) or "
+            "the node budget, or use --route regions")
     t = time.perf_counter()
     net = network if network is not None else _network(data, lam, cr.solve, bits)
     program, dual = _listed(data, lam, net, cb.r)

@@ -294,7 +294,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             max_regions: int | None = MAX_REGIONS, route: str = "auto",
             gap: Any = Fraction(1, 10 ** 6), jobs: int = 1,
             output_bias: bool = False, leaves: str = "quadratic",
-            compact: bool = True) -> CertifyResult:
+            compact: bool = True, time_limit: float | None = None) -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -307,7 +307,10 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     ``leaves``: ``"quadratic"`` lets the cover's leaves use the quadratic bound of format
     1.6 (section ``quadratic_cover``), ``"chord"`` keeps to chord leaves (format 1.1);
     ``compact``: the finished cover is compacted by the exact post-pass of
-    :mod:`exactrelu.certificate.cover_compact` (smaller certificate, more time).
+    :mod:`exactrelu.certificate.cover_compact` (smaller certificate, more time);
+    ``time_limit``: seconds for the cover route's searches (all rounds; ``None``: only
+    the node budget) -- when they run out, :class:`~exactrelu.certificate.cover_certify.
+    CoverNotProved` (``route="auto"`` then takes the regions route).
     ``output_bias``: a free output bias (:mod:`exactrelu.certificate.output_bias`, format
     1.2; regions route only); without it a network with an output bias is refused."""
     t0 = time.perf_counter()
@@ -331,7 +334,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     if choose_route(data, route, sample, max_regions) == "cover":
         try:
             return certify_cover(data, lam, network=network, gap=gap, progress=progress,
-                                 bits=bits, jobs=jobs, quad=_leaves(leaves), compact=compact)
+                                 bits=bits, jobs=jobs, quad=_leaves(leaves), compact=compact,
+                                 time_limit=time_limit)
         except CoverNotProved as exc:     # auto: the regions route is within max_regions
             if route != "auto":
                 raise

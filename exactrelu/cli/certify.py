@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
                   max_regions=max_regions(args), route=args.route, gap=_gap(args.gap),
                   jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
                   leaves=args.leaves, compact=not args.no_compact,
+                  time_limit=_seconds(args.time_limit),
                   progress=None if not args.json else False)
     text, checked = _shed_optional(res.certificate)
     refused = _self_check(text, checked, hint=(
@@ -83,6 +84,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     _print_text(res, net, args.output)
     return 0
+
+
+def _seconds(text: str | None) -> float | None:
+    """``--time-limit``: a positive number of seconds (data syntax), or absent."""
+    from ..numbers import parse_rational
+
+    if text is None:
+        return None
+    try:
+        v = parse_rational(text)
+    except ValueError as e:
+        raise InputError(f"--time-limit: {e}") from None
+    if v <= 0:
+        raise InputError(f"--time-limit must be a positive number of seconds, got {text[:40]!r}")
+    return float(v)
 
 
 def _gap(text: str) -> Fraction:
@@ -231,6 +247,10 @@ def register(sub) -> None:
                          "quadratic form, decided by one exact positive-definiteness test "
                          "(format 1.6, far smaller trees in many dimensions); chord writes "
                          "a format 1.1 cover, for checkers without 1.6")
+    sp.add_argument("--time-limit", metavar="SECONDS",
+                    help="cover route: stop the search after SECONDS (all rounds); then "
+                         "nothing is written (exit 2), or with --route auto the regions "
+                         "route is taken (default: no limit but the node budget)")
     sp.add_argument("--no-compact", action="store_true",
                     help="cover route: write the tree as the search found it, without the "
                          "exact post-pass that drops and shortens its rationals (sooner, "
