@@ -441,6 +441,7 @@ def test_auto_falls_back_to_regions_when_the_cover_search_does_not_close(monkeyp
 
     monkeypatch.setattr(cc, "certify_cover", fails)
     monkeypatch.setattr(cc, "AUTO_REGIONS", 0)            # auto would pick cover here
+    monkeypatch.setattr(cc, "AUTO_REGIONS_LOW_D", 0)      # (d = 2)
     res = produce_certify(data, F(1, 2), route="auto", progress=False)
     assert res.route == "regions" and res.complete and "cover_attempt" in res.timings
     assert any("route auto" in n for n in res.certificate["provenance"]["notes"])

@@ -4,7 +4,8 @@ without listing regions (format minor version 1.1, ``docs/spec/certificate-v1.md
 ``route`` of ``certify``: ``regions`` (every region listed and proved complete; an exact
 optimum and the optimal set when it is rational), ``cover`` (this module) or ``auto``:
 regions when the general-position region bound (:func:`exactrelu.arrangement.
-region_bound`) is at most :data:`AUTO_REGIONS`, else cover, within the size guard
+region_bound`) is at most :data:`AUTO_REGIONS` (:data:`AUTO_REGIONS_LOW_D` in dimension
+``d <= 3``), else cover, within the size guard
 ``max_regions`` (:func:`choose_route`); when the cover search does not close
 (:class:`CoverNotProved`), auto falls back to the regions route.
 
@@ -36,7 +37,8 @@ from typing import Any
 from ..errors import ExactReluError, InputError
 from ..problem import ConvexProgram, Dataset
 
-__all__ = ["certify_cover", "AUTO_REGIONS", "choose_route", "CoverNotProved"]
+__all__ = ["certify_cover", "AUTO_REGIONS", "AUTO_REGIONS_LOW_D", "choose_route",
+           "CoverNotProved"]
 
 
 class CoverNotProved(InputError):
@@ -48,12 +50,20 @@ class CoverNotProved(InputError):
 # Measured (docs/spec/cover-draft.md): the region route wins at 382 regions (3.2 s vs
 # 5.0 s, many active neurons), the cover route from ~2000 regions (7.8 s vs 1.5 s).
 AUTO_REGIONS = 2000
+# ... but in dimension d <= 3 (two features + bias) up to this many.  Measured
+# (docs/SCALE.md §1b, §1c, §4): there the cover is only 1-4x smaller than the region list
+# even after compaction, takes as long (random n = 120: 202 s against 166 s) and failed
+# twice where the regions route works, and the regions route also gives the exact optimum
+# and the optimal set; it still finishes and checks within the budget at 14,282 regions
+# (random n = 120), not at 33,674 (n = 185, refused as over the checkers' budget).
+AUTO_REGIONS_LOW_D = 15_000
 
 
 def choose_route(data: Dataset, route: str, sample: int | None,
                  max_regions: int | None = None) -> str:
     """``regions`` or ``cover`` for ``route`` in auto / regions / cover.  auto: regions when
-    the general-position region bound is at most :data:`AUTO_REGIONS`; cover when it is
+    the general-position region bound is at most :data:`AUTO_REGIONS` (in dimension
+    ``d <= 3``: :data:`AUTO_REGIONS_LOW_D`); cover when it is
     larger but within ``max_regions`` (``None``: no limit); beyond ``max_regions`` the size
     guard refuses before any work (:class:`~exactrelu.errors.TooManyRegions`, naming
     ``route="cover"``), as the regions route does -- the cover search may not finish on
@@ -69,7 +79,7 @@ def choose_route(data: Dataset, route: str, sample: int | None,
     from ..errors import TooManyRegions
 
     bound, m, d = region_bound(data.X)
-    if bound <= AUTO_REGIONS:
+    if bound <= (AUTO_REGIONS_LOW_D if data.d <= 3 else AUTO_REGIONS):
         return "regions"
     if max_regions is not None and bound > max_regions:
         raise TooManyRegions(
