@@ -88,30 +88,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _seconds(text: str | None) -> float | None:
     """``--time-limit``: a positive number of seconds (data syntax), or absent."""
-    from ..numbers import parse_rational
+    from ..io.data import rational_arg
 
     if text is None:
         return None
-    try:
-        v = parse_rational(text)
-    except ValueError as e:
-        raise InputError(f"--time-limit: {e}") from None
-    if v <= 0:
-        raise InputError(f"--time-limit must be a positive number of seconds, got {text[:40]!r}")
-    return float(v)
+    return float(rational_arg(text, "--time-limit", lambda q: q > 0,
+                              "a positive number of seconds"))
 
 
 def _gap(text: str) -> Fraction:
     """``--gap``: a rational ``>= 0`` in the data syntax (``1e-4``, ``1/1000``)."""
-    from ..numbers import parse_rational
+    from ..io.data import rational_arg
 
-    try:
-        v = parse_rational(text)
-    except ValueError as e:
-        raise InputError(f"--gap: {e}") from None
-    if not 0 <= v < 1:
-        raise InputError(f"--gap must be a rational in [0, 1), got {text[:40]!r}")
-    return v
+    return rational_arg(text, "--gap", lambda q: 0 <= q < 1, "a rational in [0, 1)")
 
 
 def _print_route(res) -> None:

@@ -12,12 +12,13 @@ import csv
 import io
 import os
 from fractions import Fraction
+from typing import Callable
 
 from ..errors import InputError
 from ..numbers import MAX_VALUE_CHARS, parse_rational, show_value
 from ..problem import Dataset
 
-__all__ = ["read_csv", "parse_csv_text", "parse_lam", "solver_range", "SOLVER_MAX",
+__all__ = ["read_csv", "parse_csv_text", "parse_lam", "rational_arg", "solver_range", "SOLVER_MAX",
            "SOLVER_MIN"]
 
 #: The numeric solver's range: it works in doubles and squares what it is given.
@@ -125,15 +126,23 @@ def read_csv(path: str | os.PathLike, *, header: bool = False, bias: bool = Fals
     return parse_csv_text(text, name=name, header=header, bias=bias, for_solver=for_solver)
 
 
-def parse_lam(text: str, *, for_solver: bool = False) -> Fraction:
-    """``--lam``: a positive rational in the data syntax; with ``for_solver`` also within
-    the numeric solver's range (:func:`solver_range`)."""
+def rational_arg(text: str, flag: str, ok: Callable[[Fraction], bool], what: str
+                 ) -> Fraction:
+    """A command-line rational in the data syntax (``1e-4``, ``3/8``) that ``ok`` accepts;
+    else :class:`InputError` ``"FLAG: why"`` or ``"FLAG must be WHAT, got 'text'"``."""
     try:
         v = parse_rational(text)
     except ValueError as e:
-        raise InputError(f"--lam: {e}") from None
-    if v <= 0:
-        raise InputError(f"--lam must be a positive rational, got {show_value(text)}")
+        raise InputError(f"{flag}: {e}") from None
+    if not ok(v):
+        raise InputError(f"{flag} must be {what}, got {show_value(text)}")
+    return v
+
+
+def parse_lam(text: str, *, for_solver: bool = False) -> Fraction:
+    """``--lam``: a positive rational in the data syntax; with ``for_solver`` also within
+    the numeric solver's range (:func:`solver_range`)."""
+    v = rational_arg(text, "--lam", lambda q: q > 0, "a positive rational")
     why = solver_range(v, text, "--lam", small=True) if for_solver else None
     if why:
         raise InputError(why)
