@@ -211,13 +211,14 @@ class CoverResult:
     witness_sign: int | None = None
     witness_value: float | None = None
     stats: dict = field(default_factory=dict)     # jobs, wall seconds, pool tasks
+    witnesses: list = field(default_factory=list)  # [(sign, u, value)], collect > 1
 
 
 def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule: str = "hybrid",
                 budget: int = 200_000, margin: float = 1e-9, bits: int = 40,
                 chord: bool = True, improve: float = 0.05, progress: bool = False,
                 time_limit: float | None = None, jobs: int = 1, lean: bool = True,
-                quad: bool = True) -> CoverResult:
+                quad: bool = True, collect: int = 1) -> CoverResult:
     """Search a cover tree for (F) at ``r`` and return it with exact leaf proofs.
 
     ``jobs > 1`` searches subtrees on a process pool
@@ -226,7 +227,9 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     each node first with its inherited bounds only (see
     :func:`exactrelu.approx.cover_search.expand`); ``quad``: nodes the chords leave open
     may close as quadratic leaves (format 1.6; then the certificate's section is
-    ``quadratic_cover``, see :func:`uses_quadratic_leaves`)."""
+    ``quadratic_cover``, see :func:`uses_quadratic_leaves`).  ``collect``: witnesses to
+    gather per sign when (F) fails (:func:`exactrelu.approx.cover_search.search`); with
+    ``jobs = 1`` the other sign is then searched in floats only for more of them."""
     from ..approx.cover_search import search
     from .cover_parallel import ExactProblem, parallel_cover
 
@@ -236,7 +239,8 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     ctx = problem.context()      # also checks the data here, for jobs > 1 too
     if jobs != 1:
         return parallel_cover(problem, dict(rule=rule, margin=margin, chord=chord,
-                                            improve=improve, lean=lean, quad=quad),
+                                            improve=improve, lean=lean, quad=quad,
+                                            collect=collect),
                               jobs=jobs, budget=budget, time_limit=time_limit,
                               progress=progress)
     ex = _Exactifier(ctx, bits)
@@ -244,20 +248,31 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     P = problem.float_problem()
     trees, nodes, depth = [], {}, {}
     t_search = 0.0
+    failed = None
     for s in (1, -1):
         # one deadline for both signs (as with jobs > 1), not one per sign
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t_wall),
                                                    0.0)
+        exact = failed is None      # after a failure, the other sign only collects witnesses
         res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
                      improve=improve, time_limit=left, lean=lean, quad=quad,
-                     progress=progress, accept=ex, on_split=ex.on_split)
+                     progress=progress, accept=ex if exact else None,
+                     on_split=ex.on_split if exact else None, collect=collect)
         t_search += res.seconds
         nodes[s], depth[s] = res.nodes, res.max_depth
-        if res.status != "proved":
-            return CoverResult(res.status, None, nodes, depth, t_search - ex.seconds,
-                               ex.seconds, ex.failures, res.witness, s, res.witness_value,
-                               {"jobs": 1, "wall": time.perf_counter() - t_wall})
+        if failed is not None or res.status != "proved":
+            failed = failed or CoverResult(
+                res.status, None, nodes, depth, 0.0, ex.seconds, ex.failures, res.witness, s,
+                res.witness_value, {"jobs": 1})
+            failed.witnesses += [(s, u, v) for u, v in res.witnesses if u is not None]
+            if collect <= 1 or failed.status == "budget":
+                break
+            continue
         trees.append({"sign": s, "nodes": [j for _, j in ex.tree_nodes(s, res.tree)]})
+    if failed is not None:
+        failed.seconds_search = t_search - ex.seconds
+        failed.stats["wall"] = time.perf_counter() - t_wall
+        return failed
     return CoverResult("proved", cover_json(N, trees), nodes, depth, t_search - ex.seconds,
                        ex.seconds, ex.failures,
                        stats={"jobs": 1, "wall": time.perf_counter() - t_wall})
@@ -338,6 +353,11 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
     return CoverBound(lower, t, r, res)
 
 
+#: witnesses a refuted search of :func:`cover_route` gathers per sign: their patterns all
+#: join the working set before the next solve
+COLLECT = 64
+
+
 @dataclass
 class CoverRoute:
     """Outcome of :func:`cover_route`: the column-generation solve, then the cover."""
@@ -358,14 +378,16 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
     """A complete lower bound without enumerating regions: column generation
     (:func:`exactrelu.approx.cover_pricing.solve_by_columns`) for the residual, rounded to
     a dyadic rational, then a cover proof of (F) for ``t r``.  A refuted cover search
-    names a direction where (F) fails: its pattern joins the working set and the solve
-    is repeated (the search acts as the exhaustive pricer the heuristic one is not).
+    names the directions where (F) fails (up to ``collect`` per sign, :data:`COLLECT`):
+    their patterns join the working set and the solve is repeated (the search acts as
+    the exhaustive pricer the heuristic one is not).
     ``jobs``: processes for the cover search (:func:`cover_proof`); ``time_limit`` (in
     ``kw``) bounds the whole route's searches, over all rounds, not each round."""
     from ..approx.cover_pricing import solve_by_columns, witness_patterns
 
     t_start = time.perf_counter()
     limit = kw.pop("time_limit", None)
+    kw.setdefault("collect", COLLECT)
     Xf, yf = data.X_float(), data.y_float()
     lamf = float(to_q(lam))
     extra = None
@@ -387,14 +409,14 @@ def cover_route(data, lam: Any, *, gap: Any = Fraction(1, 10 ** 6), max_rounds: 
         secs["exact"] += res.seconds_exact
         log.append({"round": rounds, "patterns": int(len(cs.patterns)),
                     "objective": float(cs.solution.objective), "status": res.status,
-                    "nodes": dict(res.nodes)})
+                    "nodes": dict(res.nodes), "witnesses": len(res.witnesses)})
         if verbose:
             print(log[-1])
         if cb.lower is not None or res.witness is None:
             break
-        s = res.witness_sign
-        extra = witness_patterns(Xf, [float(a) for a in cb.r], s, res.witness, extra,
-                                 cs.patterns)
+        wit = res.witnesses or [(res.witness_sign, res.witness, None)]
+        extra = witness_patterns(Xf, [float(a) for a in cb.r], [w[0] for w in wit],
+                                 [w[1] for w in wit], extra, cs.patterns)
     return CoverRoute(cb, rounds,
                       int(len(cs.patterns)) if cs is not None else 0,
                       float(cs.solution.objective) if cs is not None else float("nan"),
