@@ -157,6 +157,71 @@ class _Exactifier:
             return None
         return proof
 
+    def _exact_bound(self, A: list, rows: list, k: int, sg: int, S: Mapping[int, int]):
+        """``(h, {j: nu_j})``: ``h`` bounds ``sg x_k . u / ||u||`` on the cone with exact
+        multipliers, ``||Pi_K(sg x_k)||`` (Moreau) rounded up; ``h = 0`` exactly when
+        ``sg x_k`` is in the polar cone, however large the multipliers."""
+        from ..cones import project
+
+        rho = project(A, [sg * a for a in self.ctx.X[k]]).rho
+        m = {rows[i]: Fraction(v) for i, v in rho.items() if v > 0}
+        return _sqrt_up(_bound_sq(self.ctx.Z, self.ctx.L, k, sg, S, m), self.bits), m
+
+    def _exact_leaf(self, S: Mapping[int, int], s: int, rel, inh: Mapping, finh: Mapping):
+        """A chord leaf with exact multipliers, for a node on a lower-dimensional cone (a
+        ray where many hyperplanes meet, e.g. a binary feature): the float multipliers
+        there are huge (1e15) and no rounding of them proves the bounds the floats found.
+        Every free row with ``s r_k > 0`` gets exact bounds (:meth:`_exact_bound`) where
+        they improve on the inherited ones, ``nu`` is the exact projection's; the float
+        guess keeps only ``mu`` and the slopes of rows whose sign stays unknown.
+        Measured (diabetes n = 40, 3 features + bias, lam_max/8, sign -1): 4,475 of
+        4,475 rejected leaves had float value < 1e-6 lam and multipliers > 1e6."""
+        from ..cones import project
+
+        ctx, rows = self.ctx, sorted(S)
+        A = [tuple(S[j] * a for a in ctx.X[j]) for j in rows]
+        bounds, js = dict(inh), {}
+        sl = {k: min(Fraction(1), max(Fraction(0), dyadic(v, self.bits)))
+              for k, v in rel.slopes.items()}
+        for k in range(ctx.n):
+            if k in S or not s * ctx.r[k] > 0:
+                continue
+            hl = list(bounds.get(k, (ctx.N[k], ctx.N[k])))
+            for idx, side, sg in ((0, "hi", 1), (1, "lo", -1)):
+                if hl[idx] == 0:
+                    continue
+                h, m = self._exact_bound(A, rows, k, sg, S)
+                if h < hl[idx]:
+                    hl[idx] = h
+                    js.setdefault(str(k), {})[side] = q_str(h)
+                    if m:
+                        js[str(k)][f"{side}_nu"] = _sq(m)
+            bounds[k] = tuple(hl)
+            if 0 in hl and hl != [0, 0]:
+                sl.pop(k, None)         # a known sign: the chord is exact there
+        mu = {k: min(Fraction(1), max(Fraction(0), dyadic(v, self.bits)))
+              for k, v in rel.mu.items()}
+        # the checker's linear part without nu (cover._Context.leaf), then its projection
+        def slope(k: int, sr: Fraction) -> Fraction:
+            if k in S:
+                return Fraction(1 if S[k] > 0 else 0)
+            if sr <= 0:
+                return mu.get(k, Fraction(0))
+            h, l = bounds.get(k, (ctx.N[k], ctx.N[k]))
+            return sl[k] if k in sl else Fraction(0) if h == 0 else h / (h + l)
+
+        coef = [s * a * slope(k, s * a) for k, a in enumerate(ctx.r)]
+        c = [sum(coef[k] * ctx.X[k][i] for k in range(ctx.n)) for i in range(ctx.d)]
+        rho = project(A, c).rho if rows else {}
+        proof = {"nu": _sq({rows[i]: Fraction(v) for i, v in rho.items()}), "mu": _sq(mu),
+                 "slope": {str(k): q_str(v) for k, v in sorted(sl.items())}, "bounds": js}
+        proof = {k: v for k, v in proof.items() if v}
+        try:
+            ctx.leaf(S, s, proof, finh)
+        except _Reject:
+            return None
+        return proof
+
     def __call__(self, node, rel, s) -> bool:
         t0 = time.perf_counter()
         S = dict(node.S)
@@ -173,6 +238,8 @@ class _Exactifier:
                 self.leaves[(s, node.S)] = proof
                 return True
             proof = self._region(S, s, finh)
+            if proof is None and S:
+                proof = self._exact_leaf(S, s, rel, inh, finh)
             if proof is not None:
                 self.leaves[(s, node.S)] = proof
                 return True

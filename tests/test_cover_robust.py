@@ -1,8 +1,12 @@
-"""Issue 13: a refuted cover search is the exhaustive pricer of the cover route's column
+"""Issue 13, two cover-route failures where the regions route certifies.
+
+1. A refuted cover search is the exhaustive pricer of the cover route's column
 generation; it must hand back every violating region it meets (``collect``), of both
 signs, not only the first one (random targets, 2 features + bias, n = 120, lam = 1/2:
 with one witness per re-solve the route was refuted after its 8 rounds, its solve still
-4.5e-4 above the optimum; with all of them it certifies in 4 rounds)."""
+4.5e-4 above the optimum; with all of them it certifies in 4 rounds).
+2. Leaves on lower-dimensional cones (rays where many hyperplanes meet) need exact
+multipliers: no rounding of the float ones (~1e15) passes the exact check."""
 from __future__ import annotations
 
 from fractions import Fraction as F
@@ -54,3 +58,33 @@ def test_collected_witnesses_violate_exactly(small, jobs):
         assert {s for s, _, _ in out.witnesses} == {1, -1}
         single = cover_proof(data.X, up, LAM, collect=1, budget=20000)
         assert len(single.witnesses) == 1 and single.nodes.keys() == {1}
+
+
+# ----------------------------------------------- lower-dimensional cones (exact leaves)
+
+@pytest.fixture(scope="module")
+def diabetes40():
+    """Diabetes, 3 features + bias, n = 40, lam = lam_max/8 (bench_check_cost's case):
+    the binary feature (sex) makes rays where ~20 hyperplanes meet; before exact leaves
+    the cover route did not finish in 1,800 s."""
+    pytest.importorskip("sklearn")
+    from test_quadratic_cover import _standardised
+
+    return _standardised(40, 3), F(435, 256)
+
+
+def test_degenerate_cones_close_with_exact_multipliers(diabetes40, monkeypatch):
+    import test_check_differential as tcd
+
+    from exactrelu.certificate.cover_certify import certify_cover
+    from exactrelu.certificate.cover_producer import _Exactifier
+
+    data, lam = diabetes40
+    res = certify_cover(data, lam, gap=GAP, time_limit=120)
+    assert res.route == "cover" and res.tree_nodes < 1200     # 674 measured
+    assert tcd.both(res.certificate) == "VERIFIED"
+    # negative control: without the exact leaves, leaves on a ray (float value ~ 0,
+    # multipliers ~ 1e15) fail every rounding and the subtree below them doubles per level
+    monkeypatch.setattr(_Exactifier, "_exact_leaf", lambda *a: None)
+    r = [F(v) for v in res.certificate["dual"]["r"]]
+    assert cover_proof(data.X, r, lam, budget=600).status == "budget"
