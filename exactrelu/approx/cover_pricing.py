@@ -193,12 +193,16 @@ def solve_by_columns(X: Any, y: Any, lam: float, *, initial: Any = None, start: 
     return ColumnSolve(sol, Pm, rounds, ratio, time.perf_counter() - t0, history)
 
 
-def witness_patterns(X: Any, r: Any, s: int, u: Any, *parts: Any) -> np.ndarray:
+def witness_patterns(X: Any, r: Any, s: Any, u: Any, *parts: Any) -> np.ndarray:
     """The patterns ``parts`` (bool arrays, e.g. the previous working set) plus those of
-    a witness ``u`` of a refuted cover search and of the best region near it."""
+    the witnesses of a refuted cover search and of the best region near each: one
+    witness (sign ``s``, direction ``u``) or several (a sequence of signs, the rows of
+    ``u``)."""
     X = np.asarray(X, dtype=float)
-    u = np.asarray(u, dtype=float)
-    _, u2 = _region_search(X, np.asarray(r, dtype=float), s, u)
-    new = patterns_of(X, np.array([u, u2]))
+    r = np.asarray(r, dtype=float)
+    U = np.atleast_2d(np.asarray(u, dtype=float))
+    signs = np.broadcast_to(np.asarray(s, dtype=int), (len(U),))
+    ends = [_region_search(X, r, int(sg), w)[1] for sg, w in zip(signs, U)]
+    new = patterns_of(X, np.vstack([U, np.array(ends)]))
     return np.unique(np.vstack([np.atleast_2d(np.asarray(p, dtype=bool)) for p in parts
                                 if p is not None and len(p)] + [new]), axis=0)

@@ -16,7 +16,8 @@ Stages (``timings`` keys):
    enumeration; its residual, rounded to dyadics, is ``r0`` (a float guess);
 2. ``search`` / ``exact`` -- :func:`exactrelu.certificate.cover_producer.cover_route`: the
    float tree search for (F) at ``r = t r0`` (``t`` from ``gap``) and the exact leaf checks;
-   a refuted search adds its witness's pattern to the working set and solves again;
+   a refuted search adds the patterns of the witnesses it met (both signs, up to
+   ``COLLECT`` each) to the working set and solves again;
 3. ``upper`` -- the rational network: the given one, or the float solution rounded
    (C -> NC) whose exact NC objective is ``upper``; the listed patterns are those of its
    neurons (clarification D2), with exact projection multipliers ``rho`` at ``r``

@@ -85,6 +85,7 @@ class Chunk:
     witness: Any = None
     witness_sign: int | None = None
     witness_value: float | None = None
+    witnesses: list = field(default_factory=list)     # [(sign, u, value)]
     failures: int = 0
     seconds_search: float = 0.0    # float search, without the exact checks
     seconds_exact: float = 0.0
@@ -131,6 +132,7 @@ def expand_roots(problem: ExactProblem, roots: list, settings: dict, *,
         if res.status in ("refuted", "stuck"):
             out.status, out.witness, out.witness_sign = res.status, res.witness, s
             out.witness_value = res.witness_value
+            out.witnesses = [(s, u, v) for u, v in res.witnesses if u is not None]
             return out
         out.open.extend((s, nd, ex.inherited(s, nd.S)) for nd in reversed(res.open))
     return out
@@ -273,7 +275,8 @@ def parallel_cover(problem: ExactProblem, settings: dict, *, jobs: int, budget: 
     if status != "proved":
         f = m.failed or Chunk()
         return CoverResult(status, None, m.nodes, m.depth, m.seconds[0], m.seconds[1],
-                           m.failures, f.witness, f.witness_sign, f.witness_value, stats)
+                           m.failures, f.witness, f.witness_sign, f.witness_value, stats,
+                           f.witnesses)
     trees = [{"sign": s, "nodes": _assemble(m.entries, s)} for s in (1, -1)]
     return CoverResult("proved", cover_json(problem.N, trees), m.nodes, m.depth,
                        m.seconds[0], m.seconds[1], m.failures, stats=stats)
