@@ -57,15 +57,46 @@ def refine_residual(X, y, lam: float, patterns, sol: GatedSolution, *, steps: in
     :mod:`exactrelu.certificate.gated`): on the active set ``A`` of ``sol`` every optimum
     has ``v_i = alpha_i X^T D_i r``, so ``r(alpha) = (I + sum_A alpha_i D_i X X^T D_i)^-1 y``
     and ``||X^T D_i r(alpha)||^2 = lam^2`` on ``A`` -- |A| equations in |A| unknowns, solved
-    by Newton from ``alpha_i = ||v_i|| / lam``.  Returns ``sol.residual`` when Newton does
-    not converge (interior-point accuracy near lam_max is only ~1e-6)."""
+    by Newton from ``alpha_i = ||v_i|| / lam``.  When the optimal set is not a point that
+    system is singular (two active blocks with the same fit ``D_i X v_i``, or a tie: a
+    block with ``||X^T D_i r|| = lam`` and weight ~0): Newton then runs again on a subset of
+    blocks with non-negligible, linearly independent fits (pivoted QR), a vertex of the
+    optimal set, which has the same residual.  Returns ``sol.residual`` when Newton does not converge (interior-point
+    accuracy near lam_max is only ~1e-6)."""
     X, y, P = np.asarray(X, float), np.asarray(y, float), np.asarray(patterns, bool)
     A = sorted(sol.active)
     if not A:
         return sol.residual
+    alpha = np.linalg.norm(sol.V[A], axis=1) / lam
+    r = _newton(X, y, lam, P, A, alpha, sol, steps)
+    if r is None:
+        B = _independent(X, P, A, alpha, sol)
+        if 0 < len(B) < len(A):
+            r = _newton(X, y, lam, P, B, alpha[[A.index(i) for i in B]], sol, steps)
+    return sol.residual if r is None else r
+
+
+def _independent(X, P, A: list, alpha, sol: GatedSolution) -> list:
+    """The blocks of ``A`` with weight above 1e-5 of the largest whose fits ``D_i X v_i``
+    a pivoted QR finds independent (relative tolerance 1e-5: the interior-point fits are
+    accurate to ~1e-6), in order."""
+    from scipy.linalg import qr
+
+    big = [i for i, a in zip(A, alpha) if a > 1e-5 * max(alpha)]
+    if not big:
+        return []
+    F = np.column_stack([P[i] * (X @ sol.V[i]) for i in big])
+    _, R, piv = qr(F, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    rank = int(np.sum(d > 1e-5 * d[0])) if d.size and d[0] > 0 else 0
+    return sorted(big[j] for j in piv[:rank])
+
+
+def _newton(X, y, lam: float, P, A: list, alpha, sol: GatedSolution, steps: int):
+    """Newton on ``||X^T D_i r(alpha)||^2 = lam^2`` (``i`` in ``A``), see
+    :func:`refine_residual`; the residual, or None when it does not converge."""
     n = len(y)
     M = [(P[i][:, None] * X) @ (P[i][:, None] * X).T for i in A]      # D_i X X^T D_i
-    alpha = np.linalg.norm(sol.V[A], axis=1) / lam
     for _ in range(steps):
         K = np.eye(n) + sum(a * m for a, m in zip(alpha, M))
         try:
@@ -73,7 +104,7 @@ def refine_residual(X, y, lam: float, patterns, sol: GatedSolution, *, steps: in
             Mr = np.column_stack([m @ r for m in M])                 # column i: M_i r
             dr = -np.linalg.solve(K, Mr)             # column j: dr / dalpha_j, one solve
         except np.linalg.LinAlgError:
-            return sol.residual
+            return None
         # g and J entry by entry, as before: the matrix forms (Mr^T r, 2 Mr^T dr) round
         # differently and would change the guesses in their last bits
         g = np.array([r @ m @ r - lam * lam for m in M])             # ||X^T D_i r||^2 - lam^2
@@ -81,11 +112,11 @@ def refine_residual(X, y, lam: float, patterns, sol: GatedSolution, *, steps: in
         try:
             step = np.linalg.solve(J, g)
         except np.linalg.LinAlgError:
-            return sol.residual
+            return None
         alpha = alpha - step
         if np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(alpha))):
             break
     if not np.all(np.isfinite(r)) or np.any(alpha < -1e-9) or \
             np.max(np.abs(r - sol.residual)) > 1e-3 * max(1.0, np.max(np.abs(y))):
-        return sol.residual
+        return None
     return r

@@ -140,3 +140,18 @@ def test_exact_gated_certificates_and_their_optimal_set(inst):
     assert c.exact and c.lower == c.upper == p_star
     os_ = c.optimal_set()
     assert os_.value == p_star and (not alpha or os_.contains(alpha))
+
+
+def test_two_blocks_with_the_same_fit_are_still_exact():
+    """Found by Hypothesis: gates (0, -1) and (0, 0) give blocks 1110 and 1111 whose fits
+    coincide at the optimum (row 3 has r_3 = 0 and x_3 . v = 0), so the optimal set is a
+    segment, Newton on both active blocks is singular, and the certificate was left with a
+    3e-12 gap.  Newton on a vertex's blocks (independent fits) gives the exact optimum
+    p* = r . y - ||r||^2 / 2 = 3150/121 at r = (135, -45, 100, 0)/121."""
+    import exactrelu as er
+
+    X = [[3, -1], [0, -3], [2, 0], [0, 1]]
+    y = [F(1950, 121), F(-45, 121), F(1310, 121), 0]
+    c = er.certify(X, y, 5, model="gated", gates=[[0, -1], [0, 0]])
+    assert c.exact and c.lower == c.upper == F(3150, 121)
+    assert not c.optimal_set().unique
