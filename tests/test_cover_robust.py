@@ -34,7 +34,7 @@ def test_route_needs_every_witness(small):
     # negative control: the old behaviour (one witness per round) is refuted in 2 rounds
     assert one.bound.lower is None and one.bound.result.status == "refuted"
     assert [log["witnesses"] for log in one.log] == [1, 1]
-    cr = cover_route(data, LAM, gap=GAP, max_rounds=2)
+    cr = cover_route(data, LAM, gap=GAP, max_rounds=2, compact=False)
     assert cr.bound.lower is not None and cr.rounds == 2
     assert cr.log[0]["status"] == "refuted" and cr.log[0]["witnesses"] > 1
     # the cover's bound is within the gap of the regions route's bounds
@@ -80,7 +80,7 @@ def test_degenerate_cones_close_with_exact_multipliers(diabetes40, monkeypatch):
     from exactrelu.certificate.cover_producer import _Exactifier
 
     data, lam = diabetes40
-    res = certify_cover(data, lam, gap=GAP, time_limit=120)
+    res = certify_cover(data, lam, gap=GAP, time_limit=120, compact=False)  # the search, not the post-pass
     assert res.route == "cover" and res.tree_nodes < 1200     # 674 measured
     assert tcd.both(res.certificate) == "VERIFIED"
     # negative control: without the exact leaves, leaves on a ray (float value ~ 0,
