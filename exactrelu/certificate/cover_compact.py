@@ -340,16 +340,23 @@ def _shrink_leaf(tree: _Tree, i: int) -> None:
             nd["leaf"] = saved
 
 
-def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping) -> tuple[dict, CompactStats]:
+def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping, *, progress: bool = False
+                  ) -> tuple[dict, CompactStats]:
     """A compacted copy of a proved ``cover`` of (F) for ``(X, r, lam)`` (format 1.1 or
     1.6 JSON, as :func:`exactrelu.certificate.cover_producer.cover_proof` writes it) and
     what was done.  The tree and ``N`` are unchanged; every leaf of the result passes the
     exact check (module doc).  Raises ``ValueError`` if ``cover`` does not hold to begin
-    with (nothing to compact)."""
+    with (nothing to compact).  ``progress``: a bar over the tree's nodes (stderr)."""
     t0 = time.perf_counter()
     out = copy.deepcopy(dict(cover))
     st = CompactStats(size_before=_size(out))
     ctx = _MemoContext(X, r, lam, [Fraction(v) for v in out["N"]])
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(desc="compact", unit="node", leave=False,
+                   total=2 * sum(len(t["nodes"]) for t in out["trees"]))
     for t in out["trees"]:
         tree = _Tree(ctx, t["sign"], t["nodes"], st)
         if not tree.holds(0):
@@ -357,9 +364,15 @@ def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping) -> tuple[dict, Compa
         for i, nd in enumerate(t["nodes"]):
             if nd.get("bounds"):
                 _shrink_bounds(tree, i, nd)
+            if bar is not None:
+                bar.update(1)
         for i, nd in enumerate(t["nodes"]):
             if "leaf" in nd:
                 _shrink_leaf(tree, i)
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
     st.size_after = _size(out)
     st.seconds = time.perf_counter() - t0
     return out, st

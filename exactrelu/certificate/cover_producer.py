@@ -418,7 +418,8 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
     if res.status == "proved" and compact:
         from .cover_compact import compact_cover
 
-        res.cover, res.stats["compact"] = compact_cover(data.X, r, lam, res.cover)
+        res.cover, res.stats["compact"] = compact_cover(data.X, r, lam, res.cover,
+                                                        progress=kw.get("progress", False))
     if res.status == "proved":
         ok, why = verify_cover(data.X, r, lam, res.cover)
         if not ok:  # pragma: no cover - every leaf was already checked
