@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["exactrelu", "exactrelu.api", "exactrelu.results", "exactrelu.estimator",
-           "exactrelu.networks"]
+           "exactrelu.networks", "exactrelu.certificate.cover_compact"]
 
 
 @pytest.mark.parametrize("name", MODULES)
