@@ -37,12 +37,12 @@ that is not)::
 from __future__ import annotations
 
 import copy
-import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
 
+from ..linalg import fr
 from ..numbers import q_str
 from .cover import _bound_sq, _Context, _Reject, _sqrt_up
 
@@ -221,7 +221,7 @@ def _sides(tree: _Tree, i: int, bnd: Mapping) -> list[tuple[int, str]]:
         k = int(kk)
         for idx, side in enumerate(("hi", "lo")):
             if side in b:
-                old = Fraction(str(inh[k][idx])) if k in inh else tree.ctx.N[k]
+                old = fr(inh[k][idx]) if k in inh else tree.ctx.N[k]
                 key.append((abs(tree.ctx.r[k]) * (old - Fraction(b[side])), k, side))
     return [(k, side) for _, k, side in sorted(key)]
 
@@ -264,9 +264,7 @@ def _shrink_bounds(tree: _Tree, i: int, holder: dict) -> None:
         tree.holds(i, [])           # drop the memo computed with the change
         return False
 
-    lo, hi = 0, len(sides)          # dropping sides[:lo] holds; sides[:hi] is untried
     if len(sides) <= FEW and len(users(sides)) <= FEW_USERS:
-        rest = []
         for ks in sides:            # one by one: drop, else the shortest proof that holds
             if attempt(_edit(cur, [ks]), [ks]):
                 st.dropped += 1
@@ -279,8 +277,11 @@ def _shrink_bounds(tree: _Tree, i: int, holder: dict) -> None:
         if not cur:
             del holder["bounds"]
         return
+    lo, hi = 0, len(sides)          # dropping sides[:lo] holds; sides[:hi] is untried
     if not attempt(_edit(cur, sides), sides):
         base = cur
+        # bisection on a leaf only: on a split each try re-checks its whole subtree
+        # (measured at n = 442: 127 s with it, 80 s without, 5 % larger)
         while hi - lo > 1 and "leaf" in tree.nodes[i]:
             mid = (lo + hi) // 2
             if attempt(_edit(base, sides[:mid]), sides[:mid]):
@@ -322,17 +323,11 @@ def _rounded_leaf(proof: dict, bits: int, part: str) -> dict:
             if not new[key]:
                 del new[key]
         return new
+    from .cover_producer import quad_row
+
     q = new["quad"] = dict(proof["quad"])
-    rows = {}
-    for k, (th, p, t) in q["rows"].items():
-        thq = min(one, max(Fraction(0), _round(Fraction(th), bits)))
-        if thq == 1:
-            continue                    # the plain chord
-        pq = max(_round(Fraction(p), bits), Fraction(1, 1 << bits))
-        need = (1 - thq) ** 2 / (4 * pq)
-        tq = max(_round(Fraction(t), bits), Fraction(math.ceil(need * (1 << bits)), 1 << bits))
-        rows[k] = [q_str(thq), q_str(pq), q_str(tq)]
-    q["rows"] = rows
+    q["rows"] = {k: row for k, (th, p, t) in q["rows"].items()
+                 if (row := quad_row(th, p, t, bits)) is not None}
     q["eta"] = q_str(_round(Fraction(q["eta"]), bits))
     return new
 

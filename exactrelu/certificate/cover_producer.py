@@ -25,6 +25,24 @@ __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lowe
            "scale_for_gap", "cover_route"]
 
 
+def quad_row(theta: Any, p: Any, t: Any, bits: int) -> list[str] | None:
+    """``[theta, p, t]`` of a quadratic row (format 1.6) on the grid ``2^-bits`` (floats
+    or rationals in, exact text out): ``theta`` clamped to ``[0, 1]``, ``p >= 2^-bits``,
+    ``t`` rounded up until ``4 p t >= (1 - theta)^2`` holds exactly; None when ``theta``
+    rounds to 1 (the plain chord, not a quadratic row)."""
+    one = 1 << bits
+
+    def grid(x: Any) -> Fraction:
+        return Fraction(round(Fraction(x) * one), one)
+
+    thq = min(Fraction(1), max(Fraction(0), grid(theta)))
+    if thq == 1:
+        return None
+    pq = max(grid(p), Fraction(1, one))
+    tq = max(grid(t), Fraction(math.ceil((1 - thq) ** 2 / (4 * pq) * one), one))
+    return [q_str(thq), q_str(pq), q_str(tq)]
+
+
 def _sq(m: Mapping[int, Fraction]) -> dict[str, str]:
     return {str(k): q_str(v) for k, v in sorted(m.items()) if v != 0}
 
@@ -106,15 +124,8 @@ class _Exactifier:
         JSON: ``theta`` in ``[0, 1]``, ``p`` and ``t`` dyadic with ``t`` rounded up until
         ``4 p t >= (1 - theta)^2`` holds exactly; ``eta`` moved up by a quarter of the
         float slack, so that rounding keeps ``eta I - Q`` definite."""
-        rows = {}
-        for k, (th, p, t) in sorted(g.rows.items()):
-            thq = min(Fraction(1), max(Fraction(0), dyadic(th, bits)))
-            if thq == 1:
-                continue                # the plain chord: not a quadratic row
-            pq = max(dyadic(p, bits), Fraction(1, 1 << bits))
-            need = (1 - thq) ** 2 / (4 * pq)
-            tq = max(dyadic(t, bits), Fraction(math.ceil(need * (1 << bits)), 1 << bits))
-            rows[str(k)] = [q_str(thq), q_str(pq), q_str(tq)]
+        rows = {str(k): row for k, (th, p, t) in sorted(g.rows.items())
+                if (row := quad_row(th, p, t, bits)) is not None}
         eta = dyadic(g.eta + (float(self.ctx.lam) - g.value) / 4, bits)
         return {"eta": q_str(eta), "rows": rows}
 
