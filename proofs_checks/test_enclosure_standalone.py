@@ -39,7 +39,8 @@ import fixtures_build as fb  # noqa: E402
 
 ENC = "optimal_set_enclosure"
 R, MAL, VER = "REJECTED", "MALFORMED", "VERIFIED"
-CERT_DIR = Path(os.environ.get("EXACTRELU_ENC_CERTS", "/work/agents/enc-certs"))  # produced files
+CERT_DIR = Path(os.environ.get("EXACTRELU_ENC_CERTS",            # produced files
+                               HERE.parent / "tests" / "data" / "enclosure"))
 
 
 def outcome(res):
