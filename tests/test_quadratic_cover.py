@@ -79,7 +79,7 @@ def diabetes11():
 
     data = _standardised(30, 10)
     lam = F(3)
-    cr = cover_route(data, lam, gap=F(1, 10 ** 4), time_limit=120)
+    cr = cover_route(data, lam, gap=F(1, 10 ** 4), time_limit=120, compact=False)
     assert cr.bound.lower is not None
     r0 = [dyadic(v, 48) for v in cr.solve.solution.residual]
     return data, lam, r0
@@ -113,7 +113,8 @@ def test_quadratic_bound_is_valid_and_never_worse_than_the_chords(diabetes11):
 def covers(diabetes11):
     data, lam, r0 = diabetes11
     quad = cover_lower_bound(data, lam, r0, gap=F(1, 10 ** 4), time_limit=120)
-    chord = cover_lower_bound(data, lam, r0, gap=F(1, 10 ** 4), time_limit=120, quad=False)
+    chord = cover_lower_bound(data, lam, r0, gap=F(1, 10 ** 4), time_limit=120, quad=False,
+                              compact=False)
     return data, lam, quad, chord
 
 

@@ -655,7 +655,7 @@ def test_quad_leaves_with_bounds_and_multipliers(monkeypatch):
 
 @pytest.fixture(scope="module")
 def produced_quadratic():
-    """Diabetes (10 features + bias, n = 30, lam = 3), certify's cover route with
+    """Diabetes (10 features + bias, n = 20, lam = 3), certify's cover route with
     quadratic leaves -- skipped where certify has no ``leaves`` (the producer of 1.6)."""
     if "leaves" not in inspect.signature(certify).parameters:
         pytest.skip("this certify writes no quadratic_cover")
@@ -670,8 +670,8 @@ def produced_quadratic():
 
     def q(v):
         return F(round(float(v) * 1024), 1024)
-    data = Dataset.from_arrays([[q(v) for v in row] for row in X[:30, :10]],
-                               [q(v) for v in y[:30]], bias=True)
+    data = Dataset.from_arrays([[q(v) for v in row] for row in X[:20, :10]],
+                               [q(v) for v in y[:20]], bias=True)
     cert = certify(data, F(3), route="cover", gap=tcv.GAP, progress=False,
                    leaves="quadratic").certificate
     assert QC in cert and "cover" not in cert
