@@ -175,3 +175,71 @@ def test_time_limit_from_the_shell(tmp_path):
     assert run.returncode == 2, run.stdout + run.stderr
     last = run.stderr.strip().splitlines()[-1]
     assert "did not prove" in last and "nodes" in last and not out.exists()
+
+
+class _Clock:
+    """A clock that advances one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def perf_counter(self) -> float:
+        self.t += 1.0
+        return self.t
+
+
+def test_a_time_limit_stops_the_compaction_and_the_cover_still_holds(produced, monkeypatch):
+    import exactrelu.certificate.cover_compact as cc
+    from exactrelu.numbers import to_q
+
+    cert = produced.certificate
+    key = "quadratic_cover" if "quadratic_cover" in cert else "cover"
+    X_ = [[to_q(a) for a in row] for row in cert["problem"]["X"]]
+    r = [to_q(a) for a in cert["dual"]["r"]]
+    lam = to_q(cert["problem"]["lam"])
+    full, st = compact_cover(X_, r, lam, cert[key])
+    assert st.complete
+    none, st0 = compact_cover(X_, r, lam, cert[key], time_limit=0)
+    assert not st0.complete and none == cert[key]
+    assert st0.dropped == st0.shortened == st0.leaves == 0      # only the initial check
+    monkeypatch.setattr(cc, "time", _Clock())       # stops after some 10 nodes
+    part, st1 = compact_cover(X_, r, lam, cert[key], time_limit=10)
+    assert not st1.complete and st0.checks < st1.checks < st.checks
+    assert st.size_after < st1.size_after < st.size_before
+    assert part != full and verify_cover(X_, r, lam, part)[0]
+
+
+def test_partial_compaction_is_said_and_recorded(tmp_path, monkeypatch, capsys):
+    """The remaining time goes to the compaction; when it stops there, the CLI says so
+    and the provenance records it (the certificate is still checked and written)."""
+    import exactrelu.certificate.cover_compact as cc
+    from exactrelu.certificate.cover_certify import PARTLY
+    from exactrelu.cli import main
+
+    seen = []
+    original = cc.compact_cover
+
+    def cut(*a, time_limit=None, **k):
+        seen.append(time_limit)
+        return original(*a, time_limit=0, **k)
+
+    monkeypatch.setattr(cc, "compact_cover", cut)
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_cover import diabetes, half_lam_max
+
+    data = diabetes(24, 2)
+    csv = tmp_path / "d.csv"
+    csv.write_text("\n".join(",".join(str(v) for v in (*row[:-1], t))
+                             for row, t in zip(data.X, data.y)) + "\n")
+    out = tmp_path / "c.json"
+    code = main(["certify", str(csv), "--lam", str(half_lam_max(data)), "--bias", "--route",
+                 "cover", "--gap", "1e-4", "--time-limit", "300", "-o", str(out)])
+    assert code == 0
+    assert len(seen) == 1 and 0 < seen[0] < 300
+    assert "compaction: stopped by --time-limit" in capsys.readouterr().out
+    assert json.loads(out.read_text())["provenance"]["compacted"] == PARTLY
+    monkeypatch.setattr(cc, "compact_cover", original)
+    code = main(["certify", str(csv), "--lam", str(half_lam_max(data)), "--bias", "--route",
+                 "cover", "--gap", "1e-4", "-o", str(out)])
+    assert code == 0 and "compaction: stopped" not in capsys.readouterr().out
+    assert json.loads(out.read_text())["provenance"]["compacted"] == "yes"

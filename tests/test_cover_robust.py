@@ -60,6 +60,29 @@ def test_collected_witnesses_violate_exactly(small, jobs):
         assert len(single.witnesses) == 1 and single.nodes.keys() == {1}
 
 
+def test_the_witness_hunt_is_bounded(small, monkeypatch):
+    """After the first witness the float-only hunt adds at most ``HUNT`` nodes, and the
+    other sign is searched for at most ``HUNT`` nodes (it used to run to the budget)."""
+    import exactrelu.approx.cover_search as cs
+
+    data, reg = small
+    up = [F(v) * F(101, 100) for v in reg.certificate["dual"]["r"]]
+    single = cover_proof(data.X, up, LAM, collect=1, budget=20000)
+    first = single.nodes[single.witness_sign]
+    free = cover_proof(data.X, up, LAM, collect=16, budget=20000)
+    assert len(free.witnesses) > 1 and free.nodes[1] > 7 and free.nodes.get(-1, 0) > 7
+    monkeypatch.setattr(cs, "HUNT", 0)
+    none = cover_proof(data.X, up, LAM, collect=16, budget=20000)
+    assert len(none.witnesses) == 1 and none.nodes[single.witness_sign] == first
+    assert none.nodes.get(-single.witness_sign, 0) == 0
+    monkeypatch.setattr(cs, "HUNT", 7)
+    some = cover_proof(data.X, up, LAM, collect=16, budget=20000)
+    assert first < some.nodes[single.witness_sign] <= first + 7
+    assert 0 < some.nodes[-single.witness_sign] <= 7
+    for s, u, _ in some.witnesses:
+        assert _exact_witness_violates(data.X, up, LAM, u, s)
+
+
 # ----------------------------------------------- lower-dimensional cones (exact leaves)
 
 @pytest.fixture(scope="module")

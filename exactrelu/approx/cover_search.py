@@ -399,12 +399,19 @@ def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "hybrid",
     return ("split", k, (node.child(k, 1, bounds), node.child(k, -1, bounds)), rel)
 
 
+#: nodes a refuted search may spend hunting for more witnesses after its first one (in
+#: floats only), and a search of the other sign after a failure: a few minutes at most
+#: (float nodes cost 1-20 ms), instead of running on to the node budget
+HUNT = 20_000
+
+
 def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-9,
            budget: int = 100_000, chord: bool = True, improve: float = 0.05,
            progress: bool = False,
            accept: Callable | None = None, on_split: Callable | None = None,
            root: Node | None = None, time_limit: float | None = None,
-           lean: bool = True, quad: bool = True, collect: int = 1) -> SearchResult:
+           lean: bool = True, quad: bool = True, collect: int = 1,
+           hunt: int | None = None) -> SearchResult:
     """Depth-first branch and bound for sign ``s`` (see the module doc).  The pre-order
     of the processed nodes is the certificate's pre-order (children ``+`` then ``-``).
 
@@ -414,7 +421,9 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
     node: it is then the exhaustive pricer of column generation, and every violating
     region it meets is a column (:func:`exactrelu.approx.cover_pricing.witness_patterns`).
     Measured (random targets, 2 features + bias, n = 120, lam = 1/2): one witness per
-    re-solve left the route's solve 4.5e-4 above the optimum after its 8 rounds."""
+    re-solve left the route's solve 4.5e-4 above the optimum after its 8 rounds.
+    ``hunt``: nodes that float-only hunt may add after the first witness (default
+    :data:`HUNT`), so that a refuted search does not run on to ``budget``."""
     t0 = time.perf_counter()
     stack = [root or Node()]
     tree: list = []
@@ -425,9 +434,10 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
 
         bar = tqdm(desc=f"cover s={s:+d}", unit="node", leave=False)
     status, found = "proved", []
+    stop_at = budget
     try:
         while stack:
-            if nodes >= budget or (time_limit is not None and
+            if nodes >= stop_at or (time_limit is not None and
                                    time.perf_counter() - t0 > time_limit):
                 status = "budget" if status == "proved" else status
                 break
@@ -442,6 +452,8 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
                 found.append((u, value))
                 if len(found) >= collect or u is None:
                     break
+                if len(found) == 1:
+                    stop_at = min(budget, nodes + (HUNT if hunt is None else hunt))
                 accept = on_split = None    # no proof any more: floats look for witnesses
                 tree = []
                 continue

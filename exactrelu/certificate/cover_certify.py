@@ -119,6 +119,17 @@ def _listed(data: Dataset, lam: Fraction, net, r: tuple):
     return program, dual
 
 
+def _compacted(stats: Any) -> dict:
+    """Provenance: whether the compaction ran, and ran to its end."""
+    if stats is None:
+        return {"compacted": "no"}
+    return {"compacted": "yes" if stats.complete else PARTLY}
+
+
+#: provenance ``compacted`` when the time limit stopped the compaction (the cover holds)
+PARTLY = "partly (stopped by the time limit)"
+
+
 def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Fraction(1, 10 ** 6),
                   progress: bool | None = None, bits: int = 48, **search: Any):
     """The cover route (module doc); returns a
@@ -160,7 +171,8 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
         provenance={"tool": f"exactrelu {__version__}", "route": "cover",
                     "solver": "clarabel (column generation)", "gap": str(Fraction(gap)),
                     "scale_t": str(cb.t), "rounds": cr.rounds, "working_set": cr.patterns,
-                    "tree_nodes": dict(cb.result.nodes), "seconds": dict(timings)})
+                    "tree_nodes": dict(cb.result.nodes), "seconds": dict(timings),
+                    **_compacted(cb.result.stats.get("compact"))})
     prov = cert.pop("provenance")
     # format 1.1, or 1.6 when some leaf is quadratic (a 1.1 checker then ignores the key)
     key = "quadratic_cover" if uses_quadratic_leaves(cover) else "cover"

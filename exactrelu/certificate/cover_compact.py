@@ -70,6 +70,7 @@ class CompactStats:
     seconds: float = 0.0
     size_before: int = 0
     size_after: int = 0
+    complete: bool = True        # False: ``time_limit`` stopped it (the cover still holds)
 
 
 def _round(q: Fraction, bits: int) -> Fraction:
@@ -353,13 +354,16 @@ def _shrink_leaf(tree: _Tree, i: int) -> None:
             nd["leaf"] = saved
 
 
-def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping, *, progress: bool = False
-                  ) -> tuple[dict, CompactStats]:
+def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping, *, progress: bool = False,
+                  time_limit: float | None = None) -> tuple[dict, CompactStats]:
     """A compacted copy of a proved ``cover`` of (F) for ``(X, r, lam)`` (format 1.1 or
     1.6 JSON, as :func:`exactrelu.certificate.cover_producer.cover_proof` writes it) and
     what was done.  The tree and ``N`` are unchanged; every leaf of the result passes the
     exact check (module doc).  Raises ``ValueError`` if ``cover`` does not hold to begin
-    with (nothing to compact).  ``progress``: a bar over the tree's nodes (stderr)."""
+    with (nothing to compact).  ``progress``: a bar over the tree's nodes (stderr).
+    ``time_limit`` (seconds): stop at the first node after it (``complete`` is then
+    False); every change made so far was checked, so the cover still holds, but the
+    result then depends on the machine's speed (without it, it does not)."""
     t0 = time.perf_counter()
     out = copy.deepcopy(dict(cover))
     st = CompactStats(size_before=_size(out))
@@ -370,17 +374,22 @@ def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping, *, progress: bool = 
 
         bar = tqdm(desc="compact", unit="node", leave=False,
                    total=2 * sum(len(t["nodes"]) for t in out["trees"]))
+    def late() -> bool:
+        st.complete = st.complete and (time_limit is None or
+                                       time.perf_counter() - t0 <= time_limit)
+        return not st.complete
+
     for t in out["trees"]:
         tree = _Tree(ctx, t["sign"], t["nodes"], st)
         if not tree.holds(0):
             raise ValueError("compact_cover: the cover does not hold to begin with")
         for i, nd in enumerate(t["nodes"]):
-            if nd.get("bounds"):
+            if nd.get("bounds") and not late():
                 _shrink_bounds(tree, i, nd)
             if bar is not None:
                 bar.update(1)
         for i, nd in enumerate(t["nodes"]):
-            if "leaf" in nd:
+            if "leaf" in nd and not late():
                 _shrink_leaf(tree, i)
             if bar is not None:
                 bar.update(1)

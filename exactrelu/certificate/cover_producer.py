@@ -308,7 +308,7 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
     ``quadratic_cover``, see :func:`uses_quadratic_leaves`).  ``collect``: witnesses to
     gather per sign when (F) fails (:func:`exactrelu.approx.cover_search.search`); with
     ``jobs = 1`` the other sign is then searched in floats only for more of them."""
-    from ..approx.cover_search import search
+    from ..approx.cover_search import HUNT, search
     from .cover_parallel import ExactProblem, parallel_cover
 
     Xq = tuple(tuple(to_q(a) for a in row) for row in X)
@@ -332,7 +332,8 @@ def cover_proof(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *, rule:
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t_wall),
                                                    0.0)
         exact = failed is None      # after a failure, the other sign only collects witnesses
-        res = search(P, s, rule=rule, margin=margin, budget=budget, chord=chord,
+        res = search(P, s, rule=rule, margin=margin,
+                     budget=budget if exact else min(budget, HUNT), chord=chord,
                      improve=improve, time_limit=left, lean=lean, quad=quad,
                      progress=progress, accept=ex if exact else None,
                      on_split=ex.on_split if exact else None, collect=collect)
@@ -419,7 +420,8 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
     return the lower bound (``lower`` None if the cover search did not prove (F));
     ``jobs``: processes for the search (:func:`cover_proof`); ``compact`` (in ``kw``,
     default true): a proved cover is compacted
-    (:func:`exactrelu.certificate.cover_compact.compact_cover`) before its final check."""
+    (:func:`exactrelu.certificate.cover_compact.compact_cover`) before its final check,
+    within what is left of ``time_limit`` (in ``kw``: search and compaction together)."""
     r0q = [to_q(a) for a in r0]
     t = scale_for_gap(r0q, data.y, Fraction(gap))
     r = tuple(t * a for a in r0q)
@@ -429,8 +431,11 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
     if res.status == "proved" and compact:
         from .cover_compact import compact_cover
 
+        limit = kw.get("time_limit")
+        left = None if limit is None else max(limit - res.stats.get("wall", 0.0), 0.0)
         res.cover, res.stats["compact"] = compact_cover(data.X, r, lam, res.cover,
-                                                        progress=kw.get("progress", False))
+                                                        progress=kw.get("progress", False),
+                                                        time_limit=left)
     if res.status == "proved":
         ok, why = verify_cover(data.X, r, lam, res.cover)
         if not ok:  # pragma: no cover - every leaf was already checked

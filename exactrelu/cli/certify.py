@@ -114,6 +114,11 @@ def _print_route(res) -> None:
               + ("; auto tried the cover route first, its search did not close"
                  if "cover_attempt" in res.timings else ""))
     print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
+    from ..certificate.cover_certify import PARTLY
+
+    if res.certificate.get("provenance", {}).get("compacted") == PARTLY:
+        print("compaction: stopped by --time-limit (the certificate is valid, not as small as "
+              "it can be)")
 
 
 #: optional sections that may be left out when their check alone would make the
@@ -240,7 +245,8 @@ def register(sub) -> None:
     sp.add_argument("--time-limit", metavar="SECONDS",
                     help="cover route: stop the search after SECONDS (all rounds); then "
                          "nothing is written (exit 2), or with --route auto the regions "
-                         "route is taken (default: no limit but the node budget)")
+                         "route is taken (default: no limit but the node budget); the "
+                         "compaction of a proved tree stops at the same limit")
     sp.add_argument("--no-compact", action="store_true",
                     help="cover route: write the tree as the search found it, without the "
                          "exact post-pass that drops and shortens its rationals (sooner, "
