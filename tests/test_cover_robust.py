@@ -111,3 +111,31 @@ def test_degenerate_cones_close_with_exact_multipliers(diabetes40, monkeypatch):
     monkeypatch.setattr(_Exactifier, "_exact_leaf", lambda *a: None)
     r = [F(v) for v in res.certificate["dual"]["r"]]
     assert cover_proof(data.X, r, lam, budget=600).status == "budget"
+
+
+def test_the_solve_confirms_before_it_stops(small, monkeypatch):
+    """``solve_by_columns`` stops only after :data:`CONFIRM` further pricings with more
+    starts, near the active neurons too, find no violation: with a round pricer that
+    misses every violation, the confirming ones still find columns (negative control:
+    ``confirm=0`` stops after one round, higher)."""
+    import exactrelu.approx.cover_pricing as cp
+
+    data, reg = small
+    X, y = data.X_float(), data.y_float()
+    original, calls = cp.price, []
+
+    def blind(X_, r, *, starts=64, **k):            # the per-round pricer sees nothing
+        out = original(X_, r, starts=starts, **k)
+        calls.append((starts, 0 if k.get("extra") is None else len(k["extra"])))
+        return [c for c in out if c[0] <= float(LAM)] if starts <= 64 and \
+            k.get("extra") is not None else out
+
+    monkeypatch.setattr(cp, "price", blind)
+    none = cp.solve_by_columns(X, y, float(LAM), confirm=0)
+    calls.clear()
+    some = cp.solve_by_columns(X, y, float(LAM))
+    assert none.rounds == 1 and some.rounds > 1
+    assert float(reg.lower) - 1e-6 <= some.solution.objective < none.solution.objective - 0.1
+    active = len(some.solution.active)
+    assert any(st == 256 and ex > 10 * active for st, ex in calls)
+    assert [st for st, _ in calls[-cp.CONFIRM:]] == [256] * cp.CONFIRM    # then it stopped
