@@ -164,3 +164,32 @@ def test_damaged_quadratic_leaves_are_rejected(covers):
 def test_norm_bounds_of_the_quadratic_cover_are_the_checkers(covers):
     data, lam, quad, _ = covers
     assert quad.result.cover["N"] == [str(v) for v in norm_bounds(data.X)]
+
+
+def test_positive_definite_is_the_pivot_test():
+    """The fraction-free minors (flint) decide as the spec's pivots do, on random
+    symmetric matrices with zero, negative and tiny leading minors."""
+    import random
+
+    import flint
+
+    from exactrelu.certificate.cover import _pivots_positive, positive_definite
+
+    rng = random.Random(3)
+    seen = {True: 0, False: 0}
+    for trial in range(400):
+        m = rng.randint(1, 7)
+        B = [[F(rng.randint(-9, 9), rng.choice([1, 2, 3, 1024, 10 ** 9])) for _ in range(m)]
+             for _ in range(m)]
+        shift = rng.choice([F(-2), F(0), F(1), F(1, 10 ** 6)])
+        E = [sum((B[k][i] * B[k][j] for k in range(m)), F(0)) + (shift if i == j else 0)
+             for i in range(m) for j in range(m)]
+        M = flint.fmpq_mat(m, m, [flint.fmpq(e.numerator, e.denominator) for e in E])
+        if trial % 5 == 0:
+            i = rng.randrange(m)                 # a zero leading minor / row exchange
+            for j in range(m):
+                M[i, j] = M[j, i] = 0
+        want = _pivots_positive(M)
+        assert positive_definite(M) == want
+        seen[want] += 1
+    assert seen[True] > 50 and seen[False] > 50
