@@ -214,6 +214,7 @@ def test_partial_compaction_is_said_and_recorded(tmp_path, monkeypatch, capsys):
     and the provenance records it (the certificate is still checked and written)."""
     import exactrelu.certificate.cover_compact as cc
     from exactrelu.certificate.cover_certify import PARTLY
+    from exactrelu.certificate.cover_producer import COMPACT_MIN_SECONDS
     from exactrelu.cli import main
 
     seen = []
@@ -236,10 +237,16 @@ def test_partial_compaction_is_said_and_recorded(tmp_path, monkeypatch, capsys):
                  "cover", "--gap", "1e-4", "--time-limit", "300", "-o", str(out)])
     assert code == 0
     assert len(seen) == 1 and 0 < seen[0] < 300
-    assert "compaction: stopped by --time-limit" in capsys.readouterr().out
+    assert "compaction: stopped at its time limit" in capsys.readouterr().out
     assert json.loads(out.read_text())["provenance"]["compacted"] == PARTLY
-    monkeypatch.setattr(cc, "compact_cover", original)
+    def record(*a, time_limit=None, **k):
+        seen.append(time_limit)
+        return original(*a, time_limit=time_limit, **k)
+
+    monkeypatch.setattr(cc, "compact_cover", record)
     code = main(["certify", str(csv), "--lam", str(half_lam_max(data)), "--bias", "--route",
                  "cover", "--gap", "1e-4", "-o", str(out)])
     assert code == 0 and "compaction: stopped" not in capsys.readouterr().out
     assert json.loads(out.read_text())["provenance"]["compacted"] == "yes"
+    # without --time-limit: COMPACT_SHARE x the search's time, at least 60 s
+    assert len(seen) == 2 and seen[1] == COMPACT_MIN_SECONDS == 60

@@ -126,8 +126,8 @@ def _compacted(stats: Any) -> dict:
     return {"compacted": "yes" if stats.complete else PARTLY}
 
 
-#: provenance ``compacted`` when the time limit stopped the compaction (the cover holds)
-PARTLY = "partly (stopped by the time limit)"
+#: provenance ``compacted`` when its time limit stopped the compaction (the cover holds)
+PARTLY = "partly (stopped at its time limit)"
 
 
 def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Fraction(1, 10 ** 6),

@@ -117,8 +117,8 @@ def _print_route(res) -> None:
     from ..certificate.cover_certify import PARTLY
 
     if res.certificate.get("provenance", {}).get("compacted") == PARTLY:
-        print("compaction: stopped by --time-limit (the certificate is valid, not as small as "
-              "it can be)")
+        print("compaction: stopped at its time limit (what --time-limit left, or 3x the "
+              "search's time): the certificate is valid, not as small as it could be")
 
 
 #: optional sections that may be left out when their check alone would make the
@@ -246,7 +246,8 @@ def register(sub) -> None:
                     help="cover route: stop the search after SECONDS (all rounds); then "
                          "nothing is written (exit 2), or with --route auto the regions "
                          "route is taken (default: no limit but the node budget); the "
-                         "compaction of a proved tree stops at the same limit")
+                         "compaction of a proved tree stops at the same limit (without "
+                         "one: at 3x the search's time, at least 60 s)")
     sp.add_argument("--no-compact", action="store_true",
                     help="cover route: write the tree as the search found it, without the "
                          "exact post-pass that drops and shortens its rationals (sooner, "
