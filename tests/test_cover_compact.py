@@ -86,14 +86,18 @@ def produced():
     return _produced()
 
 
-def test_a_produced_cover_shrinks_keeps_its_tree_and_verifies(produced, tmp_path):
+def _parts(cert):
+    """``(key, X, r, lam)`` of a cover certificate, exact."""
     from exactrelu.numbers import to_q
 
-    cert = produced.certificate
     key = "quadratic_cover" if "quadratic_cover" in cert else "cover"
-    X_ = [[to_q(a) for a in row] for row in cert["problem"]["X"]]
-    r = [to_q(a) for a in cert["dual"]["r"]]
-    lam = to_q(cert["problem"]["lam"])
+    return (key, [[to_q(a) for a in row] for row in cert["problem"]["X"]],
+            [to_q(a) for a in cert["dual"]["r"]], to_q(cert["problem"]["lam"]))
+
+
+def test_a_produced_cover_shrinks_keeps_its_tree_and_verifies(produced, tmp_path):
+    cert = produced.certificate
+    key, X_, r, lam = _parts(cert)
     out, st = compact_cover(X_, r, lam, cert[key])
     assert verify_cover(X_, r, lam, out)[0]
     assert st.size_after < 0.8 * st.size_before and st.checks > 0
@@ -151,9 +155,8 @@ def test_no_compact_from_the_shell_writes_the_larger_tree(tmp_path):
     assert sizes[0] < sizes[1] and shapes[0] == shapes[1]
 
 
-def test_time_limit_from_the_shell(tmp_path):
-    """``--time-limit``: a search cut short is exit 2, one line, nothing written; a bad
-    value is exit 2 before any work."""
+def _diabetes_csv(tmp_path):
+    """Diabetes, 2 features + bias, n = 24, as a CSV file (the bias added by --bias)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_cover import diabetes, half_lam_max
 
@@ -161,6 +164,13 @@ def test_time_limit_from_the_shell(tmp_path):
     csv = tmp_path / "d.csv"
     csv.write_text("\n".join(",".join(str(v) for v in (*row[:-1], t))
                              for row, t in zip(data.X, data.y)) + "\n")
+    return data, csv, half_lam_max
+
+
+def test_time_limit_from_the_shell(tmp_path):
+    """``--time-limit``: a search cut short is exit 2, one line, nothing written; a bad
+    value is exit 2 before any work."""
+    data, csv, half_lam_max = _diabetes_csv(tmp_path)
     out = tmp_path / "c.json"
     base = [sys.executable, "-m", "exactrelu", "certify", str(csv), "--lam",
             str(half_lam_max(data) / 4), "--bias", "--route", "cover", "--gap", "1e-4",
@@ -190,13 +200,9 @@ class _Clock:
 
 def test_a_time_limit_stops_the_compaction_and_the_cover_still_holds(produced, monkeypatch):
     import exactrelu.certificate.cover_compact as cc
-    from exactrelu.numbers import to_q
 
     cert = produced.certificate
-    key = "quadratic_cover" if "quadratic_cover" in cert else "cover"
-    X_ = [[to_q(a) for a in row] for row in cert["problem"]["X"]]
-    r = [to_q(a) for a in cert["dual"]["r"]]
-    lam = to_q(cert["problem"]["lam"])
+    key, X_, r, lam = _parts(cert)
     full, st = compact_cover(X_, r, lam, cert[key])
     assert st.complete
     none, st0 = compact_cover(X_, r, lam, cert[key], time_limit=0)
@@ -225,13 +231,7 @@ def test_partial_compaction_is_said_and_recorded(tmp_path, monkeypatch, capsys):
         return original(*a, time_limit=0, **k)
 
     monkeypatch.setattr(cc, "compact_cover", cut)
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_cover import diabetes, half_lam_max
-
-    data = diabetes(24, 2)
-    csv = tmp_path / "d.csv"
-    csv.write_text("\n".join(",".join(str(v) for v in (*row[:-1], t))
-                             for row, t in zip(data.X, data.y)) + "\n")
+    data, csv, half_lam_max = _diabetes_csv(tmp_path)
     out = tmp_path / "c.json"
     code = main(["certify", str(csv), "--lam", str(half_lam_max(data)), "--bias", "--route",
                  "cover", "--gap", "1e-4", "--time-limit", "300", "-o", str(out)])
