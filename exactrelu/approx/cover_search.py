@@ -401,8 +401,8 @@ def expand(P: CoverProblem, node: Node, s: int, *, rule: str = "hybrid",
 
 #: nodes a refuted search may spend hunting for more witnesses after its first one (in
 #: floats only), and a search of the other sign after a failure, instead of running on
-#: to the node budget: 1-2 minutes at d = 3, n = 120, some 7 minutes at d = 11, n = 50 (about
-#: 20 ms a node there); ``time_limit`` still bounds it
+#: to the node budget: 1-2 minutes at d = 3, n = 120, some 7 minutes at d = 11, n = 50
+#: (about 20 ms a node there); ``time_limit`` still bounds it
 HUNT = 20_000
 
 
