@@ -215,11 +215,10 @@ def solve_by_columns(X: Any, y: Any, lam: float, *, initial: Any = None, start: 
             # distance 0.03-0.3 of the 19 active neurons found 1.0052-1.0070; with these
             # pricings that solve ends at 8.92438 instead of 8.93020, and n = 442 at
             # lam_max/2, 3 active neurons, takes 0.6 s longer)
-            jr = np.random.default_rng(seed + 7919 * rounds + j)
+            sj = seed + 7919 * rounds + j
             each = max(16, min(confirm, NEAR_TOTAL // max(1, len(act))))
-            near = _near(np.array(act), each, jr) if act else None
-            cand = price(X, sol.residual, starts=4 * starts,
-                         seed=seed + 7919 * rounds + j, extra=near)
+            near = _near(np.array(act), each, np.random.default_rng(sj)) if act else None
+            cand = price(X, sol.residual, starts=4 * starts, seed=sj, extra=near)
             new = [u for v, _, u in cand if v > lam * (1 + viol)][:add]
             if new:
                 ratio = cand[0][0] / lam

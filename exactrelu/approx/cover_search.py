@@ -411,8 +411,7 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
            progress: bool = False,
            accept: Callable | None = None, on_split: Callable | None = None,
            root: Node | None = None, time_limit: float | None = None,
-           lean: bool = True, quad: bool = True, collect: int = 1,
-           hunt: int | None = None) -> SearchResult:
+           lean: bool = True, quad: bool = True, collect: int = 1) -> SearchResult:
     """Depth-first branch and bound for sign ``s`` (see the module doc).  The pre-order
     of the processed nodes is the certificate's pre-order (children ``+`` then ``-``).
 
@@ -423,8 +422,8 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
     region it meets is a column (:func:`exactrelu.approx.cover_pricing.witness_patterns`).
     Measured (random targets, 2 features + bias, n = 120, lam = 1/2): one witness per
     re-solve left the route's solve 4.5e-4 above the optimum after its 8 rounds.
-    ``hunt``: nodes that float-only hunt may add after the first witness (default
-    :data:`HUNT`), so that a refuted search does not run on to ``budget``."""
+    That hunt adds at most :data:`HUNT` nodes after the first witness, so that a refuted
+    search does not run on to ``budget``."""
     t0 = time.perf_counter()
     stack = [root or Node()]
     tree: list = []
@@ -454,7 +453,7 @@ def search(P: CoverProblem, s: int, *, rule: str = "hybrid", margin: float = 1e-
                 if len(found) >= collect or u is None:
                     break
                 if len(found) == 1:
-                    stop_at = min(budget, nodes + (HUNT if hunt is None else hunt))
+                    stop_at = min(budget, nodes + HUNT)
                 accept = on_split = None    # no proof any more: floats look for witnesses
                 tree = []
                 continue

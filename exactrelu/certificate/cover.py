@@ -182,12 +182,13 @@ class _Context:
         self.dbeta = {s: [fq(a) for a in v] for s, v in dbeta.items()}
         self.dbeta_total = {s: fq(sum(v, Fraction(0))) for s, v in dbeta.items()}
         self.zero = flint.fmpq(0)
+        self.pairs = [(i, j) for i in range(self.d) for j in range(i, self.d)]
+        self._outer: "flint.fmpq_mat | None" = None
 
     def outer(self) -> "flint.fmpq_mat":
         """The ``d(d+1)/2 x n`` table of ``x_ki x_kj`` (``i <= j`` as in :attr:`pairs`),
         built on first use (only quadratic leaves need it)."""
-        if getattr(self, "_outer", None) is None:
-            self.pairs = [(i, j) for i in range(self.d) for j in range(i, self.d)]
+        if self._outer is None:
             self._outer = flint.fmpq_mat(len(self.pairs), self.n, [
                 x[i] * x[j] for i, j in self.pairs for x in self.xrows])
         return self._outer

@@ -119,15 +119,15 @@ def _listed(data: Dataset, lam: Fraction, net, r: tuple):
     return program, dual
 
 
+#: provenance ``compacted`` when its time limit stopped the compaction (the cover holds)
+PARTLY = "partly (stopped at its time limit)"
+
+
 def _compacted(stats: Any) -> dict:
     """Provenance: whether the compaction ran, and ran to its end."""
     if stats is None:
         return {"compacted": "no"}
     return {"compacted": "yes" if stats.complete else PARTLY}
-
-
-#: provenance ``compacted`` when its time limit stopped the compaction (the cover holds)
-PARTLY = "partly (stopped at its time limit)"
 
 
 def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Fraction(1, 10 ** 6),

@@ -45,6 +45,7 @@ from typing import Any, Mapping
 from ..linalg import fr
 from ..numbers import q_str
 from .cover import _bound_sq, _Context, _Reject, _sqrt_up
+from .cover_producer import on_grid, quad_row
 
 __all__ = ["compact_cover", "CompactStats"]
 
@@ -71,10 +72,6 @@ class CompactStats:
     size_before: int = 0
     size_after: int = 0
     complete: bool = True        # False: ``time_limit`` stopped it (the cover still holds)
-
-
-def _round(q: Fraction, bits: int) -> Fraction:
-    return Fraction(round(q * (1 << bits)), 1 << bits)
 
 
 class _MemoContext(_Context):
@@ -203,7 +200,7 @@ def _side_variant(tree: _Tree, i: int, k: int, side: str, b: Mapping, bits: int
     ctx, S = tree.ctx, dict(tree.S[i])
     sg = 1 if side == "hi" else -1
     nu = {int(j): Fraction(v) for j, v in b.get(f"{side}_nu", {}).items()}
-    m = {j: _round(v, bits) for j, v in nu.items()}
+    m = {j: on_grid(v, bits) for j, v in nu.items()}
     m = {j: v for j, v in m.items() if v > 0}
     h = _sqrt_up(_bound_sq(ctx.Z, ctx.L, k, sg, S, m), bits + 2)
     new = {side: q_str(h)}
@@ -315,7 +312,7 @@ def _rounded_leaf(proof: dict, bits: int, part: str) -> dict:
         for key in ("nu", "mu", "slope"):
             if key not in new:
                 continue
-            m = {k: max(_round(Fraction(v), bits), Fraction(0)) for k, v in new[key].items()}
+            m = {k: max(on_grid(Fraction(v), bits), Fraction(0)) for k, v in new[key].items()}
             if key != "nu":
                 m = {k: min(v, one) for k, v in m.items()}
             if key != "slope":          # zero nu / mu = absent; a zero slope is not
@@ -324,12 +321,10 @@ def _rounded_leaf(proof: dict, bits: int, part: str) -> dict:
             if not new[key]:
                 del new[key]
         return new
-    from .cover_producer import quad_row
-
     q = new["quad"] = dict(proof["quad"])
     q["rows"] = {k: row for k, (th, p, t) in q["rows"].items()
                  if (row := quad_row(th, p, t, bits)) is not None}
-    q["eta"] = q_str(_round(Fraction(q["eta"]), bits))
+    q["eta"] = q_str(on_grid(Fraction(q["eta"]), bits))
     return new
 
 
@@ -374,6 +369,7 @@ def compact_cover(X: Any, r: Any, lam: Any, cover: Mapping, *, progress: bool = 
 
         bar = tqdm(desc="compact", unit="node", leave=False,
                    total=2 * sum(len(t["nodes"]) for t in out["trees"]))
+
     def late() -> bool:
         st.complete = st.complete and (time_limit is None or
                                        time.perf_counter() - t0 <= time_limit)

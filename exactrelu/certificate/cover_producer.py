@@ -25,21 +25,24 @@ __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lowe
            "scale_for_gap", "cover_route"]
 
 
+def on_grid(x: Any, bits: int) -> Fraction:
+    """The nearest multiple of ``2^-bits`` to ``x`` (a float or a rational), computed
+    exactly (ties to even), so the same on every machine."""
+    one = 1 << bits
+    return Fraction(round(Fraction(x) * one), one)
+
+
 def quad_row(theta: Any, p: Any, t: Any, bits: int) -> list[str] | None:
     """``[theta, p, t]`` of a quadratic row (format 1.6) on the grid ``2^-bits`` (floats
     or rationals in, exact text out): ``theta`` clamped to ``[0, 1]``, ``p >= 2^-bits``,
     ``t`` rounded up until ``4 p t >= (1 - theta)^2`` holds exactly; None when ``theta``
     rounds to 1 (the plain chord, not a quadratic row)."""
     one = 1 << bits
-
-    def grid(x: Any) -> Fraction:
-        return Fraction(round(Fraction(x) * one), one)
-
-    thq = min(Fraction(1), max(Fraction(0), grid(theta)))
+    thq = min(Fraction(1), max(Fraction(0), on_grid(theta, bits)))
     if thq == 1:
         return None
-    pq = max(grid(p), Fraction(1, one))
-    tq = max(grid(t), Fraction(math.ceil((1 - thq) ** 2 / (4 * pq) * one), one))
+    pq = max(on_grid(p, bits), Fraction(1, one))
+    tq = max(on_grid(t, bits), Fraction(math.ceil((1 - thq) ** 2 / (4 * pq) * one), one))
     return [q_str(thq), q_str(pq), q_str(tq)]
 
 

@@ -105,6 +105,8 @@ def _gap(text: str) -> Fraction:
 
 def _print_route(res) -> None:
     """The route used, the tree size (cover) and the time of each stage."""
+    from ..certificate.cover_certify import PARTLY
+
     if res.route == "cover":
         print(f"route: cover (no region listed; cover tree of {res.tree_nodes} nodes proves "
               f"the lower bound globally; {res.patterns} patterns of the network listed)")
@@ -114,8 +116,6 @@ def _print_route(res) -> None:
               + ("; auto tried the cover route first, its search did not close"
                  if "cover_attempt" in res.timings else ""))
     print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
-    from ..certificate.cover_certify import PARTLY
-
     if res.certificate.get("provenance", {}).get("compacted") == PARTLY:
         print("compaction: stopped at its time limit (what --time-limit left, or 3x the "
               "search's time): the certificate is valid, not as small as it could be")
