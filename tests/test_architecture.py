@@ -33,6 +33,8 @@ FLOAT_GUESSERS = {
     "certificate/gordan_prover.py": "int8/int64 sign tables in NumPy (exact integers)",
     "certificate/gordan_bases.py": "int64 adjugate checks in NumPy (exact integers; guesses "
                                    "from _gordan_float_guess)",
+    "optimal_sets/slab_vertices.py": "int64 sums of exact floor bounds in NumPy (exact "
+                                      "integers; guesses from _slab_float_guess)",
     "optimal_sets/model.py": "float matrices for the MSE-tuning QP guess, repaired exactly",
     "optimal_sets/sampling.py": "Samples.as_float, a labelled float view of exact samples; "
                                 "object-dtype integer arrays (exact)",

@@ -100,7 +100,8 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
 
     c = _parsed(cert)
     data, lam = c["data"], c["lam"]
-    enclosure = _enclosure(cert, c, max_vertices) if c.get("output_bias") is None else None
+    enclosure = (_enclosure(cert, c, max_vertices, time_limit)
+                 if c.get("output_bias") is None else None)
     size = (len(c["network"].nonzero_neurons()) if c["network"] is not None
             else sum(1 for _, u in c["blocks"] or () if any(u)))
     if size > MAX_MODEL_NEURONS:
@@ -159,7 +160,8 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
         lower=c["lower"], upper=c["upper"], enclosure=enclosure, _internal=(ctx, data))
 
 
-def _enclosure(cert: Certificate, c: dict, max_vertices: int) -> dict | None:
+def _enclosure(cert: Certificate, c: dict, max_vertices: int,
+               time_limit: object = None) -> dict | None:
     """The proved facts of format 1.5 (:mod:`exactrelu.optimal_sets.enclosure`) for an
     inexact certificate: its ``optimal_set_enclosure`` section, or one computed now (a
     fresh float solve and KKT refinement) -- in both cases verified by the library
@@ -181,7 +183,8 @@ def _enclosure(cert: Certificate, c: dict, max_vertices: int) -> dict | None:
         doc["optimal_set_enclosure"] = enc.section
     out = {"verified": True, "computed_now": computed, "complete": bool(c["complete"])}
     try:
-        out.update(enclosure_report(doc, max_vertices=min(max_vertices, 1000)))
+        out.update(enclosure_report(doc, max_vertices=min(max_vertices, 1000),
+                                    time_limit=time_limit))
     except ValueError as exc:                 # not VERIFIED: bad input, as in _exact
         what = ("the certificate" if computed else
                 "the certificate's optimal_set_enclosure section")

@@ -467,7 +467,8 @@ def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fracti
 
 # ------------------------------------------------------------------------------ reading
 
-def enclosure_report(doc: dict, *, max_vertices: int = 100) -> dict:
+def enclosure_report(doc: dict, *, max_vertices: int = 100,
+                     time_limit: float | None = None) -> dict:
     """What the ``optimal_set_enclosure`` section of the certificate ``doc`` (parsed
     JSON) proves, as a plain JSON-ready dict: the library checker runs every check first
     (:func:`exactrelu.certificate.check.enclosure.enclosure_facts`; anything but VERIFIED
@@ -480,8 +481,10 @@ def enclosure_report(doc: dict, *, max_vertices: int = 100) -> dict:
     ``None`` when false, ``vertices_reason`` says why), ``twin_swap_vertices`` and up to
     ``max_vertices`` ``vertices`` (one block per group); with mirrors also
     ``mirror_groups``, ``reduced_vertices`` and ``reduced_vertex_count`` (the vertices in
-    group coordinates, proved by :mod:`exactrelu.optimal_sets.mirror_vertices`; when not
-    proved, ``vertices`` are the system vertex's twin swaps); without a system
+    group coordinates, proved by :mod:`exactrelu.optimal_sets.mirror_vertices` or, when
+    they are a box cut by slabs, :mod:`exactrelu.optimal_sets.slab_vertices` within
+    ``time_limit`` seconds; when not proved, ``vertices`` are the system vertex's twin
+    swaps); without a system
     ``radius_sq`` (of the ball around ``dual.r``), ``radius_float`` (display) and
     ``undecided``."""
     from itertools import islice, product
@@ -522,5 +525,5 @@ def enclosure_report(doc: dict, *, max_vertices: int = 100) -> dict:
     if mirrors:                         # the vertices of the reduced polytope, proved
         from .mirror_vertices import mirror_report
 
-        out.update(mirror_report(f, doc, groups, idx, max_vertices))
+        out.update(mirror_report(f, doc, groups, idx, max_vertices, time_limit))
     return out

@@ -267,10 +267,43 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
                           values=tuple(found[B] for B in bases), reason=why)
 
 
-def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int) -> dict:
+def _reduced(f: dict, doc: dict, blocks: list, mirror_of: list, sizes: list,
+             max_vertices: int, time_limit: float | None):
+    """``(listed, count, total, reason)``: up to ``max_vertices`` proved bases of ``Q`` with
+    their values, how many are proved, the optimal-set vertices they expand to, and
+    ``""`` when they are all (:mod:`.slab_vertices` when ``Q`` is a box cut by slabs,
+    else the pivot search here)."""
+    from . import slab_vertices as svm
+
+    centre = lambda iv: (iv[0] + iv[1]) / 2            # noqa: E731
+    v = [[centre(iv) for iv in f["v"][b]] for b in blocks]
+    alpha = [centre(f["alpha"][b]) for b in blocks]
+    pairs = [tuple(p) for p in doc["optimal_set_enclosure"]["pairs"]]
+    C, E = _columns(v, f["delta"], pairs, [b[1] for b in blocks], mirror_of)
+    sf = None if C is None else svm.slab_form(C, E, alpha, f["delta"], pairs, mirror_of)
+    if sf is None:
+        mv = mirror_vertices(v, alpha, f["delta"], pairs, [b[1] for b in blocks], mirror_of,
+                             max_bases=MAX_BASES)
+        total = sum(math.prod(sizes[t] for t in B) for B in mv.bases)
+        return (list(zip(mv.bases, mv.values))[:max_vertices], len(mv.bases), total,
+                mv.reason)
+    sv = svm.slab_vertices(sf, time_limit=time_limit, max_vertices=svm.MAX_VERTICES)
+    cen, listed = _Centre(C, alpha), []
+    for mask in sv.masks[:max_vertices].tolist():
+        B = sf.basis(mask)
+        M, x, _ = cen.solve(B)
+        listed.append((B, _prove(B, M, x, E, f["delta"], len(alpha))))
+    if any(isinstance(val, str) for _, val in listed):     # cannot happen: both proofs hold
+        raise AssertionError("a vertex proved by slab_vertices failed the basis proof")
+    return listed, sv.count, svm.expanded_count(sf, sv.masks, sizes), sv.reason
+
+
+def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int,
+                  time_limit: float | None = None) -> dict:
     """The report keys with mirrors (:func:`~exactrelu.optimal_sets.enclosure.enclosure_report`):
     ``f`` the checker's facts, ``doc`` the VERIFIED certificate (its ``pairs``), ``groups``
-    the system groups (blocks), ``idx`` a block's index in ``support``."""
+    the system groups (blocks), ``idx`` a block's index in ``support``; ``time_limit``
+    bounds the vertex enumeration of :mod:`.slab_vertices`."""
     from itertools import islice, product
 
     from ..numbers import q_str
@@ -279,25 +312,21 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
     pos = {b: j for j, b in enumerate(blocks)}
     mirror_of = sorted({pos[j] for j in f["mirrors"].values()})
     mgroups = [[c for c, j in f["mirrors"].items() if pos[j] == t] for t in mirror_of]
-    centre = lambda iv: (iv[0] + iv[1]) / 2            # noqa: E731
-    mv = mirror_vertices([[centre(iv) for iv in f["v"][b]] for b in blocks],
-                         [centre(f["alpha"][b]) for b in blocks], f["delta"],
-                         doc["optimal_set_enclosure"]["pairs"], [b[1] for b in blocks],
-                         mirror_of, max_bases=MAX_BASES)
     members = [list(g) for g in groups] + mgroups     # column -> its blocks
-    proved = sum(math.prod(len(members[t]) for t in B) for B in mv.bases)
+    listed, count, total, why = _reduced(f, doc, blocks, mirror_of, [len(g) for g in members],
+                                         max_vertices, time_limit)
     out: dict = {"mirror_groups": [[idx[b] for b in g] for g in mgroups],
-                 "all_vertices": mv.proved, "vertices_reason": mv.reason,
-                 "reduced_vertex_count": len(mv.bases) if mv.proved else None,
-                 "vertex_count": proved if mv.proved else None,
-                 "reduced_vertices_proved": len(mv.bases), "vertices_proved": proved}
+                 "all_vertices": not why, "vertices_reason": why,
+                 "reduced_vertex_count": count if not why else None,
+                 "vertex_count": total if not why else None,
+                 "reduced_vertices_proved": count, "vertices_proved": total}
     out["reduced_vertices"] = [
         {"groups": list(B), "alpha": [[q_str(val[t][0]), q_str(val[t][1])] for t in B],
          "vertices": math.prod(len(members[t]) for t in B)}
-        for B, val in islice(zip(mv.bases, mv.values), max_vertices)]
+        for B, val in listed]
 
     def expand():
-        for B, val in zip(mv.bases, mv.values):
+        for B, val in listed:
             for choice in product(*(members[t] for t in B)):
                 yield {"blocks": [idx[b] for b in choice],
                        "alpha": {str(idx[b]): [q_str(val[t][0]), q_str(val[t][1])]
