@@ -163,4 +163,6 @@ def test_limits_stop_the_search_with_a_reason():
     cut = slab_vertices(sf, max_vertices=3)
     assert not cut.proved and "more than 3" in cut.reason
     assert set(cut.masks.tolist()) < set(full.masks.tolist())
-    assert not slab_vertices(sf, time_limit=1e-9).proved
+    late = slab_vertices(sf, time_limit=1e-9)        # stops after its first batch
+    assert not late.proved and "out of time" in late.reason
+    assert 1 <= late.count and set(late.masks.tolist()) <= set(full.masks.tolist())

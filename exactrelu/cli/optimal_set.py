@@ -192,7 +192,8 @@ def _print_enclosure(enc: dict | None) -> None:
     if enc["vertex_count"] is None:
         print(f"  vertices: {enc['vertices_proved']} proved ({enc['neurons_per_vertex']} "
               f"neurons each; {enc['reduced_vertices_proved']} in group coordinates), not "
-              f"all of them: {enc['vertices_reason']}")
+              f"all of them: {enc['vertices_reason']}"
+              + (" -- raise --time-limit" if "out of time" in enc["vertices_reason"] else ""))
     elif enc["mirrors"]:
         print(f"  vertices (minimal networks, {enc['neurons_per_vertex']} neurons each): "
               f"{enc['vertex_count']}, all proved -- {enc['reduced_vertex_count']} vertices in "

@@ -9,7 +9,9 @@ batch of masks: solve ``G_A mu = -h_A``, invert ``G_A``; releasing the active co
 ``c`` moves along ``D e_c`` (``D = G_A^-1``, so the released row grows at rate 1 and the
 other active rows stay 0); the ratio test over the inactive rows names the row that
 enters.  Batched (``CHUNK`` vertices at a time) so that millions of vertices cost
-minutes, not hours.
+minutes, not hours.  Hand-written rather than lrs or cdd: the proof needs every vertex's
+edge neighbours, and lrs's exact arithmetic on the centre's 200-bit rationals met 41,530
+of diabetes n = 40's 3.9 million vertices in 2 minutes (this search: all in 164 s).
 """
 from __future__ import annotations
 

@@ -54,7 +54,9 @@ __all__ = ["SlabForm", "slab_form", "slab_vertices", "SlabVertices"]
 #: the integer grid 2^-T of the vectorised bounds
 T = 48
 #: the search stops (no claim of completeness) beyond this many vertices (~250 bytes each)
-MAX_VERTICES = 20_000_000
+MAX_VERTICES = 10_000_000
+#: when the search stops short, this many of the vertices it met are proved (for the listing)
+PROVE_AFTER_STOP = 10_000
 #: magnitudes above this are decided exactly instead (int64 headroom for m terms)
 _LIMIT = 2 ** 62
 
@@ -169,6 +171,19 @@ def _constants(sf: SlabForm):
     return got
 
 
+def _flint(sf: SlabForm):
+    """``W``, ``alpha`` (per system row) and ``alpha_{j_t}`` (per group) as ``fmpq``
+    (cached on ``sf``)."""
+    got = getattr(sf, "_flint", None)
+    if got is None:
+        from ..linalg import fq
+
+        aq = [fq(a) for a in sf.alpha]
+        got = ([[fq(w) for w in row] for row in sf.W], aq, [aq[j] for j in sf.groups])
+        sf._flint = got
+    return got
+
+
 class _Family:
     """One family ``(F, S)`` (module doc): the exact ``(c, H)`` of its inactive
     constraints and the perturbation bound ``eta``; ``why`` when it is not proved."""
@@ -176,40 +191,39 @@ class _Family:
     def __init__(self, sf: SlabForm, free: list, sides: list) -> None:
         import flint
 
-        from ..linalg import fq
-
         m, a_max = sf.m, max(sf.alpha) + sf.delta
+        Wq, aq, al = _flint(sf)
         self.free, self.fixed = free, [t for t in range(m) if t not in free]
         self.why = ""
         S = [r for r, _ in sides]
         k = len(free)
-        A = flint.fmpq_mat(k, k, [fq(sf.W[r][t]) for r in S for t in free])
+        A = flint.fmpq_mat(k, k, [Wq[r][t] for r in S for t in free])
         try:
             K = A.inv() if k else A
         except ZeroDivisionError:
             self.why = "an active system is singular at the centre"
             return
-        al = [fq(sf.alpha[sf.groups[t]]) for t in range(m)]
-        b = flint.fmpq_mat(k, 1, [-fq(sf.alpha[sf.pairs[r][0]]) if side == 0
-                                  else fq(sf.alpha[sf.pairs[r][1]]) for r, side in sides])
-        P = flint.fmpq_mat(k, len(self.fixed), [fq(sf.W[r][t]) * al[t] for r in S
+        b = flint.fmpq_mat(k, 1, [-aq[sf.pairs[r][0]] if side == 0 else aq[sf.pairs[r][1]]
+                                  for r, side in sides])
+        P = flint.fmpq_mat(k, len(self.fixed), [Wq[r][t] * al[t] for r in S
                                                 for t in self.fixed])
         Y, u = K * P, K * b
+        nf = len(self.fixed)
         rows_c, rows_h = [], []
         for i, t in enumerate(free):            # mu_t > 0 and alpha_t - mu_t > 0
+            y = [Y[i, s] for s in range(nf)]
             rows_c += [u[i, 0], al[t] - u[i, 0]]
-            rows_h += [[-Y[i, s] for s in range(Y.ncols())], [Y[i, s] for s in range(Y.ncols())]]
+            rows_h += [[-x for x in y], y]
         for r, (p, q) in enumerate(sf.pairs):
             if r in S:                          # the other side: alpha_p + alpha_q
-                rows_c.append(fq(sf.alpha[p]) + fq(sf.alpha[q]))
-                rows_h.append([flint.fmpq(0)] * len(self.fixed))
+                rows_c.append(aq[p] + aq[q])
+                rows_h.append([flint.fmpq(0)] * nf)
                 continue
-            wf = [fq(sf.W[r][t]) for t in free]
-            wu = sum((w * u[i, 0] for i, w in enumerate(wf)), flint.fmpq(0))
-            lin = [fq(sf.W[r][t]) * al[t] - sum((w * Y[i, s] for i, w in enumerate(wf)),
-                                                flint.fmpq(0))
-                   for s, t in enumerate(self.fixed)]
-            rows_c += [fq(sf.alpha[p]) + wu, fq(sf.alpha[q]) - wu]
+            wf = flint.fmpq_mat(1, k, [Wq[r][t] for t in free])
+            wu = (wf * u)[0, 0] if k else flint.fmpq(0)
+            wy = wf * Y if k else None
+            lin = [Wq[r][t] * al[t] - (wy[0, s] if k else 0) for s, t in enumerate(self.fixed)]
+            rows_c += [aq[p] + wu, aq[q] - wu]
             rows_h += [lin, [-x for x in lin]]
         self.c, self.H = rows_c, rows_h
         self.eta = self._eta(sf, K, S, a_max)
@@ -306,23 +320,25 @@ def _prove_all(sf: SlabForm, masks, check, proved) -> str:
     return ""
 
 
-def _closed(masks, nbrs, m: int) -> str:
+def _closed(masks, nbrs, m: int, L: int) -> str:
     """``""`` when every edge of every vertex ends at a vertex of ``masks`` (module doc:
     for ``A`` and ``c`` in ``A``, some ``A' != A`` in ``masks`` contains ``A - {c}``)."""
     import numpy as np
 
-    L = 62
-    act = ((masks[:, None] >> np.arange(L, dtype=np.int64)) & 1).astype(bool)
-    idx = np.nonzero(act)[1].reshape(len(masks), m)
-    rest = masks[:, None] & ~(np.int64(1) << idx.astype(np.int64))
-    pos = np.clip(np.searchsorted(masks, nbrs), 0, len(masks) - 1)
-    ok = (masks[pos] == nbrs) & (nbrs != masks[:, None]) & ((rest & ~nbrs) == 0)
-    if ok.all():
+    one, bad = np.int64(1), []
+    for lo in range(0, len(masks), 1 << 16):
+        A, nb = masks[lo:lo + (1 << 16)], nbrs[lo:lo + (1 << 16)]
+        act = ((A[:, None] >> np.arange(L, dtype=np.int64)) & 1).astype(bool)
+        idx = np.nonzero(act)[1].reshape(len(A), m)
+        rest = A[:, None] & ~(one << idx.astype(np.int64))
+        pos = np.clip(np.searchsorted(masks, nb), 0, len(masks) - 1)
+        ok = (masks[pos] == nb) & (nb != A[:, None]) & ((rest & ~nb) == 0)
+        bad += [(int(A[v]), int(rest[v, s])) for v, s in zip(*np.nonzero(~ok))]
+    if not bad:
         return ""
     have = set(masks.tolist())
-    for v, s in zip(*np.nonzero(~ok)):
-        r = int(rest[v, s])
-        if not any((r | 1 << i) in have and (r | 1 << i) != int(masks[v])
+    for a, r in bad:
+        if not any((r | 1 << i) in have and (r | 1 << i) != a
                    for i in range(L) if not r >> i & 1):
             return "an edge of a proved vertex leads to no proved vertex"
     return ""
@@ -357,6 +373,8 @@ def slab_vertices(sf: SlabForm, *, time_limit: float | None = None,
         if time_limit is not None and time.monotonic() - t0 > time_limit:
             raise _OutOfTime
 
+    if why:                 # no claim of completeness: prove a few, for the listing
+        masks, check = masks[:PROVE_AFTER_STOP], None
     proved = np.zeros(len(masks), dtype=bool)
     try:
         bad = _prove_all(sf, masks, check, proved)
@@ -364,7 +382,7 @@ def slab_vertices(sf: SlabForm, *, time_limit: float | None = None,
         bad = f"out of time while proving the {len(masks)} vertices found"
     masks = masks[proved]
     if not why and not bad:
-        bad = _closed(masks, nbrs, sf.m)
+        bad = _closed(masks, nbrs, sf.m, sf.L)
     return SlabVertices(sf, masks, len(masks), why or bad)
 
 
