@@ -166,3 +166,14 @@ def test_limits_stop_the_search_with_a_reason():
     late = slab_vertices(sf, time_limit=1e-9)        # stops after its first batch
     assert not late.proved and "out of time" in late.reason
     assert 1 <= late.count and set(late.masks.tolist()) <= set(full.masks.tolist())
+
+
+def test_progress_bars_change_nothing(monkeypatch):
+    """progress=True (what the CLI passes) gives the same vertices; the bars go to
+    stderr and only after their one-second delay, so force them on."""
+    import tqdm
+
+    real = tqdm.tqdm
+    monkeypatch.setattr(tqdm, "tqdm", lambda *a, **k: real(*a, **{**k, "delay": 0}))
+    sf = _form(1, 6, 3)
+    assert (slab_vertices(sf, progress=True).masks == slab_vertices(sf).masks).all()

@@ -262,7 +262,7 @@ def run(args: argparse.Namespace) -> int:
         from .optimal_set_tune import run_tune
         return run_tune(describe_optimal_set(cert, max_vertices=1, time_limit=1), cert, args)
     os_ = describe_optimal_set(cert, max_vertices=args.max_vertices,
-                               time_limit=args.time_limit or None)
+                               time_limit=args.time_limit or None, progress=not args.json)
     exact = os_.exact
     rep = _report(os_, os_._internal[1].n)
     if args.samples:

@@ -92,7 +92,8 @@ def _exact(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
 MAX_MODEL_NEURONS = 64
 
 
-def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalSet:
+def _model(cert: Certificate, max_vertices: int, time_limit: object,
+           progress: bool = False) -> OptimalSet:
     from ..numbers import sqnorm
     from .model import model_polytope, model_polytope_from_columns
     from ..arrangement import neuron_region
@@ -100,7 +101,7 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
 
     c = _parsed(cert)
     data, lam = c["data"], c["lam"]
-    enclosure = (_enclosure(cert, c, max_vertices, time_limit)
+    enclosure = (_enclosure(cert, c, max_vertices, time_limit, progress)
                  if c.get("output_bias") is None else None)
     size = (len(c["network"].nonzero_neurons()) if c["network"] is not None
             else sum(1 for _, u in c["blocks"] or () if any(u)))
@@ -161,7 +162,7 @@ def _model(cert: Certificate, max_vertices: int, time_limit: object) -> OptimalS
 
 
 def _enclosure(cert: Certificate, c: dict, max_vertices: int,
-               time_limit: object = None) -> dict | None:
+               time_limit: object = None, progress: bool = False) -> dict | None:
     """The proved facts of format 1.5 (:mod:`exactrelu.optimal_sets.enclosure`) for an
     inexact certificate: its ``optimal_set_enclosure`` section, or one computed now (a
     fresh float solve and KKT refinement) -- in both cases verified by the library
@@ -184,7 +185,7 @@ def _enclosure(cert: Certificate, c: dict, max_vertices: int,
     out = {"verified": True, "computed_now": computed, "complete": bool(c["complete"])}
     try:
         out.update(enclosure_report(doc, max_vertices=min(max_vertices, 1000),
-                                    time_limit=time_limit))
+                                    time_limit=time_limit, progress=progress))
     except ValueError as exc:                 # not VERIFIED: bad input, as in _exact
         what = ("the certificate" if computed else
                 "the certificate's optimal_set_enclosure section")
@@ -194,14 +195,15 @@ def _enclosure(cert: Certificate, c: dict, max_vertices: int,
 
 
 def describe_optimal_set(cert: Certificate, *, max_vertices: int = 10000,
-                         time_limit: object = None) -> OptimalSet:
+                         time_limit: object = None, progress: bool = False) -> OptimalSet:
     """The optimal set of the certificate's convex program (module doc).  The vertex
     enumeration stops beyond ``max_vertices`` vertices or ``time_limit`` seconds (then
-    ``all_vertices`` is ``False`` and ``vertices`` holds those found, at least one)."""
+    ``all_vertices`` is ``False`` and ``vertices`` holds those found, at least one);
+    ``progress`` shows bars on stderr for the long vertex searches."""
     if max_vertices < 1:
         raise ValueError("max_vertices must be a positive integer")
     if time_limit is not None and not time_limit > 0:
         raise ValueError("time_limit must be positive (seconds)")
     if cert.lower == cert.upper:
         return _exact(cert, max_vertices, time_limit)
-    return _model(cert, max_vertices, time_limit)
+    return _model(cert, max_vertices, time_limit, progress)

@@ -468,7 +468,7 @@ def optimal_set_enclosure(program: ConvexProgram, refinement, r: Sequence[Fracti
 # ------------------------------------------------------------------------------ reading
 
 def enclosure_report(doc: dict, *, max_vertices: int = 100,
-                     time_limit: float | None = None) -> dict:
+                     time_limit: float | None = None, progress: bool = False) -> dict:
     """What the ``optimal_set_enclosure`` section of the certificate ``doc`` (parsed
     JSON) proves, as a plain JSON-ready dict: the library checker runs every check first
     (:func:`exactrelu.certificate.check.enclosure.enclosure_facts`; anything but VERIFIED
@@ -525,5 +525,5 @@ def enclosure_report(doc: dict, *, max_vertices: int = 100,
     if mirrors:                         # the vertices of the reduced polytope, proved
         from .mirror_vertices import mirror_report
 
-        out.update(mirror_report(f, doc, groups, idx, max_vertices, time_limit))
+        out.update(mirror_report(f, doc, groups, idx, max_vertices, time_limit, progress))
     return out

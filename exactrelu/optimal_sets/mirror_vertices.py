@@ -272,7 +272,7 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
 
 
 def _reduced(f: dict, doc: dict, blocks: list, mirror_of: list, sizes: list,
-             max_vertices: int, time_limit: float | None):
+             max_vertices: int, time_limit: float | None, progress: bool = False):
     """``(listed, count, total, reason)``: up to ``max_vertices`` proved bases of ``Q`` with
     their values, how many are proved, the optimal-set vertices they expand to, and
     ``""`` when they are all (:mod:`.slab_vertices` when ``Q`` is a box cut by slabs,
@@ -291,7 +291,8 @@ def _reduced(f: dict, doc: dict, blocks: list, mirror_of: list, sizes: list,
         total = sum(math.prod(sizes[t] for t in B) for B in mv.bases)
         return (list(zip(mv.bases, mv.values))[:max_vertices], len(mv.bases), total,
                 mv.reason)
-    sv = svm.slab_vertices(sf, time_limit=time_limit, max_vertices=svm.MAX_VERTICES)
+    sv = svm.slab_vertices(sf, time_limit=time_limit, max_vertices=svm.MAX_VERTICES,
+                           progress=progress)
     cen, listed = _Centre(C, alpha), []
     for mask in sv.masks[:max_vertices].tolist():
         B = sf.basis(mask)
@@ -303,7 +304,7 @@ def _reduced(f: dict, doc: dict, blocks: list, mirror_of: list, sizes: list,
 
 
 def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int,
-                  time_limit: float | None = None) -> dict:
+                  time_limit: float | None = None, progress: bool = False) -> dict:
     """The report keys with mirrors (:func:`~exactrelu.optimal_sets.enclosure.enclosure_report`):
     ``f`` the checker's facts, ``doc`` the VERIFIED certificate (its ``pairs``), ``groups``
     the system groups (blocks), ``idx`` a block's index in ``support``; ``time_limit``
@@ -318,7 +319,7 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
     mgroups = [[c for c, j in f["mirrors"].items() if pos[j] == t] for t in mirror_of]
     members = [list(g) for g in groups] + mgroups     # column -> its blocks
     listed, count, total, why = _reduced(f, doc, blocks, mirror_of, [len(g) for g in members],
-                                         max_vertices, time_limit)
+                                         max_vertices, time_limit, progress)
     out: dict = {"mirror_groups": [[idx[b] for b in g] for g in mgroups],
                  "all_vertices": not why, "vertices_reason": why,
                  "reduced_vertex_count": count if not why else None,

@@ -295,7 +295,7 @@ def _prove_all(sf: SlabForm, masks, check, proved) -> str:
     starts = np.searchsorted(inv[order], np.arange(len(keys) + 1))
     for f, kf in enumerate(keys.tolist()):
         if check is not None:
-            check()
+            check(len(keys))
         rows = order[starts[f]:starts[f + 1]]
         fr = [t for t in range(m) if kf >> t & 1]
         sides = [(r, side) for r in range(R) for side in (0, 1)
@@ -348,11 +348,38 @@ class _OutOfTime(Exception):
     pass
 
 
+def _bars(progress: bool):
+    """``(search callback, per-family callback, close)`` showing tqdm bars on stderr."""
+    if not progress:
+        return None, (lambda n: None), (lambda: None)
+    import sys
+
+    from tqdm import tqdm
+
+    bars = []
+
+    def search(seen: int, todo: int) -> None:
+        if not bars:
+            bars.append(tqdm(desc="vertices: float search", unit=" vertices", leave=False,
+                             delay=1.0, file=sys.stderr))
+        bars[0].set_postfix(open=todo, refresh=False)
+        bars[0].update(seen - bars[0].n)              # respects the bar's delay
+
+    def family(total: int) -> None:
+        if len(bars) < 2:
+            bars.append(tqdm(desc="vertices: exact proof", total=total, unit=" families",
+                             leave=False, delay=1.0, file=sys.stderr))
+        bars[-1].update()
+
+    return search, family, (lambda: [b.close() for b in bars])
+
+
 def slab_vertices(sf: SlabForm, *, time_limit: float | None = None,
-                  max_vertices: int | None = None, progress=None) -> SlabVertices:
+                  max_vertices: int | None = None, progress: bool = False) -> SlabVertices:
     """Every vertex of ``Q`` with the structure of ``sf``, proved (module doc), within
     ``time_limit`` seconds (search and proof; beyond it the vertices proved so far are
-    returned with the reason).  Ctrl-C stops it between batches."""
+    returned with the reason).  Ctrl-C stops it between batches; ``progress`` shows
+    bars on stderr."""
     import time
 
     import numpy as np
@@ -364,17 +391,19 @@ def slab_vertices(sf: SlabForm, *, time_limit: float | None = None,
         return SlabVertices(sf, np.zeros(0, dtype=np.int64), 0,
                             "alpha* is not proved positive on the box")
     h, G = constraints(sf)
+    on_search, on_family, close = _bars(progress)
     masks, nbrs, why = guess_vertices([float(x) for x in h],
                                       [[float(x) for x in row] for row in G],
                                       (1 << sf.m) - 1, time_limit=time_limit,
-                                      max_vertices=max_vertices, progress=progress)
+                                      max_vertices=max_vertices, progress=on_search)
 
-    def check():
+    def check(total: int):
+        on_family(total)
         if time_limit is not None and time.monotonic() - t0 > time_limit:
             raise _OutOfTime
 
     if why:                 # no claim of completeness: prove a few, for the listing
-        masks, check = masks[:PROVE_AFTER_STOP], None
+        masks, check = masks[:PROVE_AFTER_STOP], on_family
     proved = np.zeros(len(masks), dtype=bool)
     try:
         bad = _prove_all(sf, masks, check, proved)
@@ -383,6 +412,7 @@ def slab_vertices(sf: SlabForm, *, time_limit: float | None = None,
     masks = masks[proved]
     if not why and not bad:
         bad = _closed(masks, nbrs, sf.m, sf.L)
+    close()
     return SlabVertices(sf, masks, len(masks), why or bad)
 
 
