@@ -175,6 +175,9 @@ class _Context:
         self.xrows = [[self.Xt[j, k] for j in range(self.d)] for k in range(self.n)]
         # per sign: s r_k, the default chord (N, N) -> slope 1/2, intercept N_k / 2
         self.sr = {s: [s * a for a in self.r] for s in (1, -1)}
+        # the signs of s r_k as bools (comparing Fractions cost 10 % of a compaction)
+        self.pos = {s: [a > 0 for a in v] for s, v in self.sr.items()}
+        self.neg = {s: [a < 0 for a in v] for s, v in self.sr.items()}
         self.fsr = {s: [fq(a) for a in v] for s, v in self.sr.items()}
         self.fhalf = {s: [fq(a / 2) for a in v] for s, v in self.sr.items()}
         dbeta = {s: [a * Nk / 2 if a > 0 else Fraction(0) for a, Nk in zip(v, self.N)]
@@ -200,11 +203,11 @@ class _Context:
         declared keeps its ``inherited`` value (else ``N_k``)."""
         if not isinstance(bnd, dict):
             raise _Reject(f"{where}: expected an object")
-        sr = self.sr[s]
+        pos = self.pos[s]
         out = {}
         for kk, b in bnd.items():
             k = _idx(kk, self.n, f"{where}[{kk}]")
-            if k in S or not sr[k] > 0:
+            if k in S or not pos[k]:
                 raise _Reject(f"{where}[{k}]: row {k} is not a free row with s r_k > 0")
             if not isinstance(b, dict) or not set(b) <= {"hi", "hi_nu", "lo", "lo_nu"} or not b:
                 raise _Reject(f"{where}[{k}]: expected keys hi, hi_nu, lo, lo_nu")
@@ -238,7 +241,7 @@ class _Context:
                 not set(proof) <= {"nu", "mu", "slope", "bounds", "quad"}:
             raise _Reject("leaf: expected an object with keys nu, mu, slope, bounds, quad")
         n = self.n
-        sr = self.sr[s]             # Fractions: signs only
+        pos, neg = self.pos[s], self.neg[s]     # signs of s r_k
         fr_ = self.fsr[s]           # fmpq: arithmetic
         nu = _sparse(proof.get("nu", {}), n, "nu")
         mu = _sparse(proof.get("mu", {}), n, "mu")
@@ -247,7 +250,7 @@ class _Context:
         bounds.update(self.bounds(S, s, proof.get("bounds", {}), "bounds", bounds))
         fhalf, fsr, zero = self.fhalf[s], self.fsr[s], self.zero
         # default relaxation of the free rows with s r_k > 0: the chord on [-N_k, N_k]
-        coef = [fhalf[k] if sr[k] > 0 else zero for k in range(n)]
+        coef = [fhalf[k] if pos[k] else zero for k in range(n)]
         beta = self.dbeta_total[s]
         for k, sg in S.items():
             beta -= self.dbeta[s][k]
@@ -259,13 +262,13 @@ class _Context:
                 raise _Reject(f"nu[{j}] = {v} is negative")
             coef[j] += v if S[j] > 0 else -v
         for k, v in mu.items():
-            if k in S or not sr[k] < 0:
+            if k in S or not neg[k]:
                 raise _Reject(f"mu[{k}]: row {k} is not a free row with s r_k < 0")
             if not 0 <= v <= 1:
                 raise _Reject(f"mu[{k}] = {v} is outside [0, 1]")
             coef[k] = fr_[k] * v
         for k, a in slope.items():
-            if k in S or not sr[k] > 0:
+            if k in S or not pos[k]:
                 raise _Reject(f"slope[{k}]: row {k} is not a free row with s r_k > 0")
             if not 0 <= a <= 1:
                 raise _Reject(f"slope[{k}] = {a} is outside [0, 1]")
@@ -309,21 +312,31 @@ class _Context:
         leaf holds iff ``M = [[eta I - Q, -w/2], [-w^T/2, lam - beta - eta]]`` is positive
         definite.  Returns ``(lam - beta, eta)``."""
         eta, rows = _quad_rows(q, self.n)
-        sr, fr_, d = self.sr[s], self.fsr[s], self.d
+        pos, fr_, d = self.pos[s], self.fsr[s], self.d
         cq = [self.zero] * self.n      # s r_k p_k: Q = sum_k cq_k x_k x_k^T, in flint
         for k, (th, p, t) in sorted(rows.items()):
-            if k in S or not sr[k] > 0 or k in slope:
+            if k in S or not pos[k] or k in slope:
                 raise _Reject(f"quad.rows[{k}]: row {k} is not a free row with s r_k > 0 "
                               "and no slope")
             if not (0 <= th <= 1 and p >= 0 and t >= 0 and 4 * p * t >= (1 - th) ** 2):
                 raise _Reject(f"quad.rows[{k}]: need 0 <= theta <= 1, p, t >= 0 and "
                               "4 p t >= (1 - theta)^2")
-            h, l = bounds.get(k, (self.fN[k], self.fN[k]))
+            cq[k] = fr_[k] * p
+            hl = bounds.get(k)
+            if th == 0:                 # nearly every row: coef = s r_k / 2 for any chord
+                coef[k] = self.fhalf[s][k]
+                if hl is None:          # the default chord: s r_k b = dbeta_k (precomputed)
+                    beta += fr_[k] * t / 4 - self.dbeta[s][k]
+                else:
+                    h, l = hl
+                    b = self.zero if h == 0 or l == 0 else h * l / (h + l)
+                    beta += fr_[k] * (t / 4 - b)
+                continue
+            h, l = hl if hl is not None else (self.fN[k], self.fN[k])
             a, b = ((self.zero, self.zero) if h == 0 else (flint.fmpq(1), self.zero)
                     if l == 0 else (h / (h + l), h * l / (h + l)))
             coef[k] = fr_[k] * (th * a + (1 - th) / 2)
             beta += fr_[k] * (th * b + t / 4 - b)
-            cq[k] = fr_[k] * p
         gamma = self.flam - beta
         # the d(d+1)/2 entries of Q in one product with the table of x_ki x_kj (C, not
         # Python: 20 % of a compaction at n = 442 went to scaling the rows one by one)

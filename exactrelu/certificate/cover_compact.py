@@ -74,6 +74,14 @@ class CompactStats:
     complete: bool = True        # False: ``time_limit`` stopped it (the cover still holds)
 
 
+def _hl_key(hl: tuple | None) -> tuple | None:
+    """An inherited ``(h, l)`` as integers (``fmpq`` is canonical, so injective): hashing
+    ``fmpq`` goes through ``Fraction`` and cost 10 % of a compaction at n = 442."""
+    if hl is None:
+        return None
+    return tuple(v for x in hl for v in (x.numerator, x.denominator))
+
+
 class _MemoContext(_Context):
     """The exact check with its bound proofs memoised: a compaction re-checks the same
     leaves many times, and a declared bound's proof depends only on the node's ``S``, the
@@ -93,7 +101,8 @@ class _MemoContext(_Context):
             # repr: injective on JSON values (equal content in another key order is
             # only a miss), and 3x cheaper than json.dumps(sort_keys=True)
             key = (St, s, kk, repr(b),
-                   inherited.get(int(kk)) if isinstance(kk, str) and kk.isdigit() else None)
+                   _hl_key(inherited.get(int(kk))) if isinstance(kk, str) and kk.isdigit()
+                   else None)
             if key not in self._memo:
                 try:
                     self._memo[key] = super().bounds(S, s, {kk: b}, where, inherited)

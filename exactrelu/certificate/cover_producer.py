@@ -9,6 +9,7 @@ or split further); the finished cover is re-verified by
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -25,10 +26,20 @@ __all__ = ["CoverResult", "CoverBound", "CoverRoute", "cover_proof", "cover_lowe
            "scale_for_gap", "cover_route"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _fraction(text: str) -> Fraction:
+    return Fraction(text)
+
+
 def on_grid(x: Any, bits: int) -> Fraction:
     """The nearest multiple of ``2^-bits`` to ``x`` (a float or a rational), computed
     exactly (ties to even), so the same on every machine."""
     one = 1 << bits
+    if isinstance(x, str):          # the compaction re-rounds the same texts many times
+        x = _fraction(x)
+    if isinstance(x, float):        # x * 2^bits is exact in binary floating point
+        return Fraction(round(x * one), one) if abs(x) < 2.0 ** (1000 - bits) else \
+            Fraction(round(Fraction(x) * one), one)
     return Fraction(round(Fraction(x) * one), one)
 
 
