@@ -267,3 +267,24 @@ def test_diabetes_n40_every_vertex_is_proved():
     assert rep["reduced_vertex_count"] == 3892091
     assert rep["vertex_count"] == 122231311468592184583312637952
     assert len(rep["vertices"]) == 20 and len(rep["reduced_vertices"]) == 20
+
+
+@pytest.mark.parametrize("route", ["slab", "pivot"])
+def test_reduced_vertices_gives_them_all(diabetes20, monkeypatch, route):
+    """The library's iterator over every vertex of Q: the 26 of the report (same
+    numbering), by either search; a section that does not verify is refused."""
+    import copy
+
+    import exactrelu.optimal_sets.slab_vertices as svm
+    from exactrelu.optimal_sets import reduced_vertices
+
+    if route == "pivot":
+        monkeypatch.setattr(svm, "slab_form", lambda *a: None)
+    rv = reduced_vertices(diabetes20)
+    rep = enclosure_report(diabetes20, max_vertices=100)
+    assert rv.count == 26 and rv.reason == ""
+    assert sorted(rv.bases()) == sorted(tuple(r["groups"]) for r in rep["reduced_vertices"])
+    bad = copy.deepcopy(diabetes20)
+    bad["optimal_set_enclosure"]["pairs"] = bad["optimal_set_enclosure"]["pairs"][:-1]
+    with pytest.raises(ValueError):
+        reduced_vertices(bad)

@@ -47,6 +47,7 @@ from ..linalg import independent, null_basis, null_vector, rank
 from .analysis import OptimalSet, optimal_set, optimal_set_section
 from .cgl import CGL, cgl_optimal_set, example_b
 from .min_norm_point import MinNorm
+from .mirror_vertices import ReducedVertices, reduced_vertices
 from .minimality import (Minimality, check_collinear, check_segment, corollary41_network,
                          minimality, network_minimality, objective_at)
 from .polytope import Polytope
@@ -60,7 +61,7 @@ __all__ = [
     "Polytope", "MinNorm", "PolytopeTooLarge", "Samples", "mix_vertices", "hit_and_run",
     # optimal sets
     "CGL", "OptimalSet", "cgl_optimal_set", "optimal_set", "optimal_set_section",
-    "example_b",
+    "example_b", "ReducedVertices", "reduced_vertices",
     # minimality and networks
     "Minimality", "minimality", "network_minimality", "corollary41_network",
     "check_collinear", "check_segment", "objective_at",

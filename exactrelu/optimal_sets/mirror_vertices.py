@@ -61,7 +61,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["MirrorVertices", "mirror_vertices", "MAX_BASES", "GRID_BITS"]
+__all__ = ["MirrorVertices", "mirror_vertices", "ReducedVertices", "reduced_vertices",
+           "MAX_BASES", "GRID_BITS"]
 
 #: the pivot search stops (no claim) beyond this many vertices of the reduced polytope
 MAX_BASES = 20000
@@ -271,36 +272,92 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
                           values=tuple(found[B] for B in bases), reason=why)
 
 
-def _reduced(f: dict, doc: dict, blocks: list, mirror_of: list, sizes: list,
-             max_vertices: int, time_limit: float | None, progress: bool = False):
-    """``(listed, count, total, reason)``: up to ``max_vertices`` proved bases of ``Q`` with
-    their values, how many are proved, the optimal-set vertices they expand to, and
-    ``""`` when they are all (:mod:`.slab_vertices` when ``Q`` is a box cut by slabs,
-    else the pivot search here)."""
+def _find(f: dict, doc: dict, mirror_of: list, time_limit: float | None,
+          progress: bool):
+    """``(sf, C, E, alpha, result)``: the vertices of ``Q`` by :mod:`.slab_vertices`
+    (``sf`` its form, ``result`` a ``SlabVertices``) or, when ``Q`` is not a box cut by
+    slabs, by the pivot search (``sf`` None, ``result`` a :class:`MirrorVertices`)."""
     from . import slab_vertices as svm
 
+    blocks = f["system"]
     centre = lambda iv: (iv[0] + iv[1]) / 2            # noqa: E731
     v = [[centre(iv) for iv in f["v"][b]] for b in blocks]
     alpha = [centre(f["alpha"][b]) for b in blocks]
     pairs = [tuple(p) for p in doc["optimal_set_enclosure"]["pairs"]]
-    C, E = _columns(v, f["delta"], pairs, [b[1] for b in blocks], mirror_of)
+    signs = [b[1] for b in blocks]
+    C, E = _columns(v, f["delta"], pairs, signs, mirror_of)
     sf = None if C is None else svm.slab_form(C, E, alpha, f["delta"], pairs, mirror_of)
     if sf is None:
-        mv = mirror_vertices(v, alpha, f["delta"], pairs, [b[1] for b in blocks], mirror_of,
-                             max_bases=MAX_BASES)
-        total = sum(math.prod(sizes[t] for t in B) for B in mv.bases)
-        return (list(zip(mv.bases, mv.values))[:max_vertices], len(mv.bases), total,
-                mv.reason)
-    sv = svm.slab_vertices(sf, time_limit=time_limit, max_vertices=svm.MAX_VERTICES,
-                           progress=progress)
+        return None, C, E, alpha, mirror_vertices(v, alpha, f["delta"], pairs, signs,
+                                                  mirror_of, max_bases=MAX_BASES)
+    return sf, C, E, alpha, svm.slab_vertices(sf, time_limit=time_limit,
+                                              max_vertices=svm.MAX_VERTICES,
+                                              progress=progress)
+
+
+def _reduced(f: dict, doc: dict, mirror_of: list, sizes: list, max_vertices: int,
+             time_limit: float | None, progress: bool = False):
+    """``(listed, count, total, reason)``: up to ``max_vertices`` proved bases of ``Q`` with
+    their values, how many are proved, the optimal-set vertices they expand to, and
+    ``""`` when they are all."""
+    from . import slab_vertices as svm
+
+    sf, C, E, alpha, res = _find(f, doc, mirror_of, time_limit, progress)
+    if sf is None:
+        total = sum(math.prod(sizes[t] for t in B) for B in res.bases)
+        return (list(zip(res.bases, res.values))[:max_vertices], len(res.bases), total,
+                res.reason)
     cen, listed = _Centre(C, alpha), []
-    for mask in sv.masks[:max_vertices].tolist():
+    for mask in res.masks[:max_vertices].tolist():
         B = sf.basis(mask)
         M, x, _ = cen.solve(B)
         listed.append((B, _prove(B, M, x, E, f["delta"], len(alpha))))
     if any(isinstance(val, str) for _, val in listed):     # cannot happen: both proofs hold
         raise AssertionError("a vertex proved by slab_vertices failed the basis proof")
-    return listed, sv.count, svm.expanded_count(sf, sv.masks, sizes), sv.reason
+    return listed, res.count, svm.expanded_count(sf, res.masks, sizes), res.reason
+
+
+@dataclass(frozen=True)
+class ReducedVertices:
+    """The proved vertices of ``Q`` of a certificate (:func:`reduced_vertices`):
+    ``count`` of them, ``reason`` = ``""`` when they are all, and :meth:`bases`."""
+
+    count: int
+    reason: str
+    _bases: object = None
+
+    def bases(self):
+        """Each vertex as its sorted columns (``0..g-1`` the support groups, ``g + t``
+        mirror group ``t``: the numbering of ``reduced_vertices[*]["groups"]`` in
+        ``optimal-set --json``), one at a time."""
+        return self._bases()
+
+
+def reduced_vertices(doc: dict, *, time_limit: float | None = None,
+                     progress: bool = False) -> ReducedVertices:
+    """Every vertex of the optimal set in group coordinates (module doc), for a
+    certificate ``doc`` (parsed JSON) whose ``optimal_set_enclosure`` the library checker
+    VERIFIES (else ``ValueError``), however many there are: the report lists at most
+    1,000, this gives them all, one at a time.
+
+    >>> rv = reduced_vertices(doc, time_limit=900)       # doctest: +SKIP
+    >>> rv.count, rv.reason, next(rv.bases())             # doctest: +SKIP
+    (3892091, '', (0, 1, 2, ...))"""
+    from ..certificate.check.enclosure import enclosure_facts
+
+    f = enclosure_facts(doc)
+    if f["system"] is None:
+        raise ValueError("the optimal set is not decided: no vertices to list")
+    g = len(f["system"])
+    if not f.get("mirrors"):
+        return ReducedVertices(1, "", lambda: iter([tuple(range(g))]))
+    pos = {b: j for j, b in enumerate(f["system"])}
+    mirror_of = sorted({pos[j] for j in f["mirrors"].values()})
+    sf, _, _, _, res = _find(f, doc, mirror_of, time_limit, progress)
+    if sf is None:
+        return ReducedVertices(len(res.bases), res.reason, lambda: iter(res.bases))
+    return ReducedVertices(res.count, res.reason,
+                           lambda: (sf.basis(m) for m in res.masks.tolist()))
 
 
 def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int,
@@ -318,7 +375,7 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
     mirror_of = sorted({pos[j] for j in f["mirrors"].values()})
     mgroups = [[c for c, j in f["mirrors"].items() if pos[j] == t] for t in mirror_of]
     members = [list(g) for g in groups] + mgroups     # column -> its blocks
-    listed, count, total, why = _reduced(f, doc, blocks, mirror_of, [len(g) for g in members],
+    listed, count, total, why = _reduced(f, doc, mirror_of, [len(g) for g in members],
                                          max_vertices, time_limit, progress)
     out: dict = {"mirror_groups": [[idx[b] for b in g] for g in mgroups],
                  "all_vertices": not why, "vertices_reason": why,
