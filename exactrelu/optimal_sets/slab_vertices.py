@@ -184,6 +184,75 @@ def _flint(sf: SlabForm):
     return got
 
 
+def _shared(sf: SlabForm, free: list, fixed: list, S: list):
+    """What a family's ``(c, H)`` (module doc) shares with every family of the same free
+    coordinates ``F`` and active slab rows ``S``, whatever their sides: ``(K, lins, H,
+    eta, HI)`` with ``K = W_SF^-1`` (``None`` when singular), each inactive row's ``W_rF``,
+    the exact ``H``, the perturbation bound ``eta`` (``None`` when not proved) and ``H``
+    floored to ``2^-T`` as int64 (``None`` when it could overflow).  The families are
+    visited with equal ``(F, S)`` in a row, so only the last one is kept (on ``sf``)."""
+    import flint
+
+    key = (tuple(free), tuple(S))
+    last = getattr(sf, "_last", None)
+    if last is not None and last[0] == key:
+        return last[1]
+    Wq, _, al = _flint(sf)
+    k = len(free)
+    A = flint.fmpq_mat(k, k, [Wq[r][t] for r in S for t in free])
+    try:
+        K = A.inv() if k else A
+    except ZeroDivisionError:
+        got = (None,) * 5
+    else:
+        Y = K * flint.fmpq_mat(k, len(fixed), [Wq[r][t] * al[t] for r in S for t in fixed])
+        H, lins = [], {}
+        for i in range(k):                  # mu_t > 0 and alpha_t - mu_t > 0
+            y = [Y[i, c] for c in range(len(fixed))]
+            H += [[-x for x in y], y]
+        for r in range(len(sf.pairs)):
+            if r in S:                      # the other side: alpha_p + alpha_q, constant
+                H.append([flint.fmpq(0)] * len(fixed))
+                continue
+            wf = flint.fmpq_mat(1, k, [Wq[r][t] for t in free])
+            wy = wf * Y if k else None
+            lin = [Wq[r][t] * al[t] - (wy[0, c] if k else 0) for c, t in enumerate(fixed)]
+            lins[r] = wf
+            H += [lin, [-x for x in lin]]
+        eta = _eta(sf, K, free, fixed, S)
+        got = (K, lins, H, eta, _int_rows(H, len(fixed)))
+    sf._last = (key, got)
+    return got
+
+
+def _int_rows(H: list, cols: int):
+    """``floor(2^T H)`` as an int64 array, or ``None`` when a row's sum could overflow."""
+    import numpy as np
+
+    HI = [[_floor(x, T) for x in row] for row in H]
+    if any(sum(map(abs, row)) >= _LIMIT // 2 for row in HI):
+        return None
+    return np.array(HI, dtype=np.int64).reshape(len(HI), cols)
+
+
+def _eta(sf: SlabForm, K, free: list, fixed: list, S: list):
+    """The box's effect on every value of the family (module doc), or ``None``."""
+    from .mirror_vertices import _row_norm, _solve_bound
+
+    k, dl, a_max = len(free), sf.delta, max(sf.alpha) + sf.delta
+    term, total, slab_w, slab_e = _constants(sf)
+    norm_k = _row_norm(K, k, k) if k else Fraction(0)
+    d_a = max((sum((sf.EW[r][t] for t in free), Fraction(0)) for r in S),
+              default=Fraction(0))
+    rho = max((dl + total[r] - sum((term[r][t] for t in free), Fraction(0)) for r in S),
+              default=Fraction(0))
+    eps = _solve_bound(norm_k, d_a, rho, a_max)
+    if eps is None:
+        return None
+    move = eps + dl
+    return max(move, dl + slab_w * move + slab_e * (a_max + eps))
+
+
 class _Family:
     """One family ``(F, S)`` (module doc): the exact ``(c, H)`` of its inactive
     constraints and the perturbation bound ``eta``; ``why`` when it is not proved."""
@@ -191,61 +260,29 @@ class _Family:
     def __init__(self, sf: SlabForm, free: list, sides: list) -> None:
         import flint
 
-        m, a_max = sf.m, max(sf.alpha) + sf.delta
-        Wq, aq, al = _flint(sf)
-        self.free, self.fixed = free, [t for t in range(m) if t not in free]
+        _, aq, al = _flint(sf)
+        self.free, self.fixed = free, [t for t in range(sf.m) if t not in free]
         self.why = ""
         S = [r for r, _ in sides]
-        k = len(free)
-        A = flint.fmpq_mat(k, k, [Wq[r][t] for r in S for t in free])
-        try:
-            K = A.inv() if k else A
-        except ZeroDivisionError:
+        K, lins, self.H, self.eta, self._HI = _shared(sf, free, self.fixed, S)
+        if K is None:
             self.why = "an active system is singular at the centre"
             return
-        b = flint.fmpq_mat(k, 1, [-aq[sf.pairs[r][0]] if side == 0 else aq[sf.pairs[r][1]]
-                                  for r, side in sides])
-        P = flint.fmpq_mat(k, len(self.fixed), [Wq[r][t] * al[t] for r in S
-                                                for t in self.fixed])
-        Y, u = K * P, K * b
-        nf = len(self.fixed)
-        rows_c, rows_h = [], []
-        for i, t in enumerate(free):            # mu_t > 0 and alpha_t - mu_t > 0
-            y = [Y[i, s] for s in range(nf)]
-            rows_c += [u[i, 0], al[t] - u[i, 0]]
-            rows_h += [[-x for x in y], y]
+        b = flint.fmpq_mat(len(free), 1, [-aq[sf.pairs[r][0]] if side == 0
+                                          else aq[sf.pairs[r][1]] for r, side in sides])
+        u = K * b
+        c = []
+        for i, t in enumerate(free):
+            c += [u[i, 0], al[t] - u[i, 0]]
         for r, (p, q) in enumerate(sf.pairs):
-            if r in S:                          # the other side: alpha_p + alpha_q
-                rows_c.append(aq[p] + aq[q])
-                rows_h.append([flint.fmpq(0)] * nf)
+            if r in S:
+                c.append(aq[p] + aq[q])
                 continue
-            wf = flint.fmpq_mat(1, k, [Wq[r][t] for t in free])
-            wu = (wf * u)[0, 0] if k else flint.fmpq(0)
-            wy = wf * Y if k else None
-            lin = [Wq[r][t] * al[t] - (wy[0, s] if k else 0) for s, t in enumerate(self.fixed)]
-            rows_c += [aq[p] + wu, aq[q] - wu]
-            rows_h += [lin, [-x for x in lin]]
-        self.c, self.H = rows_c, rows_h
-        self.eta = self._eta(sf, K, S, a_max)
+            wu = (lins[r] * u)[0, 0] if free else flint.fmpq(0)
+            c += [aq[p] + wu, aq[q] - wu]
+        self.c = c
         if self.eta is None or self.eta >= Fraction(1, 2 ** T):
             self.why = "an active system is not proved invertible on the box"
-
-    def _eta(self, sf: SlabForm, K, S: list, a_max: Fraction):
-        """The box's effect on every value of the family (module doc), or ``None``."""
-        from .mirror_vertices import _row_norm, _solve_bound
-
-        k, dl = len(self.free), sf.delta
-        term, total, slab_w, slab_e = _constants(sf)
-        norm_k = _row_norm(K, k, k) if k else Fraction(0)
-        d_a = max((sum((sf.EW[r][t] for t in self.free), Fraction(0)) for r in S),
-                  default=Fraction(0))
-        rho = max((dl + total[r] - sum((term[r][t] for t in self.free), Fraction(0))
-                   for r in S), default=Fraction(0))
-        eps = _solve_bound(norm_k, d_a, rho, a_max)
-        if eps is None:
-            return None
-        move = eps + dl
-        return max(move, dl + slab_w * move + slab_e * (a_max + eps))
 
     def integer_rows(self):
         """``(cI, HI)``: ``floor(2^T c)`` and ``floor(2^T H)`` as int64 arrays, or
@@ -253,11 +290,9 @@ class _Family:
         import numpy as np
 
         cI = [_floor(x, T) for x in self.c]
-        HI = [[_floor(x, T) for x in row] for row in self.H]
-        if any(abs(c) + sum(map(abs, row)) >= _LIMIT for c, row in zip(cI, HI)):
+        if self._HI is None or any(abs(v) >= _LIMIT // 2 for v in cI):
             return None
-        return (np.array(cI, dtype=np.int64),
-                np.array(HI, dtype=np.int64).reshape(len(cI), len(self.fixed)))
+        return np.array(cI, dtype=np.int64), self._HI
 
     def exact_ok(self, z: list) -> bool:
         """Every value of the vertex with upper-bound pattern ``z`` exceeds ``eta``."""
@@ -293,7 +328,10 @@ def _prove_all(sf: SlabForm, masks, check, proved) -> str:
     keys, inv = np.unique(key, return_inverse=True)
     order = np.argsort(inv, kind="stable")
     starts = np.searchsorted(inv[order], np.arange(len(keys) + 1))
-    for f, kf in enumerate(keys.tolist()):
+    full = (1 << m) - 1
+    slab_rows = lambda kf: (kf >> m | kf >> (m + 1)) & int("01" * R or "0", 2)  # noqa: E731
+    for f, kf in sorted(enumerate(keys.tolist()), key=lambda e: (slab_rows(e[1]),
+                                                                  e[1] & full, e[1])):
         if check is not None:
             check(len(keys))
         rows = order[starts[f]:starts[f + 1]]
@@ -387,6 +425,7 @@ def slab_vertices(sf: SlabForm, *, time_limit: float | None = None,
     from ._slab_float_guess import guess_vertices
 
     t0 = time.monotonic()
+    sf._last = None                     # _shared's cache: per call (T may differ)
     if any(a - sf.delta <= 0 for a in sf.alpha):
         return SlabVertices(sf, np.zeros(0, dtype=np.int64), 0,
                             "alpha* is not proved positive on the box")
