@@ -67,10 +67,7 @@ def guess_vertices(h, G, start: int, *, time_limit: float | None = None,
     todo = deque([np.array([start], dtype=np.int64)])
     done_m, done_n = [], []
     while todo:
-        batch = todo.popleft()
-        if len(batch) > CHUNK:
-            todo.appendleft(batch[CHUNK:])
-            batch = batch[:CHUNK]
+        batch = _take(todo, CHUNK)
         nbr, ok = _neighbours(batch, h, G)
         if not ok.all():
             return _sorted(seen), None, ("a vertex's system is singular in floats (the "
@@ -91,6 +88,20 @@ def guess_vertices(h, G, start: int, *, time_limit: float | None = None,
     masks = np.concatenate(done_m)
     order = np.argsort(masks)
     return masks[order], np.concatenate(done_n)[order], ""
+
+
+def _take(todo: deque, size: int) -> np.ndarray:
+    """Up to ``size`` masks from the front of ``todo`` (full batches: the arrays queued
+    get small near the end, and a batch of a few masks costs as much as a full one)."""
+    parts, got = [], 0
+    while todo and got < size:
+        a = todo.popleft()
+        if got + len(a) > size:
+            todo.appendleft(a[size - got:])
+            a = a[:size - got]
+        parts.append(a)
+        got += len(a)
+    return np.concatenate(parts)
 
 
 def _sorted(seen: set) -> np.ndarray:
