@@ -322,17 +322,7 @@ class _Context:
                 raise _Reject(f"quad.rows[{k}]: need 0 <= theta <= 1, p, t >= 0 and "
                               "4 p t >= (1 - theta)^2")
             cq[k] = fr_[k] * p
-            hl = bounds.get(k)
-            if th == 0:                 # nearly every row: coef = s r_k / 2 for any chord
-                coef[k] = self.fhalf[s][k]
-                if hl is None:          # the default chord: s r_k b = dbeta_k (precomputed)
-                    beta += fr_[k] * t / 4 - self.dbeta[s][k]
-                else:
-                    h, l = hl
-                    b = self.zero if h == 0 or l == 0 else h * l / (h + l)
-                    beta += fr_[k] * (t / 4 - b)
-                continue
-            h, l = hl if hl is not None else (self.fN[k], self.fN[k])
+            h, l = bounds.get(k, (self.fN[k], self.fN[k]))
             a, b = ((self.zero, self.zero) if h == 0 else (flint.fmpq(1), self.zero)
                     if l == 0 else (h / (h + l), h * l / (h + l)))
             coef[k] = fr_[k] * (th * a + (1 - th) / 2)

@@ -321,7 +321,7 @@ def _rounded_leaf(proof: dict, bits: int, part: str) -> dict:
         for key in ("nu", "mu", "slope"):
             if key not in new:
                 continue
-            m = {k: max(on_grid(Fraction(v), bits), Fraction(0)) for k, v in new[key].items()}
+            m = {k: max(on_grid(v, bits), Fraction(0)) for k, v in new[key].items()}
             if key != "nu":
                 m = {k: min(v, one) for k, v in m.items()}
             if key != "slope":          # zero nu / mu = absent; a zero slope is not
@@ -333,7 +333,7 @@ def _rounded_leaf(proof: dict, bits: int, part: str) -> dict:
     q = new["quad"] = dict(proof["quad"])
     q["rows"] = {k: row for k, (th, p, t) in q["rows"].items()
                  if (row := quad_row(th, p, t, bits)) is not None}
-    q["eta"] = q_str(on_grid(Fraction(q["eta"]), bits))
+    q["eta"] = q_str(on_grid(q["eta"], bits))
     return new
 
 

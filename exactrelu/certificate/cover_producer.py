@@ -32,14 +32,11 @@ def _fraction(text: str) -> Fraction:
 
 
 def on_grid(x: Any, bits: int) -> Fraction:
-    """The nearest multiple of ``2^-bits`` to ``x`` (a float or a rational), computed
-    exactly (ties to even), so the same on every machine."""
-    one = 1 << bits
+    """The nearest multiple of ``2^-bits`` to ``x`` (a float, a rational or its text),
+    computed exactly (ties to even), so the same on every machine."""
     if isinstance(x, str):          # the compaction re-rounds the same texts many times
         x = _fraction(x)
-    if isinstance(x, float):        # x * 2^bits is exact in binary floating point
-        return Fraction(round(x * one), one) if abs(x) < 2.0 ** (1000 - bits) else \
-            Fraction(round(Fraction(x) * one), one)
+    one = 1 << bits
     return Fraction(round(Fraction(x) * one), one)
 
 
