@@ -40,15 +40,8 @@ def _reduced(n: int):
     X, y, lam, bias = _diabetes(n)
     doc = er.certify(X, y, lam, bias=bias, route="regions").document()
     f = enclosure_facts(doc)
-    blocks = f["system"]
-    pos = {b: j for j, b in enumerate(blocks)}
-    groups = sorted({pos[j] for j in f["mirrors"].values()})
-    mid = lambda iv: (iv[0] + iv[1]) / 2                  # noqa: E731
-    v = [[mid(iv) for iv in f["v"][b]] for b in blocks]
-    alpha = [mid(f["alpha"][b]) for b in blocks]
-    pairs = [tuple(p) for p in doc["optimal_set_enclosure"]["pairs"]]
-    signs = [b[1] for b in blocks]
-    return v, alpha, f["delta"], pairs, signs, groups
+    v, alpha, pairs, signs = mvm.centres(f, doc)
+    return v, alpha, f["delta"], pairs, signs, mvm.mirror_groups(f)
 
 
 def _lrs(sf: svm.SlabForm) -> tuple[str, float]:

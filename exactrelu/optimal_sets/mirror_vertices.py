@@ -259,8 +259,15 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
     the centres ``alpha~_b``; ``delta``: the box's half-width; ``pairs``: ``d`` pairs of
     system indices; ``signs``: ``s_b``; ``groups``: the system indices with mirrors (the
     mirror groups, in order).  Every claim is exact; see :class:`MirrorVertices`."""
-    g, groups = len(v), tuple(groups)
     C, E = _columns(v, delta, [tuple(p) for p in pairs], signs, list(groups))
+    return _from_columns(C, E, alpha, delta, groups, max_bases)
+
+
+def _from_columns(C: list | None, E, alpha: list, delta: Fraction, groups: list,
+                  max_bases: int) -> MirrorVertices:
+    """:func:`mirror_vertices` once :func:`_columns` has given ``(C, E)`` (or
+    ``(None, reason)``)."""
+    g, groups = len(alpha), tuple(groups)
     if C is None:                # the system's vertex needs no C: gamma = alpha*, mu = 0
         box = {b: (_dyadic(a - delta, REPORT_BITS, up=False),
                    _dyadic(a + delta, REPORT_BITS, up=True)) for b, a in enumerate(alpha)}
@@ -272,6 +279,23 @@ def mirror_vertices(v: list, alpha: list, delta: Fraction, pairs: list, signs: l
                           values=tuple(found[B] for B in bases), reason=why)
 
 
+def centres(f: dict, doc: dict) -> tuple:
+    """``(v, alpha, pairs, signs)`` of :func:`mirror_vertices` from the library checker's
+    facts ``f`` of the certificate ``doc``: the centres of the system's boxes."""
+    blocks = f["system"]
+    centre = lambda iv: (iv[0] + iv[1]) / 2            # noqa: E731
+    return ([[centre(iv) for iv in f["v"][b]] for b in blocks],
+            [centre(f["alpha"][b]) for b in blocks],
+            [tuple(p) for p in doc["optimal_set_enclosure"]["pairs"]],
+            [b[1] for b in blocks])
+
+
+def mirror_groups(f: dict) -> list:
+    """The system indices that have mirrors (the mirror groups, in order)."""
+    pos = {b: j for j, b in enumerate(f["system"])}
+    return sorted({pos[j] for j in f["mirrors"].values()})
+
+
 def _find(f: dict, doc: dict, mirror_of: list, time_limit: float | None,
           progress: bool):
     """``(sf, C, E, alpha, result)``: the vertices of ``Q`` by :mod:`.slab_vertices`
@@ -279,17 +303,12 @@ def _find(f: dict, doc: dict, mirror_of: list, time_limit: float | None,
     slabs, by the pivot search (``sf`` None, ``result`` a :class:`MirrorVertices`)."""
     from . import slab_vertices as svm
 
-    blocks = f["system"]
-    centre = lambda iv: (iv[0] + iv[1]) / 2            # noqa: E731
-    v = [[centre(iv) for iv in f["v"][b]] for b in blocks]
-    alpha = [centre(f["alpha"][b]) for b in blocks]
-    pairs = [tuple(p) for p in doc["optimal_set_enclosure"]["pairs"]]
-    signs = [b[1] for b in blocks]
+    v, alpha, pairs, signs = centres(f, doc)
     C, E = _columns(v, f["delta"], pairs, signs, mirror_of)
     sf = None if C is None else svm.slab_form(C, E, alpha, f["delta"], pairs, mirror_of)
     if sf is None:
-        return None, C, E, alpha, mirror_vertices(v, alpha, f["delta"], pairs, signs,
-                                                  mirror_of, max_bases=MAX_BASES)
+        return None, C, E, alpha, _from_columns(C, E, alpha, f["delta"], mirror_of,
+                                                MAX_BASES)
     return sf, C, E, alpha, svm.slab_vertices(sf, time_limit=time_limit,
                                               max_vertices=svm.MAX_VERTICES,
                                               progress=progress)
@@ -351,9 +370,7 @@ def reduced_vertices(doc: dict, *, time_limit: float | None = None,
     g = len(f["system"])
     if not f.get("mirrors"):
         return ReducedVertices(1, "", lambda: iter([tuple(range(g))]))
-    pos = {b: j for j, b in enumerate(f["system"])}
-    mirror_of = sorted({pos[j] for j in f["mirrors"].values()})
-    sf, _, _, _, res = _find(f, doc, mirror_of, time_limit, progress)
+    sf, _, _, _, res = _find(f, doc, mirror_groups(f), time_limit, progress)
     if sf is None:
         return ReducedVertices(len(res.bases), res.reason, lambda: iter(res.bases))
     return ReducedVertices(res.count, res.reason,
@@ -370,9 +387,8 @@ def mirror_report(f: dict, doc: dict, groups: list, idx: dict, max_vertices: int
 
     from ..numbers import q_str
 
-    blocks = f["system"]
-    pos = {b: j for j, b in enumerate(blocks)}
-    mirror_of = sorted({pos[j] for j in f["mirrors"].values()})
+    pos = {b: j for j, b in enumerate(f["system"])}
+    mirror_of = mirror_groups(f)
     mgroups = [[c for c, j in f["mirrors"].items() if pos[j] == t] for t in mirror_of]
     members = [list(g) for g in groups] + mgroups     # column -> its blocks
     listed, count, total, why = _reduced(f, doc, mirror_of, [len(g) for g in members],

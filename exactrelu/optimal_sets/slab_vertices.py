@@ -306,14 +306,15 @@ class _Family:
 
 
 def _decode(sf: SlabForm, masks):
-    """Per vertex: its family key, the free-coordinate bits and the upper-bound bits."""
+    """Per vertex: its family key (slab bits, then free-coordinate bits), the
+    upper-bound bits, and whether a coordinate is at both bounds."""
     import numpy as np
 
     m, one = sf.m, np.int64(1)
     full = (one << m) - 1
     lo, up = masks & full, (masks >> m) & full
     free = full & ~(lo | up)
-    return (masks >> (2 * m)) << m | free, free, up, (lo & up) != 0
+    return (masks >> (2 * m)) << m | free, up, (lo & up) != 0
 
 
 def _prove_all(sf: SlabForm, masks, check, proved) -> str:
@@ -322,7 +323,7 @@ def _prove_all(sf: SlabForm, masks, check, proved) -> str:
     import numpy as np
 
     m, R = sf.m, len(sf.pairs)
-    key, free, up, clash = _decode(sf, masks)
+    key, up, clash = _decode(sf, masks)
     if clash.any():
         return "a guessed vertex has a coordinate at both bounds"
     keys, inv = np.unique(key, return_inverse=True)
