@@ -146,9 +146,10 @@ def test_cli_time_limit_flag(tmp_path, capsys):
     cert = tmp_path / "c.json"
     assert main(["certify", str(data), "--bias", "--lam", "1/10", "-o", str(cert)]) == 0
     capsys.readouterr()
-    assert main(["optimal-set", str(cert), "--time-limit", "-1"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--time-limit" in err[0]
+    for bad in ("-1", "nan"):               # nan was an internal error before
+        assert main(["optimal-set", str(cert), "--time-limit", bad]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "--time-limit" in err[0] and "internal" not in err[0]
     assert main(["optimal-set", str(cert), "--json", "--time-limit", "5"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["all_vertices"] is True and rep["min_neurons"] is not None

@@ -137,7 +137,7 @@ def _check_args(args: argparse.Namespace) -> None:
     """Refuse bad flags (and an output that must not be replaced) before any work."""
     if args.max_vertices < 1:
         raise InputError("--max-vertices must be a positive integer")
-    if args.time_limit < 0:
+    if not args.time_limit >= 0:            # also refuses nan
         raise InputError("--time-limit must be a non-negative number of seconds")
     if args.samples < 0:
         raise InputError("--samples must be a non-negative integer")
