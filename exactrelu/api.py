@@ -134,7 +134,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
             output_bias: bool = False, model: str = "relu", gates: Any = None,
             route: str = "auto", gap: object = "1/1000000", jobs: int = 1,
             leaves: str = "quadratic", compact: bool = True,
-            time_limit: float | None = None) -> Certificate:
+            time_limit: float | None = None, cover: str = "auto") -> Certificate:
     """Prove bounds ``lower <= p* <= upper`` on the global optimum of ReLU training.
 
     ``p*`` is the smallest NC objective over networks of every width (module doc).  The
@@ -161,6 +161,9 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     chord leaves (format 1.1, for checkers without 1.6); ``compact=False`` skips the exact
     post-pass that drops and shortens the finished tree's rationals (a larger certificate,
     sooner: at n = 442, d = 11 it saves 80 s of 140 s and writes 4.8 MB instead of 1.5 MB);
+    ``cover``: the kind of cover proof -- ``"auto"`` (default: a simplex cover in dimension
+    ``d <= 3``, bias column included, format 1.7: one bit per node, 25-600x smaller than
+    the region list there; else sign-split trees), ``"simplex"`` or ``"splits"``;
     ``time_limit``: seconds for the cover search (default: its node budget only); out of
     time, ``CoverNotProved`` (an InputError; ``route="auto"`` takes the regions route).
     ``output_bias=True``: the model has a
@@ -206,7 +209,7 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     res = _certify(data, _lam(lam), network=net, sample=sample, seed=seed, exact=exact,
                    progress=progress, max_regions=max_regions, route=route,
                    gap=exact_number(gap), jobs=jobs, output_bias=output_bias,
-                   leaves=leaves, compact=compact, time_limit=time_limit)
+                   leaves=leaves, compact=compact, time_limit=time_limit, cover=cover)
     return _certificate_of(res, data)
 
 

@@ -2,7 +2,7 @@
 """Standalone checker for exactrelu certificates, format version 1 (with minor versions 1.1:
 the cover section, check 7; 1.2: output bias, check 8; 1.3: gated ReLU, check 9; 1.4: wall
 bases for check 2; 1.5: the optimal set at an irrational optimum, check 11; 1.6: the
-quadratic_cover section, check 12).
+quadratic_cover section, check 12; 1.7: the simplex_cover section, check 13).
 
 It re-proves a certificate's claim with exact rational arithmetic and nothing but the
 Python standard library.  The format, checks 1-6 and clarifications D1-D11 are those of
@@ -39,11 +39,12 @@ RATIONAL_NS = 8000                 # estimated cost of reading one rational stri
 RATIONAL_NS_PER_CHAR2 = 1e-3       # ... plus this times its length squared
 NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
          5: "claim", 6: "optimal set", 7: "cover", 8: "output bias", 9: "gated ReLU",
-         11: "optimal set enclosure", 12: "quadratic cover"}
+         11: "optimal set enclosure", 12: "quadratic cover", 13: "simplex cover"}
 CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
 _ROW = re.compile(r"0|[1-9][0-9]{0,8}")
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 class Result(NamedTuple):
@@ -280,6 +281,11 @@ class Cert:
                   "a file carries cover or quadratic_cover, not both")
             self.cover = _read_cover(doc["quadratic_cover"], R, n, "quadratic_cover")
             self.cover_check = 12
+        if "simplex_cover" in doc:  # 1.7, read after every other section
+            _need("cover" not in doc and "quadratic_cover" not in doc, "simplex_cover",
+                  "a file carries at most one of cover, quadratic_cover, simplex_cover")
+            self.cover = _read_simplex(doc["simplex_cover"], d)
+            self.cover_check = 13
 
     def _keyed(self, entries, where, field, read):
         """Entries keyed by (pattern, sign); a repeated key is ambiguous: MALFORMED."""
@@ -971,6 +977,193 @@ def check_quadratic_cover(c):
     check_cover(c, 12)
 
 
+# ---- minor version 1.7: simplex cover (docs/spec/certificate-v1.md, "Minor version 1.7") ----
+
+def _read_simplex(v, d):
+    """The simplex_cover section, every shape checked (MALFORMED): [(sign, bits, depth)],
+    bits the 0/1 list of its hex string: 2^d complete pre-order trees, then fewer than 4
+    zero bits; depth the deepest node (budget)."""
+    sc = _typed(v, dict, "simplex_cover", "trees")
+    _need(set(sc) == {"trees"}, "simplex_cover", "expected exactly the key trees")
+    _need(d >= 1, "simplex_cover", "needs at least one column")
+    tl = _typed(sc["trees"], list, "simplex_cover.trees")
+    _need(len(tl) == 2, "simplex_cover.trees", "expected two trees, signs 1 and -1")
+    out, signs = [], set()
+    for t, tree in enumerate(tl):
+        h = f"simplex_cover.trees[{t}]"
+        _typed(tree, dict, h, "sign", "tree")
+        _need(set(tree) == {"sign", "tree"}, h, "expected exactly the keys sign and tree")
+        s, text = tree["sign"], tree["tree"]
+        _need(type(s) is int and s in (1, -1) and s not in signs, h, "sign: 1 or -1, once each")
+        signs.add(s)
+        _need(type(text) is str and _HEX.fullmatch(text), h + ".tree",
+              "expected a non-empty string of lowercase hex digits")
+        bits = [(int(ch, 16) >> (3 - i)) & 1 for ch in text for i in range(4)]
+        pos = deepest = 0
+        for _ in range(1 << d):
+            open_ = [0]                      # depths of the subtrees still to read
+            while open_:
+                _need(pos < len(bits), h + ".tree", "the trees end early (a subtree is missing)")
+                depth = open_.pop()
+                deepest = max(deepest, depth)
+                if bits[pos]:
+                    open_ += [depth + 1, depth + 1]
+                pos += 1
+        _need(len(bits) - pos < 4 and not any(bits[pos:]), h + ".tree",
+              "bits after the last tree (more than the padding of the last hex digit)")
+        out.append((s, bits, deepest))
+    return out
+
+
+def _simplex_charge(c):
+    """The budget of check 13 (docs/spec/certificate-v1.md, 1.7), before any of its work:
+    integer work (n + 2^d d^3) d per node on numbers of bits_X + rb + 2 depth bits."""
+    nodes = sum(len(bits) for _, bits, _ in c.cover)
+    deep = max(depth for _, _, depth in c.cover)
+    wide = c.bitsX + _size(c.r) + 2 * deep + c.lam.numerator.bit_length()
+    c.R.spend(nodes * (c.n + (1 << c.d) * c.d ** 3) * c.d, (wide, c.bitsX + 2 * deep + 2),
+              "the simplex cover")
+
+
+def _widest(V):
+    """(i, j): the edge with the smallest cosine, compared by sign and squares."""
+    sq = [_dot(v, v) for v in V]
+    best = None
+    for i, j in combinations(range(len(V)), 2):
+        p, A = _dot(V[i], V[j]), sq[i] * sq[j]
+        if best is not None:
+            q, B = best[0], best[1]
+            if p < 0 <= q or (p < 0 and q < 0 and p * p * B > q * q * A) or (
+                    p >= 0 and q >= 0 and p * p * B < q * q * A):
+                best = (p, A, i, j)
+        else:
+            best = (p, A, i, j)
+    return best[2], best[3]
+
+
+def _split_point(a, b):
+    """(w, ka, kb, g): w = (ka a + kb b) / g, the lengths balanced by powers of two."""
+    A, B = _dot(a, a), _dot(b, b)
+    ka = kb = 1
+    while A >= B and 2 * kb * kb * B <= A:
+        kb *= 2
+    while A < B and 2 * ka * ka * A <= B:
+        ka *= 2
+    w = [ka * p + kb * q for p, q in zip(a, b)]
+    g = math.gcd(*w)
+    return [x // g for x in w], ka, kb, g
+
+
+def _gram_adj(G):
+    """(adj G, det G) of a symmetric integer matrix: explicit up to 3 x 3, else by
+    Fractions (det G * G^-1)."""
+    m = len(G)
+    if m == 1:
+        return [[1]], G[0][0]
+    if m == 2:
+        return [[G[1][1], -G[0][1]], [-G[1][0], G[0][0]]], G[0][0] * G[1][1] - G[0][1] * G[1][0]
+    if m == 3:
+        (a, b, e), (_, f, h), (_, _, i) = G
+        adj = [[f * i - h * h, e * h - b * i, b * h - e * f],
+               [e * h - b * i, a * i - e * e, b * e - a * h],
+               [b * h - e * f, b * e - a * h, a * f - b * b]]
+        return adj, a * adj[0][0] + b * adj[1][0] + e * adj[2][0]
+    M = [[Fraction(x) for x in row] + [Fraction(int(i == j)) for j in range(m)]
+         for i, row in enumerate(G)]
+    det = Fraction(1)
+    for col in range(m):           # Gram of independent vectors: pivots > 0, no exchange
+        det *= M[col][col]
+        M[col] = [x / M[col][col] for x in M[col]]
+        for r in range(m):
+            if r != col and M[r][col]:
+                f = M[r][col]
+                M[r] = [x - f * y for x, y in zip(M[r], M[col])]
+    return [[int(det * M[i][m + j]) for j in range(m)] for i in range(m)], int(det)
+
+
+def _simplex_leaf(V, c, L2):
+    """For every face F of cone(V) with alpha = adj(G_F) c_F >= 0: c_F . alpha <= L2 det G_F."""
+    G = [[_dot(a, b) for b in V] for a in V]
+    for size in range(1, len(V) + 1):
+        for F in combinations(range(len(V)), size):
+            cF = [c[i] for i in F]
+            if max(cF) <= 0:
+                continue
+            adj, det = _gram_adj([[G[i][j] for j in F] for i in F])
+            alpha = [_dot(row, cF) for row in adj]
+            if min(alpha) >= 0 and _dot(alpha, cF) > L2 * det:
+                return False
+    return True
+
+
+def _simplex_tree(c, rho, L2, s, root, bits, pos, where):
+    """Replay one root cone's tree from bits[pos]; REJECTED at a leaf that does not hold.
+    A node: (V, lin, rows) with lin = s sum rho_k x_k over the rows >= 0 on the whole cone
+    and rows = [(k, z)] the rows of both signs there, z their values at the vertices."""
+    d = c.d
+    stack = [(root, [0] * d, [(k, [_dot(c.Xg[k], v) for v in root]) for k in range(c.n)])]
+    while stack:
+        V, lin, rows = stack.pop()
+        lin, mixed = list(lin), []
+        for k, z in rows:
+            if min(z) >= 0:
+                for t in range(d):
+                    lin[t] += s * rho[k] * c.Xg[k][t]
+            elif max(z) > 0:
+                mixed.append((k, z))
+        b, pos = bits[pos], pos + 1
+        if b:
+            i, j = _widest(V)
+            w, ki, kj, g = _split_point(V[i], V[j])
+            zw = [(ki * z[i] + kj * z[j]) // g for _, z in mixed]
+            for repl in (i, j):     # pushed so that the child without v_j comes first
+                V2 = [w if t == repl else V[t] for t in range(d)]
+                stack.append((V2, lin, [(k, [a if t != repl else e for t, a in enumerate(z)])
+                                        for (k, z), e in zip(mixed, zw)]))
+            continue
+        cv = [_dot(lin, v) for v in V]
+        for k, z in mixed:
+            sr = s * rho[k]
+            theta = 1 if sr > 0 or max(z) >= -min(z) else 0
+            for t in range(d):
+                if sr > 0:
+                    cv[t] += sr * max(z[t], 0)
+                elif theta:
+                    cv[t] += sr * z[t]
+        if not _simplex_leaf(V, cv, L2):
+            _reject(13, f"{where}: the leaf ending at bit {pos - 1} does not hold")
+    return pos
+
+
+def check_simplex_cover(c):
+    """Check 13 (minor version 1.7, only with simplex_cover; after check 12).  Each tree is
+    replayed from the 2^d orthant cones, splits at the fixed split points, and every leaf
+    holds.  Lemma (docs/spec/certificate-v1.md, 1.7): on a leaf cone, s g_r(u) <= m . u
+    with v_i . m = c_i, and the largest m . u / ||u|| there is the projection of m onto the
+    cone, the largest c_F . adj(G_F) c_F / det G_F over faces whose adj(G_F) c_F >= 0."""
+    if c.cover is None or c.cover_check != 13:
+        return
+    _simplex_charge(c)
+    Dr, rho = _common(c.r)
+    L2 = (c.lam * Dr * c.Dx) ** 2     # s sum rho_k (Xg_k . u)_+ <= Dr Dx lam ||u||
+    roots = [[[sg if j == i else 0 for j in range(c.d)] for i, sg in enumerate(signs)]
+             for signs in _signs(c.d)]
+    for s, bits, _ in c.cover:
+        pos = 0
+        for root in roots:
+            pos = _simplex_tree(c, rho, L2, s, root, bits, pos, f"tree for sign {s}")
+    ones = sum(sum(bits) for _, bits, _ in c.cover)
+    c.cover_size = (2 * (1 << c.d) + 2 * ones, 2 * (1 << c.d) + ones)
+
+
+def _signs(d):
+    """The sign patterns in the order of itertools.product((1, -1), repeat=d)."""
+    out = [[]]
+    for _ in range(d):
+        out = [p + [sg] for p in out for sg in (1, -1)]
+    return out
+
+
 def _read_output_bias(doc, R, n):
     """Minor version 1.2: "output_bias": {"y": [R]*n, "c": R} -> (y, c), or None."""
     if "output_bias" not in doc:
@@ -1525,7 +1718,7 @@ def _enclosure_statement(c):
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
           check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure,
-          check_quadratic_cover)
+          check_quadratic_cover, check_simplex_cover)
 
 
 def _statement(c):
@@ -1539,7 +1732,8 @@ def _statement(c):
         out.append("complete (global, by a %s proof of %d nodes, %d leaves): no network of "
                    "any width has objective below lower, so a model with objective <= upper is "
                    "within upper - lower of the global optimum" % (
-                       "quadratic cover" if c.cover_check == 12 else "cover", *c.cover_size) + (
+                       {7: "cover", 12: "quadratic cover", 13: "simplex cover"}[c.cover_check],
+                       *c.cover_size) + (
                        " (lower == upper: globally optimal)" if c.lower == c.upper else ""))
     elif c.complete or c.bases is not None:  # check 2 passed: the list is complete
         out.append("complete (global" + (", by gordan_bases" if c.bases is not None else "")

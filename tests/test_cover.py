@@ -23,6 +23,9 @@ from exactrelu.certificate.produce import certify
 from exactrelu.problem import Dataset
 from exactrelu.testing.strategies import datasets
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 
 def random_data(n, d, seed, bias=False):
     rng = random.Random(seed)

@@ -21,6 +21,9 @@ from exactrelu.certificate.produce import certify
 from exactrelu.networks import Network
 from exactrelu.problem import Dataset
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 R, MAL, VER, UND = "REJECTED", "MALFORMED", "VERIFIED", "UNDECIDED"
 both = tcd.both
 ROOT = Path(__file__).resolve().parents[1]

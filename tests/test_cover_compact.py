@@ -14,6 +14,9 @@ import pytest
 from exactrelu.certificate.cover import verify_cover
 from exactrelu.certificate.cover_compact import compact_cover
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 ROOT = Path(__file__).resolve().parents[1]
 F = Fraction
 
@@ -139,8 +142,8 @@ def test_no_compact_from_the_shell_writes_the_larger_tree(tmp_path):
     for extra in ([], ["--no-compact"]):
         out = tmp_path / f"c{len(extra)}.json"
         run = subprocess.run([sys.executable, "-m", "exactrelu", "certify", str(csv), "--lam", lam,
-                              "--bias", "--route", "cover", "--gap", "1e-4", "-o", str(out),
-                              *extra], capture_output=True, text=True, cwd=ROOT)
+                              "--bias", "--route", "cover", "--cover", "splits", "--gap", "1e-4",
+                              "-o", str(out), *extra], capture_output=True, text=True, cwd=ROOT)
         assert run.returncode == 0, run.stdout + run.stderr
         stages = next(line for line in run.stdout.splitlines() if line.startswith("stages:"))
         assert (" compact " in stages) == (not extra)
@@ -173,7 +176,8 @@ def test_time_limit_from_the_shell(tmp_path):
     data, csv, half_lam_max = _diabetes_csv(tmp_path)
     out = tmp_path / "c.json"
     base = [sys.executable, "-m", "exactrelu", "certify", str(csv), "--lam",
-            str(half_lam_max(data) / 4), "--bias", "--route", "cover", "--gap", "1e-4",
+            str(half_lam_max(data) / 4), "--bias", "--route", "cover", "--cover", "splits",
+            "--gap", "1e-4",
             "-o", str(out)]
     for bad in ("0", "-3", "soon"):
         run = subprocess.run(base + ["--time-limit", bad], capture_output=True, text=True,

@@ -21,6 +21,9 @@ from exactrelu.certificate.produce import certify
 from exactrelu.errors import ExactReluError
 from exactrelu.problem import Dataset
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 
 
 def _no_children(seconds: float = 5.0) -> bool:

@@ -17,6 +17,9 @@ from exactrelu.certificate.cover_producer import cover_proof, cover_route
 from exactrelu.certificate.produce import certify
 from test_cover import _exact_witness_violates, random_data
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 LAM, GAP = F(1, 2), F(1, 10 ** 4)
 
 

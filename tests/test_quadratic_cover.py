@@ -17,6 +17,9 @@ from exactrelu.certificate.cover import norm_bounds, verify_cover
 from exactrelu.certificate.cover_producer import cover_lower_bound, uses_quadratic_leaves
 from exactrelu.problem import Dataset
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 ROW = ["0", "1/3", "3/4"]
 SPEC_X = [[1, 0], [0, 1], [-1, 0], [0, -1]]
 SPEC_R = [1, 1, 1, 1]

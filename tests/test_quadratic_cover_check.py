@@ -35,6 +35,9 @@ import test_check_differential as tcd
 import test_cover_certificate as tcv
 from exactrelu.certificate.produce import certify
 
+# sign-split trees (1.1 / 1.6): auto would pick a simplex cover (1.7) at d <= 3
+pytestmark = pytest.mark.usefixtures("splits_covers")
+
 R, MAL, VER, UND = "REJECTED", "MALFORMED", "VERIFIED", "UNDECIDED"
 both = tcd.both
 ROOT = Path(__file__).resolve().parents[1]

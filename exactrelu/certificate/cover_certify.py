@@ -140,6 +140,7 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
     from .cover import cover_size
     from .cover_producer import cover_route, uses_quadratic_leaves
     from .emit import certificate_dict
+    from .simplex_cover import simplex_size
     from .produce import CertifyResult, _round_down, _round_up, improvement_hint
 
     t0 = time.perf_counter()
@@ -174,11 +175,18 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
                     "tree_nodes": dict(cb.result.nodes), "seconds": dict(timings),
                     **_compacted(cb.result.stats.get("compact"))})
     prov = cert.pop("provenance")
-    # format 1.1, or 1.6 when some leaf is quadratic (a 1.1 checker then ignores the key)
-    key = "quadratic_cover" if uses_quadratic_leaves(cover) else "cover"
-    cert[key] = {"N": cover["N"], "trees": cover["trees"]}
+    # format 1.1, or 1.6 when some leaf is quadratic (a 1.1 checker then ignores the key),
+    # or 1.7 for a simplex cover
+    if "N" not in cover:
+        key = "simplex_cover"
+        cert[key] = {"trees": cover["trees"]}
+        size = simplex_size(cover, data.d)[0]
+    else:
+        key = "quadratic_cover" if uses_quadratic_leaves(cover) else "cover"
+        cert[key] = {"N": cover["N"], "trees": cover["trees"]}
+        size = cover_size(cover)
     cert["provenance"] = prov
     timings["emit"] = time.perf_counter() - t
     return CertifyResult(cert, lower, upper, lower == upper, True, len(program.patterns),
                          cr.active, time.perf_counter() - t0, timings, net, hint, program,
-                         None, route="cover", tree_nodes=cover_size(cover))
+                         None, route="cover", tree_nodes=size)

@@ -447,6 +447,8 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
     t = scale_for_gap(r0q, data.y, Fraction(gap))
     r = tuple(t * a for a in r0q)
     compact = kw.pop("compact", True)
+    if cover_kind(kw.pop("cover", "auto"), data.d) == "simplex":
+        return _simplex_bound(data, lam, r, t, jobs, kw)
     res = cover_proof(data.X, r, lam, jobs=jobs, **kw)
     lower = None
     if res.status == "proved" and compact:
@@ -462,6 +464,38 @@ def cover_lower_bound(data, lam: Any, r0: Sequence[Any], *, gap: Any = Fraction(
         ok, why = verify_cover(data.X, r, lam, res.cover)
         if not ok:  # pragma: no cover - every leaf was already checked
             raise ExactReluError(f"internal: cover failed its own check: {why}")
+        lower = dot(r, data.y) - sqnorm(r) / 2
+    return CoverBound(lower, t, r, res)
+
+
+def cover_kind(cover: str, d: int) -> str:
+    """``simplex`` or ``splits`` for ``cover`` in auto / simplex / splits: auto is a simplex
+    cover (:mod:`.simplex_cover`, format 1.7) in dimension ``d <= MAX_D`` (3), else
+    sign-split trees (1.1 / 1.6)."""
+    from .simplex_cover import MAX_D
+
+    if cover not in ("auto", "simplex", "splits"):
+        from ..errors import InputError
+
+        raise InputError(f"cover must be auto, simplex or splits, not {cover!r}")
+    if cover == "auto":
+        return "simplex" if d <= MAX_D else "splits"
+    return cover
+
+
+def _simplex_bound(data, lam: Any, r: tuple, t: Fraction, jobs: int, kw: dict) -> CoverBound:
+    """:func:`cover_lower_bound` by a simplex cover (checked again before it is returned)."""
+    from .simplex_cover import simplex_cover, verify_simplex_cover
+
+    opts = {k: kw[k] for k in ("time_limit", "progress", "collect") if k in kw}
+    if "budget" in kw:
+        opts["budget"] = kw["budget"]
+    res = simplex_cover(data.X, r, lam, jobs=jobs, **opts)
+    lower = None
+    if res.status == "proved":
+        ok, why = verify_simplex_cover(data.X, r, lam, res.cover)
+        if not ok:  # pragma: no cover - the search checked every leaf exactly
+            raise ExactReluError(f"internal: simplex cover failed its own check: {why}")
         lower = dot(r, data.y) - sqnorm(r) / 2
     return CoverBound(lower, t, r, res)
 

@@ -294,7 +294,8 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
             max_regions: int | None = MAX_REGIONS, route: str = "auto",
             gap: Any = Fraction(1, 10 ** 6), jobs: int = 1,
             output_bias: bool = False, leaves: str = "quadratic",
-            compact: bool = True, time_limit: float | None = None) -> CertifyResult:
+            compact: bool = True, time_limit: float | None = None,
+            cover: str = "auto") -> CertifyResult:
     """Bounds on the global optimum with an exact certificate (see the module doc).
 
     ``network``: a :class:`exactrelu.networks.Network` whose exact NC objective is the
@@ -306,6 +307,9 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
     :mod:`exactrelu.certificate.cover_certify` (format 1.1, no enumeration);
     ``leaves``: ``"quadratic"`` lets the cover's leaves use the quadratic bound of format
     1.6 (section ``quadratic_cover``), ``"chord"`` keeps to chord leaves (format 1.1);
+    ``cover``: ``"auto"`` (a simplex cover, format 1.7, in dimension ``d <= 3``, else
+    sign-split trees), ``"simplex"`` or ``"splits"`` (:func:`exactrelu.certificate.
+    cover_producer.cover_kind`); ``leaves`` and ``compact`` concern sign-split trees;
     ``compact``: the finished cover is compacted by the exact post-pass of
     :mod:`exactrelu.certificate.cover_compact` (smaller certificate, more time);
     ``time_limit``: seconds for the cover route's searches (all rounds; ``None``: only
@@ -335,7 +339,7 @@ def certify(data: Dataset, lam: Fraction, *, network=None, sample: int | None = 
         try:
             return certify_cover(data, lam, network=network, gap=gap, progress=progress,
                                  bits=bits, jobs=jobs, quad=_leaves(leaves), compact=compact,
-                                 time_limit=time_limit)
+                                 time_limit=time_limit, cover=cover)
         except CoverNotProved as exc:     # auto: the regions route is within max_regions
             if route != "auto":
                 raise

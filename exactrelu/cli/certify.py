@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     res = certify(data, lam, network=net, sample=args.sample, seed=args.seed,
                   max_regions=max_regions(args), route=args.route, gap=_gap(args.gap),
                   jobs=args.jobs, output_bias=args.output_bias, exact=not args.no_exact,
-                  leaves=args.leaves, compact=not args.no_compact,
+                  leaves=args.leaves, compact=not args.no_compact, cover=args.cover,
                   time_limit=_seconds(args.time_limit),
                   progress=None if not args.json else False)
     text, checked = _shed_optional(res.certificate)
@@ -242,6 +242,11 @@ def register(sub) -> None:
                          "quadratic form, decided by one exact positive-definiteness test "
                          "(format 1.6, far smaller trees in many dimensions); chord writes "
                          "a format 1.1 cover, for checkers without 1.6")
+    sp.add_argument("--cover", choices=("auto", "simplex", "splits"), default="auto",
+                    help="cover route: simplex splits the input space into cones, one bit "
+                         "per node and no multipliers (format 1.7; best in dimension <= 3); "
+                         "splits: trees of sign splits (format 1.1 / 1.6); auto (default): "
+                         "simplex in dimension <= 3 (bias column included), else splits")
     sp.add_argument("--time-limit", metavar="SECONDS",
                     help="cover route: stop the search after SECONDS (all rounds); then "
                          "nothing is written (exit 2), or with --route auto the regions "

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Optional
 VERDICT_CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 CHECK_NAMES = {1: "patterns", 2: "completeness", 3: "upper bound", 4: "dual feasibility",
                5: "claim", 6: "optimal set", 7: "cover", 8: "output bias", 9: "gated ReLU",
-               11: "optimal set enclosure", 12: "quadratic cover"}
+               11: "optimal set enclosure", 12: "quadratic cover", 13: "simplex cover"}
 DEFAULT_BUDGET_DIGITS = 50_000_000  # characters of all rational strings of one file
 MAX_RATIONAL_CHARS = 10_000         # characters of one rational string
 MAX_DENOMINATOR_BITS = 1 << 18      # bits of one common denominator

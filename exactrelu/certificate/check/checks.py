@@ -28,6 +28,7 @@ import flint
 from .budget import (GORDAN_ENTRY_OPS, _integer_form, _max_bits, _reject, _single_bits, _size,
                      _Stop)
 from .cover import check_cover, check_quadratic_cover  # 1.1 (check 7), 1.6 (check 12)
+from .simplex import check_simplex_cover               # 1.7 (check 13)
 from .enclosure import check_enclosure, enclosure_statement  # minor version 1.5
 from .output_bias import check_output_bias, output_bias_statement  # minor version 1.2
 from .reader import _Cert
@@ -369,7 +370,7 @@ def check_gated(c: _Cert) -> None:
 
 CHECKS = (check_patterns, check_completeness, check_upper, check_dual, check_claim,
           check_optimal_set, check_cover, check_output_bias, check_gated, check_enclosure,
-          check_quadratic_cover)
+          check_quadratic_cover, check_simplex_cover)
 
 
 def _statement(c: _Cert) -> str:
@@ -382,7 +383,7 @@ def _statement(c: _Cert) -> str:
         parts.append(f"{model}: objective "
                      f"{'<=' if value <= c.upper else '> (not proved <=)'} upper")
     if c.cover is not None:
-        kind = "quadratic cover" if c.cover_check == 12 else "cover"
+        kind = {7: "cover", 12: "quadratic cover", 13: "simplex cover"}[c.cover_check]
         parts.append("complete (global, by a %s proof of %d nodes, %d leaves): no network "
                      "of any width has objective below lower, so a model with objective <= "
                      "upper is within upper - lower of the global optimum"

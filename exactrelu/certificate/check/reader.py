@@ -124,7 +124,7 @@ class _Cert:
     optimal: Optional[tuple] = None   # (fit, [((i, s), (v, rho))], [{b: alpha}])
     cover: Optional[tuple] = None     # 1.1: (N, [(sign, nodes)], widest bits), .cover
     cover_size: tuple = (0, 0)        # (nodes, leaves), set by check 7 / 12
-    cover_check: int = 7              # 12: .cover is a quadratic_cover (1.6)
+    cover_check: int = 7              # 12: .cover is a quadratic_cover (1.6), 13: simplex (1.7)
     output_bias: Optional[tuple] = None   # (y, c), minor version 1.2
     gated: Optional[dict] = None      # minor version 1.3 (check/gated.py)
     enclosure: Optional[dict] = None  # minor version 1.5 (check/enclosure.py)
@@ -292,6 +292,11 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
         from .cover import read_cover
         c.cover, c.cover_check = read_cover(doc["quadratic_cover"], rd, c.n,
                                             "quadratic_cover"), 12
+    if "simplex_cover" in doc:                          # minor version 1.7, read last
+        _require("cover" not in doc and "quadratic_cover" not in doc, "simplex_cover",
+                 "a file carries at most one of cover, quadratic_cover, simplex_cover")
+        from .simplex import read_simplex_cover
+        c.cover, c.cover_check = read_simplex_cover(doc["simplex_cover"], c.d), 13
     return c
 
 

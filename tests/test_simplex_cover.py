@@ -1,0 +1,282 @@
+"""Simplex covers (format minor version 1.7, check 13): the producer's exact search, its
+own check, the library checker and the standalone checker.
+
+* the spec's worked example (d = 2, one split), VERIFIED by both checkers, and each of
+  its stated negative controls;
+* produced covers on random data (d = 2, 3): (F) sampled independently in floats at many
+  directions, both checkers VERIFIED, the producer's own check agrees;
+* a refuted residual: the witness violates (F) exactly (recomputed with Fractions);
+* corruption families on a produced certificate (drop a subtree, add one, flip a split,
+  swap the signs' trees, truncate, a foreign digit, lam lowered): never VERIFIED, and the
+  two checkers give the same verdict;
+* the route: ``--cover auto`` picks it at d <= 3, ``--cover splits`` the sign-split tree;
+  ``jobs = 2`` gives the same tree; a time limit ends the search without a proof.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+
+import test_check_differential as tcd
+from exactrelu.certificate import simplex_cover as sc
+from exactrelu.certificate.cover_certify import CoverNotProved, certify_cover
+from exactrelu.problem import Dataset
+
+VER, MAL, UND = "VERIFIED", "MALFORMED", "UNDECIDED"
+REJ13 = ("REJECTED", 13)
+
+EXAMPLE = {"format": "exactrelu-certificate", "version": 1,
+           "problem": {"X": [["1", "-1"], ["2", "-1"]], "y": ["1", "-1"], "lam": "1"},
+           "patterns": {"bits": [], "complete": False},
+           "network": {"W1": [], "w2": []},
+           "dual": {"r": ["1", "-1"]},
+           "claim": {"lower": "1", "upper": "1"},
+           "simplex_cover": {"trees": [{"sign": 1, "tree": "0"}, {"sign": -1, "tree": "80"}]}}
+
+
+def _with(tree_minus=None, lam=None, section=None):
+    c = copy.deepcopy(EXAMPLE)
+    if tree_minus is not None:
+        c["simplex_cover"]["trees"][1]["tree"] = tree_minus
+    if lam is not None:
+        c["problem"]["lam"] = lam
+    if section is not None:
+        c["simplex_cover"] = section
+    return c
+
+
+def test_worked_example_verified_by_both_checkers():
+    assert tcd.both(EXAMPLE) == VER
+    res = tcd.lib.check_obj(copy.deepcopy(EXAMPLE))
+    assert "simplex cover proof of 10 nodes, 9 leaves" in res.message
+    assert "globally optimal" in res.message
+    # the producer finds the same forest and its own check agrees
+    X, r = [(1, -1), (2, -1)], [1, -1]
+    out = sc.simplex_cover(X, r, 1)
+    assert out.status == "proved" and out.cover == EXAMPLE["simplex_cover"]
+    assert sc.verify_simplex_cover(X, r, 1, EXAMPLE["simplex_cover"]) == (True, "")
+    assert sc.simplex_size(EXAMPLE["simplex_cover"], 2) == (10, 9)
+
+
+@pytest.mark.parametrize("case, expected", [
+    (dict(tree_minus="0"), REJ13),              # the root leaf fails (c . alpha = 2 > 1)
+    (dict(lam="9/10"), REJ13),                  # (F) fails: g_r(e_2) = 1 > 9/10
+    (dict(tree_minus="8"), MAL),                # a subtree is missing
+    (dict(tree_minus="800"), MAL),              # bits after the last tree
+    (dict(tree_minus="8A"), MAL),               # not lowercase hex
+    (dict(tree_minus=""), MAL),
+    (dict(tree_minus=128), MAL),
+    (dict(section={"trees": [{"sign": 1, "tree": "0"}]}), MAL),
+    (dict(section={"trees": [{"sign": 1, "tree": "0"}, {"sign": 1, "tree": "80"}]}), MAL),
+    (dict(section={"trees": [{"sign": 1, "tree": "0"}, {"sign": -1, "tree": "80", "x": 1}]}),
+     MAL),
+    (dict(section={"trees": [], "extra": 1}), MAL),
+])
+def test_worked_example_negative_controls(case, expected):
+    assert tcd.both(_with(**case)) == expected
+
+
+def test_one_cover_section_only():
+    c = copy.deepcopy(EXAMPLE)
+    c["cover"] = {"N": ["2", "3"], "trees": [{"sign": 1, "nodes": [{"leaf": {}}]},
+                                             {"sign": -1, "nodes": [{"leaf": {}}]}]}
+    assert tcd.both(c) == MAL
+
+
+def test_example_refuted_by_the_producer_at_a_smaller_lam():
+    out = sc.simplex_cover([(1, -1), (2, -1)], [1, -1], F(9, 10), collect=4)
+    assert out.status == "refuted" and out.cover is None and out.witnesses
+    for s, u, _ in out.witnesses:
+        g = s * (max(u[0] - u[1], 0) - max(2 * u[0] - u[1], 0))
+        assert g > 0.9 * math.hypot(*u) + 1e-12
+
+
+# ------------------------------------------------------------------ produced covers
+
+def _random(seed, n, d, bias=True):
+    rng = random.Random(seed)
+    X = [[F(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(d)] for _ in range(n)]
+    y = [F(rng.randint(-9, 9), rng.randint(1, 3)) for _ in range(n)]
+    return Dataset.from_arrays(X, y, bias=bias)
+
+
+def _sampled_max(X, r, s, k=20000, seed=0):
+    """max of s g_r(u) / ||u|| over k random directions (floats: an independent estimate)."""
+    rng = np.random.default_rng(seed)
+    U = rng.normal(size=(k, len(X[0])))
+    U /= np.linalg.norm(U, axis=1)[:, None]
+    Xf = np.array([[float(a) for a in row] for row in X])
+    rf = np.array([float(a) for a in r])
+    return float((s * (np.maximum(U @ Xf.T, 0) @ rf)).max())
+
+
+@pytest.mark.parametrize("seed, n, d, bias", [(1, 12, 2, False), (2, 14, 1, True),
+                                              (3, 16, 2, True), (4, 25, 3, False)])
+def test_produced_cover_proves_F(seed, n, d, bias):
+    data = _random(seed, n, d, bias)
+    rng = random.Random(seed)
+    r = [F(rng.randint(-20, 20), 8) for _ in range(n)]
+    # lam just above the sampled maximum of |g_r|: the search must resolve near it
+    lam = F(round(1.02 * max(_sampled_max(data.X, r, 1), _sampled_max(data.X, r, -1)) * 64)
+            + 1, 64)
+    out = sc.simplex_cover(data.X, r, lam)
+    assert out.status == "proved", out.status
+    assert sc.verify_simplex_cover(data.X, r, lam, out.cover) == (True, "")
+    nodes = sum(out.nodes.values())
+    assert sc.simplex_size(out.cover, data.d)[0] == nodes
+    # a lam below the sampled maximum is refuted, with a witness that violates (F) exactly
+    low = F(round(0.95 * max(_sampled_max(data.X, r, 1), _sampled_max(data.X, r, -1)) * 64),
+            64)
+    bad = sc.simplex_cover(data.X, r, low, collect=3)
+    assert bad.status == "refuted" and bad.witnesses
+    for s, u, _ in bad.witnesses:
+        g = s * sum(float(rk) * max(sum(float(a) * b for a, b in zip(x, u)), 0.0)
+                    for rk, x in zip(r, data.X))
+        assert g > float(low) * (1 - 1e-9)
+
+
+@pytest.fixture(scope="module")
+def produced():
+    data = _random(7, 24, 2, True)          # d = 3 with the bias column
+    res = certify_cover(data, F(3, 2), gap=F(1, 10 ** 4), progress=False)
+    assert "simplex_cover" in res.certificate
+    return data, json.loads(json.dumps(res.certificate))
+
+
+def test_produced_certificate_verified_by_both(produced):
+    data, cert = produced
+    assert tcd.both(cert) == VER
+    msg = tcd.lib.check_obj(copy.deepcopy(cert)).message
+    assert "by a simplex cover proof of" in msg
+    assert cert["provenance"]["route"] == "cover"
+
+
+def _flip(text, bit):
+    bits = sc.decode_bits(text)
+    bits[bit] ^= 1
+    return sc.encode_bits(bits)
+
+
+def _corrupt(cert, how, rng):
+    c = copy.deepcopy(cert)
+    t = c["simplex_cover"]["trees"][rng.randrange(2)]
+    bits = sc.decode_bits(t["tree"])
+    ones = [i for i, b in enumerate(bits) if b]
+    if how == "drop_subtree":       # a split becomes a leaf: its subtree is dropped
+        i = rng.choice(ones)
+        t["tree"] = sc.encode_bits(bits[:i] + [0] + bits[_subtree_end(bits, i):])
+    elif how == "add_subtree":      # a leaf becomes a split with two leaves
+        i = rng.choice([i for i, b in enumerate(bits[:len(bits) - 3]) if not b])
+        t["tree"] = sc.encode_bits(bits[:i] + [1, 0, 0] + bits[i + 1:])
+    elif how == "flip_bit":
+        t["tree"] = _flip(t["tree"], rng.choice(ones))
+    elif how == "swap_signs":
+        a, b = c["simplex_cover"]["trees"]
+        a["tree"], b["tree"] = b["tree"], a["tree"]
+    elif how == "truncate":
+        t["tree"] = t["tree"][:-1] or "0"
+    elif how == "foreign_digit":
+        t["tree"] = t["tree"][:-1] + "g"
+    elif how == "lower_lam":
+        c["problem"]["lam"] = str(F(c["problem"]["lam"]) * F(9, 10))
+    return c
+
+
+def _subtree_end(bits, i):
+    need = 1
+    while need:
+        need += 1 if bits[i] else -1
+        i += 1
+    return i
+
+
+CORRUPTIONS = ["drop_subtree", "flip_bit", "swap_signs", "truncate", "foreign_digit",
+               "lower_lam"]
+
+
+@pytest.mark.parametrize("how", CORRUPTIONS)
+def test_corruptions_never_verified(produced, how):
+    _, cert = produced
+    rng = random.Random(CORRUPTIONS.index(how))
+    seen = set()
+    for _ in range(3):
+        c = _corrupt(cert, how, rng)
+        if c == cert:
+            continue
+        out = tcd.both(c)
+        assert out != VER, how
+        seen.add(out)
+    if how == "drop_subtree":
+        assert REJ13 in seen or MAL in seen
+
+
+def test_a_refined_leaf_is_still_a_proof(produced):
+    """Not a corruption: a leaf split once more (two leaves) is a finer cover of the same
+    cone, and the sub-cones' relaxations hold whenever the parent's does here; the
+    checkers agree (VERIFIED, or REJECTED if a child's relaxation were looser)."""
+    _, cert = produced
+    rng = random.Random(5)
+    for _ in range(3):
+        c = _corrupt(cert, "add_subtree", rng)
+        assert tcd.both(c) in (VER, REJ13, MAL)
+
+
+def test_drop_subtree_in_place_is_rejected(produced):
+    """A split replaced by a leaf while the rest of the string stays well-formed (a whole
+    root tree replaced by one leaf, the padding adjusted): REJECTED, check 13."""
+    _, cert = produced
+    c = copy.deepcopy(cert)
+    for t in c["simplex_cover"]["trees"]:
+        bits = sc.decode_bits(t["tree"])
+        end = 0
+        for _ in range(8):                  # the 2^3 root trees, without the padding
+            end = _subtree_end(bits, end)
+        bits = bits[:end]
+        if bits[0] == 1:
+            t["tree"] = sc.encode_bits([0] + bits[_subtree_end(bits, 0):])
+            break
+    else:  # pragma: no cover - the data are chosen so that some root splits
+        pytest.skip("no root splits")
+    assert tcd.both(c) == REJ13
+
+
+def test_cover_kind_and_jobs():
+    data = _random(11, 18, 2, True)
+    lam = F(2)
+    one = certify_cover(data, lam, gap=F(1, 10 ** 4), progress=False)
+    two = certify_cover(data, lam, gap=F(1, 10 ** 4), progress=False, jobs=2)
+    assert one.certificate["simplex_cover"] == two.certificate["simplex_cover"]
+    splits = certify_cover(data, lam, gap=F(1, 10 ** 4), progress=False, cover="splits")
+    assert "simplex_cover" not in splits.certificate
+    assert {"cover", "quadratic_cover"} & set(splits.certificate)
+    with pytest.raises(CoverNotProved):
+        certify_cover(data, lam, gap=F(1, 10 ** 4), progress=False, time_limit=0.0,
+                      max_rounds=1)
+
+
+def test_cli_route_cover_writes_a_simplex_cover(tmp_path, capsys):
+    from exactrelu.cli import main
+
+    data = _random(5, 20, 2, False)
+    csv = tmp_path / "d.csv"
+    csv.write_text("\n".join(",".join(str(v) for v in (*row, t))
+                             for row, t in zip(data.X, data.y)) + "\n")
+    out = tmp_path / "c.json"
+    assert main(["certify", str(csv), "--bias", "--lam", "2", "--route", "cover",
+                 "--gap", "1e-4", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "route: cover" in text
+    cert = json.loads(out.read_text())
+    assert "simplex_cover" in cert and tcd.both(cert) == VER
+    bad = tmp_path / "b.json"
+    with pytest.raises(SystemExit) as exc:     # argparse: one line, exit 2
+        main(["certify", str(csv), "--bias", "--lam", "2", "--route", "cover",
+              "--cover", "simplex-ish", "-o", str(bad)])
+    assert exc.value.code == 2 and not bad.exists()
+    assert "--cover: invalid choice" in capsys.readouterr().err
