@@ -24,8 +24,9 @@ lam = lam_max/2 and lam_max/8.  A case whose certify exceeds ``--limit`` seconds
 ``--memory`` GiB is stopped and reported as such.
 
 Usage: ``python bench/bench_check_cost.py [--quick] [--only random|diabetes]
-[--limit SECONDS] [--memory GIB] [--pick LABEL ...] [--cover]``; ``--cover`` adds the
-same data by the cover route (issue 13: size ratio, both checkers, lower bounds).  The full run takes about an hour on this 2-core
+[--limit SECONDS] [--memory GIB] [--pick LABEL ...] [--cover [--cover-kind K]]``;
+``--cover`` adds the same data by the cover route (issue 13: size ratio, both checkers,
+lower bounds; ``--cover-kind``: auto, simplex or splits, as ``certify --cover``).  The full run takes about an hour on this 2-core
 machine; ``--quick`` about a minute.
 """
 from __future__ import annotations
@@ -156,14 +157,16 @@ def _lower(cert: Path) -> Fraction:
     return Fraction(json.loads(cert.read_text())["claim"]["lower"])
 
 
-def cover_case(row: dict, data, lam: Fraction, limit: float, memory: float, work: Path) -> None:
+def cover_case(row: dict, data, lam: Fraction, limit: float, memory: float, work: Path,
+               kind: str = "auto") -> None:
     """The same data by ``certify --route cover --gap 1e-4`` (issue 13's comparison at the
     sizes where the regions route still finishes): size, standalone check, the relative
     difference of the two proved lower bounds, added to ``row``."""
     csv, reg, cov = work / "data.csv", work / "cert.json", work / "cover.json"
     cov.unlink(missing_ok=True)
     code, wall, kb, why = _timed([*EXE, "certify", str(csv), "--lam", str(lam), "--route",
-                                  "cover", "--gap", "1e-4", "-o", str(cov)], limit, memory)
+                                  "cover", "--cover", kind, "--gap", "1e-4", "-o", str(cov)],
+                                 limit, memory)
     row.update({"cover": {None: "stopped", 0: "written"}.get(code, f"exit {code}"),
                 "cover s": f"{wall:.0f}", "cover why": why})
     if code != 0 or not cov.exists():
@@ -172,6 +175,7 @@ def cover_case(row: dict, data, lam: Fraction, limit: float, memory: float, work
     for which, tag in (("standalone", "cov sa"), ("library", "cov lib")):
         r = _checker(which, cov)
         row[f"{tag} verdict"], row[f"{tag} cpu s"] = r["verdict"], f"{r['cpu']:.1f}"
+        row[f"{tag} est/cpu"] = f"{r['estimate'] / max(r['cpu'], 1e-3):.2f}"
     if reg.exists():
         row["ratio"] = f"{reg.stat().st_size / cov.stat().st_size:.1f}x"
         a, b = _lower(reg), _lower(cov)
@@ -221,6 +225,9 @@ def main(argv=None) -> int:
     ap.add_argument("--memory", type=float, default=16.0, help="GiB per certify")
     ap.add_argument("--cover", action="store_true", help="also certify each case by the "
                     "cover route (gap 1e-4) and compare sizes, checks and lower bounds")
+    ap.add_argument("--cover-kind", choices=("auto", "simplex", "splits"), default="auto",
+                    help="with --cover: the kind of cover (certify --cover; auto: a simplex "
+                         "cover in dimension <= 3)")
     ap.add_argument("--pick", action="append", help="only cases whose label (as printed "
                     "on stderr, e.g. 'random n=185 d=3') contains this; repeatable")
     args = ap.parse_args(argv)
@@ -233,7 +240,8 @@ def main(argv=None) -> int:
                 continue
             rows.append(run_case(name, data, lam, args.limit, args.memory, Path(tmp)))
             if args.cover:
-                cover_case(rows[-1], data, lam, args.limit, args.memory, Path(tmp))
+                cover_case(rows[-1], data, lam, args.limit, args.memory, Path(tmp),
+                           args.cover_kind)
             print(f"  [{name} n={data.n} d={data.d} lam={lam}: {rows[-1]['certify']}, "
                   f"{rows[-1]['certify s']} s]", file=sys.stderr, flush=True)
     print("### Regions-route certificates: production, size and both checkers at default "
@@ -246,7 +254,8 @@ def main(argv=None) -> int:
               "certificate size, both checkers, and the two proved lower bounds\n")
         table(rows, ["data", "n", "d", "lam", "regions (bound)", "cert MB", "cover",
                      "cover s", "cover MB", "ratio", "cov sa verdict", "cov sa cpu s",
-                     "cov lib verdict", "cov lib cpu s", "L regions", "L cover", "rel diff"])
+                     "cov sa est/cpu", "cov lib verdict", "cov lib cpu s", "L regions",
+                     "L cover", "rel diff"])
     for r in rows:
         if r.get("cover why"):
             print(f"* cover, {r['data']} n={r['n']} d={r['d']} lam={r['lam']}: {r['cover why']}")

@@ -156,14 +156,11 @@ def certify(X: Any, y: Any, lam: object, *, bias: bool = False, network: Any = N
     it refuses like the regions route); :attr:`Certificate.route` and
     :attr:`Certificate.tree_nodes` say what was done; ``jobs``: cover search processes;
     ``leaves``: ``"quadratic"`` (default) lets the cover's leaves bound rows by a
-    quadratic form decided by one exact positive-definiteness test (format 1.6,
-    ``quadratic_cover``: far smaller trees in many dimensions), ``"chord"`` keeps to
-    chord leaves (format 1.1, for checkers without 1.6); ``compact=False`` skips the exact
+    quadratic form (format 1.6, ``quadratic_cover``), ``"chord"`` keeps to chord leaves
+    (format 1.1); ``compact=False`` skips the exact
     post-pass that drops and shortens the finished tree's rationals (a larger certificate,
     sooner: at n = 442, d = 11 it saves 80 s of 140 s and writes 4.8 MB instead of 1.5 MB);
-    ``cover``: the kind of cover proof -- ``"auto"`` (default: a simplex cover in dimension
-    ``d <= 3``, bias column included, format 1.7: one bit per node, 25-600x smaller than
-    the region list there; else sign-split trees), ``"simplex"`` or ``"splits"``;
+    ``cover``: ``"auto"`` (a simplex cover, format 1.7, when d <= 3), ``"simplex"``, ``"splits"``;
     ``time_limit``: seconds for the cover search (default: its node budget only); out of
     time, ``CoverNotProved`` (an InputError; ``route="auto"`` takes the regions route).
     ``output_bias=True``: the model has a

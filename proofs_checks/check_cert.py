@@ -1015,14 +1015,23 @@ def _read_simplex(v, d):
     return out
 
 
-def _simplex_charge(c):
-    """The budget of check 13 (docs/spec/certificate-v1.md, 1.7), before any of its work:
-    integer work (n + 2^d d^3) d per node on numbers of bits_X + rb + 2 depth bits."""
-    nodes = sum(len(bits) for _, bits, _ in c.cover)
+def _simplex_bits(c):
+    """The (wide, narrow) bits of check 13's integers (docs/spec/certificate-v1.md, 1.7)."""
     deep = max(depth for _, _, depth in c.cover)
-    wide = c.bitsX + _size(c.r) + 2 * deep + c.lam.numerator.bit_length()
-    c.R.spend(nodes * (c.n + (1 << c.d) * c.d ** 3) * c.d, (wide, c.bitsX + 2 * deep + 2),
-              "the simplex cover")
+    return (c.bitsX + _size(c.r) + 2 * deep + c.lam.numerator.bit_length(),
+            c.bitsX + 2 * deep + 2)
+
+
+def _simplex_charge(c):
+    """The budget of check 13 charged before any of its work: T d^2 + F 2^d d^2 integer
+    operations, T the bits of both strings, F those that are 0 (the leaves, and padding).
+    Each node charges its rows before it is replayed (_simplex_tree)."""
+    T = sum(len(bits) for _, bits, _ in c.cover)
+    F = T - sum(sum(bits) for _, bits, _ in c.cover)
+    c.R.spend(T * c.d * c.d + F * (1 << c.d) * c.d * c.d, _simplex_bits(c), "the simplex cover")
+    big = sum(math.comb(c.d, m) * m ** 3 for m in range(4, c.d + 1))   # faces past 3 x 3
+    if big:
+        c.R.spend(F * big, _simplex_bits(c)[0], "the simplex cover's faces", fraction=True)
 
 
 def _widest(V):
@@ -1055,8 +1064,7 @@ def _split_point(a, b):
 
 
 def _gram_adj(G):
-    """(adj G, det G) of a symmetric integer matrix: explicit up to 3 x 3, else by
-    Fractions (det G * G^-1)."""
+    """(adj G, det G) of a symmetric integer matrix up to 3 x 3 (explicit)."""
     m = len(G)
     if m == 1:
         return [[1]], G[0][0]
@@ -1068,17 +1076,33 @@ def _gram_adj(G):
                [e * h - b * i, a * i - e * e, b * e - a * h],
                [b * h - e * f, b * e - a * h, a * f - b * b]]
         return adj, a * adj[0][0] + b * adj[1][0] + e * adj[2][0]
-    M = [[Fraction(x) for x in row] + [Fraction(int(i == j)) for j in range(m)]
-         for i, row in enumerate(G)]
-    det = Fraction(1)
-    for col in range(m):           # Gram of independent vectors: pivots > 0, no exchange
-        det *= M[col][col]
-        M[col] = [x / M[col][col] for x in M[col]]
-        for r in range(m):
-            if r != col and M[r][col]:
-                f = M[r][col]
-                M[r] = [x - f * y for x, y in zip(M[r], M[col])]
-    return [[int(det * M[i][m + j]) for j in range(m)] for i in range(m)], int(det)
+    raise ValueError(m)
+
+
+def _gram_solve(G, b):
+    """x = G^-1 b in Fractions (G a Gram matrix of independent vectors: every pivot of
+    the elimination without exchanges is > 0)."""
+    m = len(G)
+    M = [[Fraction(x) for x in row] + [Fraction(v)] for row, v in zip(G, b)]
+    for col in range(m):
+        for r in range(col + 1, m):
+            f = M[r][col] / M[col][col]
+            M[r] = [x - f * y for x, y in zip(M[r], M[col])]
+    x = [Fraction(0)] * m
+    for r in range(m - 1, -1, -1):
+        x[r] = (M[r][m] - sum(M[r][t] * x[t] for t in range(r + 1, m))) / M[r][r]
+    return x
+
+
+def _face_ok(G, cF, L2):
+    """One face: alpha = adj(G) c_F (or, beyond 3 x 3, G^-1 c_F, the same signs) not >= 0,
+    or c_F . alpha <= L2 det G (c_F . G^-1 c_F <= L2)."""
+    if len(G) > 3:
+        x = _gram_solve(G, cF)
+        return min(x) < 0 or _dot(x, cF) <= L2
+    adj, det = _gram_adj(G)
+    alpha = [_dot(row, cF) for row in adj]
+    return min(alpha) < 0 or _dot(alpha, cF) <= L2 * det
 
 
 def _simplex_leaf(V, c, L2):
@@ -1087,11 +1111,7 @@ def _simplex_leaf(V, c, L2):
     for size in range(1, len(V) + 1):
         for F in combinations(range(len(V)), size):
             cF = [c[i] for i in F]
-            if max(cF) <= 0:
-                continue
-            adj, det = _gram_adj([[G[i][j] for j in F] for i in F])
-            alpha = [_dot(row, cF) for row in adj]
-            if min(alpha) >= 0 and _dot(alpha, cF) > L2 * det:
+            if max(cF) > 0 and not _face_ok([[G[i][j] for j in F] for i in F], cF, L2):
                 return False
     return True
 
@@ -1101,9 +1121,11 @@ def _simplex_tree(c, rho, L2, s, root, bits, pos, where):
     A node: (V, lin, rows) with lin = s sum rho_k x_k over the rows >= 0 on the whole cone
     and rows = [(k, z)] the rows of both signs there, z their values at the vertices."""
     d = c.d
+    wide = _simplex_bits(c)
     stack = [(root, [0] * d, [(k, [_dot(c.Xg[k], v) for v in root]) for k in range(c.n)])]
     while stack:
         V, lin, rows = stack.pop()
+        c.R.spend(len(rows) * (d + 2), wide, "the simplex cover")  # before the node's work
         lin, mixed = list(lin), []
         for k, z in rows:
             if min(z) >= 0:

@@ -71,13 +71,24 @@ def _forest_end(bits: list, roots: int, where: str) -> tuple[int, int]:
     return pos, deepest
 
 
-def _charge(c: _Cert) -> None:
-    """Charged before any of the work: the standalone checker's estimate, op for op."""
-    nodes = sum(len(bits) for _, bits, _ in c.cover)
+def _widths(c: _Cert) -> tuple[int, int]:
     deep = max(depth for _, _, depth in c.cover)
-    wide = c.bits_X + _size(c.r) + 2 * deep + c.lam.numerator.bit_length()
-    c.meter.charge(nodes * (c.n + (1 << c.d) * c.d ** 3) * c.d, (wide, c.bits_X + 2 * deep + 2),
+    return (c.bits_X + _size(c.r) + 2 * deep + c.lam.numerator.bit_length(),
+            c.bits_X + 2 * deep + 2)
+
+
+def _charge(c: _Cert) -> None:
+    """Charged before any of the work, as the standalone checker does: ``T d^2`` for the
+    ``T`` bits and ``2^d d^2`` more for each 0 bit; each node charges ``(d + 2)`` per row of
+    its list before it is replayed (:meth:`_Walk.node`)."""
+    total = sum(len(bits) for _, bits, _ in c.cover)
+    zeros = total - sum(sum(bits) for _, bits, _ in c.cover)
+    c.meter.charge(total * c.d * c.d + zeros * (1 << c.d) * c.d * c.d, _widths(c),
                    "the simplex cover")
+    faces = sum(math.comb(c.d, m) * m ** 3 for m in range(4, c.d + 1))   # past 3 x 3
+    if faces:
+        c.meter.charge(zeros * faces, _widths(c)[0], "the simplex cover's faces",
+                       fraction=True)
 
 
 def _ip(a, b) -> int:
@@ -89,9 +100,11 @@ class _Walk:
 
     def __init__(self, c: _Cert, sign: int, rho: list, lam2: Fraction) -> None:
         self.c, self.sign, self.rho, self.lam2 = c, sign, rho, lam2
+        self.widths = _widths(c)
 
     def node(self, bits: Iterator[int], V: list, lin: list, rows: list, label: str) -> None:
         c, s = self.c, self.sign
+        c.meter.charge(len(rows) * (c.d + 2), self.widths, "the simplex cover")
         lin, mixed = list(lin), []
         for k, z in rows:
             if all(v >= 0 for v in z):
