@@ -1094,25 +1094,37 @@ def _gram_solve(G, b):
     return x
 
 
-def _face_ok(G, cF, L2):
-    """One face: alpha = adj(G) c_F (or, beyond 3 x 3, G^-1 c_F, the same signs) not >= 0,
-    or c_F . alpha <= L2 det G (c_F . G^-1 c_F <= L2)."""
-    if len(G) > 3:
-        x = _gram_solve(G, cF)
-        return min(x) < 0 or _dot(x, cF) <= L2
-    adj, det = _gram_adj(G)
-    alpha = [_dot(row, cF) for row in adj]
-    return min(alpha) < 0 or _dot(alpha, cF) <= L2 * det
+def _face(G, F, c):
+    """(alpha, det) of face F: alpha = adj(G_F) c_F, or beyond 3 x 3 (G_F^-1 c_F, 1)
+    (the same signs and the same c_F . alpha / det)."""
+    GF, cF = [[G[i][j] for j in F] for i in F], [c[i] for i in F]
+    if len(F) > 3:
+        return _gram_solve(GF, cF), 1
+    adj, det = _gram_adj(GF)
+    return [_dot(row, cF) for row in adj], det
 
 
 def _simplex_leaf(V, c, L2):
-    """For every face F of cone(V) with alpha = adj(G_F) c_F >= 0: c_F . alpha <= L2 det G_F."""
+    """The spec's test: every face F with alpha = adj(G_F) c_F >= 0 has
+    c_F . alpha <= lam^2 det G_F.  Decided at the face of the projection p = Pi(m): the
+    F with alpha >= 0 and c_i det <= sum_j alpha_j G_ji off F ((m - p) . v_i <= 0, so
+    m - p is in the polar cone: Moreau), whose value is the largest of them all; if no
+    face passed that test, every face is checked as the spec states."""
+    if max(c) <= 0:
+        return True                     # every c_F . alpha with alpha >= 0 is <= 0
+    ln, ld = L2.numerator, L2.denominator
+    d = len(V)
     G = [[_dot(a, b) for b in V] for a in V]
-    for size in range(1, len(V) + 1):
-        for F in combinations(range(len(V)), size):
-            cF = [c[i] for i in F]
-            if max(cF) > 0 and not _face_ok([[G[i][j] for j in F] for i in F], cF, L2):
-                return False
+    faces = [F for size in range(1, d + 1) for F in combinations(range(d), size)]
+    for F in faces:
+        alpha, det = _face(G, F, c)
+        if min(alpha) >= 0 and all(c[i] * det <= sum(a * G[j][i] for a, j in zip(alpha, F))
+                                   for i in range(d) if i not in F):
+            return _dot(alpha, [c[i] for i in F]) * ld <= ln * det
+    for F in faces:                     # pragma: no cover - some face is the projection's
+        alpha, det = _face(G, F, c)
+        if min(alpha) >= 0 and _dot(alpha, [c[i] for i in F]) * ld > ln * det:
+            return False
     return True
 
 

@@ -1,7 +1,8 @@
 """The library's certificate checker (format v1): the verdicts of ``proofs_checks``.
 
 An independent implementation of checks 1-6 (and check 7, the ``cover`` section of minor
-version 1.1, and check 12, its ``quadratic_cover`` of minor version 1.6, in :mod:`.cover`)
+version 1.1, and check 12, its ``quadratic_cover`` of minor version 1.6, in :mod:`.cover`;
+check 13, the ``simplex_cover`` of minor version 1.7, in :mod:`.simplex`)
 of ``docs/spec/certificate-v1.md`` with the clarifications D1-D11 of
 ``docs/spec/certificate-v1.md``.  It imports nothing from ``proofs_checks`` and nothing
 else from ``exactrelu``; integer linear algebra (witness signs, correlations ``X^T D r``,
