@@ -10,7 +10,8 @@ machine; the load average is printed beside them):
    The covers must be identical (what a node becomes depends on its path only).
 2. ``regions`` (diabetes at lam_max/2, random data at lam = 1/2): whole certificates of
    both routes where both finish -- ``certify(route="regions")`` (every region) against
-   ``certify_cover`` (column generation, cover search, exact leaf checks, format 1.1) --
+   ``certify_cover`` (column generation, then the default cover: a simplex cover, format
+   1.7, in dimension d <= 3, else a compacted sign-split tree, 1.6) --
    each checked by both checkers (the standalone ``proofs_checks/check_cert.py`` as a
    ``python -I -S`` subprocess and the library's ``check_bytes``): both lower bounds,
    cvxpy + Clarabel on the full program (every region) as the float reference, times,

@@ -51,11 +51,10 @@ class CoverNotProved(InputError):
 # Measured (docs/spec/cover-draft.md): the region route wins at 382 regions (3.2 s vs
 # 5.0 s, many active neurons), the cover route from ~2000 regions (7.8 s vs 1.5 s).
 AUTO_REGIONS = 2000
-# ... but in dimension d <= 3 (two features + bias) up to this many.  Measured
-# (docs/SCALE.md §1b, §1c, §4): there the cover is only 1-4x smaller than the region list
-# even after compaction, takes as long (random n = 120: 202 s against 166 s) and failed
-# twice where the regions route works, and the regions route also gives the exact optimum
-# and the optimal set; it still finishes and checks within the budget at 14,282 regions
+# ... but in dimension d <= 3 (two features + bias) up to this many.  There the cover
+# is a simplex cover (format 1.7), 17-600x smaller than the region list (docs/SCALE.md
+# §1d), but the regions route takes about as long and also gives the exact optimum and
+# the optimal set; it still finishes and checks within the budget at 14,282 regions
 # (random n = 120), not at 33,674 (n = 185, refused as over the checkers' budget).
 AUTO_REGIONS_LOW_D = 15_000
 

@@ -184,45 +184,54 @@ def vertex_bounds(P: SimplexProblem, s: int, V: Sequence[tuple], lin: Sequence[i
     return c
 
 
-def _adjugate(G: list[list[int]]) -> tuple[list[list[int]], int]:
-    """``(adj(G), det(G))`` of a small integer matrix (explicit up to 3 x 3)."""
-    m = len(G)
-    if m == 1:
-        return [[1]], G[0][0]
-    if m == 2:
-        (a, b), (c, e) = G
-        return [[e, -b], [-c, a]], a * e - b * c
-    if m == 3:
-        (a, b, c), (p, q, t), (x, y, z) = G
-        A = [[q * z - t * y, c * y - b * z, b * t - c * q],
-             [t * x - p * z, a * z - c * x, c * p - a * t],
-             [p * y - q * x, b * x - a * y, a * q - b * p]]
-        return A, a * A[0][0] + b * A[1][0] + c * A[2][0]
+def _cross(a: Sequence[int], b: Sequence[int]) -> tuple[int, int, int]:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _face_holds(V: Sequence[tuple], G: list, F: tuple, c: Sequence[int], ln: int,
+                ld: int) -> bool:
+    """One face of :func:`leaf_holds`: coefficients ``alpha = G_F^{-1} c_F`` not all
+    ``>= 0``, or ``c_F . alpha <= ln / ld``.  A vertex or an edge in closed form (Cramer); the
+    whole cone in dimension 3 by cross products (``w_i = v_j x v_k`` has ``w_i . v_l =
+    det V [i = l]``, so ``M = sum c_i w_i`` is ``det V`` times the ``m`` with
+    ``v_i . m = c_i``, and ``alpha_i`` has the sign of ``w_i . M``); larger faces in flint."""
+    if len(F) == 1:
+        i = F[0]
+        return c[i] * c[i] * ld <= ln * G[i][i]
+    if len(F) == 2:
+        i, j = F
+        det = G[i][i] * G[j][j] - G[i][j] * G[i][j]
+        a1, a2 = G[j][j] * c[i] - G[i][j] * c[j], G[i][i] * c[j] - G[i][j] * c[i]
+        return a1 < 0 or a2 < 0 or (a1 * c[i] + a2 * c[j]) * ld <= ln * det
+    if len(F) == 3 == len(V):
+        w = [_cross(V[1], V[2]), _cross(V[2], V[0]), _cross(V[0], V[1])]
+        M = [sum(ci * wi[t] for ci, wi in zip(c, w)) for t in range(3)]
+        if min(_dot(wi, M) for wi in w) < 0:
+            return True
+        det = _dot(V[0], w[0])
+        return _dot(M, M) * ld <= ln * det * det
     import flint
 
-    M = flint.fmpq_mat(m, m, [x for row in G for x in row])
-    det = M.det()
-    inv = M.inv()
-    return [[int(inv[i, j] * det) for j in range(m)] for i in range(m)], int(det)
+    k = len(F)
+    sol = flint.fmpq_mat(k, k, [G[a][b] for a in F for b in F]).solve(
+        flint.fmpq_mat(k, 1, [c[a] for a in F]))
+    alpha = [sol[t, 0] for t in range(k)]
+    return min(alpha) < 0 or sum(a * c[f] for a, f in zip(alpha, F)) * ld <= ln
 
 
 def leaf_holds(V: Sequence[tuple], c: Sequence[int], ln: int, ld: int) -> bool:
     """``sup {m . u / ||u|| : u in cone(V)}^2 <= ln / ld`` for the ``m`` with ``v_i . m = c_i``:
-    over every face ``F`` with ``alpha = adj(G_F) c_F >= 0`` (``G_F`` the face's Gram
-    matrix, ``det G_F > 0``), ``c_F . alpha <= (ln / ld) det G_F`` (module doc)."""
+    over every face ``F`` whose coefficients ``alpha = G_F^{-1} c_F`` (``G_F`` the face's
+    Gram matrix) are ``>= 0``, ``c_F . alpha <= ln / ld`` (module doc; the spec writes it
+    with ``adj(G_F)``, the same test)."""
     d = len(V)
     if max(c) <= 0:
         return True                 # m . u = sum a_i c_i <= 0 on the cone
     G = [[_dot(a, b) for b in V] for a in V]
     for size in range(1, d + 1):
         for F in itertools.combinations(range(d), size):
-            cF = [c[i] for i in F]
-            if max(cF) <= 0:
-                continue            # alpha >= 0 there gives c_F . alpha <= 0
-            adj, det = _adjugate([[G[i][j] for j in F] for i in F])
-            alpha = [_dot(row, cF) for row in adj]
-            if min(alpha) >= 0 and _dot(alpha, cF) * ld > ln * det:
-                return False
+            if max(c[i] for i in F) > 0 and not _face_holds(V, G, F, c, ln, ld):
+                return False        # (a face with every c_i <= 0 has c_F . alpha <= 0)
     return True
 
 

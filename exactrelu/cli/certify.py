@@ -108,7 +108,9 @@ def _print_route(res) -> None:
     from ..certificate.cover_certify import PARTLY
 
     if res.route == "cover":
-        print(f"route: cover (no region listed; cover tree of {res.tree_nodes} nodes proves "
+        kind = ("simplex cover (format 1.7)" if "simplex_cover" in res.certificate
+                else "cover tree")
+        print(f"route: cover (no region listed; {kind} of {res.tree_nodes} nodes proves "
               f"the lower bound globally; {res.patterns} patterns of the network listed)")
     else:
         print(f"route: regions ({res.patterns} patterns "

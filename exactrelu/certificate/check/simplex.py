@@ -192,16 +192,18 @@ def _widest_pair(V: list) -> tuple[int, int]:
 def _between(a: tuple, b: tuple) -> tuple:
     """The split point of the spec: (w, f_a, f_b, g) with w = (f_a a + f_b b) / g."""
     A, B = _ip(a, a), _ip(b, b)
-    fa = fb = 1
-    if A >= B:
-        while 2 * fb * fb * B <= A:
-            fb *= 2
-    else:
-        while 2 * fa * fa * A <= B:
-            fa *= 2
+    fa, fb = (1, _power(A, B)) if A >= B else (_power(B, A), 1)
     w = [fa * x + fb * y for x, y in zip(a, b)]
     g = math.gcd(*w)
     return tuple(x // g for x in w), fa, fb, g
+
+
+def _power(longer: int, shorter: int) -> int:
+    """The smallest ``2^k`` with ``2 (2^k)^2 shorter > longer`` (squared lengths)."""
+    k = 0
+    while (shorter << (2 * k + 1)) <= longer:
+        k += 1
+    return 1 << k
 
 
 def check_simplex_cover(c: _Cert) -> None:
