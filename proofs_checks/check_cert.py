@@ -1011,6 +1011,7 @@ def _read_simplex(v, d):
                 pos += 1
         _need(len(bits) - pos < 4 and not any(bits[pos:]), h + ".tree",
               "bits after the last tree (more than the padding of the last hex digit)")
+        _need(d >= 2 or not any(bits), h + ".tree", "a cone of one vertex has no edge to split")
         out.append((s, bits, deepest))
     return out
 

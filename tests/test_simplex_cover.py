@@ -82,6 +82,21 @@ def test_worked_example_negative_controls(case, expected):
     assert tcd.both(_with(**case)) == expected
 
 
+def test_one_column_has_no_split():
+    """d = 1: the roots are the two rays, each leaf test is exact, and a split bit is
+    MALFORMED (no edge); the producer proves (F) with two leaves per sign."""
+    c = copy.deepcopy(EXAMPLE)
+    c["problem"]["X"] = [["1"], ["-2"]]
+    c["dual"]["r"] = ["1", "1/4"]                     # g = (u)_+ + (-2u)_+ / 4 <= |u|
+    c["claim"] = {"lower": "7/32", "upper": "1"}      # L = 3/4 - 17/32
+    c["simplex_cover"] = {"trees": [{"sign": 1, "tree": "0"}, {"sign": -1, "tree": "0"}]}
+    out = sc.simplex_cover([(1,), (-2,)], [1, F(1, 4)], 1)
+    assert out.status == "proved" and out.cover == c["simplex_cover"]
+    assert tcd.both(c) == VER
+    c["simplex_cover"]["trees"][1]["tree"] = "8"      # 1, 0, 0: a split at d = 1
+    assert tcd.both(c) == MAL
+
+
 def test_one_cover_section_only():
     c = copy.deepcopy(EXAMPLE)
     c["cover"] = {"N": ["2", "3"], "trees": [{"sign": 1, "nodes": [{"leaf": {}}]},

@@ -51,6 +51,8 @@ def read_simplex_cover(section: Any, d: int) -> list:
         end, deepest = _forest_end(bits, 1 << d, where + ".tree")
         _require(len(bits) - end <= 3 and 1 not in bits[end:], where + ".tree",
                  "bits after the last tree (more than the padding of the last hex digit)")
+        _require(d > 1 or 1 not in bits, where + ".tree",
+                 "a cone of one vertex has no edge to split")
         out.append((sign, bits, deepest))
     return out
 
