@@ -17,6 +17,7 @@ version 1.5: read_enclosure / check_enclosure (check 11 uses L and the ||q||^2 o
 
 VERIFIED (exit 0), REJECTED (1), MALFORMED (2), UNDECIDED (3: a size budget is exceeded).
 """
+import base64
 import json
 import math
 import os
@@ -44,7 +45,7 @@ CODES = {"VERIFIED": 0, "REJECTED": 1, "MALFORMED": 2, "UNDECIDED": 3}
 KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "an integer"}
 _RAT = re.compile(r"-?(0|[1-9][0-9]*)(?:/([1-9][0-9]*))?")
 _ROW = re.compile(r"0|[1-9][0-9]{0,8}")
-_HEX = re.compile(r"[0-9a-f]+")
+_B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 class Result(NamedTuple):
@@ -981,7 +982,7 @@ def check_quadratic_cover(c):
 
 def _read_simplex(v, d):
     """The simplex_cover section, every shape checked (MALFORMED): [(sign, bits, depth)],
-    bits the 0/1 list of its hex string: 2^d complete pre-order trees, then fewer than 4
+    bits the 0/1 list of its base64 string: 2^d complete pre-order trees, then fewer than 8
     zero bits; depth the deepest node (budget)."""
     sc = _typed(v, dict, "simplex_cover", "trees")
     _need(set(sc) == {"trees"}, "simplex_cover", "expected exactly the key trees")
@@ -996,9 +997,12 @@ def _read_simplex(v, d):
         s, text = tree["sign"], tree["tree"]
         _need(type(s) is int and s in (1, -1) and s not in signs, h, "sign: 1 or -1, once each")
         signs.add(s)
-        _need(type(text) is str and _HEX.fullmatch(text), h + ".tree",
-              "expected a non-empty string of lowercase hex digits")
-        bits = [(int(ch, 16) >> (3 - i)) & 1 for ch in text for i in range(4)]
+        _need(type(text) is str and _B64.fullmatch(text) and len(text) % 4 == 0, h + ".tree",
+              "expected a non-empty base64 string")
+        raw = base64.b64decode(text)
+        _need(base64.b64encode(raw).decode("ascii") == text, h + ".tree",
+              "not canonical base64 (nonzero padding bits)")
+        bits = [(byte >> (7 - i)) & 1 for byte in raw for i in range(8)]
         pos = deepest = 0
         for _ in range(1 << d):
             open_ = [0]                      # depths of the subtrees still to read
@@ -1009,8 +1013,8 @@ def _read_simplex(v, d):
                 if bits[pos]:
                     open_ += [depth + 1, depth + 1]
                 pos += 1
-        _need(len(bits) - pos < 4 and not any(bits[pos:]), h + ".tree",
-              "bits after the last tree (more than the padding of the last hex digit)")
+        _need(len(bits) - pos < 8 and not any(bits[pos:]), h + ".tree",
+              "bits after the last tree (more than the padding of the last byte)")
         _need(d >= 2 or not any(bits), h + ".tree", "a cone of one vertex has no edge to split")
         out.append((s, bits, deepest))
     return out

@@ -473,7 +473,7 @@ def test_fuzz_mutate_the_text(name, data):
 
 # ---------------------------------------------------------------- standalone, and the CLI
 
-STDLIB = {"json", "math", "os", "re", "sys", "fractions", "itertools", "operator", "typing",
+STDLIB = {"base64", "json", "math", "os", "re", "sys", "fractions", "itertools", "operator", "typing",
           "functools", "collections", "argparse"}
 
 

@@ -37,7 +37,8 @@ EXAMPLE = {"format": "exactrelu-certificate", "version": 1,
            "network": {"W1": [], "w2": []},
            "dual": {"r": ["1", "-1"]},
            "claim": {"lower": "1", "upper": "1"},
-           "simplex_cover": {"trees": [{"sign": 1, "tree": "0"}, {"sign": -1, "tree": "80"}]}}
+           "simplex_cover": {"trees": [{"sign": 1, "tree": "AA=="},
+                                        {"sign": -1, "tree": "gA=="}]}}
 
 
 def _with(tree_minus=None, lam=None, section=None):
@@ -65,17 +66,20 @@ def test_worked_example_verified_by_both_checkers():
 
 
 @pytest.mark.parametrize("case, expected", [
-    (dict(tree_minus="0"), REJ13),              # the root leaf fails (c . alpha = 2 > 1)
+    (dict(tree_minus="AA=="), REJ13),           # the root leaf fails (c . alpha = 2 > 1)
     (dict(lam="9/10"), REJ13),                  # (F) fails: g_r(e_2) = 1 > 9/10
-    (dict(tree_minus="8"), MAL),                # a subtree is missing
-    (dict(tree_minus="800"), MAL),              # bits after the last tree
-    (dict(tree_minus="8A"), MAL),               # not lowercase hex
+    (dict(tree_minus="/w=="), MAL),             # 1111 1111: a subtree is missing
+    (dict(tree_minus="gAA="), MAL),             # 0x80 0x00: bits after the last tree
+    (dict(tree_minus="gB=="), MAL),             # not canonical (a padding bit is 1)
+    (dict(tree_minus="g*=="), MAL),             # not base64
+    (dict(tree_minus="gA"), MAL),               # no padding
     (dict(tree_minus=""), MAL),
     (dict(tree_minus=128), MAL),
-    (dict(section={"trees": [{"sign": 1, "tree": "0"}]}), MAL),
-    (dict(section={"trees": [{"sign": 1, "tree": "0"}, {"sign": 1, "tree": "80"}]}), MAL),
-    (dict(section={"trees": [{"sign": 1, "tree": "0"}, {"sign": -1, "tree": "80", "x": 1}]}),
+    (dict(section={"trees": [{"sign": 1, "tree": "AA=="}]}), MAL),
+    (dict(section={"trees": [{"sign": 1, "tree": "AA=="}, {"sign": 1, "tree": "gA=="}]}),
      MAL),
+    (dict(section={"trees": [{"sign": 1, "tree": "AA=="},
+                             {"sign": -1, "tree": "gA==", "x": 1}]}), MAL),
     (dict(section={"trees": [], "extra": 1}), MAL),
 ])
 def test_worked_example_negative_controls(case, expected):
@@ -89,11 +93,11 @@ def test_one_column_has_no_split():
     c["problem"]["X"] = [["1"], ["-2"]]
     c["dual"]["r"] = ["1", "1/4"]                     # g = (u)_+ + (-2u)_+ / 4 <= |u|
     c["claim"] = {"lower": "7/32", "upper": "1"}      # L = 3/4 - 17/32
-    c["simplex_cover"] = {"trees": [{"sign": 1, "tree": "0"}, {"sign": -1, "tree": "0"}]}
+    c["simplex_cover"] = {"trees": [{"sign": 1, "tree": "AA=="}, {"sign": -1, "tree": "AA=="}]}
     out = sc.simplex_cover([(1,), (-2,)], [1, F(1, 4)], 1)
     assert out.status == "proved" and out.cover == c["simplex_cover"]
     assert tcd.both(c) == VER
-    c["simplex_cover"]["trees"][1]["tree"] = "8"      # 1, 0, 0: a split at d = 1
+    c["simplex_cover"]["trees"][1]["tree"] = "gA=="   # 1, 0, 0: a split at d = 1
     assert tcd.both(c) == MAL
 
 
@@ -194,10 +198,10 @@ def _corrupt(cert, how, rng):
     elif how == "swap_signs":
         a, b = c["simplex_cover"]["trees"]
         a["tree"], b["tree"] = b["tree"], a["tree"]
-    elif how == "truncate":
-        t["tree"] = t["tree"][:-1] or "0"
+    elif how == "truncate":         # the last 4 characters (3 bytes) cut off
+        t["tree"] = t["tree"][:-4] or "AA=="
     elif how == "foreign_digit":
-        t["tree"] = t["tree"][:-1] + "g"
+        t["tree"] = t["tree"][:-5] + "*" + t["tree"][-4:]
     elif how == "lower_lam":
         c["problem"]["lam"] = str(F(c["problem"]["lam"]) * F(9, 10))
     return c

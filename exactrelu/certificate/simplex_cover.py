@@ -38,6 +38,7 @@ certificates are 25-600x smaller than the region list.  The number of leaves gro
 """
 from __future__ import annotations
 
+import base64
 import itertools
 import math
 import time
@@ -334,17 +335,24 @@ def replay(P: SimplexProblem, s: int, root: tuple, bits: Sequence[int], pos: int
 
 
 def encode_bits(bits: Sequence[int]) -> str:
-    """Pre-order bits as lowercase hex, 4 per digit, most significant first, padded with
-    0 bits."""
-    b = list(bits) + [0] * (-len(bits) % 4)
-    return "".join("0123456789abcdef"[8 * b[i] + 4 * b[i + 1] + 2 * b[i + 2] + b[i + 3]]
-                   for i in range(0, len(b), 4))
+    """Pre-order bits as standard base64 (RFC 4648, with ``=`` padding) of the bytes they
+    fill, most significant bit first, the last byte padded with 0 bits."""
+    b = list(bits) + [0] * (-len(bits) % 8)
+    raw = bytes(int("".join(map(str, b[i:i + 8])), 2) for i in range(0, len(b), 8))
+    return base64.b64encode(raw).decode("ascii")
 
 
 def decode_bits(text: str) -> list[int]:
-    if not isinstance(text, str) or any(ch not in "0123456789abcdef" for ch in text):
-        raise ValueError("the tree is not a string of lowercase hex digits")
-    return [(int(ch, 16) >> (3 - t)) & 1 for ch in text for t in range(4)]
+    """The bits of a canonical base64 string (ValueError otherwise)."""
+    if not isinstance(text, str) or not text:
+        raise ValueError("the tree is not a non-empty base64 string")
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ValueError("the tree is not canonical base64") from None
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise ValueError("the tree is not canonical base64")
+    return [(byte >> (7 - t)) & 1 for byte in raw for t in range(8)]
 
 
 def verify_simplex_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any,
@@ -361,7 +369,7 @@ def verify_simplex_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any,
             bits, pos = decode_bits(t["tree"]), 0
             for root in root_cones(P.d):
                 pos = replay(P, t["sign"], root, bits, pos)
-            if len(bits) - pos >= 4 or any(bits[pos:]):
+            if len(bits) - pos >= 8 or any(bits[pos:]):
                 return False, f"sign {t['sign']}: bits after the last tree"
     except (KeyError, TypeError, ValueError) as e:
         return False, str(e)
@@ -390,7 +398,7 @@ def simplex_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *,
                   progress: bool = False, jobs: int = 1, collect: int = 1, **_: Any):
     """Prove (F) at ``r`` by a simplex cover (module doc).  Returns a
     :class:`~exactrelu.certificate.cover_producer.CoverResult` whose ``cover`` is the
-    ``simplex_cover`` section ``{"trees": [{"sign": 1, "tree": HEX}, {"sign": -1, ...}]}``
+    ``simplex_cover`` section ``{"trees": [{"sign": 1, "tree": B64}, {"sign": -1, ...}]}``
     when proved; when (F) fails at a vertex, ``status == "refuted"`` with up to ``collect``
     witnesses per sign.  ``budget``: nodes over both signs; ``jobs``: processes (the
     ``2 * 2^d`` root trees are independent tasks).  Other keywords of the sign-split

@@ -14,8 +14,10 @@ touches only the rows whose sign changes on its cone).
 """
 from __future__ import annotations
 
+import base64
 import itertools
 import math
+import re
 from fractions import Fraction
 from typing import Any, Iterator
 
@@ -26,12 +28,12 @@ from .reader import _Cert, _typed
 
 __all__ = ["read_simplex_cover", "check_simplex_cover"]
 
-_HEX = frozenset("0123456789abcdef")
+_B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 def read_simplex_cover(section: Any, d: int) -> list:
-    """``[(sign, bits, deepest)]``; MALFORMED unless each tree string is lowercase hex
-    holding exactly ``2^d`` complete pre-order trees and at most 3 zero padding bits."""
+    """``[(sign, bits, deepest)]``; MALFORMED unless each tree string is canonical base64
+    holding exactly ``2^d`` complete pre-order trees and at most 7 zero padding bits."""
     _typed(section, dict, "simplex_cover")
     _require(set(section) == {"trees"}, "simplex_cover", "expected exactly the key trees")
     _require(d >= 1, "simplex_cover", "needs at least one column")
@@ -45,12 +47,15 @@ def read_simplex_cover(section: Any, d: int) -> list:
         sign, text = tree["sign"], tree["tree"]
         _require(type(sign) is int and sign in (1, -1) and sign not in [o[0] for o in out],
                  where, "sign: 1 or -1, once each")
-        _require(isinstance(text, str) and text != "" and set(text) <= _HEX, where + ".tree",
-                 "expected a non-empty string of lowercase hex digits")
-        bits = [int(b) for ch in text for b in format(int(ch, 16), "04b")]
+        _require(isinstance(text, str) and _B64.fullmatch(text) and len(text) % 4 == 0,
+                 where + ".tree", "expected a non-empty base64 string")
+        raw = base64.b64decode(text)
+        _require(base64.b64encode(raw).decode() == text, where + ".tree",
+                 "not canonical base64 (nonzero padding bits)")
+        bits = [int(b) for byte in raw for b in format(byte, "08b")]
         end, deepest = _forest_end(bits, 1 << d, where + ".tree")
-        _require(len(bits) - end <= 3 and 1 not in bits[end:], where + ".tree",
-                 "bits after the last tree (more than the padding of the last hex digit)")
+        _require(len(bits) - end <= 7 and 1 not in bits[end:], where + ".tree",
+                 "bits after the last tree (more than the padding of the last byte)")
         _require(d > 1 or 1 not in bits, where + ".tree",
                  "a cone of one vertex has no edge to split")
         out.append((sign, bits, deepest))
