@@ -52,7 +52,7 @@ class CoverNotProved(InputError):
 # 5.0 s, many active neurons), the cover route from ~2000 regions (7.8 s vs 1.5 s).
 AUTO_REGIONS = 2000
 # ... but in dimension d <= 3 (two features + bias) up to this many.  There the cover
-# is a simplex cover (format 1.7), 17-600x smaller than the region list (docs/SCALE.md
+# is a simplex cover (format 1.7), 11-146x smaller than the region list (docs/SCALE.md
 # §1d), but the regions route takes about as long and also gives the exact optimum and
 # the optimal set; it still finishes and checks within the budget at 14,282 regions
 # (random n = 120), not at 33,674 (n = 185, refused as over the checkers' budget).

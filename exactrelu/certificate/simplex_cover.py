@@ -32,9 +32,9 @@ violates (F) exactly, which refutes ``r`` there (a witness for the next column-g
 round, :func:`exactrelu.certificate.cover_producer.cover_route`).
 
 Measured (``docs/SCALE.md`` §1d): at ``d = 3`` the trees have 10^3-10^5 nodes and the
-certificates are 25-600x smaller than the region list.  The number of leaves grows like
-``(1/delta)^(d-1)`` for a resolution ``delta``, so beyond ``d = 3`` the sign-split trees win
-(:data:`MAX_D`).
+certificates are 11-146x smaller than the region list.  The number of leaves grows like
+``(1/delta)^(d-1)`` for a resolution ``delta``: at ``d = 4`` the covers are still small but
+slow to check, at ``d = 5`` the sign-split trees win outright (:data:`MAX_D`).
 """
 from __future__ import annotations
 
@@ -53,8 +53,10 @@ __all__ = ["MAX_D", "integer_problem", "root_cones", "widest_edge", "split_point
            "decode_bits", "simplex_size", "SimplexProblem"]
 
 #: ``cover_route`` uses a simplex cover in dimension ``d <= MAX_D`` (with the bias column).
-#: Measured (``docs/SCALE.md`` §1d): at d = 3 the simplex cover is 25-600x smaller than the
-#: region list and 3-30x smaller than a compacted sign-split cover; at d = 4 it is larger.
+#: Measured (``docs/SCALE.md`` §1d): at d = 3 the simplex cover is 11-146x smaller than the
+#: region list and 5-37x smaller than a compacted sign-split cover; at d = 4 it is smaller
+#: still (1.6-27x) but slower to check (a 377,508-node cover is over the default budget),
+#: at d = 5 larger and 40x slower to find.
 MAX_D = 3
 #: deepest node the search expands (the vertices' integers grow ~ 1 bit per level)
 MAX_DEPTH = 160
