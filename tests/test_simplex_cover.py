@@ -101,6 +101,17 @@ def test_one_column_has_no_split():
     assert tcd.both(c) == MAL
 
 
+def test_a_deep_chain_is_replayed_without_recursion():
+    """A valid but hostile shape: 1,200 nested splits of one root (each cone splits again,
+    the other child a leaf).  Both checkers replay it (no recursion limit) and agree; the
+    producer's own check too."""
+    c = copy.deepcopy(EXAMPLE)
+    bits = [1] * 1200 + [0] * 1201 + [0] * 3          # deeper than the recursion limit
+    c["simplex_cover"]["trees"][1]["tree"] = sc.encode_bits(bits)
+    assert tcd.both(c) == VER
+    assert sc.verify_simplex_cover([(1, -1), (2, -1)], [1, -1], 1, c["simplex_cover"])[0]
+
+
 def test_one_cover_section_only():
     c = copy.deepcopy(EXAMPLE)
     c["cover"] = {"N": ["2", "3"], "trees": [{"sign": 1, "nodes": [{"leaf": {}}]},

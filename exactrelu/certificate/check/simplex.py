@@ -109,7 +109,16 @@ class _Walk:
         self.c, self.sign, self.rho, self.lam2 = c, sign, rho, lam2
         self.widths = _widths(c)
 
-    def node(self, bits: Iterator[int], V: list, lin: list, rows: list, label: str) -> None:
+    def tree(self, bits: Iterator[int], V: list, rows: list, label: str) -> None:
+        """One root's tree in pre-order; a queue of pending subtrees (a chain of any depth
+        needs no recursion)."""
+        pending = [(V, [0] * self.c.d, rows)]
+        while pending:
+            pending.extend(reversed(self.node(bits, *pending.pop(), label)))
+
+    def node(self, bits: Iterator[int], V: list, lin: list, rows: list, label: str) -> list:
+        """Replay one node: [] for a leaf that holds, its two children (first first) for a
+        split."""
         c, s = self.c, self.sign
         c.meter.charge(len(rows) * (c.d + 2), self.widths, "the simplex cover")
         lin, mixed = list(lin), []
@@ -121,15 +130,17 @@ class _Walk:
         if next(bits) == 0:
             if not self.leaf(V, self.values(V, lin, mixed)):
                 _reject(13, f"{label}: a leaf does not hold (vertices {V})"[:300])
-            return
+            return []
         i, j = _widest_pair(V)
         w, fi, fj, g = _between(V[i], V[j])
+        children = []
         for keep, drop in ((i, j), (j, i)):
             V2 = list(V)
             V2[drop] = w
             rows2 = [(k, tuple((fi * z[i] + fj * z[j]) // g if t == drop else z[t]
                                for t in range(len(z)))) for k, z in mixed]
-            self.node(bits, V2, lin, rows2, label)
+            children.append((V2, lin, rows2))
+        return children
 
     def values(self, V: list, lin: list, mixed: list) -> list:
         """c_i: the linear rows, plus each row of both signs by its chord (s r_k > 0) or by
@@ -226,7 +237,7 @@ def check_simplex_cover(c: _Cert) -> None:
         for signs in itertools.product((1, -1), repeat=c.d):
             root = [tuple(sg if t == i else 0 for t in range(c.d)) for i, sg in enumerate(signs)]
             rows = [(k, tuple(_ip(c.Xi[k], v) for v in root)) for k in range(c.n)]
-            walk.node(it, root, [0] * c.d, rows, f"tree for sign {sign}")
+            walk.tree(it, root, rows, f"tree for sign {sign}")
         ones = sum(bits)
         nodes, leaves = nodes + (1 << c.d) + 2 * ones, leaves + (1 << c.d) + ones
     c.cover_size = (nodes, leaves)
