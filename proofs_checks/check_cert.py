@@ -285,7 +285,7 @@ class Cert:
         if "simplex_cover" in doc:  # 1.7, read after every other section
             _need("cover" not in doc and "quadratic_cover" not in doc, "simplex_cover",
                   "a file carries at most one of cover, quadratic_cover, simplex_cover")
-            self.cover = _read_simplex(doc["simplex_cover"], d)
+            self.cover = _read_simplex(doc["simplex_cover"], d, R)
             self.cover_check = 13
 
     def _keyed(self, entries, where, field, read):
@@ -980,7 +980,10 @@ def check_quadratic_cover(c):
 
 # ---- minor version 1.7: simplex cover (docs/spec/certificate-v1.md, "Minor version 1.7") ----
 
-def _read_simplex(v, d):
+SIMPLEX_BIT_NS = 100               # estimated cost of decoding and walking one tree bit
+
+
+def _read_simplex(v, d, R):
     """The simplex_cover section, every shape checked (MALFORMED): [(sign, bits, depth)],
     bits the 0/1 list of its base64 string: 2^d complete pre-order trees, then fewer than 8
     zero bits; depth the deepest node (budget)."""
@@ -999,6 +1002,8 @@ def _read_simplex(v, d):
         signs.add(s)
         _need(type(text) is str and _B64.fullmatch(text) and len(text) % 4 == 0, h + ".tree",
               "expected a non-empty base64 string")
+        R.add_ns(SIMPLEX_BIT_NS * 6 * len(text),         # before the bits are made
+                 "the estimated time to read the simplex cover exceeds the budget")
         raw = base64.b64decode(text)
         _need(base64.b64encode(raw).decode("ascii") == text, h + ".tree",
               "not canonical base64 (nonzero padding bits)")

@@ -112,6 +112,18 @@ def test_a_deep_chain_is_replayed_without_recursion():
     assert sc.verify_simplex_cover([(1, -1), (2, -1)], [1, -1], 1, c["simplex_cover"])[0]
 
 
+def test_a_huge_tree_string_is_undecided_before_it_is_decoded(monkeypatch):
+    """The read is charged per character before the bits exist (no memory blow-up): with
+    the work limit at 6e9 ns, 12 M characters (72 M bits) are UNDECIDED in both."""
+    from exactrelu.certificate.check import budget
+
+    monkeypatch.setattr(budget, "WORK_LIMIT_NS", 6e9)
+    monkeypatch.setattr(tcd.cc, "WORK_LIMIT_NS", 6e9)
+    c = copy.deepcopy(EXAMPLE)
+    c["simplex_cover"]["trees"][1]["tree"] = "A" * (12 * 10 ** 6)
+    assert tcd.both(c) == UND
+
+
 def test_one_cover_section_only():
     c = copy.deepcopy(EXAMPLE)
     c["cover"] = {"N": ["2", "3"], "trees": [{"sign": 1, "nodes": [{"leaf": {}}]},

@@ -296,7 +296,7 @@ def _parse(doc: Any, meter: _Meter) -> _Cert:
         _require("cover" not in doc and "quadratic_cover" not in doc, "simplex_cover",
                  "a file carries at most one of cover, quadratic_cover, simplex_cover")
         from .simplex import read_simplex_cover
-        c.cover, c.cover_check = read_simplex_cover(doc["simplex_cover"], c.d), 13
+        c.cover, c.cover_check = read_simplex_cover(doc["simplex_cover"], c.d, meter), 13
     return c
 
 

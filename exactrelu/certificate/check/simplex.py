@@ -31,7 +31,11 @@ __all__ = ["read_simplex_cover", "check_simplex_cover"]
 _B64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
-def read_simplex_cover(section: Any, d: int) -> list:
+#: estimated ns to decode and walk one bit of a tree string (charged before the bits exist)
+BIT_NS = 100
+
+
+def read_simplex_cover(section: Any, d: int, meter: Any) -> list:
     """``[(sign, bits, deepest)]``; MALFORMED unless each tree string is canonical base64
     holding exactly ``2^d`` complete pre-order trees and at most 7 zero padding bits."""
     _typed(section, dict, "simplex_cover")
@@ -49,6 +53,8 @@ def read_simplex_cover(section: Any, d: int) -> list:
                  where, "sign: 1 or -1, once each")
         _require(isinstance(text, str) and _B64.fullmatch(text) and len(text) % 4 == 0,
                  where + ".tree", "expected a non-empty base64 string")
+        meter.add_ns(BIT_NS * 6 * len(text),
+                     "the estimated time to read the simplex cover exceeds the budget")
         raw = base64.b64decode(text)
         _require(base64.b64encode(raw).decode() == text, where + ".tree",
                  "not canonical base64 (nonzero padding bits)")
