@@ -322,3 +322,29 @@ def test_cli_route_cover_writes_a_simplex_cover(tmp_path, capsys):
               "--cover", "simplex-ish", "-o", str(bad)])
     assert exc.value.code == 2 and not bad.exists()
     assert "--cover: invalid choice" in capsys.readouterr().err
+
+
+def test_optimal_set_reads_a_simplex_cover_certificate(produced, tmp_path, capsys):
+    """``exactrelu optimal-set`` on a cover certificate of format 1.7 (the reader counted
+    the nodes of sign-split trees only: an internal error)."""
+    from exactrelu.cli import main
+    from exactrelu.results import Certificate
+
+    _, cert = produced
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(cert))
+    loaded = Certificate.load(str(path))
+    assert loaded.tree_nodes == sc.simplex_size(cert["simplex_cover"], 3)[0]
+    assert main(["optimal-set", str(path)]) == 0
+    assert "optimal set" in capsys.readouterr().out
+
+
+def test_undecided_enclosure_is_printed(capsys):
+    """The branch of ``optimal-set`` for an enclosure that decides nothing printed
+    ``float("p/q")`` (an internal error on the first cover certificate that reached it)."""
+    from exactrelu.cli.optimal_set import _print_enclosure
+
+    _print_enclosure({"computed_now": True, "complete": False, "decided": False,
+                      "candidates": [0, 1, 2], "radius_sq": "1/3"})
+    out = capsys.readouterr().out
+    assert "among 3 candidate blocks" in out and "3.333e-01" in out

@@ -74,11 +74,21 @@ def read_certificate(path: str, *, text: str | None = None) -> dict:
            "lower": c.lower,
            "upper": c.upper, "network": net, "blocks": blocks,
            "complete": c.complete or c.cover is not None or c.bases is not None,  # 1.1 / 1.4
-           "tree_nodes": None if c.cover is None else sum(len(t) for _, t in c.cover[1]),
+           "tree_nodes": _tree_nodes(c),
            "active_neurons": active, "output_bias": c.output_bias}
     if c.gated is not None:             # minor version 1.3: the gated model and its claim
         out.update(_gated(c, data))
     return out
+
+
+def _tree_nodes(c) -> int | None:
+    """Nodes of the cover: the sign-split trees' node lists (1.1 / 1.6), or for a simplex
+    cover (1.7, ``[(sign, bits, depth)]``) ``2^d`` roots plus two children per split."""
+    if c.cover is None:
+        return None
+    if c.cover_check == 13:
+        return sum((1 << c.d) + 2 * sum(bits) for _, bits, _ in c.cover)
+    return sum(len(t) for _, t in c.cover[1])
 
 
 def _gated(c, data) -> dict:

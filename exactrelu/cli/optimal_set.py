@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from fractions import Fraction
 
 from ..errors import ExactReluError, InputError
 from ..numbers import q_str
@@ -164,7 +165,7 @@ def _print_enclosure(enc: dict | None) -> None:
     print(f"optimal set, proved by enclosures{scope} ({src}, check 11):")
     if not enc["decided"]:
         print(f"  E_lambda is among {len(enc['candidates'])} candidate blocks (every other block "
-              f"is strictly inactive on the ball ||r* - r||^2 <= {approx(float(enc['radius_sq']), '.3e')} "
+              f"is strictly inactive on the ball ||r* - r||^2 <= {approx(Fraction(enc['radius_sq']), '.3e')} "
               "around dual.r); support and uniqueness: not decided -- the KKT box could not be "
               "proved, or some candidate is an exact coincidence (degenerate optimum)")
         return
