@@ -302,6 +302,14 @@ def test_cover_kind_and_jobs():
                       max_rounds=1)
 
 
+def test_simplex_cover_refused_in_high_dimension():
+    data = _random(3, 12, sc.LIMIT_D, True)      # d = LIMIT_D + 1 with the bias column
+    from exactrelu.errors import InputError
+
+    with pytest.raises(InputError, match="--cover splits"):
+        certify_cover(data, F(2), gap=F(1, 100), progress=False, cover="simplex")
+
+
 def test_cli_route_cover_writes_a_simplex_cover(tmp_path, capsys):
     from exactrelu.cli import main
 

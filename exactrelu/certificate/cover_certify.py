@@ -142,6 +142,9 @@ def certify_cover(data: Dataset, lam: Fraction, *, network=None, gap: Any = Frac
     from .simplex_cover import simplex_size
     from .produce import CertifyResult, _round_down, _round_up, improvement_hint
 
+    from .cover_producer import cover_kind
+
+    cover_kind(search.get("cover", "auto"), data.d)     # bad input: before any work
     t0 = time.perf_counter()
     # the search's bar (open / closed nodes, depth): on unless progress is False (the CLI
     # passes None in text mode, the library False by default)

@@ -472,12 +472,15 @@ def cover_kind(cover: str, d: int) -> str:
     """``simplex`` or ``splits`` for ``cover`` in auto / simplex / splits: auto is a simplex
     cover (:mod:`.simplex_cover`, format 1.7) in dimension ``d <= MAX_D`` (3), else
     sign-split trees (1.1 / 1.6)."""
-    from .simplex_cover import MAX_D
+    from ..errors import InputError
+    from .simplex_cover import LIMIT_D, MAX_D
 
     if cover not in ("auto", "simplex", "splits"):
-        from ..errors import InputError
-
         raise InputError(f"cover must be auto, simplex or splits, not {cover!r}")
+    if cover == "simplex" and d > LIMIT_D:
+        raise InputError(f"a simplex cover is for dimension <= {LIMIT_D} (this data has "
+                         f"d = {d}, bias included: 2^d - 1 faces per leaf); use --cover "
+                         "splits or auto")
     if cover == "auto":
         return "simplex" if d <= MAX_D else "splits"
     return cover

@@ -58,6 +58,9 @@ __all__ = ["MAX_D", "integer_problem", "root_cones", "widest_edge", "split_point
 #: still (1.6-27x) but slower to check (a 377,508-node cover is over the default budget),
 #: at d = 5 larger and 40x slower to find.
 MAX_D = 3
+#: a simplex cover is refused beyond this dimension (a leaf tests 2^d - 1 faces and the
+#: tree grows like (1/delta)^(d-1): at d = 5 it already loses to sign-split trees)
+LIMIT_D = 6
 #: deepest node the search expands (the vertices' integers grow ~ 1 bit per level)
 MAX_DEPTH = 160
 
@@ -410,6 +413,9 @@ def simplex_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *,
     P = SimplexProblem(X, r, lam)
     if P.d == 0 or P.n == 0:
         raise InputError("a simplex cover needs at least one row and one column")
+    from .cover_producer import cover_kind
+
+    cover_kind("simplex", P.d)              # refused beyond LIMIT_D
     t0 = time.time()
     deadline = None if time_limit is None else t0 + time_limit
     tasks = [(s, root) for s in (1, -1) for root in root_cones(P.d)]
