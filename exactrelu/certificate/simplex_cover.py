@@ -42,13 +42,13 @@ import base64
 import itertools
 import math
 import time
-from fractions import Fraction
 from typing import Any, Iterator, Sequence
 
 from ..errors import InputError
+from ..linalg import lcm_den
 from ..numbers import to_q
 
-__all__ = ["MAX_D", "integer_problem", "root_cones", "widest_edge", "split_point",
+__all__ = ["MAX_D", "root_cones", "widest_edge", "split_point",
            "leaf_holds", "simplex_cover", "verify_simplex_cover", "encode_bits",
            "decode_bits", "simplex_size", "SimplexProblem"]
 
@@ -72,33 +72,20 @@ class SimplexProblem:
     ``s sum_k rho_k (rows_k . u)_+ <= sqrt(ln / ld) ||u||``."""
 
     def __init__(self, X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any):
-        rows, w = [], []
-        for x, rk in zip(X, r):
-            x = [to_q(a) for a in x]
-            q = math.lcm(*[a.denominator for a in x]) if x else 1
-            rows.append(tuple(int(a * q) for a in x))
-            w.append(to_q(rk) / q)
         lam = to_q(lam)
         if lam <= 0:
             raise InputError("lam must be positive")
-        D = math.lcm(lam.denominator, *[a.denominator for a in w]) if w else lam.denominator
+        rows, w = [], []
+        for x, rk in zip(X, r):
+            x = [to_q(a) for a in x]
+            q = lcm_den(x)
+            rows.append(tuple(int(a * q) for a in x))
+            w.append(to_q(rk) / q)
+        D = lcm_den([lam, *w])
         self.rows, self.rho = tuple(rows), tuple(int(a * D) for a in w)
         L2 = (lam * D) ** 2
         self.ln, self.ld = L2.numerator, L2.denominator
         self.n, self.d = len(rows), len(X[0]) if len(rows) else 0
-
-    def __reduce__(self):           # picklable for process pools: rebuild from ints
-        return _rebuild, (self.rows, self.rho, self.ln, self.ld, self.d)
-
-
-def _rebuild(rows, rho, ln, ld, d):
-    p = SimplexProblem.__new__(SimplexProblem)
-    p.rows, p.rho, p.ln, p.ld, p.n, p.d = rows, rho, ln, ld, len(rows), d
-    return p
-
-
-def integer_problem(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any) -> SimplexProblem:
-    return SimplexProblem(X, r, lam)
 
 
 def root_cones(d: int) -> Iterator[tuple]:
@@ -257,7 +244,7 @@ def _children(P: SimplexProblem, V: tuple, free: Sequence[int], Z: Sequence[tupl
     w, ai, aj, g = split_point(V[i], V[j])
     zw = [(ai * z[i] + aj * z[j]) // g for z in Z]
     out = []
-    for keep, repl in ((i, j), (j, i)):
+    for repl in (j, i):
         V2 = V[:repl] + (w,) + V[repl + 1:]
         Z2 = [z[:repl] + (a,) + z[repl + 1:] for z, a in zip(Z, zw)]
         out.append((V2, Z2))
@@ -300,15 +287,12 @@ def grow(P: SimplexProblem, s: int, root: tuple, *, max_nodes: int = 10 ** 7,
             if len(wit) >= collect:
                 break
             continue
-        if status == "proved":
-            if nodes >= max_nodes:
-                status = "budget"
-            elif depth >= MAX_DEPTH:
-                status = "depth"
-            elif deadline is not None and nodes % 256 == 0 and time.time() > deadline:
-                status = "time"
-            if status != "proved":
-                break
+        limit = ("budget" if nodes >= max_nodes else "depth" if depth >= MAX_DEPTH else
+                 "time" if deadline is not None and nodes % 256 == 0 and time.time() > deadline
+                 else None)
+        if limit is not None:       # also ends a refuted search gathering more witnesses
+            status = limit if status == "proved" else status
+            break
         bits.append(1)
         (V1, Z1), (V2, Z2) = _children(P, V, free, Z)
         stack.append((V2, lin, free, Z2, depth + 1))
@@ -400,21 +384,18 @@ def _task(args) -> dict:
 
 def simplex_cover(X: Sequence[Sequence[Any]], r: Sequence[Any], lam: Any, *,
                   budget: int = 10 ** 7, time_limit: float | None = None,
-                  progress: bool = False, jobs: int = 1, collect: int = 1, **_: Any):
+                  progress: bool = False, jobs: int = 1, collect: int = 1):
     """Prove (F) at ``r`` by a simplex cover (module doc).  Returns a
     :class:`~exactrelu.certificate.cover_producer.CoverResult` whose ``cover`` is the
     ``simplex_cover`` section ``{"trees": [{"sign": 1, "tree": B64}, {"sign": -1, ...}]}``
     when proved; when (F) fails at a vertex, ``status == "refuted"`` with up to ``collect``
     witnesses per sign.  ``budget``: nodes over both signs; ``jobs``: processes (the
-    ``2 * 2^d`` root trees are independent tasks).  Other keywords of the sign-split
-    search (``rule``, ``margin``, ...) are accepted and ignored."""
-    from .cover_producer import CoverResult
+    ``2 * 2^d`` root trees are independent tasks)."""
+    from .cover_producer import CoverResult, cover_kind
 
     P = SimplexProblem(X, r, lam)
     if P.d == 0 or P.n == 0:
         raise InputError("a simplex cover needs at least one row and one column")
-    from .cover_producer import cover_kind
-
     cover_kind("simplex", P.d)              # refused beyond LIMIT_D
     t0 = time.time()
     deadline = None if time_limit is None else t0 + time_limit
@@ -447,17 +428,17 @@ def _result(P: SimplexProblem, tasks, results, wall: float, jobs: int, CoverResu
     nodes = {1: 0, -1: 0}
     depth = {1: 0, -1: 0}
     bits = {1: bytearray(), -1: bytearray()}
-    status, wit = "proved", []
+    wit = []
     for (s, _), res in zip(tasks, results):
         nodes[s] += res["nodes"]
         depth[s] = max(depth[s], res["depth"])
         bits[s] += res["bits"]
         wit += res["witnesses"]
-        if res["status"] != "proved" and status in ("proved", "refuted"):
-            status = res["status"] if status == "proved" or res["status"] != "refuted" \
-                else status
-    if len(results) < len(tasks) and status == "proved":   # pragma: no cover - defensive
-        status = "budget"
+    # a resource limit first (no proof, whatever else), then a refutation; a serial search
+    # stops at the first limit, so every task ran when none was hit
+    bad = [res["status"] for res in results if res["status"] != "proved"]
+    limits = [b for b in bad if b != "refuted"]
+    status = limits[0] if limits else ("refuted" if bad else "proved")
     stats = {"jobs": jobs, "wall": wall, "kind": "simplex"}
     if status != "proved":
         out = CoverResult(status, None, nodes, depth, wall, 0.0, stats=stats)

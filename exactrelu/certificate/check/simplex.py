@@ -112,7 +112,8 @@ class _Walk:
     """One tree of one sign: the integer data and the leaf test."""
 
     def __init__(self, c: _Cert, sign: int, rho: list, lam2: Fraction) -> None:
-        self.c, self.sign, self.rho, self.lam2 = c, sign, rho, lam2
+        self.c, self.sign, self.rho = c, sign, rho
+        self.ln, self.ld = lam2.numerator, lam2.denominator     # lam2 = ln / ld, in integers
         self.widths = _widths(c)
 
     def tree(self, bits: Iterator[int], V: list, rows: list, label: str) -> None:
@@ -140,7 +141,7 @@ class _Walk:
         i, j = _widest_pair(V)
         w, fi, fj, g = _between(V[i], V[j])
         children = []
-        for keep, drop in ((i, j), (j, i)):
+        for drop in (j, i):
             V2 = list(V)
             V2[drop] = w
             rows2 = [(k, tuple((fi * z[i] + fj * z[j]) // g if t == drop else z[t]
@@ -161,8 +162,8 @@ class _Walk:
         return out
 
     def leaf(self, V: list, cv: list) -> bool:
-        """The largest m . u / ||u|| on cone(V), squared, is at most lam2: for every face,
-        alpha = G_F^-1 c_F (flint) >= 0 implies alpha . c_F <= lam2."""
+        """The largest m . u / ||u|| on cone(V), squared, is at most lam2 = ln / ld: for every
+        face, alpha = G_F^-1 c_F >= 0 implies alpha . c_F <= lam2."""
         d = len(V)
         for size in range(1, d + 1):
             for F in itertools.combinations(range(d), size):
@@ -173,25 +174,23 @@ class _Walk:
                     return False
         return True
 
-
     def face(self, V: list, F: tuple, cF: list) -> bool:
         """One face: a vertex or an edge in closed form (G alpha = c by Cramer's rule,
         det G > 0), a larger face by flint's exact solve."""
-        lam2 = self.lam2
-        if len(F) == 1:
-            return cF[0] * cF[0] <= lam2 * _ip(V[F[0]], V[F[0]])   # alpha = c / ||v||^2 > 0
+        ln, ld = self.ln, self.ld
+        if len(F) == 1:                                  # alpha = c / ||v||^2 > 0
+            return cF[0] * cF[0] * ld <= ln * _ip(V[F[0]], V[F[0]])
         if len(F) == 2:
             a, b = V[F[0]], V[F[1]]
             g11, g12, g22 = _ip(a, a), _ip(a, b), _ip(b, b)
             det = g11 * g22 - g12 * g12
             a1, a2 = g22 * cF[0] - g12 * cF[1], g11 * cF[1] - g12 * cF[0]   # det * alpha
-            return a1 < 0 or a2 < 0 or a1 * cF[0] + a2 * cF[1] <= lam2 * det
+            return a1 < 0 or a2 < 0 or (a1 * cF[0] + a2 * cF[1]) * ld <= ln * det
         size = len(F)
         G = flint.fmpq_mat(size, size, [_ip(V[a], V[b]) for a in F for b in F])
         alpha = G.solve(flint.fmpq_mat(size, 1, cF))
         al = [alpha[t, 0] for t in range(size)]
-        return any(a < 0 for a in al) or sum(a * b for a, b in zip(al, cF)) <= \
-            flint.fmpq(lam2.numerator, lam2.denominator)
+        return any(a < 0 for a in al) or sum(a * b for a, b in zip(al, cF)) * ld <= ln
 
 
 def _widest_pair(V: list) -> tuple[int, int]:
