@@ -356,3 +356,14 @@ def test_undecided_enclosure_is_printed(capsys):
                       "candidates": [0, 1, 2], "radius_sq": "1/3"})
     out = capsys.readouterr().out
     assert "among 3 candidate blocks" in out and "3.333e-01" in out
+
+
+def test_a_refuted_search_keeps_its_node_budget(produced):
+    """Gathering witnesses (``collect``) after a refutation stays within the node budget
+    (``budget // (2 * 2^d)`` nodes per root tree; before: 1,898 nodes for a budget of 320
+    on this sign)."""
+    data, cert = produced
+    r = [F(v) for v in cert["dual"]["r"]]
+    out = sc.simplex_cover(data.X, r, F(3, 2) * F(9, 10), collect=10 ** 6, budget=16 * 40)
+    assert out.witnesses and out.status in ("refuted", "budget")
+    assert all(v <= 8 * 40 for v in out.nodes.values()), out.nodes
